@@ -1,0 +1,80 @@
+//! The contract between the chatfn host and guest, shared by both sides
+//! (the host includes this file by path so there is one source of truth).
+//!
+//! Data crosses the boundary one way only: the host stages bytes with each
+//! call it makes, and the guest pulls them with `input_len`/`input_read`; the
+//! guest pushes logs, host-call requests and its outcome through imports.
+//! No guest memory is ever handed to the host to write at an address the
+//! guest did not just ask for.
+
+/// Module name of every host import.
+pub(crate) const IMPORT_MODULE: &str = "chatfn";
+
+/// `() -> u32`: length of the bytes the host staged for this call.
+pub(crate) const IMPORT_INPUT_LEN: &str = "input_len";
+/// `(ptr: u32)`: copy the staged bytes to `ptr` (which has `input_len` bytes).
+pub(crate) const IMPORT_INPUT_READ: &str = "input_read";
+/// `(level: u32, ptr: u32, len: u32) -> u32`: one console line (UTF-8).
+/// Returns 1 once the log budget is spent, so the guest can stop formatting.
+pub(crate) const IMPORT_LOG: &str = "log";
+/// `(name_ptr, name_len, args_ptr, args_len) -> i32`: start a host call
+/// (name + JSON args). Returns the call id (> 0) or a `CALL_ERR_*` code.
+pub(crate) const IMPORT_CALL_START: &str = "call_start";
+/// `(kind: u32, ptr: u32, len: u32)`: the invocation's outcome, once.
+pub(crate) const IMPORT_FINISH: &str = "finish";
+
+/// Export run by Wizer: reads the image bundle (JSON) and evaluates it.
+pub(crate) const EXPORT_INIT: &str = "chatfn_init";
+/// `() -> i64`: start an invocation; the input is the event as JSON.
+pub(crate) const EXPORT_INVOKE: &str = "chatfn_invoke";
+/// `() -> i64`: deliver host-call completions (see [`encode_completion`]).
+pub(crate) const EXPORT_RESUME: &str = "chatfn_resume";
+
+/// Invoke/resume result: `finish` was called; the invocation is over.
+pub(crate) const STATUS_DONE: i64 = -1;
+/// Invoke/resume result: waiting on host calls only, no timer scheduled.
+/// Any value `>= 0` means: waiting, and the next timer is due in that many
+/// microseconds (host calls may be pending too).
+pub(crate) const STATUS_WAIT_CALLS: i64 = -2;
+
+/// `finish` kinds.
+pub(crate) const FINISH_OK: u32 = 0;
+/// The handler threw or rejected: payload `{name, message, stack}`.
+pub(crate) const FINISH_EXCEPTION: u32 = 1;
+/// The handler's value cannot be stored as JSON: payload `{message}`.
+pub(crate) const FINISH_INVALID_RESULT: u32 = 2;
+/// Nothing is left that could settle the handler's promise: payload `{message}`.
+pub(crate) const FINISH_UNSETTLED: u32 = 3;
+
+/// `call_start` refused: the per-invocation host-call count is spent.
+pub(crate) const CALL_ERR_TOO_MANY: i32 = -1;
+/// `call_start` refused: name or arguments exceed the size limit.
+pub(crate) const CALL_ERR_TOO_LARGE: i32 = -2;
+/// `call_start` refused: host calls are not available (e.g. during init).
+pub(crate) const CALL_ERR_UNAVAILABLE: i32 = -3;
+
+/// Console levels by index, as passed to `log`.
+pub(crate) const LOG_LEVELS: [&str; 5] = ["debug", "log", "info", "warn", "error"];
+
+/// Appends one host-call completion to a resume input:
+/// `id: u32 LE, ok: u8, len: u32 LE, JSON bytes`.
+pub(crate) fn encode_completion(out: &mut Vec<u8>, id: u32, ok: bool, json: &[u8]) {
+    out.extend_from_slice(&id.to_le_bytes());
+    out.push(u8::from(ok));
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(json);
+}
+
+/// Splits a resume input into `(id, ok, json)` completions; `None` if malformed.
+pub(crate) fn decode_completions(mut input: &[u8]) -> Option<Vec<(u32, bool, &[u8])>> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        let id = u32::from_le_bytes(input.get(0..4)?.try_into().ok()?);
+        let ok = *input.get(4)? != 0;
+        let len = u32::from_le_bytes(input.get(5..9)?.try_into().ok()?) as usize;
+        let json = input.get(9..9 + len)?;
+        out.push((id, ok, json));
+        input = &input[9 + len..];
+    }
+    Some(out)
+}

@@ -1,0 +1,292 @@
+//! The chatfn guest: QuickJS (through `javy`) plus the JS prelude, compiled to
+//! `wasm32-wasip1` and driven by the host in the `sandbox` crate.
+//!
+//! Life cycle:
+//! - `chatfn_init` runs once, under Wizer, when an image is built: it creates
+//!   the JS runtime, runs the prelude, and evaluates the image bundle (env,
+//!   module map, init script, handler). Wizer then snapshots linear memory, so
+//!   every later instance starts with all of that already done.
+//! - Each instance of the snapshot serves exactly one invocation:
+//!   `chatfn_invoke` starts `handleEvent(event, context)` and runs the job
+//!   queue and due timers until the handler settles or must wait; while it
+//!   waits on host calls or timers the host calls `chatfn_resume`.
+//!
+//! The JS side (`src/prelude/*.js`) owns the invocation state; this file only
+//! moves bytes between the host and the prelude's `internal` functions.
+
+#[allow(dead_code, reason = "abi.rs is shared with the host, which uses the rest")]
+mod abi;
+mod host;
+mod natives;
+
+use std::cell::RefCell;
+
+use javy::quickjs::{Ctx, Function, Object, Persistent, String as JsString, Value, qjs};
+
+/// Prelude files, in evaluation order: later files use what earlier ones put
+/// on `internal`.
+const PRELUDE: &[(&str, &str)] = &[
+    ("chatfn:prelude/inspect.js", include_str!("prelude/inspect.js")),
+    ("chatfn:prelude/console.js", include_str!("prelude/console.js")),
+    ("chatfn:prelude/base64.js", include_str!("prelude/base64.js")),
+    ("chatfn:prelude/url.js", include_str!("prelude/url.js")),
+    ("chatfn:prelude/clone.js", include_str!("prelude/clone.js")),
+    ("chatfn:prelude/web.js", include_str!("prelude/web.js")),
+    ("chatfn:prelude/timers.js", include_str!("prelude/timers.js")),
+    ("chatfn:prelude/host.js", include_str!("prelude/host.js")),
+    ("chatfn:prelude/modules.js", include_str!("prelude/modules.js")),
+    ("chatfn:prelude/process.js", include_str!("prelude/process.js")),
+    ("chatfn:prelude/invocation.js", include_str!("prelude/invocation.js")),
+];
+
+/// Reported when even describing a failure failed (typically out of memory);
+/// the host reclassifies it when its memory limiter tripped.
+const FALLBACK_ERROR: &[u8] =
+    br#"{"name":"InternalError","message":"the JS runtime failed while reporting an error"}"#;
+
+struct State {
+    runtime: javy::Runtime,
+    internal: Persistent<Object<'static>>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+#[unsafe(export_name = "chatfn_init")]
+pub extern "C" fn init() {
+    let bundle = host::read_input();
+    let Some(runtime) = new_runtime() else {
+        return host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
+    };
+    let internal = runtime.context().with(|ctx| -> Option<Persistent<Object<'static>>> {
+        let internal = match boot(&ctx, &bundle) {
+            Ok(internal) => internal,
+            Err(_) => {
+                let caught = ctx.catch();
+                let report = describe_error(&ctx, None, caught);
+                host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
+                return None;
+            }
+        };
+        // Async work started by the init script (promise chains) finishes
+        // now, so its effects are part of the snapshot.
+        run_jobs(&ctx, &internal);
+        if call::<_, ()>(&internal, "sealInit", ()).is_err() {
+            let caught = ctx.catch();
+            let report = describe_error(&ctx, Some(&internal), caught);
+            host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
+            return None;
+        }
+        Some(Persistent::save(&ctx, internal))
+    });
+    if let Some(internal) = internal {
+        STATE.with(|state| *state.borrow_mut() = Some(State { runtime, internal }));
+    }
+}
+
+#[unsafe(export_name = "chatfn_invoke")]
+pub extern "C" fn invoke() -> i64 {
+    reseed();
+    let input = host::read_input();
+    with_internal(|ctx, internal| {
+        let event = match String::from_utf8(input) {
+            Ok(event) => event,
+            Err(_) => {
+                host::finish(
+                    abi::FINISH_EXCEPTION,
+                    br#"{"name":"TypeError","message":"the event is not valid UTF-8"}"#,
+                );
+                return abi::STATUS_DONE;
+            }
+        };
+        if call::<_, ()>(internal, "start", (event,)).is_err() {
+            fail_from_exception(ctx, internal);
+        }
+        drive(ctx, internal)
+    })
+}
+
+#[unsafe(export_name = "chatfn_resume")]
+pub extern "C" fn resume() -> i64 {
+    let input = host::read_input();
+    with_internal(|ctx, internal| {
+        let Some(completions) = abi::decode_completions(&input) else {
+            host::finish(
+                abi::FINISH_EXCEPTION,
+                br#"{"name":"InternalError","message":"malformed host-call completions"}"#,
+            );
+            return abi::STATUS_DONE;
+        };
+        for (id, ok, json) in completions {
+            let json = String::from_utf8_lossy(json);
+            if call::<_, ()>(internal, "complete", (id, ok, json.as_ref())).is_err() {
+                fail_from_exception(ctx, internal);
+            }
+        }
+        drive(ctx, internal)
+    })
+}
+
+fn new_runtime() -> Option<javy::Runtime> {
+    let mut config = javy::Config::default();
+    config
+        .text_encoding(true)
+        // QuickJS collects cycles when this much has been allocated since the
+        // last collection; javy's default (never) would let cyclic garbage
+        // reach the memory limit.
+        .gc_threshold(4 << 20);
+    javy::Runtime::new(config).ok()
+}
+
+/// Runs the prelude and the bundle; returns the prelude's `internal` object.
+fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<Object<'js>> {
+    let native = natives::object(ctx)?;
+    let internal = Object::new(ctx.clone())?;
+    for (name, source) in PRELUDE {
+        natives::run_prelude_file(ctx, name, source, &native, &internal)?;
+    }
+    let bundle = String::from_utf8_lossy(bundle);
+    call::<_, ()>(&internal, "boot", (bundle.as_ref(),))?;
+    Ok(internal)
+}
+
+fn with_internal(f: impl for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> i64) -> i64 {
+    STATE.with(|state| {
+        let state = state.borrow();
+        let Some(state) = state.as_ref() else {
+            host::finish(
+                abi::FINISH_EXCEPTION,
+                br#"{"name":"InternalError","message":"the image was not initialized"}"#,
+            );
+            return abi::STATUS_DONE;
+        };
+        state.runtime.context().with(|ctx| match state.internal.clone().restore(&ctx) {
+            Ok(internal) => f(&ctx, &internal),
+            Err(_) => {
+                host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
+                abi::STATUS_DONE
+            }
+        })
+    })
+}
+
+/// Runs jobs and due timers until the invocation is done or has to wait.
+fn drive<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) -> i64 {
+    loop {
+        run_jobs(ctx, internal);
+        // poll: -1 done, -2 waiting on host calls, 0 run again, > 0 ms to the
+        // next timer.
+        let status: f64 = match call(internal, "poll", ()) {
+            Ok(status) => status,
+            Err(_) => {
+                fail_from_exception(ctx, internal);
+                continue;
+            }
+        };
+        if status == 0.0 {
+            continue;
+        }
+        if status == -1.0 {
+            return abi::STATUS_DONE;
+        }
+        if status == -2.0 {
+            return abi::STATUS_WAIT_CALLS;
+        }
+        return (status * 1000.0).ceil().max(1.0) as i64;
+    }
+}
+
+/// Runs the QuickJS job queue until it is empty.
+fn run_jobs<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
+    loop {
+        let mut job_ctx = std::ptr::null_mut();
+        // SAFETY: plain QuickJS API call on the live runtime of `ctx`.
+        let ran = unsafe {
+            let rt = qjs::JS_GetRuntime(ctx.as_raw().as_ptr());
+            qjs::JS_ExecutePendingJob(rt, &mut job_ctx)
+        };
+        match ran {
+            0 => return,
+            r if r < 0 => fail_from_exception(ctx, internal),
+            _ => {}
+        }
+    }
+}
+
+/// Hands the pending exception to the prelude as an uncaught error; if that
+/// fails too, reports a fixed error directly.
+fn fail_from_exception<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
+    let caught = ctx.catch();
+    if call::<_, ()>(internal, "uncaught", (caught,)).is_err() {
+        let _ = ctx.catch();
+        host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
+    }
+}
+
+/// `{name, message, stack}` JSON for a thrown value, through the prelude when
+/// it is ready, else from the exception object directly.
+fn describe_error<'js>(ctx: &Ctx<'js>, internal: Option<&Object<'js>>, error: Value<'js>) -> String {
+    if let Some(internal) = internal {
+        if let Ok(json) = call::<_, JsString>(internal, "errorJson", (error.clone(),)) {
+            return natives::lossy(ctx, &json);
+        }
+        let _ = ctx.catch();
+    }
+    let text = |key: &str| property_text(ctx, &error, key);
+    let name = text("name").unwrap_or_else(|| "Error".to_string());
+    let message = text("message").unwrap_or_else(|| {
+        error
+            .as_string()
+            .map(|s| natives::lossy(ctx, s))
+            .unwrap_or_else(|| "a non-Error value was thrown".to_string())
+    });
+    let stack = text("stack").unwrap_or_default();
+    format!(
+        "{{\"name\":{},\"message\":{},\"stack\":{}}}",
+        json_string(&name),
+        json_string(&message),
+        json_string(&stack)
+    )
+}
+
+fn property_text<'js>(ctx: &Ctx<'js>, value: &Value<'js>, key: &str) -> Option<String> {
+    let text: JsString<'js> = value.as_object()?.get(key).ok()?;
+    Some(natives::lossy(ctx, &text))
+}
+
+/// Minimal JSON string encoder (the guest carries no JSON library).
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn call<'js, A, R>(internal: &Object<'js>, name: &str, args: A) -> javy::quickjs::Result<R>
+where
+    A: javy::quickjs::function::IntoArgs<'js>,
+    R: javy::quickjs::FromJs<'js>,
+{
+    let f: Function = internal.get(name)?;
+    f.call(args)
+}
+
+/// Reseeds `Math.random` (javy backs it with fastrand's thread-local RNG),
+/// whose state the snapshot would otherwise freeze for every instance.
+fn reseed() {
+    let mut seed = [0u8; 8];
+    host::random(&mut seed);
+    fastrand::seed(u64::from_le_bytes(seed));
+}

@@ -1,0 +1,111 @@
+// One invocation per instance: `boot` evaluates the image bundle at build
+// time (before the snapshot); `start` runs handleEvent(event, context);
+// `poll` reports back to the host until the handler's promise settles.
+(function (native, internal) {
+  'use strict';
+  const FINISH_OK = 0, FINISH_EXCEPTION = 1, FINISH_INVALID_RESULT = 2, FINISH_UNSETTLED = 3;
+  let handler = null;
+  let current = null; // { settled, ok, value } once started
+
+  internal.boot = function boot(bundleJson) {
+    const bundle = JSON.parse(bundleJson);
+    internal.setEnv(bundle.env || {});
+    internal.setModules(bundle.modules || {});
+    if (bundle.init) native.evalScript(bundle.init.source, bundle.init.filename);
+    native.evalScript(bundle.handler.source, bundle.handler.filename);
+    handler = native.evalScript('typeof handleEvent === "function" ? handleEvent : undefined', 'chatfn:lookup');
+    if (typeof handler !== 'function') {
+      throw new TypeError(`${bundle.handler.filename} must define a function named handleEvent, e.g. \`async function handleEvent(event, context) { ... }\``);
+    }
+  };
+
+  /** Ends the init phase: timers set by the init script never fire. */
+  internal.sealInit = function sealInit() {
+    internal.timers.clearAll();
+    if (internal.pendingCalls() !== 0) throw new Error('host calls are not available during initialization');
+  };
+
+  internal.start = function start(inputJson) {
+    internal.resetConsole();
+    internal.resetClock();
+    current = { settled: false, ok: false, value: undefined };
+    let promise;
+    try {
+      const input = JSON.parse(inputJson);
+      const context = Object.freeze(Object.assign({}, input.context));
+      promise = handler(input.event, context);
+    } catch (err) {
+      settle(false, err);
+      return;
+    }
+    Promise.resolve(promise).then((value) => settle(true, value), (err) => settle(false, err));
+  };
+
+  function settle(ok, value) {
+    if (current === null || current.settled) return;
+    current.settled = true;
+    current.ok = ok;
+    current.value = value;
+  }
+
+  /** An error nothing caught (a timer or microtask threw): the invocation fails. */
+  internal.uncaught = function uncaught(err) {
+    if (current === null) throw err; // during init: fails the build
+    settle(false, err);
+  };
+
+  internal.errorJson = function errorJson(err) {
+    try {
+      if (err !== null && typeof err === 'object' && typeof err.message === 'string') {
+        return JSON.stringify({
+          name: typeof err.name === 'string' ? err.name : 'Error',
+          message: err.message,
+          stack: typeof err.stack === 'string' ? err.stack : undefined,
+        });
+      }
+      return JSON.stringify({ name: 'Error', message: `Uncaught ${internal.inspect(err)}` });
+    } catch (_) {
+      return JSON.stringify({ name: 'Error', message: 'Uncaught exception (it could not be described)' });
+    }
+  };
+
+  function report() {
+    if (!current.ok) return native.finish(FINISH_EXCEPTION, internal.errorJson(current.value));
+    const value = current.value;
+    let json;
+    try {
+      json = JSON.stringify(value === undefined ? null : value);
+    } catch (err) {
+      return native.finish(FINISH_INVALID_RESULT, JSON.stringify({
+        message: `handleEvent returned a value that cannot be stored as JSON: ${err && err.message}`,
+      }));
+    }
+    if (json === undefined) {
+      return native.finish(FINISH_INVALID_RESULT, JSON.stringify({
+        message: `handleEvent returned a ${typeof value}, which cannot be stored as JSON`,
+      }));
+    }
+    native.finish(FINISH_OK, json);
+  }
+
+  /**
+   * After the job queue drained: -1 done (reported), 0 timers ran (drain
+   * again), -2 waiting on host calls only, > 0 ms until the next timer.
+   */
+  internal.poll = function poll() {
+    if (current.settled) {
+      report();
+      return -1;
+    }
+    if (internal.timers.runDue() > 0) return 0;
+    const calls = internal.pendingCalls();
+    if (calls === 0 && !internal.timers.hasRef()) {
+      native.finish(FINISH_UNSETTLED, JSON.stringify({
+        message: 'handleEvent returned a promise that never settles: nothing is left that could resolve or reject it (no timer or host call is pending)',
+      }));
+      return -1;
+    }
+    const delay = internal.timers.nextDelay();
+    return delay < 0 ? -2 : Math.max(delay, 0.001);
+  };
+})

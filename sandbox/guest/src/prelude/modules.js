@@ -1,0 +1,247 @@
+// CommonJS `require` over the image's in-memory module map (absolute path ->
+// source), resolved like Node: relative paths, extension and index probing,
+// `node_modules` lookup up the directory tree, package.json `exports`
+// (conditions `require`, `node`, `default`, in the package's key order) and
+// `main`. Built-in modules are registered by name on `internal.builtins`.
+(function (native, internal) {
+  'use strict';
+  const sources = Object.create(null);
+  const cache = Object.create(null);
+  const packageJsonCache = Object.create(null);
+  const CONDITIONS = new Set(['require', 'node', 'default']);
+
+  // Node's built-in module names: requiring one the chat runtime does not
+  // provide is a clear error rather than "cannot find module".
+  const NODE_BUILTINS = new Set(('assert async_hooks buffer child_process cluster console constants crypto dgram ' +
+    'diagnostics_channel dns domain events fs http http2 https inspector module net os path perf_hooks ' +
+    'process punycode querystring readline repl stream string_decoder sys timers tls trace_events tty url ' +
+    'util v8 vm wasi worker_threads zlib').split(' '));
+
+  /** name -> () => exports; evaluated on first require, then cached. */
+  const builtins = Object.create(null);
+  const builtinCache = Object.create(null);
+  internal.builtins = builtins;
+
+  function codeError(message, code) {
+    const err = new Error(message);
+    err.code = code;
+    return err;
+  }
+
+  function dirname(path) {
+    const i = path.lastIndexOf('/');
+    return i <= 0 ? '/' : path.slice(0, i);
+  }
+
+  function normalize(path) {
+    const out = [];
+    for (const part of path.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') out.pop(); else out.push(part);
+    }
+    return '/' + out.join('/');
+  }
+
+  const join = (...parts) => normalize(parts.join('/'));
+  const isFile = (path) => Object.prototype.hasOwnProperty.call(sources, path);
+
+  function readPackageJson(dir) {
+    const path = join(dir, 'package.json');
+    if (path in packageJsonCache) return packageJsonCache[path];
+    let pkg = null;
+    if (isFile(path)) {
+      try {
+        pkg = JSON.parse(sources[path]);
+      } catch (err) {
+        throw codeError(`Invalid package config ${path}: ${err.message}`, 'ERR_INVALID_PACKAGE_CONFIG');
+      }
+    }
+    packageJsonCache[path] = pkg;
+    return pkg;
+  }
+
+  function loadAsFile(path) {
+    for (const candidate of [path, path + '.js', path + '.json', path + '.cjs']) {
+      if (isFile(candidate)) return candidate;
+    }
+    return null;
+  }
+
+  function loadIndex(dir) {
+    for (const name of ['index.js', 'index.json', 'index.cjs']) {
+      const candidate = join(dir, name);
+      if (isFile(candidate)) return candidate;
+    }
+    return null;
+  }
+
+  function loadAsDirectory(dir) {
+    const pkg = readPackageJson(dir);
+    if (pkg && typeof pkg.main === 'string' && pkg.main) {
+      const main = join(dir, pkg.main);
+      const found = loadAsFile(main) || loadIndex(main);
+      if (found) return found;
+    }
+    return loadIndex(dir);
+  }
+
+  /** Resolves an `exports` target for the `require` conditions, or null. */
+  function resolveTarget(target, star) {
+    if (typeof target === 'string') return star === null ? target : target.split('*').join(star);
+    if (Array.isArray(target)) {
+      for (const t of target) {
+        const r = resolveTarget(t, star);
+        if (r !== null) return r;
+      }
+      return null;
+    }
+    if (target && typeof target === 'object') {
+      for (const key of Object.keys(target)) {
+        if (!CONDITIONS.has(key)) continue;
+        const r = resolveTarget(target[key], star);
+        if (r !== null) return r;
+      }
+    }
+    return null;
+  }
+
+  function resolveExports(pkgDir, exports, subpath, request) {
+    const key = subpath ? './' + subpath : '.';
+    const isSubpathMap = exports && typeof exports === 'object' && !Array.isArray(exports) &&
+      Object.keys(exports).some((k) => k.startsWith('.'));
+    let target = null;
+    if (!isSubpathMap) {
+      if (key === '.') target = resolveTarget(exports, null);
+    } else if (Object.prototype.hasOwnProperty.call(exports, key) && !key.includes('*')) {
+      target = resolveTarget(exports[key], null);
+    } else {
+      // The longest matching pattern ("./features/*.js") wins.
+      let best = null;
+      for (const k of Object.keys(exports)) {
+        const star = k.indexOf('*');
+        if (star < 0) continue;
+        const prefix = k.slice(0, star);
+        const suffix = k.slice(star + 1);
+        if (key.length >= k.length - 1 && key.startsWith(prefix) && key.endsWith(suffix) &&
+            (best === null || prefix.length > best.prefix.length)) {
+          best = { k, prefix, match: key.slice(prefix.length, key.length - suffix.length) };
+        }
+      }
+      if (best) target = resolveTarget(exports[best.k], best.match);
+    }
+    if (target === null || !target.startsWith('./')) {
+      throw codeError(`Package subpath '${key}' is not defined by "exports" in ${join(pkgDir, 'package.json')} (required as '${request}')`,
+        'ERR_PACKAGE_PATH_NOT_EXPORTED');
+    }
+    const file = join(pkgDir, target);
+    if (!isFile(file)) throw codeError(`Cannot find module '${file}' (the "exports" target of '${request}')`, 'MODULE_NOT_FOUND');
+    return file;
+  }
+
+  function resolveBare(request, fromDir) {
+    const parts = request.split('/');
+    const nameLength = request.startsWith('@') ? 2 : 1;
+    const name = parts.slice(0, nameLength).join('/');
+    const subpath = parts.slice(nameLength).join('/');
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      if (!dir.endsWith('/node_modules')) {
+        const pkgDir = join(dir, 'node_modules', name);
+        const pkg = readPackageJson(pkgDir);
+        if (pkg && pkg.exports !== undefined && pkg.exports !== null) {
+          return resolveExports(pkgDir, pkg.exports, subpath, request);
+        }
+        const base = join(pkgDir, subpath);
+        const found = loadAsFile(base) || loadAsDirectory(base);
+        if (found) return found;
+      }
+      if (dir === '/') return null;
+    }
+  }
+
+  function builtinName(request) {
+    if (request.startsWith('node:')) return request;
+    if (request.startsWith('chatfn:')) return request;
+    return NODE_BUILTINS.has(request) || NODE_BUILTINS.has(request.split('/')[0]) ? request : null;
+  }
+
+  function requireBuiltin(request) {
+    const name = request.startsWith('node:') ? request.slice(5) : request;
+    if (name in builtinCache) return builtinCache[name];
+    const factory = builtins[name];
+    if (!factory) {
+      throw codeError(`module '${request}' is not available in the chat runtime`, 'ERR_UNKNOWN_BUILTIN_MODULE');
+    }
+    return (builtinCache[name] = factory());
+  }
+
+  function resolve(request, fromDir) {
+    if (typeof request !== 'string' || request === '') {
+      throw new TypeError(`The "id" argument must be a non-empty string. Received ${internal.inspect(request)}`);
+    }
+    let found = null;
+    if (request === '.' || request === '..' || request.startsWith('./') || request.startsWith('../') || request.startsWith('/')) {
+      const base = request.startsWith('/') ? normalize(request) : join(fromDir, request);
+      found = loadAsFile(base) || loadAsDirectory(base);
+    } else {
+      found = resolveBare(request, fromDir);
+    }
+    if (found === null) {
+      throw codeError(`Cannot find module '${request}' from '${fromDir}'`, 'MODULE_NOT_FOUND');
+    }
+    return found;
+  }
+
+  function load(request, fromDir) {
+    const builtin = typeof request === 'string' ? builtinName(request) : null;
+    if (builtin !== null) return requireBuiltin(builtin);
+    const filename = resolve(request, fromDir);
+    const cached = cache[filename];
+    if (cached) return cached.exports;
+    const module = { id: filename, filename, path: dirname(filename), exports: {}, loaded: false, children: [] };
+    module.require = makeRequire(module.path);
+    cache[filename] = module;
+    try {
+      if (filename.endsWith('.json')) {
+        module.exports = JSON.parse(sources[filename]);
+      } else {
+        let source = sources[filename];
+        if (source.startsWith('#!')) source = '//' + source;
+        // The wrapper's head is on the source's first line, so line numbers
+        // in stack traces stay those of the file.
+        const fn = native.evalScript(
+          '(function (exports, require, module, __filename, __dirname) {' + source + '\n})', filename);
+        fn.call(module.exports, module.exports, module.require, module, filename, module.path);
+      }
+    } catch (err) {
+      delete cache[filename];
+      throw err;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+
+  function makeRequire(fromDir) {
+    const require = (request) => load(request, fromDir);
+    require.resolve = (request) => {
+      const builtin = typeof request === 'string' ? builtinName(request) : null;
+      return builtin !== null ? builtin : resolve(request, fromDir);
+    };
+    require.cache = cache;
+    return require;
+  }
+
+  /** Installs the module map (absolute path -> source text). */
+  internal.setModules = function (modules) {
+    for (const path of Object.keys(modules)) {
+      const source = modules[path];
+      if (typeof source !== 'string') throw new TypeError(`module ${path}: source must be a string`);
+      sources[normalize(path)] = source;
+    }
+  };
+  internal.makeRequire = makeRequire;
+
+  Object.defineProperty(globalThis, 'require', {
+    value: makeRequire('/'), writable: true, configurable: true, enumerable: false,
+  });
+  builtins['chatfn:host'] = () => Object.freeze({ call: internal.hostCall });
+})

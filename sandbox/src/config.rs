@@ -1,0 +1,118 @@
+//! Configuration: the engine-wide [`SandboxConfig`] and per-invocation
+//! [`Limits`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::{Error, Result};
+
+/// Engine-wide settings, validated by [`Sandbox::new`](crate::Sandbox::new).
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Directory where precompiled images (`.cwasm`) are cached. `None`
+    /// disables the disk cache. Default: `None`.
+    pub cache_dir: Option<PathBuf>,
+    /// The most linear memory any invocation may be given; each pooled
+    /// memory slot is this large (virtual). Default: 512 MiB.
+    pub max_memory_bytes: usize,
+    /// How many instances may be alive at once (the size of the instance
+    /// pool). Default: 1000.
+    pub max_instances: u32,
+    /// How long an image's init script may run at build time. Default: 10 s.
+    pub init_timeout: Duration,
+    /// Memory the init script may use at build time. Default: 256 MiB.
+    pub init_memory_bytes: usize,
+    /// Bytes of each freed instance's memory kept resident for the next one
+    /// (skips page faults on the hot path). Default: 4 MiB.
+    pub keep_resident_bytes: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            cache_dir: None,
+            max_memory_bytes: 512 << 20,
+            max_instances: 1000,
+            init_timeout: Duration::from_secs(10),
+            init_memory_bytes: 256 << 20,
+            keep_resident_bytes: 4 << 20,
+        }
+    }
+}
+
+impl SandboxConfig {
+    pub(crate) fn validate(&self) -> Result<()> {
+        let invalid = |message: String| Err(Error::InvalidConfig { message });
+        if self.max_memory_bytes < 16 << 20 {
+            return invalid(format!(
+                "max_memory_bytes is {}; it must be at least 16 MiB",
+                self.max_memory_bytes
+            ));
+        }
+        if self.init_memory_bytes > self.max_memory_bytes {
+            return invalid("init_memory_bytes exceeds max_memory_bytes".into());
+        }
+        if self.max_instances == 0 {
+            return invalid("max_instances must be at least 1".into());
+        }
+        if self.init_timeout.is_zero() {
+            return invalid("init_timeout must be positive".into());
+        }
+        Ok(())
+    }
+}
+
+/// Budgets for one invocation. Exceeding memory or time fails the
+/// invocation (`MEMORY_LIMIT`, `TIMEOUT`); exceeding the log budget drops
+/// further lines; a too-large result is `INVALID_RESULT`; host calls beyond
+/// the budget are rejected inside the guest, where the handler can catch them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Linear memory cap. Default: 64 MiB.
+    pub memory_bytes: usize,
+    /// Wall-clock limit, which also bounds guest CPU time (epoch
+    /// interruption). Default: 5 s.
+    pub timeout: Duration,
+    /// Total bytes of console output kept. Default: 64 KiB.
+    pub max_log_bytes: usize,
+    /// Largest result (as JSON). Default: 1 MiB.
+    pub max_result_bytes: usize,
+    /// Host calls per invocation. Default: 100.
+    pub max_host_calls: u32,
+    /// Largest host call request or response (as JSON). Default: 1 MiB.
+    pub max_host_call_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 64 << 20,
+            timeout: Duration::from_secs(5),
+            max_log_bytes: 64 << 10,
+            max_result_bytes: 1 << 20,
+            max_host_calls: 100,
+            max_host_call_bytes: 1 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// Checks these limits against the engine's configuration.
+    pub fn validate(&self, config: &SandboxConfig) -> Result<()> {
+        let invalid = |message: String| Err(Error::InvalidLimits { message });
+        if self.memory_bytes > config.max_memory_bytes {
+            return invalid(format!(
+                "memory limit {} MiB exceeds the engine's maximum of {} MiB",
+                self.memory_bytes >> 20,
+                config.max_memory_bytes >> 20
+            ));
+        }
+        if self.memory_bytes < 4 << 20 {
+            return invalid("memory limit must be at least 4 MiB".into());
+        }
+        if self.timeout.is_zero() {
+            return invalid("timeout must be positive".into());
+        }
+        Ok(())
+    }
+}

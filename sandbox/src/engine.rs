@@ -1,0 +1,163 @@
+//! [`Sandbox`]: the process-wide engine, linker and epoch ticker.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel,
+    PoolingAllocationConfig,
+};
+use wasmtime_wizer::{ModuleContext, Wizer};
+
+use crate::store::{self, StoreData};
+use crate::{Error, GUEST_WASM, Result, SandboxConfig, wasi};
+
+/// How often the engine's epoch advances: the granularity of timeouts and of
+/// yielding a busy guest back to the async executor.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// The process-wide runtime for chat functions: one wasmtime `Engine` with
+/// the pooling allocator, one `Linker` with the host imports, and the image
+/// cache. Clone it freely; clones share everything.
+#[derive(Clone)]
+pub struct Sandbox {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Linker<StoreData>,
+    pub(crate) config: SandboxConfig,
+    /// sha256 of everything besides an image's own inputs that decides what
+    /// an image compiles to: the guest and the engine's settings.
+    pub(crate) fingerprint: [u8; 32],
+    /// The guest instrumented for Wizer and compiled, shared by all builds.
+    pub(crate) instrumented: OnceCell<Instrumented>,
+    pub(crate) wizer: Wizer,
+    stop_ticker: Arc<AtomicBool>,
+}
+
+pub(crate) struct Instrumented {
+    pub(crate) context: ModuleContext<'static>,
+    pub(crate) module: Module,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop_ticker.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Sandbox {
+    /// Creates the engine. Fails when `config` is invalid or the host cannot
+    /// reserve the instance pool.
+    pub fn new(config: SandboxConfig) -> Result<Sandbox> {
+        config.validate()?;
+        let engine = Engine::new(&engine_config(&config)).map_err(Error::engine("creating the engine"))?;
+        let mut linker = Linker::new(&engine);
+        store::add_to_linker(&mut linker).map_err(Error::engine("defining host imports"))?;
+        wasi::add_to_linker(&mut linker).map_err(Error::engine("defining WASI imports"))?;
+
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        let mut fingerprint = Sha256::new();
+        fingerprint.update(b"chatfn-image-v1\0");
+        fingerprint.update(Sha256::digest(GUEST_WASM));
+        fingerprint.update(hasher.finish().to_le_bytes());
+        fingerprint.update(config.max_memory_bytes.to_le_bytes());
+
+        let stop_ticker = Arc::new(AtomicBool::new(false));
+        spawn_epoch_ticker(engine.clone(), stop_ticker.clone()).map_err(|e| Error::Engine {
+            context: "starting the epoch ticker",
+            message: e.to_string(),
+        })?;
+
+        let mut wizer = Wizer::new();
+        wizer.init_func(crate::abi::EXPORT_INIT);
+        Ok(Sandbox {
+            inner: Arc::new(Inner {
+                engine,
+                linker,
+                config,
+                fingerprint: fingerprint.finalize().into(),
+                instrumented: OnceCell::new(),
+                wizer,
+                stop_ticker,
+            }),
+        })
+    }
+
+    /// The configuration this sandbox was created with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    /// The guest instrumented for snapshotting, compiled on first use.
+    pub(crate) async fn instrumented(&self) -> Result<&Instrumented> {
+        self.inner
+            .instrumented
+            .get_or_try_init(|| async {
+                let inner = self.inner.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (context, wasm) = inner
+                        .wizer
+                        .instrument(GUEST_WASM)
+                        .map_err(Error::engine("instrumenting the guest"))?;
+                    let module = Module::new(&inner.engine, &wasm)
+                        .map_err(Error::engine("compiling the guest"))?;
+                    Ok(Instrumented { context, module })
+                })
+                .await
+                .map_err(|e| Error::Engine {
+                    context: "compiling the guest",
+                    message: e.to_string(),
+                })?
+            })
+            .await
+    }
+}
+
+fn engine_config(config: &SandboxConfig) -> Config {
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_core_instances(config.max_instances)
+        .total_memories(config.max_instances)
+        .total_tables(config.max_instances)
+        .total_stacks(config.max_instances)
+        .max_memory_size(config.max_memory_bytes)
+        // Reuse a freed slot's pages instead of faulting them in again; with
+        // pagemap scanning only the pages the last instance dirtied are reset.
+        .linear_memory_keep_resident(config.keep_resident_bytes)
+        .table_keep_resident(64 << 10)
+        .pagemap_scan(Enabled::Auto);
+
+    let mut cfg = Config::new();
+    cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+        .epoch_interruption(true)
+        .memory_init_cow(true)
+        .cranelift_opt_level(OptLevel::Speed);
+    cfg
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until `stop` is set.
+/// Without it nothing would interrupt a guest stuck in a loop.
+fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    thread::Builder::new()
+        .name("chatfn-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })
+        .map(drop)
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Sandbox>();
+};

@@ -1,0 +1,270 @@
+//! Images: the guest with a chat runtime and a handler evaluated, snapshotted
+//! with Wizer and precompiled.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use wasmtime::{Instance, InstancePre, Module, ModuleExport, Store};
+use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
+
+use crate::invoke::{TrapKind, classify_trap, configure_store};
+use crate::store::StoreData;
+use crate::{Error, GuestError, Result, Sandbox, abi, cache};
+
+/// A named script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Script {
+    /// The name stack traces and errors use (e.g. `handler.js`).
+    pub filename: String,
+    /// The JavaScript source.
+    pub source: String,
+}
+
+impl Script {
+    /// A script named `filename`.
+    pub fn new(filename: impl Into<String>, source: impl Into<String>) -> Script {
+        Script {
+            filename: filename.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Everything an image is built from. Two equal specs give the same image
+/// (and the same [`Image::id`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageSpec {
+    /// Environment variables (`process.env`).
+    pub env: BTreeMap<String, String>,
+    /// The module map `require` reads: absolute path (`/node_modules/x/index.js`)
+    /// to source text.
+    pub modules: BTreeMap<String, String>,
+    /// The chat runtime's initialization script, evaluated before the handler
+    /// in the same global scope.
+    pub init: Option<Script>,
+    /// The function's handler script; it must define `handleEvent`.
+    pub handler: Script,
+}
+
+impl ImageSpec {
+    /// A spec with just a handler.
+    pub fn new(handler: Script) -> ImageSpec {
+        ImageSpec {
+            env: BTreeMap::new(),
+            modules: BTreeMap::new(),
+            init: None,
+            handler,
+        }
+    }
+
+    /// Sets the initialization script.
+    pub fn with_init(mut self, init: Script) -> ImageSpec {
+        self.init = Some(init);
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn with_env(mut self, key: impl Into<String>, value: impl Into<String>) -> ImageSpec {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a file to the module map.
+    pub fn with_module(mut self, path: impl Into<String>, source: impl Into<String>) -> ImageSpec {
+        self.modules.insert(path.into(), source.into());
+        self
+    }
+
+    /// The bundle the guest's init reads (deterministic: maps are sorted).
+    fn bundle(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// A built image: instantiate it as often as needed, each instance serving
+/// one invocation. Cheap to clone.
+#[derive(Clone)]
+pub struct Image {
+    pub(crate) inner: Arc<ImageInner>,
+}
+
+pub(crate) struct ImageInner {
+    pub(crate) id: String,
+    pub(crate) sandbox: Sandbox,
+    pub(crate) pre: InstancePre<StoreData>,
+    pub(crate) memory: ModuleExport,
+    pub(crate) invoke: ModuleExport,
+    pub(crate) resume: ModuleExport,
+}
+
+impl Image {
+    /// The image's content hash (hex sha256 of its inputs and the engine).
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    fn from_module(sandbox: &Sandbox, id: String, module: &Module) -> Result<Image> {
+        let export = |name: &str| {
+            module.get_export_index(name).ok_or_else(|| Error::Engine {
+                context: "loading an image",
+                message: format!("the image does not export `{name}`"),
+            })
+        };
+        let pre = sandbox
+            .inner
+            .linker
+            .instantiate_pre(module)
+            .map_err(Error::engine("linking an image"))?;
+        Ok(Image {
+            inner: Arc::new(ImageInner {
+                id,
+                sandbox: sandbox.clone(),
+                pre,
+                memory: export("memory")?,
+                invoke: export(abi::EXPORT_INVOKE)?,
+                resume: export(abi::EXPORT_RESUME)?,
+            }),
+        })
+    }
+}
+
+impl Sandbox {
+    /// Builds (or loads from the disk cache) the image for `spec`: the
+    /// init script and handler are evaluated once, here, and snapshotted.
+    ///
+    /// Fails with [`Error::Init`] when either throws or does not parse, or
+    /// when the handler defines no `handleEvent`.
+    pub async fn build_image(&self, spec: &ImageSpec) -> Result<Image> {
+        let bundle = spec.bundle();
+        let mut digest = Sha256::new();
+        digest.update(self.inner.fingerprint);
+        digest.update(&bundle);
+        let id = hex(&digest.finalize());
+
+        let cache = self.inner.config.cache_dir.as_deref();
+        if let Some(module) = cache.and_then(|dir| cache::load(&self.inner.engine, dir, &id)) {
+            return Image::from_module(self, id, &module);
+        }
+        let wasm = self.snapshot(bundle).await?;
+        let engine = self.inner.engine.clone();
+        let module = tokio::task::spawn_blocking(move || Module::new(&engine, &wasm))
+            .await
+            .map_err(|e| Error::Engine {
+                context: "compiling an image",
+                message: e.to_string(),
+            })?
+            .map_err(Error::engine("compiling an image"))?;
+        if let Some(dir) = cache {
+            cache::store(dir, &id, &module)?;
+        }
+        Image::from_module(self, id, &module)
+    }
+
+    /// Runs the guest's init over `bundle` and snapshots the result.
+    async fn snapshot(&self, bundle: Vec<u8>) -> Result<Vec<u8>> {
+        let instrumented = self.instrumented().await?;
+        let config = &self.inner.config;
+        let data = StoreData::for_init(
+            config.init_memory_bytes,
+            Instant::now() + config.init_timeout,
+            bundle,
+        );
+        let mut store = Store::new(&self.inner.engine, data);
+        configure_store(&mut store);
+        let limit_error = |kind: TrapKind| match kind {
+            TrapKind::Timeout => Error::InitLimit {
+                message: format!(
+                    "the init script and handler did not finish evaluating within {} ms",
+                    config.init_timeout.as_millis()
+                ),
+            },
+            TrapKind::MemoryLimit => Error::InitLimit {
+                message: format!(
+                    "the init script and handler used more than {} MiB of memory",
+                    config.init_memory_bytes >> 20
+                ),
+            },
+            TrapKind::Crash(message) => Error::Init {
+                error: GuestError::new("InternalError", message),
+                logs: Vec::new(),
+            },
+        };
+
+        let instance = match self
+            .inner
+            .linker
+            .instantiate_async(&mut store, &instrumented.module)
+            .await
+        {
+            Ok(instance) => instance,
+            Err(e) => return Err(Error::engine("instantiating the guest")(e)),
+        };
+        store.data_mut().memory = instance.get_memory(&mut store, "memory");
+        let init = instance
+            .get_typed_func::<(), ()>(&mut store, abi::EXPORT_INIT)
+            .map_err(Error::engine("finding the guest's init"))?;
+        let ran = tokio::time::timeout(config.init_timeout, init.call_async(&mut store, ())).await;
+        match ran {
+            Err(_) => return Err(limit_error(TrapKind::Timeout)),
+            Ok(Err(trap)) => return Err(limit_error(classify_trap(&trap, store.data()))),
+            Ok(Ok(())) => {}
+        }
+        if let Some((_, report)) = store.data_mut().finish.take() {
+            let error = GuestError::from_report(&report);
+            if store.data().limiter.hit {
+                return Err(limit_error(TrapKind::MemoryLimit));
+            }
+            return Err(Error::Init {
+                error,
+                logs: std::mem::take(&mut store.data_mut().logs),
+            });
+        }
+        let mut state = Snapshotter {
+            store: &mut store,
+            instance,
+        };
+        self.inner
+            .wizer
+            .snapshot(&instrumented.context, &mut state)
+            .await
+            .map_err(Error::engine("snapshotting the image"))
+    }
+}
+
+/// Reads an instance's globals and memory for Wizer.
+struct Snapshotter<'a> {
+    store: &'a mut Store<StoreData>,
+    instance: Instance,
+}
+
+impl InstanceState for Snapshotter<'_> {
+    async fn global_get(&mut self, name: &str, _type_hint: ValType) -> SnapshotVal {
+        let global = self
+            .instance
+            .get_global(&mut *self.store, name)
+            .expect("Wizer's instrumentation exports every global it snapshots");
+        match global.get(&mut *self.store) {
+            wasmtime::Val::I32(x) => SnapshotVal::I32(x),
+            wasmtime::Val::I64(x) => SnapshotVal::I64(x),
+            wasmtime::Val::F32(x) => SnapshotVal::F32(x),
+            wasmtime::Val::F64(x) => SnapshotVal::F64(x),
+            wasmtime::Val::V128(x) => SnapshotVal::V128(x.as_u128()),
+            other => unreachable!("the guest has no {other:?} globals"),
+        }
+    }
+
+    async fn memory_contents(&mut self, name: &str, contents: impl FnOnce(&[u8]) + Send) {
+        let memory = self
+            .instance
+            .get_memory(&mut *self.store, name)
+            .expect("Wizer's instrumentation exports every memory it snapshots");
+        contents(memory.data(&*self.store));
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,276 @@
+//! One invocation: a fresh instance of an image, driven until the handler
+//! settles, fails, or runs out of budget.
+//!
+//! The guest never blocks. When its job queue is empty and the handler has
+//! not settled, `chatfn_invoke`/`chatfn_resume` return how long the guest
+//! wants to wait (its next timer) and the host calls it recorded; this loop
+//! performs those calls concurrently, sleeps until the first completion or
+//! the timer, and resumes the guest with whatever completed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use serde_json::value::RawValue;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use crate::outcome::{GuestError, Status};
+use crate::store::StoreData;
+use crate::{
+    Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi,
+};
+
+/// Installs the memory limiter and the epoch callback shared by init and
+/// invocation stores: past the deadline the guest is interrupted; before
+/// it, a busy guest yields to the executor once per epoch tick so timers
+/// (and other tasks) keep running.
+pub(crate) fn configure_store(store: &mut Store<StoreData>) {
+    store.limiter(|data| &mut data.limiter);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|ctx| {
+        if Instant::now() >= ctx.data().deadline {
+            Ok(UpdateDeadline::Interrupt)
+        } else {
+            Ok(UpdateDeadline::Yield(1))
+        }
+    });
+}
+
+/// What a trap (or another error out of a guest call) means.
+pub(crate) enum TrapKind {
+    Timeout,
+    MemoryLimit,
+    Crash(String),
+}
+
+pub(crate) fn classify_trap(error: &wasmtime::Error, data: &StoreData) -> TrapKind {
+    if data.limiter.hit {
+        return TrapKind::MemoryLimit;
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => TrapKind::Timeout,
+        Some(Trap::StackOverflow) => TrapKind::Crash(
+            "the call stack was exhausted (likely unbounded recursion)".to_string(),
+        ),
+        Some(trap) => {
+            let stderr = String::from_utf8_lossy(&data.stderr);
+            let stderr = stderr.trim();
+            if stderr.is_empty() {
+                TrapKind::Crash(format!("the guest trapped: {trap}"))
+            } else {
+                TrapKind::Crash(format!("the guest trapped: {trap}: {stderr}"))
+            }
+        }
+        None => TrapKind::Crash(format!("the guest failed: {error:#}")),
+    }
+}
+
+impl Image {
+    /// Runs `handleEvent(event, context)` on a fresh instance of this image.
+    ///
+    /// `context` (a JSON object) is frozen and passed as the handler's second
+    /// argument. Returns an [`Outcome`] whenever the invocation ran, however
+    /// it ended; an `Err` means it could not start (invalid limits, or every
+    /// instance slot busy).
+    pub async fn invoke(
+        &self,
+        event: &RawValue,
+        context: &RawValue,
+        limits: &Limits,
+        host: Arc<dyn HostCalls>,
+    ) -> Result<Outcome> {
+        let sandbox = &self.inner.sandbox.inner;
+        limits.validate(&sandbox.config)?;
+        let started = Instant::now();
+        let input = format!("{{\"event\":{},\"context\":{}}}", event.get(), context.get());
+        let mut store = Store::new(
+            &sandbox.engine,
+            StoreData::for_invocation(limits, input.into_bytes()),
+        );
+        configure_store(&mut store);
+
+        let run = tokio::time::timeout(limits.timeout, self.drive(&mut store, host));
+        let ended = match run.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(Failure::Start(e))) => {
+                if store.data().limiter.hit {
+                    Err(TrapKind::MemoryLimit)
+                } else if is_pool_exhausted(&e) {
+                    return Err(Error::PoolExhausted {
+                        max_instances: sandbox.config.max_instances,
+                    });
+                } else {
+                    Err(TrapKind::Crash(format!("instantiation failed: {e:#}")))
+                }
+            }
+            Ok(Err(Failure::Trap(e))) => Err(classify_trap(&e, store.data())),
+            Ok(Err(Failure::Stuck)) => Err(TrapKind::Crash(
+                "the guest is waiting, but on nothing the host knows of".to_string(),
+            )),
+            Err(_elapsed) => Err(TrapKind::Timeout),
+        };
+        Ok(outcome(store.into_data(), ended, limits, started.elapsed()))
+    }
+
+    async fn drive(&self, store: &mut Store<StoreData>, host: Arc<dyn HostCalls>) -> Result<(), Failure> {
+        let image = &self.inner;
+        let instance = image
+            .pre
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(Failure::Start)?;
+        let export = |store: &mut Store<StoreData>, export| {
+            instance
+                .get_module_export(&mut *store, export)
+                .ok_or_else(|| Failure::Start(wasmtime::Error::msg("image export missing")))
+        };
+        store.data_mut().memory = export(store, &image.memory)?.into_memory();
+        let invoke = export(store, &image.invoke)?
+            .into_func()
+            .and_then(|f| f.typed::<(), i64>(&*store).ok())
+            .ok_or_else(|| Failure::Start(wasmtime::Error::msg("bad invoke export")))?;
+        let resume = export(store, &image.resume)?
+            .into_func()
+            .and_then(|f| f.typed::<(), i64>(&*store).ok())
+            .ok_or_else(|| Failure::Start(wasmtime::Error::msg("bad resume export")))?;
+
+        let max_call_bytes = store.data().max_call_bytes();
+        let mut status = invoke.call_async(&mut *store, ()).await.map_err(Failure::Trap)?;
+        let mut in_flight = FuturesUnordered::new();
+        while status != abi::STATUS_DONE {
+            for (id, call) in store.data_mut().new_calls.drain(..) {
+                let future = host.call(call);
+                in_flight.push(async move { (id, future.await) });
+            }
+            let timer = u64::try_from(status).ok().map(Duration::from_micros);
+            let mut completed = Vec::new();
+            match (timer, in_flight.is_empty()) {
+                (None, true) => return Err(Failure::Stuck),
+                (Some(delay), true) => tokio::time::sleep(delay).await,
+                (None, false) => completed.extend(in_flight.next().await),
+                (Some(delay), false) => {
+                    if let Ok(done) = tokio::time::timeout(delay, in_flight.next()).await {
+                        completed.extend(done);
+                    }
+                }
+            }
+            // Deliver everything that is ready, not just the first.
+            while let Some(Some(done)) = in_flight.next().now_or_never() {
+                completed.push(done);
+            }
+            let mut input = Vec::new();
+            for (id, result) in completed {
+                let (ok, json) = encode_result(result, max_call_bytes);
+                abi::encode_completion(&mut input, id, ok, &json);
+            }
+            store.data_mut().input = input;
+            status = resume.call_async(&mut *store, ()).await.map_err(Failure::Trap)?;
+        }
+        Ok(())
+    }
+}
+
+enum Failure {
+    Start(wasmtime::Error),
+    Trap(wasmtime::Error),
+    Stuck,
+}
+
+fn is_pool_exhausted(error: &wasmtime::Error) -> bool {
+    error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some()
+}
+
+/// A host call's result as the guest receives it; oversized results become
+/// errors the handler can catch.
+fn encode_result(
+    result: std::result::Result<serde_json::Value, HostCallError>,
+    max_bytes: usize,
+) -> (bool, Vec<u8>) {
+    match result {
+        Ok(value) => match serde_json::to_vec(&value) {
+            Ok(json) if json.len() <= max_bytes => (true, json),
+            Ok(json) => {
+                let error = HostCallError::new(
+                    "HostCallError",
+                    format!(
+                        "the host call's result is {} bytes; the limit is {max_bytes} bytes",
+                        json.len()
+                    ),
+                );
+                (false, error.to_json())
+            }
+            Err(e) => (false, HostCallError::new("HostCallError", e.to_string()).to_json()),
+        },
+        Err(error) => (false, error.to_json()),
+    }
+}
+
+fn outcome(
+    data: StoreData,
+    ended: std::result::Result<(), TrapKind>,
+    limits: &Limits,
+    duration: Duration,
+) -> Outcome {
+    let failed = |kind: ErrorKind, error: GuestError| (Status::Failed, None, Some((kind, error)));
+    let memory_error = || {
+        GuestError::new(
+            "MemoryLimitError",
+            format!(
+                "the invocation used more than its memory limit of {} MiB",
+                limits.memory_bytes >> 20
+            ),
+        )
+    };
+    let (status, result, error) = match ended {
+        Err(TrapKind::Timeout) => failed(
+            ErrorKind::Timeout,
+            GuestError::new(
+                "TimeoutError",
+                format!("the invocation did not finish within {} ms", limits.timeout.as_millis()),
+            ),
+        ),
+        Err(TrapKind::MemoryLimit) => failed(ErrorKind::MemoryLimit, memory_error()),
+        Err(TrapKind::Crash(message)) => failed(ErrorKind::Crash, GuestError::new("CrashError", message)),
+        Ok(()) => match data.finish {
+            Some((abi::FINISH_OK, json)) => match String::from_utf8(json)
+                .ok()
+                .and_then(|json| RawValue::from_string(json).ok())
+            {
+                Some(value) => (Status::Succeeded, Some(value), None),
+                None => failed(
+                    ErrorKind::InvalidResult,
+                    GuestError::new("InvalidResultError", "the result is not valid JSON"),
+                ),
+            },
+            // QuickJS reports a failed allocation as an InternalError; the
+            // limiter knows whether the limit caused it.
+            Some(_) if data.limiter.hit => failed(ErrorKind::MemoryLimit, memory_error()),
+            Some((abi::FINISH_EXCEPTION, report)) => {
+                failed(ErrorKind::Exception, GuestError::from_report(&report))
+            }
+            Some((abi::FINISH_INVALID_RESULT, report)) => {
+                let mut error = GuestError::from_report(&report);
+                error.name = "InvalidResultError".into();
+                failed(ErrorKind::InvalidResult, error)
+            }
+            Some((_, report)) => {
+                let mut error = GuestError::from_report(&report);
+                error.name = "UnsettledError".into();
+                failed(ErrorKind::Unsettled, error)
+            }
+            None => failed(
+                ErrorKind::Crash,
+                GuestError::new("CrashError", "the guest ended without reporting an outcome"),
+            ),
+        },
+    };
+    Outcome {
+        status,
+        result,
+        error,
+        logs: data.logs,
+        host_calls: data.calls_started,
+        duration,
+    }
+}

@@ -1,0 +1,223 @@
+//! What an invocation produced: [`Outcome`].
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// Whether an invocation succeeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// `handleEvent` returned (or resolved to) a JSON value.
+    Succeeded,
+    /// Anything else; see [`Outcome::error`].
+    Failed,
+}
+
+/// How an invocation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The wall-clock (or CPU) limit was reached.
+    Timeout,
+    /// The memory limit was reached.
+    MemoryLimit,
+    /// The handler threw or its promise rejected.
+    Exception,
+    /// The guest trapped (e.g. the call stack was exhausted by deep recursion).
+    Crash,
+    /// The result cannot be stored: not JSON, or too large.
+    InvalidResult,
+    /// The handler's promise can never settle: nothing is pending.
+    Unsettled,
+}
+
+impl ErrorKind {
+    /// The stable name used in JSON (`TIMEOUT`, `MEMORY_LIMIT`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Timeout => "TIMEOUT",
+            ErrorKind::MemoryLimit => "MEMORY_LIMIT",
+            ErrorKind::Exception => "EXCEPTION",
+            ErrorKind::Crash => "CRASH",
+            ErrorKind::InvalidResult => "INVALID_RESULT",
+            ErrorKind::Unsettled => "UNSETTLED",
+        }
+    }
+}
+
+/// An error as reported by guest code or about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestError {
+    /// The JS error's name (`TypeError`, ...), or a sandbox name for limits.
+    pub name: String,
+    /// The message.
+    pub message: String,
+    /// The JS stack, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+    /// The script the error points into (the innermost frame in user code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line in `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column in `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl GuestError {
+    pub(crate) fn new(name: &str, message: impl Into<String>) -> GuestError {
+        GuestError {
+            name: name.to_string(),
+            message: message.into(),
+            stack: None,
+            file: None,
+            line: None,
+            column: None,
+        }
+    }
+
+    /// Parses the guest's `{name, message, stack}` report and locates the
+    /// innermost stack frame in user code.
+    pub(crate) fn from_report(json: &[u8]) -> GuestError {
+        #[derive(Deserialize)]
+        struct Report {
+            name: Option<String>,
+            message: Option<String>,
+            stack: Option<String>,
+        }
+        let report: Report = match serde_json::from_slice(json) {
+            Ok(report) => report,
+            Err(_) => return GuestError::new("Error", "the guest sent an unreadable error report"),
+        };
+        let mut error = GuestError::new(
+            report.name.as_deref().unwrap_or("Error"),
+            report.message.unwrap_or_default(),
+        );
+        error.stack = report.stack.filter(|s| !s.is_empty());
+        if let Some((file, line, column)) = error.stack.as_deref().and_then(user_frame) {
+            error.file = Some(file);
+            error.line = Some(line);
+            error.column = Some(column);
+        }
+        error
+    }
+}
+
+impl std::fmt::Display for GuestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name, self.message)?;
+        if let (Some(file), Some(line), Some(column)) = (&self.file, self.line, self.column) {
+            write!(f, " (at {file}:{line}:{column})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The first stack frame outside the prelude, as `(file, line, column)`.
+/// QuickJS frames look like `    at name (file:line:col)` or `    at file:line:col`.
+fn user_frame(stack: &str) -> Option<(String, u32, u32)> {
+    stack.lines().find_map(|frame| {
+        let frame = frame.trim().strip_prefix("at ")?;
+        let location = match (frame.rfind('('), frame.ends_with(')')) {
+            (Some(open), true) => &frame[open + 1..frame.len() - 1],
+            _ => frame,
+        };
+        let (rest, column) = location.rsplit_once(':')?;
+        let (file, line) = rest.rsplit_once(':')?;
+        if file.starts_with("chatfn:") || file == "native" {
+            return None;
+        }
+        Some((file.to_string(), line.parse().ok()?, column.parse().ok()?))
+    })
+}
+
+/// A console level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// `console.debug`, `console.trace`.
+    Debug,
+    /// `console.log`, `console.dir`.
+    Log,
+    /// `console.info`, `console.count`, `console.time*`.
+    Info,
+    /// `console.warn`, and the sandbox's own notices.
+    Warn,
+    /// `console.error`, `console.assert`.
+    Error,
+}
+
+impl LogLevel {
+    pub(crate) fn from_index(index: u32) -> LogLevel {
+        match index {
+            0 => LogLevel::Debug,
+            1 => LogLevel::Log,
+            2 => LogLevel::Info,
+            3 => LogLevel::Warn,
+            _ => LogLevel::Error,
+        }
+    }
+}
+
+/// One console line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Its level.
+    pub level: LogLevel,
+    /// The formatted line (as Node's console would print it).
+    pub message: String,
+}
+
+/// The result of one invocation.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Succeeded or failed.
+    pub status: Status,
+    /// The handler's value as JSON (`null` for `undefined`), when it succeeded.
+    pub result: Option<Box<RawValue>>,
+    /// Why it failed, when it failed.
+    pub error: Option<(ErrorKind, GuestError)>,
+    /// Console output, in order, within the log budget.
+    pub logs: Vec<LogEntry>,
+    /// Host calls the handler started.
+    pub host_calls: u32,
+    /// From the start of instantiation to the end.
+    pub duration: Duration,
+}
+
+impl Outcome {
+    /// Whether the invocation succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.status == Status::Succeeded
+    }
+
+    /// The failure kind, if it failed.
+    pub fn error_kind(&self) -> Option<ErrorKind> {
+        self.error.as_ref().map(|(kind, _)| *kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_first_user_frame() {
+        let stack = "    at fail (chatfn:prelude/x.js:1:2)\n    at inner (handler.js:3:11)\n    at handler.js:9:1\n";
+        assert_eq!(user_frame(stack), Some(("handler.js".into(), 3, 11)));
+        assert_eq!(user_frame("    at /node_modules/a/b.js:10:5\n"), Some(("/node_modules/a/b.js".into(), 10, 5)));
+        assert_eq!(user_frame("    at native\n"), None);
+    }
+
+    #[test]
+    fn unreadable_reports_are_still_errors() {
+        let error = GuestError::from_report(b"not json");
+        assert_eq!(error.name, "Error");
+        assert!(error.line.is_none());
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the build needs beyond cargo, idempotently: a C toolchain and
+# WASI headers for compiling QuickJS to wasm32-wasip1, and the rust target.
+set -euo pipefail
+
+need_apt=()
+command -v clang-19 >/dev/null 2>&1 || need_apt+=(clang-19)
+command -v llvm-ar-19 >/dev/null 2>&1 || need_apt+=(llvm-19)
+[ -f /usr/lib/llvm-19/lib/libclang.so ] || [ -f /usr/lib/llvm-19/lib/libclang.so.1 ] || need_apt+=(libclang-19-dev)
+[ -d /usr/include/wasm32-wasi ] || need_apt+=(wasi-libc)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
+  echo "setup: adding rust target wasm32-wasip1" >&2
+  rustup target add wasm32-wasip1
+fi
