@@ -69,6 +69,7 @@ const VALUES = [
   '(() => { const e = new Error("msg"); delete e.stack; return e; })()',
   'new AggregateError([new Error("a"), new TypeError("b")], "many")',
   'Object.setPrototypeOf(new Error("np"), null)',
+  'class TaggedError extends Error { get [Symbol.toStringTag]() { return "Tag"; } }; new TaggedError("t")',
   // dates, regexps
   'new Date(0)', 'new Date(1700000000123)', 'new Date(NaN)', 'Object.assign(new Date(0), { p: 1 })',
   '/ab+c/gi', '/[/]\\//u', 'new RegExp("")', 'Object.assign(/x/, { p: 1 })',

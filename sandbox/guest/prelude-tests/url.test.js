@@ -68,8 +68,44 @@ for (const input of ABSOLUTE) {
   });
 }
 
+// Node 20 (ada 2.x) departs from the spec for these; the spec answers are
+// asserted separately below (checked by hand against the spec and WPT).
+const NODE20_BUGS = new Map([
+  ...['mailto:a@b', 'data:text/plain,hi', 'sc:opaque'].flatMap((base) =>
+    ['../a?b#c', 'g;x?y#s', 'g?x=1#y=2'].map((rel) => [`${rel} ${base}`, null])),
+  ['../.. foo://h/p/q', 'foo://h/'],
+  ['../.. non-spec:/a/b', 'non-spec:/'],
+  ['foo://h/p host :7', 'foo://h/p'],
+  ['foo:/p host ', 'foo:///p'],
+  ['foo:/p hostname ', 'foo:///p'],
+  ['foo:/p host new.com:81', 'foo://new.com:81/p'],
+  ['foo:/p host NEW.com:80', 'foo://NEW.com:80/p'],
+  ['http://u:p@example.com:8080/a/b?q=1#f port \n\n\t\t', 'http://u:p@example.com:8080/a/b?q=1#f'],
+  ['foo:/p host [::1]:5', 'foo://[::1]:5/p'],
+  ['https://domain.com:3000 port \n\n\t\t', 'https://domain.com:3000/'],
+  ['foo://path/to pathname /..', 'foo://path/'],
+  ['foo://path/to host :80', 'foo://path/to'],
+  ['foo://path/to host :7', 'foo://path/to'],
+]);
+
+test('spec behaviour where Node 20 is not conformant', () => {
+  for (const [key, expected] of NODE20_BUGS) {
+    const [href, setter, value = ''] = key.split(' ');
+    let actual;
+    if (setter === undefined || !(setter in SETTER_VALUES)) {
+      actual = MyURL.canParse(href, setter) ? new MyURL(href, setter).href : null;
+    } else {
+      const url = new MyURL(href);
+      url[setter] = value;
+      actual = url.href;
+    }
+    assert.strictEqual(actual, expected, key);
+  }
+});
+
 for (const base of BASES) {
   for (const rel of RELATIVES) {
+    if (NODE20_BUGS.has(`${rel} ${base}`)) continue;
     test(`new URL(${JSON.stringify(rel)}, ${JSON.stringify(base)})`, () => {
       assert.deepStrictEqual(snapshot(MyURL, rel, base), snapshot(URL, rel, base));
       assert.strictEqual(MyURL.canParse(rel, base), URL.canParse(rel, base));
@@ -85,7 +121,7 @@ test('invalid base and missing argument errors', () => {
 });
 
 const SETTER_URLS = [
-  'http://u:p@example.com:8080/a/b?q=1#f', 'https://example.com/', 'file:///C:/x', 'file://host/p', 'mailto:me@x',
+  'https://domain.com:3000', 'foo://path/to', 'http://u:p@example.com:8080/a/b?q=1#f', 'https://example.com/', 'file:///C:/x', 'file://host/p', 'mailto:me@x',
   'foo://h/p', 'foo:/p', 'sc:opaque?x#y', 'data:a b ?q',
 ];
 const SETTER_VALUES = {
@@ -95,7 +131,7 @@ const SETTER_VALUES = {
   password: ['', 'secret', 'p@ss:w/rd', 'ü'],
   host: ['', 'new.com', 'new.com:81', 'NEW.com:80', '[::1]:5', 'a b', 'h:99999', 'x/y', 'ü.com', 'h:', ':7', 'h#x'],
   hostname: ['', 'new.com', 'new.com:81', '0x7f.1', '[::1]', 'a/b', 'ü.com'],
-  port: ['', '81', '80', '443', '8080abc', 'abc', '65536', '-1', '0', '00081', ' 81'],
+  port: ['', '81', '80', '443', '8080abc', 'abc', '65536', '-1', '0', '00081', ' 81', '\n\n\t\t'],
   pathname: ['', '/new/path', 'rel', 'a b/?#', '/../x', '\\x\\y', '/%2e/', 'C|/x'],
   search: ['', '?', 'a=1&b=2', '?x y=é', '#hash?', 'q\'"<>'],
   hash: ['', '#', 'frag', '#a b`<>', '#é'],
@@ -104,6 +140,7 @@ const SETTER_VALUES = {
 for (const href of SETTER_URLS) {
   for (const [setter, values] of Object.entries(SETTER_VALUES)) {
     for (const value of values) {
+      if (NODE20_BUGS.has(`${href} ${setter} ${value}`)) continue;
       test(`${JSON.stringify(href)}.${setter} = ${JSON.stringify(value)}`, () => {
         const results = [URL, MyURL].map((Ctor) => {
           const url = new Ctor(href);
@@ -120,23 +157,10 @@ for (const href of SETTER_URLS) {
   }
 }
 
-// Node 20 (ada 2.x) departs from the spec here; these follow the spec (WPT setters tests).
-test('setters where Node 20 is not spec-conformant', () => {
-  const a = new MyURL('foo://path/to');
-  a.host = ':80';
-  assert.strictEqual(a.href, 'foo://path/to');
-  const b = new MyURL('https://domain.com:3000');
-  b.port = '\n\n\t\t';
-  assert.strictEqual(b.port, '3000');
-  const c = new MyURL('foo://path/to');
-  c.pathname = '/..';
-  assert.strictEqual(c.href, 'foo://path/');
-});
-
 const PARAM_INITS = [
   "''", "'?a=1&b=2&a=3'", "'a=b=c&&=x&y='", "'+%20+=%2B%zz%'", "'é=ü&%C3%A9=%FF%FE'", "'a'", "'?'", '"??x"',
   '[["a", "1"], ["b", 2]]', '{ a: 1, b: "x y", "c d": [1, 2] }', 'new Map([["m", "v"]])', 'undefined', 'null',
-  '{ [Symbol("s")]: 1, k: "v" }', '"a=1;b=2"', '"\\ud800=\\udc00"',
+'"a=1;b=2"', '"\\ud800=\\udc00"',
 ];
 
 for (const init of PARAM_INITS) {
@@ -144,7 +168,7 @@ for (const init of PARAM_INITS) {
     const mine = new MyParams(run(`(${init})`));
     // eslint-disable-next-line no-eval
     const node = new URLSearchParams((0, eval)(`(${init})`));
-    assert.deepStrictEqual([...mine], [...node]);
+    assert.strictEqual(JSON.stringify([...mine]), JSON.stringify([...node]));
     assert.strictEqual(mine.toString(), node.toString());
     assert.strictEqual(mine.size, node.size);
   });
@@ -184,7 +208,7 @@ test('form encoding of every code point class', () => {
   s += '\u2028😀\ufffd';
   const mine = new MyParams({ [s]: s }), node = new URLSearchParams({ [s]: s });
   assert.strictEqual(mine.toString(), node.toString());
-  assert.deepStrictEqual([...new MyParams(node.toString())], [...node]);
+  assert.strictEqual(JSON.stringify([...new MyParams(node.toString())]), JSON.stringify([...node]));
 });
 
 test('searchParams is live-linked to the URL both ways', () => {
@@ -224,10 +248,13 @@ test('iterators are live and look like Web IDL iterators', () => {
 });
 
 test('errors for bad arguments', () => {
-  assert.throws(() => new MyParams([['a']]), TypeError);
-  assert.throws(() => new MyParams([1]), TypeError);
-  assert.throws(() => new MyParams().append('a'), TypeError);
-  assert.throws(() => MyURL.prototype.href, TypeError);
+  const typeError = { name: 'TypeError' };
+  assert.throws(() => new MyParams([['a']]), typeError);
+  assert.throws(() => new MyParams([1]), typeError);
+  assert.throws(() => new MyParams().append('a'), typeError);
+  assert.throws(() => MyURL.prototype.href, typeError);
+  assert.throws(() => new MyParams(run('({ [Symbol("s")]: 1 })')), typeError);
+  assert.throws(() => new URLSearchParams({ [Symbol('s')]: 1 }), typeError);
   assert.strictEqual(MyURL.canParse('x:'), true);
   assert.strictEqual(MyURL.parse('nope'), null);
   assert.strictEqual(MyURL.parse('/p', 'http://h').href, 'http://h/p');
@@ -235,15 +262,17 @@ test('errors for bad arguments', () => {
 
 test('util.inspect output matches Node via the custom inspect hook', () => {
   const util = require('node:util');
-  const { internal } = load('inspect.js', 'url.js');
-  const ctxRun = (code) => require('node:vm').runInContext(code, internal.ctx || this, {});
-  void ctxRun;
+  const both = load('inspect.js', 'url.js');
+  const [U, P] = both.run('[URL, URLSearchParams]');
   for (const [mine, node] of [
-    [new MyURL('https://u:p@h:8/p?q=1&r=2#f'), new URL('https://u:p@h:8/p?q=1&r=2#f')],
-    [new MyParams('a=1&b=x y'), new URLSearchParams('a=1&b=x y')],
-    [new MyParams(), new URLSearchParams()],
-    [{ nested: { deeper: new MyParams('a=1') } }, { nested: { deeper: new URLSearchParams('a=1') } }],
+    [new U('https://u:p@h:8/p?q=1&r=2#f'), new URL('https://u:p@h:8/p?q=1&r=2#f')],
+    [new P('a=1&b=x y'), new URLSearchParams('a=1&b=x y')],
+    [new P(), new URLSearchParams()],
+    [{ nested: { deeper: new P('a=1') } }, { nested: { deeper: new URLSearchParams('a=1') } }],
+    [{ a: { b: { c: new U('http://x') } } }, { a: { b: { c: new URL('http://x') } } }],
+    [new P(Array.from({ length: 9 }, (_, i) => ['key' + i, 'value' + i])),
+      new URLSearchParams(Array.from({ length: 9 }, (_, i) => ['key' + i, 'value' + i]))],
   ]) {
-    assert.strictEqual(internal.inspect(mine), util.inspect(node));
+    assert.strictEqual(both.internal.inspect(mine), util.inspect(node));
   }
 });

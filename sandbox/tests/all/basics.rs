@@ -1,3 +1,6 @@
+//! Handlers run, return values, throw, log.
+
+use sandbox::{ErrorKind, LogLevel};
 use serde_json::json;
 
 use crate::support::*;
@@ -10,4 +13,116 @@ async fn async_handler_returns_a_value() {
     .await;
     let outcome = run(&image, json!({ "name": "ada" })).await;
     assert_eq!(result(&outcome), json!({ "greeting": "hi ada" }));
+}
+
+#[tokio::test]
+async fn sync_handler_and_undefined_result() {
+    let image = image(&handler("function handleEvent(event) { event.seen = true; }")).await;
+    let outcome = run(&image, json!({})).await;
+    assert_eq!(result(&outcome), json!(null));
+}
+
+#[tokio::test]
+async fn context_is_passed_and_frozen() {
+    let image = image(&handler(
+        "async function handleEvent(event, context) { 'use strict'; let frozen = false; try { context.x = 1 } catch (e) { frozen = true } return { id: context.functionId, frozen }; }",
+    ))
+    .await;
+    let outcome = image
+        .invoke(
+            &raw(&json!({})),
+            &raw(&json!({ "functionId": 7 })),
+            &sandbox::Limits::default(),
+            sandbox::NoHostCalls::shared(),
+        )
+        .await
+        .expect("runs");
+    assert_eq!(result(&outcome), json!({ "id": 7, "frozen": true }));
+}
+
+#[tokio::test]
+async fn console_is_captured_with_levels() {
+    let image = image(&handler(
+        r#"async function handleEvent() {
+            console.log('plain', 1, { a: [1, 2] });
+            console.info('info %s=%d', 'n', 42);
+            console.warn('careful');
+            console.error(new Error('bad').message);
+            console.debug('details');
+            return 'done';
+        }"#,
+    ))
+    .await;
+    let outcome = run(&image, json!({})).await;
+    assert!(outcome.succeeded());
+    let logs: Vec<(LogLevel, &str)> = outcome.logs.iter().map(|l| (l.level, l.message.as_str())).collect();
+    assert_eq!(
+        logs,
+        vec![
+            (LogLevel::Log, "plain 1 { a: [ 1, 2 ] }"),
+            (LogLevel::Info, "info n=42"),
+            (LogLevel::Warn, "careful"),
+            (LogLevel::Error, "bad"),
+            (LogLevel::Debug, "details"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn thrown_error_reports_name_message_and_position() {
+    let image = image(&handler(
+        "async function handleEvent(event) {\n  const x = 1;\n  if (x) {\n      throw new TypeError('no session for ' + event.user);\n  }\n}",
+    ))
+    .await;
+    let outcome = run(&image, json!({ "user": "bob" })).await;
+    let (kind, error) = outcome.error.expect("failed");
+    assert_eq!(kind, ErrorKind::Exception);
+    assert_eq!(error.name, "TypeError");
+    assert_eq!(error.message, "no session for bob");
+    assert_eq!(error.file.as_deref(), Some("handler.js"));
+    assert_eq!(error.line, Some(4));
+    // QuickJS points at an instruction of the throw statement, not always
+    // at its first token as V8 does.
+    let column = error.column.expect("column");
+    assert!((13..=60).contains(&column), "{column}");
+    assert!(error.stack.as_deref().unwrap_or("").contains("handler.js:4"), "{:?}", error.stack);
+}
+
+#[tokio::test]
+async fn throwing_a_non_error_value_is_described() {
+    let image = image(&handler("async function handleEvent() { throw { code: 42 }; }")).await;
+    let outcome = run(&image, json!({})).await;
+    let (kind, error) = outcome.error.expect("failed");
+    assert_eq!(kind, ErrorKind::Exception);
+    assert_eq!(error.message, "Uncaught { code: 42 }");
+}
+
+#[tokio::test]
+async fn rejections_and_sync_throws_both_fail() {
+    let image = image(&handler(
+        "function handleEvent(e) { if (e.sync) throw new RangeError('sync'); return Promise.reject(new Error('async')); }",
+    ))
+    .await;
+    let sync = run(&image, json!({ "sync": true })).await;
+    assert_eq!(sync.error.expect("failed").1.name, "RangeError");
+    let rejected = run(&image, json!({ "sync": false })).await;
+    assert_eq!(rejected.error.expect("failed").1.message, "async");
+}
+
+#[tokio::test]
+async fn results_that_are_not_json_are_invalid() {
+    let image = image(&handler(
+        r#"async function handleEvent(e) {
+            if (e.kind === 'function') return () => 1;
+            if (e.kind === 'bigint') return 10n;
+            if (e.kind === 'cycle') { const a = {}; a.self = a; return a; }
+            return { fine: true };
+        }"#,
+    ))
+    .await;
+    for kind in ["function", "bigint", "cycle"] {
+        let outcome = run(&image, json!({ "kind": kind })).await;
+        assert_eq!(outcome.error_kind(), Some(ErrorKind::InvalidResult), "{kind}: {:?}", outcome.error);
+    }
+    assert!(run(&image, json!({ "kind": "ok" })).await.succeeded());
 }

@@ -3,3 +3,8 @@
 mod support;
 
 mod basics;
+mod host_calls;
+mod images;
+mod isolation;
+mod limits;
+mod prelude;

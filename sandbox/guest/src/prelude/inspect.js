@@ -67,8 +67,11 @@
     if (typedArrayTag.call(v) !== undefined) return 'TypedArray';
     const tag = objToString.call(v).slice(8, -1);
     const check = hasOwn(brands, tag) ? brands[tag] : undefined;
-    if (check === undefined) return 'Object';
-    try { check(v); return tag; } catch { return 'Object'; }
+    if (check !== undefined) {
+      try { check(v); return tag; } catch { /* a spoofed tag */ }
+    }
+    // Like Node's isError: DOMException and other Error-derived objects count.
+    return isInstanceof(v, Error) ? 'Error' : 'Object';
   }
 
   function internalName(v, kind) {
@@ -517,8 +520,9 @@
     const len = Math.min(Math.max(0, ctx.maxArrayLength), valLen);
     const output = [];
     for (let i = 0; i < len; i++) {
-      if (!hasOwn(value, i)) return formatSpecialArray(ctx, value, recurseTimes, len, output, i);
-      output.push(formatProperty(ctx, value, recurseTimes, i, kArrayType));
+      const desc = Object.getOwnPropertyDescriptor(value, i);
+      if (desc === undefined) return formatSpecialArray(ctx, value, recurseTimes, len, output, i);
+      output.push(formatProperty(ctx, value, recurseTimes, i, kArrayType, desc));
     }
     if (valLen > len) output.push(remainingText(valLen - len));
     return output;
@@ -619,9 +623,9 @@
     return [details.state === 'rejected' ? `<rejected> ${str}` : str];
   }
 
-  function formatProperty(ctx, value, recurseTimes, key, type) {
+  function formatProperty(ctx, value, recurseTimes, key, type, desc) {
     let name, str;
-    const desc = Object.getOwnPropertyDescriptor(value, key) || { value: value[key], enumerable: true };
+    desc = desc || Object.getOwnPropertyDescriptor(value, key) || { value: value[key], enumerable: true };
     if (desc.value !== undefined) {
       ctx.indentationLvl += 2;
       str = formatValue(ctx, desc.value, recurseTimes);
@@ -771,9 +775,15 @@
     return `${base ? `${base} ` : ''}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
   }
 
+  const identity = (s) => s;
+  const primitiveCtx = { ...defaults, indentationLvl: 0 };
+
   function inspect(value, opts) {
+    if (arguments.length === 1 && typeof value !== 'object' && typeof value !== 'function') {
+      return formatPrimitive(value, primitiveCtx);
+    }
     const ctx = { ...defaults, seen: [], indentationLvl: 0, currentDepth: 0, circular: undefined,
-      userOptions: undefined, stylize: (s) => s };
+      userOptions: undefined, stylize: identity };
     if (arguments.length > 1) {
       if (arguments.length > 2) {
         if (arguments[2] !== undefined) ctx.depth = arguments[2];

@@ -332,7 +332,7 @@
   }
 
   // Simplified UTS #46 ToASCII (see the deviations note at the top).
-  const DISALLOWED = /[\ufffd\u0080-\u009f\u2028\u2029]|\p{Noncharacter_Code_Point}/u;
+  const DISALLOWED = /[\ufffd\u0080-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|\p{Noncharacter_Code_Point}/u;
   const mapDomain = (s) => s.replace(/[\u00ad\u034f\u180b-\u180f\u200b\u2060\u2064\ufe00-\ufe0f\ufeff]/g, '')
     .normalize('NFKC').toLowerCase().normalize('NFC').replace(/[\u3002\uff0e\uff61]/g, '.');
 
@@ -822,7 +822,7 @@
     #url = null;
 
     constructor(init = undefined) {
-      if (init === undefined) return;
+      if (init === undefined || init === null) return; // Node treats null as absent; Web IDL would give 'null='
       if ((typeof init === 'object' && init !== null) || typeof init === 'function') {
         const iter = init[Symbol.iterator];
         if (iter !== undefined && iter !== null) {
@@ -838,7 +838,6 @@
           }
         } else {
           for (const key of Reflect.ownKeys(init)) {
-            if (typeof key !== 'string') continue;
             const desc = Reflect.getOwnPropertyDescriptor(init, key);
             if (desc !== undefined && desc.enumerable) this.#list.push([toUSV(key), toUSV(init[key])]);
           }
