@@ -1,1 +1,12 @@
-fn main() {}
+//! `chatfn`: the chat functions runtime's command-line tool.
+//!
+//! Exit codes: 0 when everything succeeded, 1 when an invocation (or image
+//! build) failed, 2 for usage errors.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

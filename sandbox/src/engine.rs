@@ -15,7 +15,7 @@ use wasmtime::{
 use wasmtime_wizer::{ModuleContext, Wizer};
 
 use crate::store::{self, StoreData};
-use crate::{Error, GUEST_WASM, Result, SandboxConfig, wasi};
+use crate::{Error, GUEST_WASM, Result, SandboxConfig, cache, wasi};
 
 /// How often the engine's epoch advances: the granularity of timeouts and of
 /// yielding a busy guest back to the async executor.
@@ -97,7 +97,8 @@ impl Sandbox {
         &self.inner.config
     }
 
-    /// The guest instrumented for snapshotting, compiled on first use.
+    /// The guest instrumented for snapshotting, compiled on first use (or
+    /// loaded from the disk cache: it is the same for every image).
     pub(crate) async fn instrumented(&self) -> Result<&Instrumented> {
         self.inner
             .instrumented
@@ -108,8 +109,16 @@ impl Sandbox {
                         .wizer
                         .instrument(GUEST_WASM)
                         .map_err(Error::engine("instrumenting the guest"))?;
+                    let id = format!("guest-{}", crate::image::hex(&inner.fingerprint));
+                    let cache_dir = inner.config.cache_dir.as_deref();
+                    if let Some(module) = cache_dir.and_then(|dir| cache::load(&inner.engine, dir, &id)) {
+                        return Ok(Instrumented { context, module });
+                    }
                     let module = Module::new(&inner.engine, &wasm)
                         .map_err(Error::engine("compiling the guest"))?;
+                    if let Some(dir) = cache_dir {
+                        cache::store(dir, &id, &module)?;
+                    }
                     Ok(Instrumented { context, module })
                 })
                 .await

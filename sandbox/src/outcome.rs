@@ -70,7 +70,8 @@ pub struct GuestError {
 }
 
 impl GuestError {
-    pub(crate) fn new(name: &str, message: impl Into<String>) -> GuestError {
+    /// An error with a name and message and no position.
+    pub fn new(name: &str, message: impl Into<String>) -> GuestError {
         GuestError {
             name: name.to_string(),
             message: message.into(),
@@ -98,7 +99,18 @@ impl GuestError {
             report.name.as_deref().unwrap_or("Error"),
             report.message.unwrap_or_default(),
         );
-        error.stack = report.stack.filter(|s| !s.is_empty());
+        // The prelude's own frames are noise to users (like node:internal
+        // frames would be); keep only frames of user code.
+        error.stack = report
+            .stack
+            .map(|stack| {
+                stack
+                    .lines()
+                    .filter(|frame| !frame.contains("(chatfn:") && !frame.trim_start().starts_with("at chatfn:"))
+                    .map(|frame| format!("{frame}\n"))
+                    .collect::<String>()
+            })
+            .filter(|s| !s.is_empty());
         if let Some((file, line, column)) = error.stack.as_deref().and_then(user_frame) {
             error.file = Some(file);
             error.line = Some(line);

@@ -17,7 +17,7 @@ const VALUES = [
   '"x".repeat(20000)', '"line one\\nline two\\n".repeat(8)',
   // plain objects
   '({})', '({ a: 1 })', '({ a: 1, b: "two", c: [3], d: { e: null } })', '({ a: { b: { c: { d: 1 } } } })',
-  '({ a: { b: { c: {} } } })', '({ a: [[[[1]]]] })', '({ "a-b": 1, $x: 2, _y: 3, "1a": 4, 12: 5, "": 6, "a b": 7, ü: 8 })',
+  '({ a: { b: { c: {} } } })', '({ a: [[[[1]]]] })', '({ "a-b": 1, $x: 2, _y: 3, "1a": 4, 12: 5, "": 6, "a b": 7, ü: 8, "\\x7f": 9, "\\x10": 10, "a\\x30": 11, "_9": 12, "9_": 13, "A@[`{": 14 })',
   '({ [Symbol("k")]: 1, [Symbol()]: 2, [Symbol.for("f")]: "x" })',
   'Object.defineProperty({}, "__proto__", { value: 1, enumerable: true })',
   '({ get a() { return 1; }, set b(v) {}, get c() { return 1; }, set c(v) {} })',
@@ -47,7 +47,8 @@ const VALUES = [
   'Array.from({ length: 10 }, (_, i) => [i, i * 2])', '[1.5, 22.25, 333.125, 4, 5, 6, 7, 8, 9]',
   'Array.from({ length: 16 }, (_, i) => BigInt(i) ** 5n)', '[true, false, null, undefined, 1, "a", 2n]',
   'Object.setPrototypeOf([1, 2], null)', 'class MyArr extends Array {}; MyArr.from([1, 2, 3])',
-  'Array.from({ length: 101 }, (_, i) => "item number " + i)',
+  'Array.from({ length: 101 }, (_, i) => "item number " + i)', 'Array(20000).fill(1)', 'new Uint8Array(20000)',
+  'Object.assign(Array(20000).fill(0), { [Symbol("s")]: 1 })',
   // Map / Set
   'new Map()', 'new Set()', 'new Map([[1, "a"], ["b", { c: 2 }]])', 'new Set([1, "a", { b: 2 }, [3]])',
   'new Map([[{ k: 1 }, new Set([1, 2])]])', 'new Map(Array.from({ length: 120 }, (_, i) => [i, i]))',

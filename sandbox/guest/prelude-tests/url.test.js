@@ -227,6 +227,8 @@ test('searchParams is live-linked to the URL both ways', () => {
     u.hash = '';
     sp.set('e', '');
     out.push(u.href);
+    const q = new U('http://h/??x=1&%3Fy=2');
+    out.push([...q.searchParams]);
     const o = new U('sc:opaque  ?q');
     o.searchParams.delete('q');
     out.push(o.href);

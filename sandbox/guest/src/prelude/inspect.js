@@ -9,6 +9,8 @@
 //   `Object [Map Iterator] {}` (entries can't be previewed without consuming).
 // - Built-ins whose prototype was swapped away (Object.setPrototypeOf(new Map, null))
 //   are printed as plain objects. WeakMap/WeakSet contents are never shown.
+// - Arrays and typed arrays longer than 10,000 elements don't show extra
+//   string-keyed properties (finding them means listing every index).
 // - `colors` and `compact: true` are not supported (colors are ignored;
 //   compact true behaves like 3). showHidden does not list prototype properties.
 // - QuickJS error stacks carry no "Name: message" header; it is added from
@@ -38,27 +40,31 @@
   const mapEntries = Map.prototype.entries;
   const setValues = Set.prototype.values;
 
-  // Brand checks. The toStringTag only selects a candidate; the intrinsic method
-  // confirms it, so spoofed tags fall back to plain-object formatting.
+  // Brand checks. The toStringTag only selects a candidate; an intrinsic that
+  // throws on the wrong receiver confirms it, so spoofed tags fall back to
+  // plain-object formatting.
+  const brand = (method) => (v) => method.call(v, v);
   const brands = {
-    Map: (v) => mapSize.call(v),
-    Set: (v) => setSize.call(v),
-    WeakMap: (v) => WeakMap.prototype.has.call(v, v),
-    WeakSet: (v) => WeakSet.prototype.has.call(v, v),
-    Date: (v) => Date.prototype.getTime.call(v),
-    RegExp: (v) => getter(RegExp.prototype, 'flags') && RegExp.prototype.exec.length && getter(RegExp.prototype, 'source').call(v),
-    ArrayBuffer: (v) => getter(ArrayBuffer.prototype, 'byteLength').call(v),
-    SharedArrayBuffer: (v) => getter(SharedArrayBuffer.prototype, 'byteLength').call(v),
-    DataView: (v) => getter(DataView.prototype, 'byteLength').call(v),
-    Number: (v) => Number.prototype.valueOf.call(v),
-    String: (v) => String.prototype.valueOf.call(v),
-    Boolean: (v) => Boolean.prototype.valueOf.call(v),
-    BigInt: (v) => BigInt.prototype.valueOf.call(v),
-    Symbol: (v) => Symbol.prototype.valueOf.call(v),
+    Map: brand(mapSize),
+    Set: brand(setSize),
+    WeakMap: brand(WeakMap.prototype.has),
+    WeakSet: brand(WeakSet.prototype.has),
+    Date: brand(Date.prototype.getTime),
+    RegExp: brand(getter(RegExp.prototype, 'source')),
+    ArrayBuffer: brand(getter(ArrayBuffer.prototype, 'byteLength')),
+    DataView: brand(getter(DataView.prototype, 'byteLength')),
+    Number: brand(Number.prototype.valueOf),
+    String: brand(String.prototype.valueOf),
+    Boolean: brand(Boolean.prototype.valueOf),
+    BigInt: brand(BigInt.prototype.valueOf),
+    Symbol: brand(Symbol.prototype.valueOf),
     Error: () => true,
     Arguments: () => true,
     Promise: () => true,
   };
+  if (typeof SharedArrayBuffer === 'function') {
+    brands.SharedArrayBuffer = brand(getter(SharedArrayBuffer.prototype, 'byteLength'));
+  }
   const boxedKinds = new Set(['Number', 'String', 'Boolean', 'BigInt', 'Symbol']);
 
   function kindOf(v) {
@@ -90,7 +96,6 @@
   const strEscapeRe = /[\x00-\x1f\x27\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
   const strEscapeReSingle = /[\x00-\x1f\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
   /* eslint-enable no-control-regex */
-  const keyStrRegExp = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
   const numberRegExp = /^(0|[1-9][0-9]*)$/;
   const classRegExp = /^(\s+[^(]*?)\s*{/;
   const stripCommentsRegExp = /(\/\/.*?\n)|(\/\*(.|\n)*?\*\/)/g;
@@ -102,6 +107,25 @@
     return c < 0xa0 ? '\\x' + c.toString(16).toUpperCase().padStart(2, '0') : '\\u' + c.toString(16);
   }
 
+  // Regex calls are slow in QuickJS; short strings (the common case) are scanned by hand.
+  function isPlain(str, quote) {
+    if (str.length > 64) return false;
+    for (let i = 0; i < str.length; i++) {
+      const c = str.charCodeAt(i);
+      if (c < 0x20 || c === quote || c === 0x5c || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return false;
+    }
+    return true;
+  }
+
+  function isIdentifier(key) {
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f ||
+          (i > 0 && c >= 0x30 && c <= 0x39))) return false;
+    }
+    return key.length > 0;
+  }
+
   // Quote with ' unless the string contains ' (then " or `), escaping like Node.
   function strEscape(str) {
     let quote = "'", re = strEscapeRe;
@@ -110,8 +134,7 @@
       else if (!str.includes('`') && !str.includes('${')) quote = '`';
       if (quote !== "'") re = strEscapeReSingle;
     }
-    re.lastIndex = 0;
-    if (re.test(str)) str = str.replace(re, escapeFn);
+    if (!isPlain(str, quote === "'" ? 0x27 : -1)) str = str.replace(re, escapeFn);
     return quote + str + quote;
   }
 
@@ -178,7 +201,7 @@
     if (ctx.depth !== null && recurseTimes > ctx.depth) return `${res} <Complex prototype>`;
     const protoConstr = getConstructorName(firstProto, ctx, recurseTimes + 1, kindOf(firstProto));
     if (protoConstr === null) {
-      return `${res} <${inspect(firstProto, { ...ctx, customInspect: false, depth: -1 })}>`;
+      return `${res} <${inspect(firstProto, { ...userOptions(ctx), customInspect: false, depth: -1 })}>`;
     }
     return `${res} <${protoConstr}>`;
   }
@@ -211,6 +234,13 @@
   const isIndex = (k) => numberRegExp.test(k) && +k < 4294967295;
 
   function getNonIndexKeys(value, showHidden, length) {
+    if (length > 10000) {
+      // Listing a million index keys to find a rare extra property costs more
+      // than it is worth; only symbol keys are looked at.
+      const keys = showHidden && Array.isArray(value) ? ['length'] : [];
+      for (const s of Object.getOwnPropertySymbols(value)) if (showHidden || isEnumerable.call(value, s)) keys.push(s);
+      return keys;
+    }
     const all = getKeys(value, showHidden);
     // Index keys come first in ascending order; skip a dense prefix in one step.
     let i = length > 0 && all[length - 1] === `${length - 1}` ? length : 0;
@@ -219,6 +249,8 @@
     return out;
   }
 
+  const noEntries = () => [];
+  const unknownEntries = () => ['<items unknown>'];
   const tooDeep = (ctx, recurseTimes) => ctx.depth !== null && recurseTimes > ctx.depth;
 
   function userOptions(ctx) {
@@ -269,7 +301,7 @@
         (tag !== '' && (ctx.showHidden ? hasOwn : (o, k) => isEnumerable.call(o, k))(value, Symbol.toStringTag))) {
       tag = '';
     }
-    let keys, base = '', formatter = () => [], braces = ['{', '}'], extrasType = kObjectType;
+    let keys, base = '', formatter = noEntries, braces = ['{', '}'], extrasType = kObjectType;
 
     if (kind === 'Array') {
       const prefix = constructor !== 'Array' || tag !== ''
@@ -331,7 +363,7 @@
         formatter = formatPromise;
       } else if (kind === 'WeakSet' || kind === 'WeakMap') {
         braces[0] = `${getPrefix(constructor, tag, kind)}{`;
-        formatter = () => ['<items unknown>'];
+        formatter = unknownEntries;
       } else if (boxedKinds.has(kind)) {
         base = getBoxedBase(value, ctx, keys, constructor, tag, kind);
         if (keys.length === 0) return base;
@@ -411,7 +443,10 @@
     if (type === 'String') keys.splice(0, primitive.length);
     let base = `[${type}`;
     if (type !== constructor) base += constructor === null ? ' (null prototype)' : ` (${constructor})`;
-    base += `: ${formatPrimitive(primitive, { ...ctx, compact: true })}]`;
+    const compact = ctx.compact;
+    ctx.compact = true; // boxed strings are never split across lines
+    base += `: ${formatPrimitive(primitive, ctx)}]`;
+    ctx.compact = compact;
     if (tag !== '' && tag !== constructor) base += ` [${tag}]`;
     return base;
   }
@@ -657,7 +692,7 @@
       name = "['__proto__']";
     } else if (desc.enumerable === false) {
       name = `[${key.replace(strEscapeRe, escapeFn)}]`;
-    } else if (keyStrRegExp.test(key)) {
+    } else if (isIdentifier(key)) {
       name = key;
     } else {
       name = strEscape(key);
@@ -667,7 +702,9 @@
 
   // Terminal column width: wide East Asian characters count 2, combining marks 0.
   function getStringWidth(str) {
-    if (!/[^\x20-\x7e]/.test(str)) return str.length;
+    let ascii = true;
+    for (let i = 0; i < str.length && ascii; i++) ascii = str.charCodeAt(i) >= 0x20 && str.charCodeAt(i) < 0x7f;
+    if (ascii) return str.length;
     let width = 0;
     for (const ch of str.normalize('NFC')) {
       const c = ch.codePointAt(0);
@@ -777,13 +814,18 @@
 
   const identity = (s) => s;
   const primitiveCtx = { ...defaults, indentationLvl: 0 };
+  // Per-call state lives on an object inheriting the defaults (cheaper than copying them).
+  const ctxProto = { ...defaults, stylize: identity, userOptions: undefined };
 
   function inspect(value, opts) {
     if (arguments.length === 1 && typeof value !== 'object' && typeof value !== 'function') {
       return formatPrimitive(value, primitiveCtx);
     }
-    const ctx = { ...defaults, seen: [], indentationLvl: 0, currentDepth: 0, circular: undefined,
-      userOptions: undefined, stylize: identity };
+    const ctx = Object.create(ctxProto);
+    ctx.seen = [];
+    ctx.indentationLvl = 0;
+    ctx.currentDepth = 0;
+    ctx.circular = undefined;
     if (arguments.length > 1) {
       if (arguments.length > 2) {
         if (arguments[2] !== undefined) ctx.depth = arguments[2];
@@ -842,6 +884,8 @@
     }
   }
 
+  const inspectWith = (value, options) => (options === undefined ? inspect(value) : inspect(value, options));
+
   function formatWithOptions(inspectOptions, ...args) {
     const first = args[0];
     const numberOpt = inspectOptions && inspectOptions.numericSeparator;
@@ -869,7 +913,7 @@
               else tempStr = typeof arg === 'symbol' ? 'NaN' : formatNumber(Number(arg), numberOpt);
               break;
             }
-            case 79: tempStr = inspect(args[++a], inspectOptions); break; // 'O'
+            case 79: tempStr = inspectWith(args[++a], inspectOptions); break; // 'O'
             case 111: // 'o'
               tempStr = inspect(args[++a], { ...inspectOptions, showHidden: true, showProxy: true, depth: 4 });
               break;
@@ -909,7 +953,7 @@
     while (a < args.length) {
       const value = args[a];
       str += join;
-      str += typeof value !== 'string' ? inspect(value, inspectOptions) : value;
+      str += typeof value !== 'string' ? inspectWith(value, inspectOptions) : value;
       join = ' ';
       a++;
     }

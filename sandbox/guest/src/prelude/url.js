@@ -27,16 +27,34 @@
   const isDigit = (c) => c >= 0x30 && c <= 0x39;
   const isHex = (c) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
-  // Percent-encode sets, as predicates on a code point.
-  const C0_SET = (c) => c < 0x20 || c > 0x7e;
-  const FRAGMENT_SET = (c) => C0_SET(c) || c === 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60;
-  const QUERY_SET = (c) => C0_SET(c) || c === 0x20 || c === 0x22 || c === 0x23 || c === 0x3c || c === 0x3e;
-  const SPECIAL_QUERY_SET = (c) => QUERY_SET(c) || c === 0x27;
-  const PATH_SET = (c) => QUERY_SET(c) || c === 0x3f || c === 0x60 || c === 0x7b || c === 0x7d;
-  const USERINFO_SET = (c) => PATH_SET(c) || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3d ||
-    c === 0x40 || (c >= 0x5b && c <= 0x5e) || c === 0x7c;
-  const FORM_SET = (c) => USERINFO_SET(c) || (c >= 0x24 && c <= 0x2c && c !== 0x2a) || c === 0x21 || c === 0x7e;
+  // Percent-encode sets: one bit per set for each ASCII code point; every
+  // set contains the C0 controls and all non-ASCII code points. Three more
+  // bits mark the code points that end a run of plain text in some states.
+  const C0_SET = 1, FRAGMENT_SET = 2, QUERY_SET = 4, SPECIAL_QUERY_SET = 8, PATH_SET = 16,
+    USERINFO_SET = 32, FORM_SET = 64, PATH_END = 128, HOST_END = 256, AUTHORITY_END = 512;
+  const SETS = new Uint16Array(128);
+  for (let c = 0; c < 128; c++) if (c < 0x20 || c === 0x7f) SETS[c] = 127;
+  const addToSets = (chars, bits) => { for (const ch of chars) SETS[ch.charCodeAt(0)] |= bits; };
+  addToSets(' "<>', FRAGMENT_SET | QUERY_SET | SPECIAL_QUERY_SET | PATH_SET | USERINFO_SET | FORM_SET);
+  addToSets('`', FRAGMENT_SET | PATH_SET | USERINFO_SET | FORM_SET);
+  addToSets('#', QUERY_SET | SPECIAL_QUERY_SET | PATH_SET | USERINFO_SET | FORM_SET);
+  addToSets("'", SPECIAL_QUERY_SET | FORM_SET);
+  addToSets('?{}', PATH_SET | USERINFO_SET | FORM_SET);
+  addToSets('/:;=@[\\]^|', USERINFO_SET | FORM_SET);
+  addToSets('$%&+,!()~', FORM_SET);
+  addToSets('/\\', PATH_END);
+  addToSets(':/?#\\[]', HOST_END);
+  addToSets('@/?#\\', AUTHORITY_END);
+  const inSet = (c, set) => c >= 0x80 || (SETS[c] & set) !== 0;
 
+  // Regular URLs are mostly plain ASCII: states that just accumulate code points
+  // copy the run up to the next one that needs attention in one step.
+  function plainRun(cps, p, mask) {
+    let q = p;
+    while (q < cps.length && q - p < 4096 && cps[q] < 0x80 && (SETS[cps[q]] & mask) === 0) q++;
+    return q;
+  }
+  const runText = (cps, p, q) => String.fromCharCode.apply(null, cps.slice(p, q));
   const HEX = Array.from({ length: 256 }, (_, i) => '%' + (i < 16 ? '0' : '') + i.toString(16).toUpperCase());
 
   function utf8Bytes(c, out) {
@@ -106,7 +124,7 @@
   }
 
   function encodeCP(c, set) {
-    if (!set(c)) return String.fromCodePoint(c);
+    if (!inSet(c, set)) return String.fromCodePoint(c);
     if (c < 0x80) return HEX[c];
     let out = '';
     for (const b of utf8Bytes(c, [])) out += HEX[b];
@@ -142,7 +160,8 @@
       parts.pop();
     }
     const last = parts[parts.length - 1];
-    return (last !== '' && /^[0-9]+$/.test(last)) || parseIPv4Number(last) !== null;
+    if (!isDigit(last.charCodeAt(0))) return false; // every IPv4 number starts with a digit
+    return /^[0-9]+$/.test(last) || parseIPv4Number(last) !== null;
   }
 
   function parseIPv4(s) {
@@ -337,8 +356,11 @@
     .normalize('NFKC').toLowerCase().normalize('NFC').replace(/[\u3002\uff0e\uff61]/g, '.');
 
   function domainToASCII(domain) {
-    const s = /[^\x00-\x7f]/.test(domain) ? mapDomain(domain) : domain.toLowerCase();
-    if (DISALLOWED.test(s)) return null;
+    let s = domain.toLowerCase();
+    if (/[^\x00-\x7f]/.test(s)) {
+      s = mapDomain(domain);
+      if (DISALLOWED.test(s)) return null;
+    }
     const labels = s.split('.');
     for (let i = 0; i < labels.length; i++) {
       const label = labels[i];
@@ -364,7 +386,7 @@
       return address && `[${serializeIPv6(address)}]`;
     }
     if (opaque) return FORBIDDEN_HOST.test(input) ? null : encodeStr(input, C0_SET);
-    const ascii = domainToASCII(utf8Decode(percentDecode(input)));
+    const ascii = domainToASCII(input.includes('%') ? utf8Decode(percentDecode(input)) : input);
     if (!ascii || FORBIDDEN_DOMAIN.test(ascii)) return null;
     return endsInNumber(ascii) ? parseIPv4(ascii) : ascii;
   }
@@ -552,7 +574,13 @@
             p -= Array.from(buffer).length + 1;
             buffer = '';
             state = HOST;
-          } else buffer += String.fromCodePoint(c);
+          } else {
+            const q = plainRun(cps, p, AUTHORITY_END);
+            if (q > p + 1) {
+              buffer += runText(cps, p, q);
+              p = q - 1;
+            } else buffer += String.fromCodePoint(c);
+          }
           break;
 
         case HOST:
@@ -577,10 +605,15 @@
             buffer = '';
             state = PATH_START;
             if (override) return url;
+          } else if (c === 0x5b || c === 0x5d) {
+            insideBrackets = c === 0x5b;
+            buffer += String.fromCharCode(c);
           } else {
-            if (c === 0x5b) insideBrackets = true;
-            if (c === 0x5d) insideBrackets = false;
-            buffer += String.fromCodePoint(c);
+            const q = plainRun(cps, p, HOST_END);
+            if (q > p + 1) {
+              buffer += runText(cps, p, q);
+              p = q - 1;
+            } else buffer += String.fromCodePoint(c);
           }
           break;
 
@@ -698,7 +731,13 @@
               url.fragment = '';
               state = FRAGMENT;
             }
-          } else buffer += encodeCP(c, PATH_SET);
+          } else {
+            const q = plainRun(cps, p, PATH_SET | PATH_END);
+            if (q > p + 1) {
+              buffer += runText(cps, p, q);
+              p = q - 1;
+            } else buffer += encodeCP(c, PATH_SET);
+          }
           break;
         }
 
@@ -716,7 +755,14 @@
           if (!override && c === 0x23) {
             url.fragment = '';
             state = FRAGMENT;
-          } else if (c !== EOF) url.query += encodeCP(c, isSpecial(url) ? SPECIAL_QUERY_SET : QUERY_SET);
+          } else if (c !== EOF) {
+            const set = isSpecial(url) ? SPECIAL_QUERY_SET : QUERY_SET;
+            const q = plainRun(cps, p, set);
+            if (q > p + 1) {
+              url.query += runText(cps, p, q);
+              p = q - 1;
+            } else url.query += encodeCP(c, set);
+          }
           break;
 
         case FRAGMENT:
@@ -1087,7 +1133,8 @@
 
     get searchParams() {
       if (this.#params === null) {
-        this.#params = new URLSearchParams(this.#url.query ?? '');
+        this.#params = new URLSearchParams();
+        paramsList(this.#params, parseForm(this.#url.query ?? ''));
         paramsAttach(this.#params, this);
       }
       return this.#params;

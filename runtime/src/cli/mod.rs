@@ -1,0 +1,72 @@
+//! Command-line parsing and dispatch.
+
+mod invoke;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for usage errors (bad flags, unreadable files, invalid JSON).
+pub(crate) const EXIT_USAGE: u8 = 2;
+/// Exit code when a run failed.
+pub(crate) const EXIT_FAILED: u8 = 1;
+
+#[derive(Parser)]
+#[command(name = "chatfn", version, about = "A self-hostable runtime for chat functions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a handler's image and run `handleEvent(event, context)` locally.
+    Invoke(invoke::InvokeArgs),
+}
+
+/// Where images are cached unless `--cache-dir` says otherwise.
+pub(crate) fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CHATFN_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("chatfn"))
+}
+
+/// A usage error: printed, exit code 2.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+pub(crate) fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // clap prints help/version to stdout (exit 0) and errors to stderr
+        // (exit 2).
+        Err(e) => e.exit(),
+    };
+    let result = match cli.command {
+        Command::Invoke(args) => invoke::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(usage) = e.downcast_ref::<UsageError>() {
+                eprintln!("error: {}", usage.0);
+                return ExitCode::from(EXIT_USAGE);
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
