@@ -2,6 +2,7 @@
 //! granting anything: no environment, no files, no sockets. stdout/stderr
 //! only feed a small buffer kept for crash reports (Rust panic messages).
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -29,6 +30,31 @@ fn write_u32s(caller: &mut Caller<'_, StoreData>, writes: &[(u32, u32)]) -> i32 
         }
     }
     ERRNO_SUCCESS
+}
+
+/// Fills `buf` with bytes from the OS CSPRNG, through a per-thread buffer so
+/// the per-invocation reseed does not cost a syscall each time.
+fn fill_random(buf: &mut [u8]) -> Result<(), getrandom::Error> {
+    const POOL: usize = 4096;
+    thread_local! {
+        static RANDOM: RefCell<(Vec<u8>, usize)> = const { RefCell::new((Vec::new(), 0)) };
+    }
+    if buf.len() > POOL / 4 {
+        return getrandom::fill(buf);
+    }
+    RANDOM.with(|random| {
+        let (pool, used) = &mut *random.borrow_mut();
+        if pool.len() - *used < buf.len() {
+            pool.resize(POOL, 0);
+            getrandom::fill(pool)?;
+            *used = 0;
+        }
+        buf.copy_from_slice(&pool[*used..*used + buf.len()]);
+        // Bytes are handed out once: zero them so they cannot be read again.
+        pool[*used..*used + buf.len()].fill(0);
+        *used += buf.len();
+        Ok(())
+    })
 }
 
 pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<()> {
@@ -77,7 +103,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
                 return ERRNO_INVAL;
             }
             let mut bytes = vec![0u8; len as usize];
-            if getrandom::fill(&mut bytes).is_err() {
+            if fill_random(&mut bytes).is_err() {
                 return ERRNO_INVAL;
             }
             if write_guest(&mut caller, buf, &bytes) {

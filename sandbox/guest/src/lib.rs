@@ -46,7 +46,52 @@ const FALLBACK_ERROR: &[u8] =
 
 struct State {
     runtime: javy::Runtime,
-    internal: Persistent<Object<'static>>,
+    hooks: SavedHooks,
+}
+
+/// The prelude's entry points, looked up once at init rather than by name
+/// on every call.
+struct Hooks<'js> {
+    start: Function<'js>,
+    poll: Function<'js>,
+    complete: Function<'js>,
+    uncaught: Function<'js>,
+    error_json: Function<'js>,
+}
+
+struct SavedHooks([Persistent<Function<'static>>; 5]);
+
+impl<'js> Hooks<'js> {
+    fn new(internal: &Object<'js>) -> javy::quickjs::Result<Hooks<'js>> {
+        Ok(Hooks {
+            start: internal.get("start")?,
+            poll: internal.get("poll")?,
+            complete: internal.get("complete")?,
+            uncaught: internal.get("uncaught")?,
+            error_json: internal.get("errorJson")?,
+        })
+    }
+
+    fn save(self, ctx: &Ctx<'js>) -> SavedHooks {
+        SavedHooks(
+            [self.start, self.poll, self.complete, self.uncaught, self.error_json]
+                .map(|f| Persistent::save(ctx, f)),
+        )
+    }
+}
+
+impl SavedHooks {
+    fn restore<'js>(&self, ctx: &Ctx<'js>) -> javy::quickjs::Result<Hooks<'js>> {
+        let [start, poll, complete, uncaught, error_json] =
+            self.0.clone().map(|f| f.restore(ctx));
+        Ok(Hooks {
+            start: start?,
+            poll: poll?,
+            complete: complete?,
+            uncaught: uncaught?,
+            error_json: error_json?,
+        })
+    }
 }
 
 thread_local! {
@@ -59,9 +104,9 @@ pub extern "C" fn init() {
     let Some(runtime) = new_runtime() else {
         return host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
     };
-    let internal = runtime.context().with(|ctx| -> Option<Persistent<Object<'static>>> {
-        let internal = match boot(&ctx, &bundle) {
-            Ok(internal) => internal,
+    let hooks = runtime.context().with(|ctx| -> Option<SavedHooks> {
+        let hooks = match boot(&ctx, &bundle) {
+            Ok(hooks) => hooks,
             Err(_) => {
                 let caught = ctx.catch();
                 let report = describe_error(&ctx, None, caught);
@@ -71,17 +116,17 @@ pub extern "C" fn init() {
         };
         // Async work started by the init script (promise chains) finishes
         // now, so its effects are part of the snapshot.
-        run_jobs(&ctx, &internal);
-        if call::<_, ()>(&internal, "sealInit", ()).is_err() {
+        run_jobs(&ctx, &hooks.1);
+        if call::<_, ()>(&hooks.0, "sealInit", ()).is_err() {
             let caught = ctx.catch();
-            let report = describe_error(&ctx, Some(&internal), caught);
+            let report = describe_error(&ctx, Some(&hooks.1), caught);
             host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
             return None;
         }
-        Some(Persistent::save(&ctx, internal))
+        Some(hooks.1.save(&ctx))
     });
-    if let Some(internal) = internal {
-        STATE.with(|state| *state.borrow_mut() = Some(State { runtime, internal }));
+    if let Some(hooks) = hooks {
+        STATE.with(|state| *state.borrow_mut() = Some(State { runtime, hooks }));
     }
 }
 
@@ -89,7 +134,7 @@ pub extern "C" fn init() {
 pub extern "C" fn invoke() -> i64 {
     reseed();
     let input = host::read_input();
-    with_internal(|ctx, internal| {
+    with_hooks(|ctx, hooks| {
         let event = match String::from_utf8(input) {
             Ok(event) => event,
             Err(_) => {
@@ -100,17 +145,17 @@ pub extern "C" fn invoke() -> i64 {
                 return abi::STATUS_DONE;
             }
         };
-        if call::<_, ()>(internal, "start", (event,)).is_err() {
-            fail_from_exception(ctx, internal);
+        if hooks.start.call::<_, ()>((event,)).is_err() {
+            fail_from_exception(ctx, hooks);
         }
-        drive(ctx, internal)
+        drive(ctx, hooks)
     })
 }
 
 #[unsafe(export_name = "chatfn_resume")]
 pub extern "C" fn resume() -> i64 {
     let input = host::read_input();
-    with_internal(|ctx, internal| {
+    with_hooks(|ctx, hooks| {
         let Some(completions) = abi::decode_completions(&input) else {
             host::finish(
                 abi::FINISH_EXCEPTION,
@@ -120,11 +165,11 @@ pub extern "C" fn resume() -> i64 {
         };
         for (id, ok, json) in completions {
             let json = String::from_utf8_lossy(json);
-            if call::<_, ()>(internal, "complete", (id, ok, json.as_ref())).is_err() {
-                fail_from_exception(ctx, internal);
+            if hooks.complete.call::<_, ()>((id, ok, json.as_ref())).is_err() {
+                fail_from_exception(ctx, hooks);
             }
         }
-        drive(ctx, internal)
+        drive(ctx, hooks)
     })
 }
 
@@ -139,8 +184,9 @@ fn new_runtime() -> Option<javy::Runtime> {
     javy::Runtime::new(config).ok()
 }
 
-/// Runs the prelude and the bundle; returns the prelude's `internal` object.
-fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<Object<'js>> {
+/// Runs the prelude and the bundle; returns the prelude's `internal` object
+/// and its hooks.
+fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<(Object<'js>, Hooks<'js>)> {
     let native = natives::object(ctx)?;
     let internal = Object::new(ctx.clone())?;
     for (name, source) in PRELUDE {
@@ -148,10 +194,11 @@ fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<Object<'js>
     }
     let bundle = String::from_utf8_lossy(bundle);
     call::<_, ()>(&internal, "boot", (bundle.as_ref(),))?;
-    Ok(internal)
+    let hooks = Hooks::new(&internal)?;
+    Ok((internal, hooks))
 }
 
-fn with_internal(f: impl for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> i64) -> i64 {
+fn with_hooks(f: impl for<'js> FnOnce(&Ctx<'js>, &Hooks<'js>) -> i64) -> i64 {
     STATE.with(|state| {
         let state = state.borrow();
         let Some(state) = state.as_ref() else {
@@ -161,8 +208,8 @@ fn with_internal(f: impl for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> i64) -> i64
             );
             return abi::STATUS_DONE;
         };
-        state.runtime.context().with(|ctx| match state.internal.clone().restore(&ctx) {
-            Ok(internal) => f(&ctx, &internal),
+        state.runtime.context().with(|ctx| match state.hooks.restore(&ctx) {
+            Ok(hooks) => f(&ctx, &hooks),
             Err(_) => {
                 host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
                 abi::STATUS_DONE
@@ -172,15 +219,15 @@ fn with_internal(f: impl for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> i64) -> i64
 }
 
 /// Runs jobs and due timers until the invocation is done or has to wait.
-fn drive<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) -> i64 {
+fn drive<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>) -> i64 {
     loop {
-        run_jobs(ctx, internal);
+        run_jobs(ctx, hooks);
         // poll: -1 done, -2 waiting on host calls, 0 run again, > 0 ms to the
         // next timer.
-        let status: f64 = match call(internal, "poll", ()) {
+        let status: f64 = match hooks.poll.call(()) {
             Ok(status) => status,
             Err(_) => {
-                fail_from_exception(ctx, internal);
+                fail_from_exception(ctx, hooks);
                 continue;
             }
         };
@@ -198,7 +245,7 @@ fn drive<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) -> i64 {
 }
 
 /// Runs the QuickJS job queue until it is empty.
-fn run_jobs<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
+fn run_jobs<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>) {
     loop {
         let mut job_ctx = std::ptr::null_mut();
         // SAFETY: plain QuickJS API call on the live runtime of `ctx`.
@@ -208,7 +255,7 @@ fn run_jobs<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
         };
         match ran {
             0 => return,
-            r if r < 0 => fail_from_exception(ctx, internal),
+            r if r < 0 => fail_from_exception(ctx, hooks),
             _ => {}
         }
     }
@@ -216,9 +263,9 @@ fn run_jobs<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
 
 /// Hands the pending exception to the prelude as an uncaught error; if that
 /// fails too, reports a fixed error directly.
-fn fail_from_exception<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
+fn fail_from_exception<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>) {
     let caught = ctx.catch();
-    if call::<_, ()>(internal, "uncaught", (caught,)).is_err() {
+    if hooks.uncaught.call::<_, ()>((caught,)).is_err() {
         let _ = ctx.catch();
         host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
     }
@@ -226,9 +273,9 @@ fn fail_from_exception<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) {
 
 /// `{name, message, stack}` JSON for a thrown value, through the prelude when
 /// it is ready, else from the exception object directly.
-fn describe_error<'js>(ctx: &Ctx<'js>, internal: Option<&Object<'js>>, error: Value<'js>) -> String {
-    if let Some(internal) = internal {
-        if let Ok(json) = call::<_, JsString>(internal, "errorJson", (error.clone(),)) {
+fn describe_error<'js>(ctx: &Ctx<'js>, hooks: Option<&Hooks<'js>>, error: Value<'js>) -> String {
+    if let Some(hooks) = hooks {
+        if let Ok(json) = hooks.error_json.call::<_, JsString>((error.clone(),)) {
             return natives::lossy(ctx, &json);
         }
         let _ = ctx.catch();
