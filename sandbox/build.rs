@@ -35,7 +35,13 @@ fn main() {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&guest_dir)
-        .args(["build", "--release", "--locked", "--target", "wasm32-wasip1"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-wasip1",
+        ])
         .arg("--target-dir")
         .arg(&target_dir)
         .env("WASI_SDK", &wasi_sdk)
@@ -73,7 +79,10 @@ fn make_wasi_sdk(root: &Path) {
         ("bin/clang", "/usr/bin/clang-19"),
         ("bin/ar", "/usr/bin/llvm-ar-19"),
         ("share/wasi-sysroot/include", "/usr/include/wasm32-wasi"),
-        ("share/wasi-sysroot/lib/wasm32-wasip1", "/usr/lib/wasm32-wasi"),
+        (
+            "share/wasi-sysroot/lib/wasm32-wasip1",
+            "/usr/lib/wasm32-wasi",
+        ),
         ("share/wasi-sysroot/lib/wasm32-wasi", "/usr/lib/wasm32-wasi"),
     ];
     for (link, target) in links {
@@ -88,5 +97,6 @@ fn make_wasi_sdk(root: &Path) {
 }
 
 fn copy(from: &Path, to: &Path) {
-    fs::copy(from, to).unwrap_or_else(|e| panic!("copy {} to {}: {e}", from.display(), to.display()));
+    fs::copy(from, to)
+        .unwrap_or_else(|e| panic!("copy {} to {}: {e}", from.display(), to.display()));
 }

@@ -22,3 +22,10 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
   echo "setup: adding rust target wasm32-wasip1" >&2
   rustup target add wasm32-wasip1
 fi
+
+# CI checks formatting and lints; the components are small.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done

@@ -4,6 +4,8 @@
 //! Besides criterion's estimates, prints p50/p99 of single invocations
 //! (criterion reports means of batches, and start-up cost is a latency).
 
+#![allow(missing_docs, reason = "criterion_group! generates undocumented items")]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -96,7 +98,9 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("invoke");
     group.bench_function("trivial", |b| b.iter(|| invoke_once(&s, &s.trivial, &none)));
-    group.bench_function("one-host-call", |b| b.iter(|| invoke_once(&s, &s.host_call, &echo)));
+    group.bench_function("one-host-call", |b| {
+        b.iter(|| invoke_once(&s, &s.host_call, &echo))
+    });
     group.finish();
 }
 

@@ -24,7 +24,10 @@ pub(crate) fn load(engine: &Engine, dir: &Path, id: &str) -> Option<Module> {
     if !path.is_file() {
         return None;
     }
-    #[allow(unsafe_code, reason = "cache files are written only by this engine (see module docs)")]
+    #[allow(
+        unsafe_code,
+        reason = "cache files are written only by this engine (see module docs)"
+    )]
     // SAFETY: the file was produced by `Module::serialize` of a compatible
     // engine (the id covers the engine's compatibility hash), and wasmtime
     // rejects artifacts from other versions or settings.

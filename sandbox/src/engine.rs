@@ -58,7 +58,8 @@ impl Sandbox {
     /// reserve the instance pool.
     pub fn new(config: SandboxConfig) -> Result<Sandbox> {
         config.validate()?;
-        let engine = Engine::new(&engine_config(&config)).map_err(Error::engine("creating the engine"))?;
+        let engine =
+            Engine::new(&engine_config(&config)).map_err(Error::engine("creating the engine"))?;
         let mut linker = Linker::new(&engine);
         store::add_to_linker(&mut linker).map_err(Error::engine("defining host imports"))?;
         wasi::add_to_linker(&mut linker).map_err(Error::engine("defining WASI imports"))?;
@@ -111,7 +112,9 @@ impl Sandbox {
                         .map_err(Error::engine("instrumenting the guest"))?;
                     let id = format!("guest-{}", crate::image::hex(&inner.fingerprint));
                     let cache_dir = inner.config.cache_dir.as_deref();
-                    if let Some(module) = cache_dir.and_then(|dir| cache::load(&inner.engine, dir, &id)) {
+                    if let Some(module) =
+                        cache_dir.and_then(|dir| cache::load(&inner.engine, dir, &id))
+                    {
                         return Ok(Instrumented { context, module });
                     }
                     let module = Module::new(&inner.engine, &wasm)

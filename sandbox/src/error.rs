@@ -29,7 +29,7 @@ pub enum Error {
     #[error("initialization failed: {error}")]
     Init {
         /// The error the guest reported, with its position.
-        error: GuestError,
+        error: Box<GuestError>,
         /// Console output of the init script and handler up to the error.
         logs: Vec<LogEntry>,
     },

@@ -42,10 +42,7 @@ impl HostCallError {
 
     /// The error for an operation the host does not offer.
     pub fn unknown_operation(name: &str) -> HostCallError {
-        HostCallError::new(
-            "HostCallError",
-            format!("unknown host operation '{name}'"),
-        )
+        HostCallError::new("HostCallError", format!("unknown host operation '{name}'"))
     }
 
     pub(crate) fn to_json(&self) -> Vec<u8> {

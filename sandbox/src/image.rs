@@ -188,7 +188,7 @@ impl Sandbox {
                 ),
             },
             TrapKind::Crash(message) => Error::Init {
-                error: GuestError::new("InternalError", message),
+                error: Box::new(GuestError::new("InternalError", message)),
                 logs: Vec::new(),
             },
         };
@@ -213,7 +213,7 @@ impl Sandbox {
             Ok(Ok(())) => {}
         }
         if let Some((_, report)) = store.data_mut().finish.take() {
-            let error = GuestError::from_report(&report);
+            let error = Box::new(GuestError::from_report(&report));
             if store.data().limiter.hit {
                 return Err(limit_error(TrapKind::MemoryLimit));
             }

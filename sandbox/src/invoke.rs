@@ -17,9 +17,7 @@ use wasmtime::{Store, Trap, UpdateDeadline};
 
 use crate::outcome::{GuestError, Status};
 use crate::store::StoreData;
-use crate::{
-    Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi,
-};
+use crate::{Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi};
 
 /// Installs the memory limiter and the epoch callback shared by init and
 /// invocation stores: past the deadline the guest is interrupted; before
@@ -50,9 +48,9 @@ pub(crate) fn classify_trap(error: &wasmtime::Error, data: &StoreData) -> TrapKi
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => TrapKind::Timeout,
-        Some(Trap::StackOverflow) => TrapKind::Crash(
-            "the call stack was exhausted (likely unbounded recursion)".to_string(),
-        ),
+        Some(Trap::StackOverflow) => {
+            TrapKind::Crash("the call stack was exhausted (likely unbounded recursion)".to_string())
+        }
         Some(trap) => {
             let stderr = String::from_utf8_lossy(&data.stderr);
             let stderr = stderr.trim();
@@ -83,7 +81,11 @@ impl Image {
         let sandbox = &self.inner.sandbox.inner;
         limits.validate(&sandbox.config)?;
         let started = Instant::now();
-        let input = format!("{{\"event\":{},\"context\":{}}}", event.get(), context.get());
+        let input = format!(
+            "{{\"event\":{},\"context\":{}}}",
+            event.get(),
+            context.get()
+        );
         let mut store = Store::new(
             &sandbox.engine,
             StoreData::for_invocation(limits, input.into_bytes()),
@@ -113,7 +115,11 @@ impl Image {
         Ok(outcome(store.into_data(), ended, limits, started.elapsed()))
     }
 
-    async fn drive(&self, store: &mut Store<StoreData>, host: Arc<dyn HostCalls>) -> Result<(), Failure> {
+    async fn drive(
+        &self,
+        store: &mut Store<StoreData>,
+        host: Arc<dyn HostCalls>,
+    ) -> Result<(), Failure> {
         let image = &self.inner;
         let instance = image
             .pre
@@ -136,7 +142,10 @@ impl Image {
             .ok_or_else(|| Failure::Start(wasmtime::Error::msg("bad resume export")))?;
 
         let max_call_bytes = store.data().max_call_bytes();
-        let mut status = invoke.call_async(&mut *store, ()).await.map_err(Failure::Trap)?;
+        let mut status = invoke
+            .call_async(&mut *store, ())
+            .await
+            .map_err(Failure::Trap)?;
         let mut in_flight = FuturesUnordered::new();
         while status != abi::STATUS_DONE {
             for (id, call) in store.data_mut().new_calls.drain(..) {
@@ -165,7 +174,10 @@ impl Image {
                 abi::encode_completion(&mut input, id, ok, &json);
             }
             store.data_mut().input = input;
-            status = resume.call_async(&mut *store, ()).await.map_err(Failure::Trap)?;
+            status = resume
+                .call_async(&mut *store, ())
+                .await
+                .map_err(Failure::Trap)?;
         }
         Ok(())
     }
@@ -178,7 +190,9 @@ enum Failure {
 }
 
 fn is_pool_exhausted(error: &wasmtime::Error) -> bool {
-    error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some()
+    error
+        .downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+        .is_some()
 }
 
 /// A host call's result as the guest receives it; oversized results become
@@ -200,7 +214,10 @@ fn encode_result(
                 );
                 (false, error.to_json())
             }
-            Err(e) => (false, HostCallError::new("HostCallError", e.to_string()).to_json()),
+            Err(e) => (
+                false,
+                HostCallError::new("HostCallError", e.to_string()).to_json(),
+            ),
         },
         Err(error) => (false, error.to_json()),
     }
@@ -227,11 +244,16 @@ fn outcome(
             ErrorKind::Timeout,
             GuestError::new(
                 "TimeoutError",
-                format!("the invocation did not finish within {} ms", limits.timeout.as_millis()),
+                format!(
+                    "the invocation did not finish within {} ms",
+                    limits.timeout.as_millis()
+                ),
             ),
         ),
         Err(TrapKind::MemoryLimit) => failed(ErrorKind::MemoryLimit, memory_error()),
-        Err(TrapKind::Crash(message)) => failed(ErrorKind::Crash, GuestError::new("CrashError", message)),
+        Err(TrapKind::Crash(message)) => {
+            failed(ErrorKind::Crash, GuestError::new("CrashError", message))
+        }
         Ok(()) => match data.finish {
             Some((abi::FINISH_OK, json)) => match String::from_utf8(json)
                 .ok()

@@ -106,7 +106,9 @@ impl GuestError {
             .map(|stack| {
                 stack
                     .lines()
-                    .filter(|frame| !frame.contains("(chatfn:") && !frame.trim_start().starts_with("at chatfn:"))
+                    .filter(|frame| {
+                        !frame.contains("(chatfn:") && !frame.trim_start().starts_with("at chatfn:")
+                    })
                     .map(|frame| format!("{frame}\n"))
                     .collect::<String>()
             })
@@ -222,7 +224,10 @@ mod tests {
     fn finds_the_first_user_frame() {
         let stack = "    at fail (chatfn:prelude/x.js:1:2)\n    at inner (handler.js:3:11)\n    at handler.js:9:1\n";
         assert_eq!(user_frame(stack), Some(("handler.js".into(), 3, 11)));
-        assert_eq!(user_frame("    at /node_modules/a/b.js:10:5\n"), Some(("/node_modules/a/b.js".into(), 10, 5)));
+        assert_eq!(
+            user_frame("    at /node_modules/a/b.js:10:5\n"),
+            Some(("/node_modules/a/b.js".into(), 10, 5))
+        );
         assert_eq!(user_frame("    at native\n"), None);
     }
 

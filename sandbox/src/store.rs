@@ -205,7 +205,8 @@ pub(crate) fn read_guest(caller: &Caller<'_, StoreData>, ptr: u32, len: u32) -> 
     let memory = caller.data().memory?;
     let data = memory.data(caller);
     let start = ptr as usize;
-    data.get(start..start.checked_add(len as usize)?).map(<[u8]>::to_vec)
+    data.get(start..start.checked_add(len as usize)?)
+        .map(<[u8]>::to_vec)
 }
 
 /// Writes `bytes` at `ptr` in the guest's memory; false when out of bounds.
@@ -251,13 +252,21 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
     linker.func_wrap(
         m,
         abi::IMPORT_LOG,
-        |mut caller: Caller<'_, StoreData>, level: u32, ptr: u32, len: u32| -> wasmtime::Result<u32> {
+        |mut caller: Caller<'_, StoreData>,
+         level: u32,
+         ptr: u32,
+         len: u32|
+         -> wasmtime::Result<u32> {
             if caller.data().logs_truncated {
                 return Ok(1);
             }
             let bytes = read_guest(&caller, ptr, len).ok_or_else(out_of_bounds)?;
             let message = String::from_utf8_lossy(&bytes).into_owned();
-            Ok(u32::from(caller.data_mut().push_log(LogLevel::from_index(level), message)))
+            Ok(u32::from(
+                caller
+                    .data_mut()
+                    .push_log(LogLevel::from_index(level), message),
+            ))
         },
     )?;
     linker.func_wrap(
@@ -281,7 +290,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
     linker.func_wrap(
         m,
         abi::IMPORT_FINISH,
-        |mut caller: Caller<'_, StoreData>, kind: u32, ptr: u32, len: u32| -> wasmtime::Result<()> {
+        |mut caller: Caller<'_, StoreData>,
+         kind: u32,
+         ptr: u32,
+         len: u32|
+         -> wasmtime::Result<()> {
             let payload = if len as usize > caller.data().finish_limit(kind) {
                 None
             } else {

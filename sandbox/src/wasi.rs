@@ -68,7 +68,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
     linker.func_wrap(MODULE, "environ_get", |_: u32, _: u32| ERRNO_SUCCESS)?;
     linker.func_wrap(MODULE, "fd_close", |_: u32| ERRNO_BADF)?;
     linker.func_wrap(MODULE, "fd_fdstat_get", |_: u32, _: u32| ERRNO_BADF)?;
-    linker.func_wrap(MODULE, "fd_seek", |_: u32, _: i64, _: u32, _: u32| ERRNO_BADF)?;
+    linker.func_wrap(MODULE, "fd_seek", |_: u32, _: i64, _: u32, _: u32| {
+        ERRNO_BADF
+    })?;
     linker.func_wrap(
         MODULE,
         "fd_write",
@@ -134,12 +136,10 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
             }
         },
     )?;
-    linker.func_wrap(
-        MODULE,
-        "proc_exit",
-        |code: u32| -> wasmtime::Result<()> {
-            Err(wasmtime::Error::msg(format!("the guest exited with code {code}")))
-        },
-    )?;
+    linker.func_wrap(MODULE, "proc_exit", |code: u32| -> wasmtime::Result<()> {
+        Err(wasmtime::Error::msg(format!(
+            "the guest exited with code {code}"
+        )))
+    })?;
     Ok(())
 }

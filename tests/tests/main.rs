@@ -1,1 +1,5 @@
+//! End-to-end tests: the `chatfn` binary driven from outside, as a user
+//! (or a CI script) would run it.
 
+mod invoke;
+mod support;

@@ -221,7 +221,11 @@ impl<'a> ErrorLine<'a> {
 
 fn outcome_line(outcome: &Outcome) -> RunLine<'_> {
     RunLine {
-        status: if outcome.succeeded() { "SUCCEEDED" } else { "FAILED" },
+        status: if outcome.succeeded() {
+            "SUCCEEDED"
+        } else {
+            "FAILED"
+        },
         result: outcome.result.as_deref().map(|payload| Payload { payload }),
         error: outcome
             .error

@@ -13,7 +13,11 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 pub(crate) const EXIT_FAILED: u8 = 1;
 
 #[derive(Parser)]
-#[command(name = "chatfn", version, about = "A self-hostable runtime for chat functions")]
+#[command(
+    name = "chatfn",
+    version,
+    about = "A self-hostable runtime for chat functions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -17,7 +17,10 @@ async fn async_handler_returns_a_value() {
 
 #[tokio::test]
 async fn sync_handler_and_undefined_result() {
-    let image = image(&handler("function handleEvent(event) { event.seen = true; }")).await;
+    let image = image(&handler(
+        "function handleEvent(event) { event.seen = true; }",
+    ))
+    .await;
     let outcome = run(&image, json!({})).await;
     assert_eq!(result(&outcome), json!(null));
 }
@@ -55,7 +58,11 @@ async fn console_is_captured_with_levels() {
     .await;
     let outcome = run(&image, json!({})).await;
     assert!(outcome.succeeded());
-    let logs: Vec<(LogLevel, &str)> = outcome.logs.iter().map(|l| (l.level, l.message.as_str())).collect();
+    let logs: Vec<(LogLevel, &str)> = outcome
+        .logs
+        .iter()
+        .map(|l| (l.level, l.message.as_str()))
+        .collect();
     assert_eq!(
         logs,
         vec![
@@ -85,12 +92,23 @@ async fn thrown_error_reports_name_message_and_position() {
     // at its first token as V8 does.
     let column = error.column.expect("column");
     assert!((13..=60).contains(&column), "{column}");
-    assert!(error.stack.as_deref().unwrap_or("").contains("handler.js:4"), "{:?}", error.stack);
+    assert!(
+        error
+            .stack
+            .as_deref()
+            .unwrap_or("")
+            .contains("handler.js:4"),
+        "{:?}",
+        error.stack
+    );
 }
 
 #[tokio::test]
 async fn throwing_a_non_error_value_is_described() {
-    let image = image(&handler("async function handleEvent() { throw { code: 42 }; }")).await;
+    let image = image(&handler(
+        "async function handleEvent() { throw { code: 42 }; }",
+    ))
+    .await;
     let outcome = run(&image, json!({})).await;
     let (kind, error) = outcome.error.expect("failed");
     assert_eq!(kind, ErrorKind::Exception);
@@ -122,7 +140,12 @@ async fn results_that_are_not_json_are_invalid() {
     .await;
     for kind in ["function", "bigint", "cycle"] {
         let outcome = run(&image, json!({ "kind": kind })).await;
-        assert_eq!(outcome.error_kind(), Some(ErrorKind::InvalidResult), "{kind}: {:?}", outcome.error);
+        assert_eq!(
+            outcome.error_kind(),
+            Some(ErrorKind::InvalidResult),
+            "{kind}: {:?}",
+            outcome.error
+        );
     }
     assert!(run(&image, json!({ "kind": "ok" })).await.succeeded());
 }

@@ -18,7 +18,10 @@ struct TestHost {
 impl HostCalls for TestHost {
     fn call(&self, call: HostCall) -> HostCallFuture {
         let args: Value = serde_json::from_str(call.args.get()).unwrap_or(Value::Null);
-        self.calls.lock().expect("lock").push((call.name.clone(), args.clone()));
+        self.calls
+            .lock()
+            .expect("lock")
+            .push((call.name.clone(), args.clone()));
         Box::pin(async move {
             match call.name.as_str() {
                 "echo" => Ok(args),
@@ -28,11 +31,17 @@ impl HostCalls for TestHost {
                     Ok(args)
                 }
                 "fail" => {
-                    let mut error = HostCallError::new("PlatformError", "request failed with status 404");
-                    error.data.insert("response".into(), json!({ "status": 404, "data": { "error": "NotFound" } }));
+                    let mut error =
+                        HostCallError::new("PlatformError", "request failed with status 404");
+                    error.data.insert(
+                        "response".into(),
+                        json!({ "status": 404, "data": { "error": "NotFound" } }),
+                    );
                     Err(error)
                 }
-                "big" => Ok(Value::String("z".repeat(args["n"].as_u64().unwrap_or(0) as usize))),
+                "big" => Ok(Value::String(
+                    "z".repeat(args["n"].as_u64().unwrap_or(0) as usize),
+                )),
                 other => Err(HostCallError::unknown_operation(other)),
             }
         })
@@ -85,7 +94,13 @@ fn small_limits() -> Limits {
 async fn call(test: &str, limits: &Limits) -> (Value, Arc<TestHost>) {
     let host = Arc::new(TestHost::default());
     let image = image(&handler(HANDLER)).await;
-    let outcome = run_with(&image, json!({ "test": test, "who": "guest" }), limits, host.clone()).await;
+    let outcome = run_with(
+        &image,
+        json!({ "test": test, "who": "guest" }),
+        limits,
+        host.clone(),
+    )
+    .await;
     (result(&outcome), host)
 }
 
@@ -94,7 +109,13 @@ async fn round_trip() {
     let (value, host) = call("echo", &Limits::default()).await;
     assert_eq!(value, json!({ "hello": "guest", "list": [1, 2, 3] }));
     let calls = host.calls.lock().expect("lock");
-    assert_eq!(calls.as_slice(), &[("echo".to_string(), json!({ "hello": "guest", "list": [1, 2, 3] }))]);
+    assert_eq!(
+        calls.as_slice(),
+        &[(
+            "echo".to_string(),
+            json!({ "hello": "guest", "list": [1, 2, 3] })
+        )]
+    );
 }
 
 #[tokio::test]
@@ -112,7 +133,11 @@ async fn calls_run_concurrently() {
     let (value, _) = call("parallel", &Limits::default()).await;
     assert_eq!(value["order"], json!([1, 2, 3, 4]));
     // Four 100 ms calls in parallel, not in sequence (coarse bound).
-    assert!(started.elapsed() < Duration::from_millis(390), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(390),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -142,7 +167,13 @@ async fn call_size_is_limited_both_ways() {
     assert_eq!(args, json!("the host call is too large ('echo')"));
     assert!(host.calls.lock().expect("lock").is_empty());
     let (result, _) = call("large-result", &small_limits()).await;
-    assert!(result.as_str().unwrap_or("").contains("limit is 1000 bytes"), "{result}");
+    assert!(
+        result
+            .as_str()
+            .unwrap_or("")
+            .contains("limit is 1000 bytes"),
+        "{result}"
+    );
 }
 
 #[tokio::test]

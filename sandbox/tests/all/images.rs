@@ -15,7 +15,9 @@ async fn build_error(spec: &sandbox::ImageSpec) -> Error {
 #[tokio::test]
 async fn syntax_error_in_handler_fails_the_build_with_its_position() {
     let error = build_error(&handler("async function handleEvent(e) {\n  return e.;\n}")).await;
-    let Error::Init { error, .. } = error else { panic!("{error}") };
+    let Error::Init { error, .. } = error else {
+        panic!("{error}")
+    };
     assert_eq!(error.name, "SyntaxError");
     assert_eq!(error.file.as_deref(), Some("handler.js"));
     assert_eq!(error.line, Some(2));
@@ -24,7 +26,9 @@ async fn syntax_error_in_handler_fails_the_build_with_its_position() {
 #[tokio::test]
 async fn a_handler_without_handle_event_is_refused() {
     let error = build_error(&handler("function handle() {}")).await;
-    let Error::Init { error, .. } = error else { panic!("{error}") };
+    let Error::Init { error, .. } = error else {
+        panic!("{error}")
+    };
     assert!(error.message.contains("handleEvent"), "{}", error.message);
 }
 
@@ -32,7 +36,9 @@ async fn a_handler_without_handle_event_is_refused() {
 async fn init_script_errors_fail_the_build_with_their_logs() {
     let spec = handler("async function handleEvent() {}")
         .with_init(Script::new("init.js", "console.log('starting');\nnull.x;"));
-    let Error::Init { error, logs } = build_error(&spec).await else { panic!() };
+    let Error::Init { error, logs } = build_error(&spec).await else {
+        panic!()
+    };
     assert_eq!(error.name, "TypeError");
     assert_eq!(error.file.as_deref(), Some("init.js"));
     assert_eq!(error.line, Some(2));
@@ -46,7 +52,8 @@ async fn init_that_never_ends_hits_the_init_limit() {
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::new(config).expect("sandbox");
-    let spec = handler("async function handleEvent() {}").with_init(Script::new("init.js", "for (;;) {}"));
+    let spec =
+        handler("async function handleEvent() {}").with_init(Script::new("init.js", "for (;;) {}"));
     let error = sandbox.build_image(&spec).await.err().expect("fails");
     assert!(matches!(error, Error::InitLimit { .. }), "{error}");
 }
@@ -60,7 +67,13 @@ async fn host_calls_during_init_are_refused() {
     let image = image(&spec).await;
     let outcome = run(&image, json!({})).await;
     let message = result(&outcome);
-    assert!(message.as_str().unwrap_or("").contains("not available during initialization"), "{message}");
+    assert!(
+        message
+            .as_str()
+            .unwrap_or("")
+            .contains("not available during initialization"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +97,11 @@ async fn a_cached_image_loads_in_a_new_engine() {
     };
     let spec = handler("async function handleEvent(e) { return e.n * 2; }")
         .with_init(Script::new("init.js", "var base = 1;"));
-    let built = Sandbox::new(config.clone()).expect("sandbox").build_image(&spec).await.expect("build");
+    let built = Sandbox::new(config.clone())
+        .expect("sandbox")
+        .build_image(&spec)
+        .await
+        .expect("build");
     assert!(dir.path().join(format!("{}.cwasm", built.id())).is_file());
     let fresh = Sandbox::new(config).expect("sandbox");
     let loaded = fresh.build_image(&spec).await.expect("load");
@@ -101,7 +118,12 @@ async fn a_corrupt_cache_file_is_rebuilt() {
     };
     let sandbox = Sandbox::new(config).expect("sandbox");
     let spec = handler("async function handleEvent() { return 'rebuilt'; }");
-    let id = sandbox.build_image(&spec).await.expect("build").id().to_string();
+    let id = sandbox
+        .build_image(&spec)
+        .await
+        .expect("build")
+        .id()
+        .to_string();
     std::fs::write(dir.path().join(format!("{id}.cwasm")), b"garbage").expect("write");
     let image = sandbox.build_image(&spec).await.expect("rebuild");
     assert_eq!(result(&run(&image, json!({})).await), json!("rebuilt"));

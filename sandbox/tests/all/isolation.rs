@@ -16,7 +16,10 @@ async fn init_effects_are_visible_and_init_runs_once() {
     let image = image(&spec).await;
     for _ in 0..3 {
         let outcome = run(&image, json!({})).await;
-        assert_eq!(result(&outcome), json!({ "initRuns": 1, "config": "eu", "greet": "hello x" }));
+        assert_eq!(
+            result(&outcome),
+            json!({ "initRuns": 1, "config": "eu", "greet": "hello x" })
+        );
         // The init script's console output belongs to the build, not to
         // every invocation.
         assert!(outcome.logs.is_empty(), "{:?}", outcome.logs);
@@ -31,7 +34,10 @@ async fn module_state_does_not_leak_between_invocations() {
     .await;
     for n in 0..5 {
         let outcome = run(&image, json!({ "n": n })).await;
-        assert_eq!(result(&outcome), json!({ "calls": 1, "seen": [n], "leak": 1 }));
+        assert_eq!(
+            result(&outcome),
+            json!({ "calls": 1, "seen": [n], "leak": 1 })
+        );
     }
 }
 
@@ -52,13 +58,21 @@ async fn randomness_differs_per_instance_even_if_init_used_it() {
 
 #[tokio::test]
 async fn date_now_is_live() {
-    let image = image(&handler("async function handleEvent() { return Date.now(); }")).await;
+    let image = image(&handler(
+        "async function handleEvent() { return Date.now(); }",
+    ))
+    .await;
     let before = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_millis() as i64;
-    let now = result(&run(&image, json!({})).await).as_i64().expect("number");
-    assert!((now - before).abs() < 5_000, "guest clock {now} vs host {before}");
+    let now = result(&run(&image, json!({})).await)
+        .as_i64()
+        .expect("number");
+    assert!(
+        (now - before).abs() < 5_000,
+        "guest clock {now} vs host {before}"
+    );
 }
 
 #[tokio::test]
@@ -78,7 +92,13 @@ async fn a_failing_invocation_does_not_affect_the_next() {
         ..sandbox::Limits::default()
     };
     for mode in ["throw", "loop", "oom", "recurse"] {
-        let failed = run_with(&image, json!({ "mode": mode }), &limits, sandbox::NoHostCalls::shared()).await;
+        let failed = run_with(
+            &image,
+            json!({ "mode": mode }),
+            &limits,
+            sandbox::NoHostCalls::shared(),
+        )
+        .await;
         assert!(!failed.succeeded(), "{mode} should fail");
         let ok = run(&image, json!({ "mode": "fine" })).await;
         assert_eq!(result(&ok), json!("ok"), "after {mode}");

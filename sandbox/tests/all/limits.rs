@@ -20,7 +20,12 @@ async fn infinite_loop_times_out_near_the_limit() {
     let started = Instant::now();
     let outcome = run_with(&image, json!({}), &limits(200), NoHostCalls::shared()).await;
     let elapsed = started.elapsed();
-    assert_eq!(outcome.error_kind(), Some(ErrorKind::Timeout), "{:?}", outcome.error);
+    assert_eq!(
+        outcome.error_kind(),
+        Some(ErrorKind::Timeout),
+        "{:?}",
+        outcome.error
+    );
     // Not a benchmark: only that the loop was stopped, not left running.
     assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
@@ -59,7 +64,12 @@ async fn typed_array_bomb_hits_the_memory_limit() {
     ))
     .await;
     let outcome = run(&image, json!({})).await;
-    assert_eq!(outcome.error_kind(), Some(ErrorKind::MemoryLimit), "{:?}", outcome.error);
+    assert_eq!(
+        outcome.error_kind(),
+        Some(ErrorKind::MemoryLimit),
+        "{:?}",
+        outcome.error
+    );
 }
 
 #[tokio::test]
@@ -76,7 +86,10 @@ async fn deep_recursion_is_a_crash() {
 
 #[tokio::test]
 async fn a_promise_that_never_settles_is_an_error_not_a_hang() {
-    let image = image(&handler("async function handleEvent() { await new Promise(() => {}); }")).await;
+    let image = image(&handler(
+        "async function handleEvent() { await new Promise(() => {}); }",
+    ))
+    .await;
     let started = Instant::now();
     let outcome = run_with(&image, json!({}), &limits(10_000), NoHostCalls::shared()).await;
     let (kind, error) = outcome.error.expect("failed");
@@ -112,12 +125,18 @@ async fn log_volume_is_capped() {
     assert!(kept < 4096 + 200, "{kept}");
     let last = outcome.logs.last().expect("logs");
     assert!(last.message.contains("log limit"), "{}", last.message);
-    assert_eq!(outcome.logs[0].message, format!("line 0 {}", "x".repeat(100)));
+    assert_eq!(
+        outcome.logs[0].message,
+        format!("line 0 {}", "x".repeat(100))
+    );
 }
 
 #[tokio::test]
 async fn oversized_result_is_invalid() {
-    let image = image(&handler("async function handleEvent(e) { return 'y'.repeat(e.n); }")).await;
+    let image = image(&handler(
+        "async function handleEvent(e) { return 'y'.repeat(e.n); }",
+    ))
+    .await;
     let limits = Limits {
         max_result_bytes: 1000,
         ..Limits::default()
@@ -127,12 +146,19 @@ async fn oversized_result_is_invalid() {
     let big = run_with(&image, json!({ "n": 5000 }), &limits, NoHostCalls::shared()).await;
     let (kind, error) = big.error.expect("failed");
     assert_eq!(kind, ErrorKind::InvalidResult);
-    assert!(error.message.contains("limit is 1000 bytes"), "{}", error.message);
+    assert!(
+        error.message.contains("limit is 1000 bytes"),
+        "{}",
+        error.message
+    );
 }
 
 #[tokio::test]
 async fn huge_error_messages_are_bounded() {
-    let image = image(&handler("async function handleEvent() { throw new Error('e'.repeat(1 << 20)); }")).await;
+    let image = image(&handler(
+        "async function handleEvent() { throw new Error('e'.repeat(1 << 20)); }",
+    ))
+    .await;
     let outcome = run(&image, json!({})).await;
     let (kind, error) = outcome.error.expect("failed");
     assert_eq!(kind, ErrorKind::Exception);
@@ -147,7 +173,12 @@ async fn invalid_limits_are_refused_before_running() {
         ..Limits::default()
     };
     let refused = image
-        .invoke(&raw(&json!({})), &raw(&json!({})), &limits, NoHostCalls::shared())
+        .invoke(
+            &raw(&json!({})),
+            &raw(&json!({})),
+            &limits,
+            NoHostCalls::shared(),
+        )
         .await;
     assert!(matches!(refused, Err(sandbox::Error::InvalidLimits { .. })));
 }

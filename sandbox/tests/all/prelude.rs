@@ -27,8 +27,14 @@ async fn timers_run_in_order_within_an_invocation() {
     let order = result(&run(&image, json!({})).await);
     assert_eq!(order[0], json!("micro"));
     assert_eq!(order[1], json!("tick"));
-    let rest: Vec<&str> = order.as_array().expect("array")[2..].iter().filter_map(|v| v.as_str()).collect();
-    assert!(rest.contains(&"a") && rest.contains(&"b") && !rest.contains(&"never"), "{rest:?}");
+    let rest: Vec<&str> = order.as_array().expect("array")[2..]
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        rest.contains(&"a") && rest.contains(&"b") && !rest.contains(&"never"),
+        "{rest:?}"
+    );
     let a = rest.iter().position(|s| *s == "a");
     let b = rest.iter().position(|s| *s == "b");
     assert!(a < b, "{rest:?}");
@@ -116,15 +122,34 @@ async fn require_errors_are_clear() {
     .with_module("/node_modules/locked/private.js", "");
     let image = image(&spec).await;
     let cases = [
-        ("missing-pkg", "MODULE_NOT_FOUND", "Cannot find module 'missing-pkg'"),
-        ("fs", "ERR_UNKNOWN_BUILTIN_MODULE", "module 'fs' is not available in the chat runtime"),
-        ("node:child_process", "ERR_UNKNOWN_BUILTIN_MODULE", "module 'node:child_process' is not available in the chat runtime"),
-        ("locked/private.js", "ERR_PACKAGE_PATH_NOT_EXPORTED", "Package subpath './private.js' is not defined"),
+        (
+            "missing-pkg",
+            "MODULE_NOT_FOUND",
+            "Cannot find module 'missing-pkg'",
+        ),
+        (
+            "fs",
+            "ERR_UNKNOWN_BUILTIN_MODULE",
+            "module 'fs' is not available in the chat runtime",
+        ),
+        (
+            "node:child_process",
+            "ERR_UNKNOWN_BUILTIN_MODULE",
+            "module 'node:child_process' is not available in the chat runtime",
+        ),
+        (
+            "locked/private.js",
+            "ERR_PACKAGE_PATH_NOT_EXPORTED",
+            "Package subpath './private.js' is not defined",
+        ),
     ];
     for (name, code, message) in cases {
         let value = result(&run(&image, json!({ "name": name })).await);
         assert_eq!(value["code"], json!(code), "{name}: {value}");
-        assert!(value["message"].as_str().unwrap_or("").starts_with(message), "{name}: {value}");
+        assert!(
+            value["message"].as_str().unwrap_or("").starts_with(message),
+            "{name}: {value}"
+        );
     }
 }
 

@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use sandbox::{HostCalls, Image, ImageSpec, Limits, NoHostCalls, Outcome, Sandbox, SandboxConfig, Script};
+use sandbox::{
+    HostCalls, Image, ImageSpec, Limits, NoHostCalls, Outcome, Sandbox, SandboxConfig, Script,
+};
 use serde_json::Value;
 use serde_json::value::{RawValue, to_raw_value};
 
@@ -32,7 +34,12 @@ pub(crate) fn raw(value: &Value) -> Box<RawValue> {
     to_raw_value(value).expect("json")
 }
 
-pub(crate) async fn run_with(image: &Image, event: Value, limits: &Limits, host: Arc<dyn HostCalls>) -> Outcome {
+pub(crate) async fn run_with(
+    image: &Image,
+    event: Value,
+    limits: &Limits,
+    host: Arc<dyn HostCalls>,
+) -> Outcome {
     image
         .invoke(&raw(&event), &raw(&serde_json::json!({})), limits, host)
         .await
@@ -45,6 +52,10 @@ pub(crate) async fn run(image: &Image, event: Value) -> Outcome {
 
 /// The result of a successful outcome, as a JSON value.
 pub(crate) fn result(outcome: &Outcome) -> Value {
-    assert!(outcome.succeeded(), "expected success, got {:?}", outcome.error);
+    assert!(
+        outcome.succeeded(),
+        "expected success, got {:?}",
+        outcome.error
+    );
     serde_json::from_str(outcome.result.as_ref().expect("result").get()).expect("result json")
 }

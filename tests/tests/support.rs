@@ -1,0 +1,48 @@
+//! Running the `chatfn` binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The `chatfn` binary: `$CHATFN_BIN`, else the one cargo built next to this
+/// test (`cargo test --workspace` builds it: the runtime crate has
+/// integration tests of its own).
+pub(crate) fn chatfn_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("CHATFN_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps/<test>");
+    let bin = profile_dir.join("chatfn");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run the tests with `cargo test --workspace` (or scripts/test)",
+        bin.display()
+    );
+    bin
+}
+
+/// A `chatfn` command with a private image cache.
+pub(crate) fn chatfn(cache: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(chatfn_bin());
+    command.env("CHATFN_CACHE_DIR", cache.path());
+    command
+}
+
+/// Stdout's JSON lines.
+pub(crate) fn lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect()
+}
+
+pub(crate) fn write(dir: &tempfile::TempDir, name: &str, contents: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).expect("write file");
+    path
+}
