@@ -27,10 +27,11 @@
 //!     "async function handleEvent(event) { return { hello: event.name }; }",
 //! ));
 //! let image = sandbox.build_image(&spec).await?;
-//! let event = serde_json::json!({ "name": "world" });
+//! let event = serde_json::value::to_raw_value(&serde_json::json!({ "name": "world" })).unwrap();
+//! let context = serde_json::value::to_raw_value(&serde_json::json!({})).unwrap();
 //! let outcome = image
-//!     .invoke(&event, &serde_json::json!({}), &Limits::default(), NoHostCalls::shared())
-//!     .await;
+//!     .invoke(&event, &context, &Limits::default(), NoHostCalls::shared())
+//!     .await?;
 //! assert!(outcome.succeeded());
 //! # Ok(())
 //! # }
