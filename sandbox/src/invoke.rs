@@ -112,7 +112,9 @@ impl Image {
             )),
             Err(_elapsed) => Err(TrapKind::Timeout),
         };
-        Ok(outcome(store.into_data(), ended, limits, started.elapsed()))
+        let data = std::mem::replace(store.data_mut(), StoreData::spent());
+        self.inner.sandbox.retire(store);
+        Ok(outcome(data, ended, limits, started.elapsed()))
     }
 
     async fn drive(

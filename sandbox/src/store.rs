@@ -68,6 +68,11 @@ impl StoreData {
         }
     }
 
+    /// What is left in a store once its outcome has been taken out.
+    pub(crate) fn spent() -> StoreData {
+        StoreData::for_invocation(&Limits::default(), Vec::new())
+    }
+
     /// State for running an image's init at build time: no host calls.
     pub(crate) fn for_init(memory_bytes: usize, deadline: Instant, bundle: Vec<u8>) -> StoreData {
         let limits = Limits {
