@@ -17,6 +17,9 @@
 //!   budgets. Every way an invocation can fail ends as an [`Outcome`] with a
 //!   distinct [`ErrorKind`]; the host process never dies from guest code.
 //!
+//! Building and invoking need a tokio runtime with the time driver enabled
+//! (`spawn_blocking` for compiles, timers for timeouts and guest timers).
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), sandbox::Error> {
 //! use sandbox::{ImageSpec, Limits, NoHostCalls, Sandbox, SandboxConfig, Script};
