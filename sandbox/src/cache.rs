@@ -12,8 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::{Engine, Module};
 
-use crate::{Error, Result};
-
 fn path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.cwasm"))
 }
@@ -41,24 +39,29 @@ pub(crate) fn load(engine: &Engine, dir: &Path, id: &str) -> Option<Module> {
     }
 }
 
-/// Writes `module` to the cache under `id`, atomically.
-pub(crate) fn store(dir: &Path, id: &str, module: &Module) -> Result<()> {
-    let bytes = module
-        .serialize()
-        .map_err(Error::engine("serializing an image"))?;
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Cache { path, source }
+/// Writes `module` to the cache under `id`, atomically. A failure only
+/// costs a rebuild later, so it is logged, never returned.
+pub(crate) fn store(dir: &Path, id: &str, module: &Module) {
+    let bytes = match module.serialize() {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(id, "not caching an image that failed to serialize: {e:#}");
+            return;
+        }
     };
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let final_path = path(dir, id);
     // Unique per writer: concurrent builds of one image must not interleave.
     static WRITER: AtomicU64 = AtomicU64::new(0);
     let writer = WRITER.fetch_add(1, Ordering::Relaxed);
     let tmp_path = dir.join(format!(".{id}.{}-{writer}.tmp", std::process::id()));
-    let mut file = fs::File::create(&tmp_path).map_err(io(&tmp_path))?;
-    file.write_all(&bytes).map_err(io(&tmp_path))?;
-    file.sync_all().map_err(io(&tmp_path))?;
-    drop(file);
-    fs::rename(&tmp_path, &final_path).map_err(io(&final_path))
+    let written = fs::create_dir_all(dir)
+        .and_then(|()| {
+            let mut file = fs::File::create(&tmp_path)?;
+            file.write_all(&bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp_path, path(dir, id)));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp_path);
+        tracing::warn!(dir = %dir.display(), "could not write to the image cache: {e}");
+    }
 }

@@ -71,7 +71,7 @@ impl Sandbox {
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let mut fingerprint = Sha256::new();
         fingerprint.update(b"chatfn-image-v1\0");
-        fingerprint.update(Sha256::digest(GUEST_WASM));
+        fingerprint.update(guest_digest());
         fingerprint.update(hasher.finish().to_le_bytes());
         fingerprint.update(config.max_memory_bytes.to_le_bytes());
 
@@ -141,7 +141,7 @@ impl Sandbox {
                     let module = Module::new(&inner.engine, &wasm)
                         .map_err(Error::engine("compiling the guest"))?;
                     if let Some(dir) = cache_dir {
-                        cache::store(dir, &id, &module)?;
+                        cache::store(dir, &id, &module);
                     }
                     Ok(Instrumented { context, module })
                 })
@@ -153,6 +153,12 @@ impl Sandbox {
             })
             .await
     }
+}
+
+/// sha256 of the guest, computed once per process (it is 1.3 MB).
+fn guest_digest() -> &'static [u8; 32] {
+    static DIGEST: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    DIGEST.get_or_init(|| Sha256::digest(GUEST_WASM).into())
 }
 
 fn engine_config(config: &SandboxConfig) -> Config {

@@ -1,8 +1,6 @@
 //! The sandbox's error type. Invocation failures are not errors of this
 //! type: they are [`Outcome`](crate::Outcome)s. These are failures to set up.
 
-use std::path::PathBuf;
-
 use crate::{GuestError, LogEntry};
 
 /// `Result` with the sandbox's [`Error`].
@@ -52,15 +50,6 @@ pub enum Error {
     PoolExhausted {
         /// The pool's size.
         max_instances: u32,
-    },
-    /// Reading or writing the image cache failed.
-    #[error("image cache {path}: {source}")]
-    Cache {
-        /// The file or directory involved.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
     },
 }
 

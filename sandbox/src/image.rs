@@ -158,7 +158,7 @@ impl Sandbox {
             })?
             .map_err(Error::engine("compiling an image"))?;
         if let Some(dir) = cache {
-            cache::store(dir, &id, &module)?;
+            cache::store(dir, &id, &module);
         }
         Image::from_module(self, id, &module)
     }

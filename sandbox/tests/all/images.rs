@@ -128,3 +128,24 @@ async fn a_corrupt_cache_file_is_rebuilt() {
     let image = sandbox.build_image(&spec).await.expect("rebuild");
     assert_eq!(result(&run(&image, json!({})).await), json!("rebuilt"));
 }
+
+#[tokio::test]
+async fn an_unwritable_cache_only_costs_the_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file where the cache directory should be: nothing can be written.
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, b"").expect("write");
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(not_a_dir.join("cache")),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
+    let spec = handler("async function handleEvent() { return 'uncached'; }");
+    let image = sandbox
+        .build_image(&spec)
+        .await
+        .expect("builds without a cache");
+    assert_eq!(result(&run(&image, json!({})).await), json!("uncached"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "nothing but the file itself");
+}
