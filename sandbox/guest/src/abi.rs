@@ -53,8 +53,8 @@ pub(crate) const CALL_ERR_TOO_LARGE: i32 = -2;
 /// `call_start` refused: host calls are not available (e.g. during init).
 pub(crate) const CALL_ERR_UNAVAILABLE: i32 = -3;
 
-/// Console levels by index, as passed to `log`.
-pub(crate) const LOG_LEVELS: [&str; 5] = ["debug", "log", "info", "warn", "error"];
+// `log` levels by index: 0 debug, 1 log, 2 info, 3 warn, 4 error (the
+// prelude's console.js sends them; the host's `LogLevel::from_index` reads them).
 
 /// Appends one host-call completion to a resume input:
 /// `id: u32 LE, ok: u8, len: u32 LE, JSON bytes`.
