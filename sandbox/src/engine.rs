@@ -7,6 +7,7 @@ use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::thread;
 use std::time::Duration;
 
+use compiler::Compiler;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 use wasmtime::{
@@ -40,6 +41,8 @@ pub(crate) struct Inner {
     /// The guest instrumented for Wizer and compiled, shared by all builds.
     pub(crate) instrumented: OnceCell<Instrumented>,
     pub(crate) wizer: Wizer,
+    /// Compiles handler and init scripts (TypeScript, ES modules).
+    pub(crate) compiler: Compiler,
     stop_ticker: Arc<AtomicBool>,
     /// Hands finished stores to the reaper thread (see [`Sandbox::retire`]).
     reaper: SyncSender<Store<StoreData>>,
@@ -96,10 +99,17 @@ impl Sandbox {
                 fingerprint: fingerprint.finalize().into(),
                 instrumented: OnceCell::new(),
                 wizer,
+                compiler: Compiler::default(),
                 stop_ticker,
                 reaper,
             }),
         })
+    }
+
+    /// The compiler images are built with; share it for checking scripts
+    /// ahead of a build (e.g. when a version is deployed).
+    pub fn compiler(&self) -> &Compiler {
+        &self.inner.compiler
     }
 
     /// The configuration this sandbox was created with.

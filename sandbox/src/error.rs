@@ -22,6 +22,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The init script or handler does not compile.
+    #[error("{0}")]
+    Compile(#[from] compiler::CompileError),
     /// The init script or handler threw (or failed to parse) while the image
     /// was being built.
     #[error("initialization failed: {error}")]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use compiler::{Compiler, Format, SourceKind, SourceMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wasmtime::{Instance, InstancePre, Module, ModuleExport, Store};
@@ -19,7 +20,8 @@ use crate::{Error, GuestError, Result, Sandbox, abi, cache};
 pub struct Script {
     /// The name stack traces and errors use (e.g. `handler.js`).
     pub filename: String,
-    /// The JavaScript source.
+    /// The source: JavaScript, or TypeScript unless `filename` ends in
+    /// `.js`, `.mjs` or `.cjs`. ES module syntax is compiled to CommonJS.
     pub source: String,
 }
 
@@ -43,9 +45,11 @@ pub struct ImageSpec {
     /// to source text.
     pub modules: BTreeMap<String, String>,
     /// The chat runtime's initialization script, evaluated before the handler
-    /// in the same global scope.
+    /// in the same global scope. If it uses ES module syntax it runs as a
+    /// module instead, and its named exports become globals.
     pub init: Option<Script>,
-    /// The function's handler script; it must define `handleEvent`.
+    /// The function's handler script; it must define `handleEvent` (or, as
+    /// an ES module, export it by name or as the default export).
     pub handler: Script,
 }
 
@@ -78,9 +82,63 @@ impl ImageSpec {
         self
     }
 
-    /// The bundle the guest's init reads (deterministic: maps are sorted).
-    fn bundle(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+    /// Compiles the init script and handler: the bundle the guest's init
+    /// reads (deterministic: maps are sorted) and the source maps of what was
+    /// compiled.
+    fn compile(&self, compiler: &Compiler) -> Result<(Vec<u8>, SourceMaps)> {
+        let mut maps = SourceMaps::default();
+        let mut compile = |script: &Script| -> Result<CompiledScript> {
+            let out = compiler.compile(&script.source, &script.filename, SourceKind::Script)?;
+            maps.insert(script.filename.clone(), out.source_map);
+            Ok(CompiledScript {
+                filename: script.filename.clone(),
+                source: out.code,
+                format: out.format,
+            })
+        };
+        let init = self.init.as_ref().map(&mut compile).transpose()?;
+        let handler = compile(&self.handler)?;
+        let bundle = Bundle {
+            env: &self.env,
+            modules: &self.modules,
+            init,
+            handler,
+        };
+        Ok((serde_json::to_vec(&bundle).unwrap_or_default(), maps))
+    }
+}
+
+/// What the guest's `boot` reads.
+#[derive(Serialize)]
+struct Bundle<'a> {
+    env: &'a BTreeMap<String, String>,
+    modules: &'a BTreeMap<String, String>,
+    init: Option<CompiledScript>,
+    handler: CompiledScript,
+}
+
+#[derive(Serialize)]
+struct CompiledScript {
+    filename: String,
+    source: String,
+    format: Format,
+}
+
+/// Source maps of compiled scripts, by file name.
+#[derive(Default)]
+pub(crate) struct SourceMaps(BTreeMap<String, SourceMap>);
+
+impl SourceMaps {
+    fn insert(&mut self, file: String, map: SourceMap) {
+        self.0.insert(file, map);
+    }
+
+    /// Rewrites an error's positions from compiled code to the user's source.
+    pub(crate) fn apply(&self, error: &mut GuestError) {
+        error.map_positions(|file, line, column| {
+            let position = self.0.get(file)?.original(line, column)?;
+            Some((position.line, position.column))
+        });
     }
 }
 
@@ -98,6 +156,8 @@ pub(crate) struct ImageInner {
     pub(crate) memory: ModuleExport,
     pub(crate) invoke: ModuleExport,
     pub(crate) resume: ModuleExport,
+    /// Maps error positions back to the user's TypeScript / ES module source.
+    pub(crate) source_maps: SourceMaps,
 }
 
 impl Image {
@@ -106,7 +166,7 @@ impl Image {
         &self.inner.id
     }
 
-    fn from_module(sandbox: &Sandbox, id: String, module: &Module) -> Result<Image> {
+    fn from_module(sandbox: &Sandbox, id: String, module: &Module, source_maps: SourceMaps) -> Result<Image> {
         let export = |name: &str| {
             module.get_export_index(name).ok_or_else(|| Error::Engine {
                 context: "loading an image",
@@ -126,6 +186,7 @@ impl Image {
                 memory: export("memory")?,
                 invoke: export(abi::EXPORT_INVOKE)?,
                 resume: export(abi::EXPORT_RESUME)?,
+                source_maps,
             }),
         })
     }
@@ -138,17 +199,34 @@ impl Sandbox {
     /// Fails with [`Error::Init`] when either throws or does not parse, or
     /// when the handler defines no `handleEvent`.
     pub async fn build_image(&self, spec: &ImageSpec) -> Result<Image> {
-        let bundle = spec.bundle();
+        // Compiling is cheap next to a snapshot, and gives the source maps
+        // even when the image itself comes from the disk cache.
+        let sandbox = self.clone();
+        let owned = spec.clone();
+        let (bundle, source_maps) = tokio::task::spawn_blocking(move || owned.compile(&sandbox.inner.compiler))
+            .await
+            .map_err(|e| Error::Engine {
+                context: "compiling scripts",
+                message: e.to_string(),
+            })??;
         let mut digest = Sha256::new();
         digest.update(self.inner.fingerprint);
+        digest.update(compiler::VERSION);
         digest.update(&bundle);
         let id = hex(&digest.finalize());
 
         let cache = self.inner.config.cache_dir.as_deref();
         if let Some(module) = cache.and_then(|dir| cache::load(&self.inner.engine, dir, &id)) {
-            return Image::from_module(self, id, &module);
+            return Image::from_module(self, id, &module, source_maps);
         }
-        let wasm = self.snapshot(bundle).await?;
+        let wasm = match self.snapshot(bundle).await {
+            Ok(wasm) => wasm,
+            Err(Error::Init { mut error, logs }) => {
+                source_maps.apply(&mut error);
+                return Err(Error::Init { error, logs });
+            }
+            Err(e) => return Err(e),
+        };
         let engine = self.inner.engine.clone();
         let module = tokio::task::spawn_blocking(move || Module::new(&engine, &wasm))
             .await
@@ -160,7 +238,7 @@ impl Sandbox {
         if let Some(dir) = cache {
             cache::store(dir, &id, &module);
         }
-        Image::from_module(self, id, &module)
+        Image::from_module(self, id, &module, source_maps)
     }
 
     /// Runs the guest's init over `bundle` and snapshots the result.

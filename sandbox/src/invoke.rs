@@ -114,7 +114,11 @@ impl Image {
         };
         let data = std::mem::replace(store.data_mut(), StoreData::spent());
         self.inner.sandbox.retire(store);
-        Ok(outcome(data, ended, limits, started.elapsed()))
+        let mut outcome = outcome(data, ended, limits, started.elapsed());
+        if let Some((_, error)) = &mut outcome.error {
+            self.inner.source_maps.apply(error);
+        }
+        Ok(outcome)
     }
 
     async fn drive(

@@ -122,6 +122,36 @@ impl GuestError {
     }
 }
 
+impl GuestError {
+    /// Rewrites every `file:line:column` in the stack, and the error's own
+    /// position, through `map` (from compiled code to the user's source);
+    /// positions `map` does not know stay as they are.
+    pub(crate) fn map_positions(&mut self, map: impl Fn(&str, u32, u32) -> Option<(u32, u32)>) {
+        if let Some(stack) = &self.stack {
+            let mapped: String = stack
+                .lines()
+                .map(|frame| {
+                    let mut frame = frame.to_owned();
+                    if let Some(((file, line, column), range)) = frame_location(&frame)
+                        && let Some((line, column)) = map(&file, line, column)
+                    {
+                        frame.replace_range(range, &format!("{file}:{line}:{column}"));
+                    }
+                    frame.push('\n');
+                    frame
+                })
+                .collect();
+            self.stack = Some(mapped);
+        }
+        if let (Some(file), Some(line), Some(column)) = (&self.file, self.line, self.column)
+            && let Some((line, column)) = map(file, line, column)
+        {
+            self.line = Some(line);
+            self.column = Some(column);
+        }
+    }
+}
+
 impl std::fmt::Display for GuestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.name, self.message)?;
@@ -133,21 +163,30 @@ impl std::fmt::Display for GuestError {
 }
 
 /// The first stack frame outside the prelude, as `(file, line, column)`.
-/// QuickJS frames look like `    at name (file:line:col)` or `    at file:line:col`.
 fn user_frame(stack: &str) -> Option<(String, u32, u32)> {
     stack.lines().find_map(|frame| {
-        let frame = frame.trim().strip_prefix("at ")?;
-        let location = match (frame.rfind('('), frame.ends_with(')')) {
-            (Some(open), true) => &frame[open + 1..frame.len() - 1],
-            _ => frame,
-        };
-        let (rest, column) = location.rsplit_once(':')?;
-        let (file, line) = rest.rsplit_once(':')?;
-        if file.starts_with("chatfn:") || file == "native" {
+        let (location, _) = frame_location(frame)?;
+        if location.0.starts_with("chatfn:") || location.0 == "native" {
             return None;
         }
-        Some((file.to_string(), line.parse().ok()?, column.parse().ok()?))
+        Some(location)
     })
+}
+
+/// A frame's `(file, line, column)` and the byte range they span in it.
+/// QuickJS frames look like `    at name (file:line:col)` or `    at file:line:col`.
+fn frame_location(frame: &str) -> Option<((String, u32, u32), std::ops::Range<usize>)> {
+    let trimmed = frame.trim_end();
+    let body_start = frame.len() - frame.trim_start().len();
+    frame[body_start..].strip_prefix("at ")?;
+    let range = match (trimmed.rfind('('), trimmed.ends_with(')')) {
+        (Some(open), true) if open > body_start => open + 1..trimmed.len() - 1,
+        _ => body_start + 3..trimmed.len(),
+    };
+    let location = &frame[range.clone()];
+    let (rest, column) = location.rsplit_once(':')?;
+    let (file, line) = rest.rsplit_once(':')?;
+    Some(((file.to_string(), line.parse().ok()?, column.parse().ok()?), range))
 }
 
 /// A console level.
@@ -229,6 +268,19 @@ mod tests {
             Some(("/node_modules/a/b.js".into(), 10, 5))
         );
         assert_eq!(user_frame("    at native\n"), None);
+    }
+
+    #[test]
+    fn positions_are_mapped_in_the_stack_and_the_error() {
+        let mut error = GuestError::from_report(
+            br#"{"name":"Error","message":"x","stack":"    at inner (handler.ts:3:11)\n    at handler.ts:9:1\n    at lib (/node_modules/a.js:2:2)\n"}"#,
+        );
+        error.map_positions(|file, line, column| (file == "handler.ts").then_some((line + 10, column + 1)));
+        assert_eq!(
+            error.stack.as_deref(),
+            Some("    at inner (handler.ts:13:12)\n    at handler.ts:19:2\n    at lib (/node_modules/a.js:2:2)\n")
+        );
+        assert_eq!((error.line, error.column), (Some(13), Some(12)));
     }
 
     #[test]

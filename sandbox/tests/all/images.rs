@@ -15,12 +15,11 @@ async fn build_error(spec: &sandbox::ImageSpec) -> Error {
 #[tokio::test]
 async fn syntax_error_in_handler_fails_the_build_with_its_position() {
     let error = build_error(&handler("async function handleEvent(e) {\n  return e.;\n}")).await;
-    let Error::Init { error, .. } = error else {
+    let Error::Compile(error) = error else {
         panic!("{error}")
     };
-    assert_eq!(error.name, "SyntaxError");
-    assert_eq!(error.file.as_deref(), Some("handler.js"));
-    assert_eq!(error.line, Some(2));
+    let first = &error.diagnostics[0];
+    assert_eq!((first.file.as_str(), first.line, first.column), ("handler.js", 2, 12), "{error}");
 }
 
 #[tokio::test]

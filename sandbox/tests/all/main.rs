@@ -3,6 +3,7 @@
 mod support;
 
 mod basics;
+mod compiled;
 mod host_calls;
 mod images;
 mod isolation;

@@ -11,13 +11,37 @@
     const bundle = JSON.parse(bundleJson);
     internal.setEnv(bundle.env || {});
     internal.setModules(bundle.modules || {});
-    if (bundle.init) native.evalScript(bundle.init.source, bundle.init.filename);
-    native.evalScript(bundle.handler.source, bundle.handler.filename);
-    handler = native.evalScript('typeof handleEvent === "function" ? handleEvent : undefined', 'chatfn:lookup');
+    if (bundle.init) runInit(bundle.init);
+    handler = loadHandler(bundle.handler);
     if (typeof handler !== 'function') {
       throw new TypeError(`${bundle.handler.filename} must define a function named handleEvent, e.g. \`async function handleEvent(event, context) { ... }\``);
     }
   };
+
+  // A plain script runs in global scope, so its declarations are globals the
+  // handler sees; an ES module's named exports become those globals instead.
+  function runInit(init) {
+    if (init.format !== 'commonjs') {
+      native.evalScript(init.source, init.filename);
+      return;
+    }
+    const { exports } = internal.runCommonJs(init.source, init.filename, '');
+    for (const key of Object.keys(exports)) {
+      if (key !== 'default') globalThis[key] = exports[key];
+    }
+  }
+
+  function loadHandler(script) {
+    if (script.format !== 'commonjs') {
+      native.evalScript(script.source, script.filename);
+      return native.evalScript('typeof handleEvent === "function" ? handleEvent : undefined', 'chatfn:lookup');
+    }
+    const { exports, local } = internal.runCommonJs(script.source, script.filename,
+      ';return typeof handleEvent === "function" ? handleEvent : undefined;');
+    if (typeof exports.handleEvent === 'function') return exports.handleEvent;
+    if (typeof exports.default === 'function') return exports.default;
+    return local;
+  }
 
   /** Ends the init phase: timers set by the init script never fire. */
   internal.sealInit = function sealInit() {

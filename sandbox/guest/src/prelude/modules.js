@@ -240,6 +240,21 @@
   };
   internal.makeRequire = makeRequire;
 
+  /**
+   * Runs a handler or init script that was an ES module (compiled to
+   * CommonJS) as the module `filename` at the root. `tail` is extra code for
+   * the end of the module's function (it may `return` a local).
+   */
+  internal.runCommonJs = function (source, filename, tail) {
+    const module = { id: filename, filename, path: '/', exports: {}, loaded: false, children: [] };
+    module.require = makeRequire('/');
+    const fn = native.evalScript(
+      '(function (exports, require, module, __filename, __dirname) {' + source + '\n' + tail + '\n})', filename);
+    const local = fn.call(module.exports, module.exports, module.require, module, filename, '/');
+    module.loaded = true;
+    return { exports: module.exports, local };
+  };
+
   Object.defineProperty(globalThis, 'require', {
     value: makeRequire('/'), writable: true, configurable: true, enumerable: false,
   });
