@@ -1,5 +1,6 @@
 //! End-to-end tests: the `chatfn` binary driven from outside, as a user
 //! (or a CI script) would run it.
 
+mod check;
 mod invoke;
 mod support;

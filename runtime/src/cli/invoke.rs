@@ -19,9 +19,10 @@ use super::{EXIT_FAILED, UsageError, default_cache_dir};
 
 #[derive(Args)]
 pub(crate) struct InvokeArgs {
-    /// The handler script; it must define `async function handleEvent(event, context)`.
+    /// The handler script (`.ts` or `.js`); it must define
+    /// `async function handleEvent(event, context)`.
     handler: PathBuf,
-    /// An initialization script, evaluated before the handler.
+    /// An initialization script (`.ts` or `.js`), evaluated before the handler.
     #[arg(long, value_name = "FILE")]
     init: Option<PathBuf>,
     /// An environment variable for `process.env` (repeatable).
@@ -141,12 +142,23 @@ async fn execute(plan: Plan) -> Result<ExitCode> {
     let image = match sandbox.build_image(&plan.spec).await {
         Ok(image) => image,
         Err(sandbox::Error::Init { error, logs }) => {
-            print(&mut stdout, &init_failure_line(&error, &logs))?;
+            print(&mut stdout, &failure_line("INIT_ERROR", &error, &logs))?;
             return Ok(ExitCode::from(EXIT_FAILED));
         }
         Err(sandbox::Error::InitLimit { message }) => {
             let error = GuestError::new("InitLimitError", message);
-            print(&mut stdout, &init_failure_line(&error, &[]))?;
+            print(&mut stdout, &failure_line("INIT_ERROR", &error, &[]))?;
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+        Err(sandbox::Error::Compile(error)) => {
+            let first = error.diagnostics.first();
+            let report = GuestError {
+                file: first.map(|d| d.file.clone()),
+                line: first.map(|d| d.line),
+                column: first.map(|d| d.column),
+                ..GuestError::new("CompileError", error.to_string())
+            };
+            print(&mut stdout, &failure_line("COMPILE_ERROR", &report, &[]))?;
             return Ok(ExitCode::from(EXIT_FAILED));
         }
         Err(e) => return Err(e).context("building the image"),
@@ -237,11 +249,11 @@ fn outcome_line(outcome: &Outcome) -> RunLine<'_> {
 }
 
 /// The line printed when the image could not be built.
-fn init_failure_line<'a>(error: &'a GuestError, logs: &'a [sandbox::LogEntry]) -> RunLine<'a> {
+fn failure_line<'a>(kind: &'a str, error: &'a GuestError, logs: &'a [sandbox::LogEntry]) -> RunLine<'a> {
     RunLine {
         status: "FAILED",
         result: None,
-        error: Some(ErrorLine::new("INIT_ERROR", error)),
+        error: Some(ErrorLine::new(kind, error)),
         logs,
         duration_ms: 0.0,
     }

@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod check;
 mod invoke;
 
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Build a handler's image and run `handleEvent(event, context)` locally.
     Invoke(invoke::InvokeArgs),
+    /// Compile scripts and print their diagnostics (exit 1 if any has errors).
+    Check(check::CheckArgs),
 }
 
 /// Where images are cached unless `--cache-dir` says otherwise.
@@ -53,6 +56,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Invoke(args) => invoke::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => code,
