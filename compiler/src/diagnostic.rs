@@ -19,7 +19,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(file: &str, line: u32, column: u32, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(
+        file: &str,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             file: file.to_owned(),
             line: line.max(1),
@@ -31,7 +36,11 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 

@@ -17,7 +17,10 @@ pub(crate) fn check_size(source: &str, file: &str, max: usize) -> Result<(), Com
         file,
         1,
         1,
-        format!("the file is {} bytes; the largest accepted is {max} bytes", source.len()),
+        format!(
+            "the file is {} bytes; the largest accepted is {max} bytes",
+            source.len()
+        ),
     )))
 }
 
@@ -26,7 +29,12 @@ pub(crate) fn check_nesting(source: &str, file: &str, max: u32) -> Result<(), Co
         None => Ok(()),
         Some(offset) => {
             let (line, column) = line_column(source, offset);
-            Err(CompileError::one(Diagnostic::new(file, line, column, too_deep(max))))
+            Err(CompileError::one(Diagnostic::new(
+                file,
+                line,
+                column,
+                too_deep(max),
+            )))
         }
     }
 }
@@ -81,7 +89,9 @@ const KEYWORD_OPERATORS: &[&[u8]] = &[
     b"yield",
 ];
 /// Keywords after which a `/` starts a regular expression.
-const KEYWORDS_BEFORE_EXPRESSION: &[&[u8]] = &[b"return", b"case", b"do", b"else", b"throw", b"of", b"extends"];
+const KEYWORDS_BEFORE_EXPRESSION: &[&[u8]] = &[
+    b"return", b"case", b"do", b"else", b"throw", b"of", b"extends",
+];
 
 /// Returns the byte offset where the estimated nesting first passes `max`.
 ///
@@ -160,7 +170,8 @@ fn scan(src: &[u8], max: u32) -> Option<usize> {
         // A line break between a value and something that starts a new
         // expression ends a statement (ASI), so counting restarts; a break
         // next to an operator does not.
-        let starts_value = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'\'' | b'"' | b'`' | 0x80..);
+        let starts_value =
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'\'' | b'"' | b'`' | 0x80..);
         if newline && prev == Prev::Value && starts_value {
             reset!();
         }
@@ -192,17 +203,18 @@ fn scan(src: &[u8], max: u32) -> Option<usize> {
             b')' | b']' | b'}' => {
                 i += 1;
                 prev = Prev::Value;
-                if levels.len() > 1 {
-                    if let Some(level) = levels.pop() {
-                        depth -= level.count + 1;
-                        if level.template && b == b'}' {
-                            match skip_template(src, i) {
-                                Template::End(end) => i = end,
-                                Template::Interpolation(next) => {
-                                    open!(i, true);
-                                    i = next;
-                                    prev = Prev::Operator;
-                                }
+                // An unmatched closer (the file's own error) leaves the base level.
+                if levels.len() > 1
+                    && let Some(level) = levels.pop()
+                {
+                    depth -= level.count + 1;
+                    if level.template && b == b'}' {
+                        match skip_template(src, i) {
+                            Template::End(end) => i = end,
+                            Template::Interpolation(next) => {
+                                open!(i, true);
+                                i = next;
+                                prev = Prev::Operator;
                             }
                         }
                     }
@@ -225,7 +237,9 @@ fn scan(src: &[u8], max: u32) -> Option<usize> {
                 i = skip_word(src, i, true);
                 prev = Prev::Value;
             }
-            _ if b.is_ascii_alphabetic() || matches!(b, b'_' | b'$' | b'\\' | b'#' | b'@' | 0x80..) => {
+            _ if b.is_ascii_alphabetic()
+                || matches!(b, b'_' | b'$' | b'\\' | b'#' | b'@' | 0x80..) =>
+            {
                 let end = skip_word(src, i, false);
                 let word = &src[i..end];
                 if KEYWORD_OPERATORS.contains(&word) {
@@ -271,11 +285,17 @@ fn skip_template(src: &[u8], mut i: usize) -> Template {
 }
 
 fn skip_line(src: &[u8], i: usize) -> usize {
-    src[i..].iter().position(|&b| b == b'\n').map_or(src.len(), |p| i + p)
+    src[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(src.len(), |p| i + p)
 }
 
 fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    src.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    src.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }
 
 /// A string literal; an unterminated one ends at the line break.
@@ -322,7 +342,10 @@ fn skip_word(src: &[u8], i: usize, number: bool) -> usize {
     let mut j = i;
     while j < src.len() {
         let b = src[j];
-        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'\\' | b'#' | b'@' | 0x80..) || (number && b == b'.') {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'$' | b'\\' | b'#' | b'@' | 0x80..)
+            || (number && b == b'.')
+        {
             j += 1;
         } else {
             break;

@@ -38,7 +38,11 @@ pub use diagnostic::{CompileError, Diagnostic};
 pub use source_map::{InvalidSourceMap, Position, SourceMap};
 
 /// The compiler's version as it affects output: part of every cache key.
-pub const VERSION: &str = concat!("chatfn-compiler/", env!("CARGO_PKG_VERSION"), "+swc_core-83.0.0");
+pub const VERSION: &str = concat!(
+    "chatfn-compiler/",
+    env!("CARGO_PKG_VERSION"),
+    "+swc_core-83.0.0"
+);
 
 /// What a source is compiled as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -126,7 +130,12 @@ impl Compiler {
     /// Compiles `source`, named `file_name` in diagnostics, stack traces and
     /// the source map. `.js`, `.mjs` and `.cjs` files are parsed as
     /// JavaScript, anything else as TypeScript.
-    pub fn compile(&self, source: &str, file_name: &str, kind: SourceKind) -> Result<Compiled, CompileError> {
+    pub fn compile(
+        &self,
+        source: &str,
+        file_name: &str,
+        kind: SourceKind,
+    ) -> Result<Compiled, CompileError> {
         guard::check_size(source, file_name, self.config.max_source_bytes)?;
         guard::check_nesting(source, file_name, self.config.max_nesting)?;
         let job = pipeline::Job {

@@ -7,10 +7,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use swc_core::common::errors::{DiagnosticBuilder, Emitter, HANDLER, Handler};
 use swc_core::common::source_map::SourceMapGenConfig;
 use swc_core::common::sync::Lrc;
-use swc_core::common::{FileName, GLOBALS, Globals, Mark, SourceMap as SwcSourceMap, Span, Spanned};
+use swc_core::common::{
+    FileName, GLOBALS, Globals, Mark, SourceMap as SwcSourceMap, Span, Spanned,
+};
 use swc_core::ecma::ast::{
-    ArrowExpr, AwaitExpr, CallExpr, Callee, Class, Decorator, EsVersion, Expr, ForOfStmt, Function, Lit, ModuleItem,
-    Pat, Program, Script, Stmt, TsType,
+    ArrowExpr, AwaitExpr, CallExpr, Callee, Class, Decorator, EsVersion, Expr, ForOfStmt, Function,
+    Lit, ModuleItem, Pat, Program, Script, Stmt, TsType,
 };
 use swc_core::ecma::codegen::{Emitter as CodeEmitter, text_writer::JsWriter};
 use swc_core::ecma::parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
@@ -18,7 +20,9 @@ use swc_core::ecma::transforms::base::helpers::{HELPERS, Helpers, inject_helpers
 use swc_core::ecma::transforms::base::{fixer::fixer, hygiene::hygiene, resolver};
 use swc_core::ecma::transforms::module::path::Resolver;
 use swc_core::ecma::transforms::module::util::{Config as ModuleConfig, ImportInterop};
-use swc_core::ecma::transforms::module::{common_js, common_js::FeatureFlag, import_analysis::import_analyzer};
+use swc_core::ecma::transforms::module::{
+    common_js, common_js::FeatureFlag, import_analysis::import_analyzer,
+};
 use swc_core::ecma::transforms::typescript::{Config as TsConfig, typescript};
 use swc_core::ecma::visit::{Visit, VisitWith};
 
@@ -49,13 +53,19 @@ impl Emitter for Collected {
             return;
         }
         let span = db.span.primary_span().unwrap_or_default();
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).push((span, db.message()));
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((span, db.message()));
     }
 }
 
 pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
     let cm: Lrc<SwcSourceMap> = Lrc::default();
-    let file = cm.new_source_file(Lrc::new(FileName::Custom(job.file_name.clone())), job.source);
+    let file = cm.new_source_file(
+        Lrc::new(FileName::Custom(job.file_name.clone())),
+        job.source,
+    );
     let collected = Collected::default();
     let handler = Handler::with_emitter(false, false, Box::new(collected.clone()));
     let at = |span: Span, message: String| {
@@ -111,7 +121,11 @@ pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
             };
             program.visit_with(&mut check);
             if !check.found.is_empty() {
-                let errors = check.found.into_iter().map(|(span, message)| at(span, message)).collect();
+                let errors = check
+                    .found
+                    .into_iter()
+                    .map(|(span, message)| at(span, message))
+                    .collect();
                 return Err(CompileError::sorted(errors));
             }
 
@@ -151,7 +165,10 @@ pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
 
             let transform_errors = collected.take();
             if !transform_errors.is_empty() {
-                let errors = transform_errors.into_iter().map(|(span, message)| at(span, message)).collect();
+                let errors = transform_errors
+                    .into_iter()
+                    .map(|(span, message)| at(span, message))
+                    .collect();
                 return Err(CompileError::sorted(errors));
             }
             let _ = job.kind; // Script and Module compile alike; see `SourceKind`.
@@ -163,17 +180,22 @@ pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
             let mut mappings = Vec::new();
             {
                 let mut emitter = CodeEmitter {
-                    cfg: swc_core::ecma::codegen::Config::default().with_target(EsVersion::latest()),
+                    cfg: swc_core::ecma::codegen::Config::default()
+                        .with_target(EsVersion::latest()),
                     cm: cm.clone(),
                     comments: None,
                     wr: JsWriter::new(cm.clone(), "\n", &mut code, Some(&mut mappings)),
                 };
-                emitter
-                    .emit_program(&program)
-                    .map_err(|e| CompileError::one(at(program.span(), format!("code generation failed: {e}"))))?;
+                emitter.emit_program(&program).map_err(|e| {
+                    CompileError::one(at(program.span(), format!("code generation failed: {e}")))
+                })?;
             }
-            let code = String::from_utf8(code)
-                .map_err(|_| CompileError::one(at(program.span(), "code generation produced invalid UTF-8".into())))?;
+            let code = String::from_utf8(code).map_err(|_| {
+                CompileError::one(at(
+                    program.span(),
+                    "code generation produced invalid UTF-8".into(),
+                ))
+            })?;
             let map = cm.build_source_map(
                 &mappings,
                 None,
@@ -193,12 +215,17 @@ pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
 }
 
 pub(crate) fn is_javascript(file_name: &str) -> bool {
-    [".js", ".mjs", ".cjs"].iter().any(|ext| file_name.ends_with(ext))
+    [".js", ".mjs", ".cjs"]
+        .iter()
+        .any(|ext| file_name.ends_with(ext))
 }
 
 fn has_module_syntax(program: &Program) -> bool {
     match program {
-        Program::Module(module) => module.body.iter().any(|item| matches!(item, ModuleItem::ModuleDecl(_))),
+        Program::Module(module) => module
+            .body
+            .iter()
+            .any(|item| matches!(item, ModuleItem::ModuleDecl(_))),
         Program::Script(_) => false,
     }
 }
@@ -319,8 +346,7 @@ impl Visit for Check {
     }
 }
 
-const TOP_LEVEL_AWAIT: &str =
-    "top-level await is not supported: scripts run synchronously at initialization; move the await into handleEvent or an async function";
+const TOP_LEVEL_AWAIT: &str = "top-level await is not supported: scripts run synchronously at initialization; move the await into handleEvent or an async function";
 
 /// String-literal `require("x")` calls, in order of first use.
 #[derive(Default)]

@@ -67,7 +67,12 @@ impl Pool {
             abandoned: Arc::clone(&abandoned),
             reply,
         };
-        if sender.lock().unwrap_or_else(PoisonError::into_inner).send(task).is_err() {
+        if sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send(task)
+            .is_err()
+        {
             return fail("the compiler's worker threads have stopped".into());
         }
         match result.recv_timeout(timeout) {
@@ -79,14 +84,20 @@ impl Pool {
                     timeout.as_millis()
                 ))
             }
-            Err(RecvTimeoutError::Disconnected) => fail("the compiler stopped while compiling this file".into()),
+            Err(RecvTimeoutError::Disconnected) => {
+                fail("the compiler stopped while compiling this file".into())
+            }
         }
     }
 }
 
 fn work(receiver: &Mutex<Receiver<Task>>) {
     loop {
-        let task = match receiver.lock().unwrap_or_else(PoisonError::into_inner).recv() {
+        let task = match receiver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recv()
+        {
             Ok(task) => task,
             Err(_) => return,
         };
@@ -94,19 +105,20 @@ fn work(receiver: &Mutex<Receiver<Task>>) {
             continue;
         }
         let file = task.job.file_name.clone();
-        let reply = catch_unwind(AssertUnwindSafe(|| pipeline::run(task.job))).unwrap_or_else(|panic| {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(CompileError::one(Diagnostic::new(
-                &file,
-                1,
-                1,
-                format!("the compiler failed on this file (internal error: {detail})"),
-            )))
-        });
+        let reply =
+            catch_unwind(AssertUnwindSafe(|| pipeline::run(task.job))).unwrap_or_else(|panic| {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(CompileError::one(Diagnostic::new(
+                    &file,
+                    1,
+                    1,
+                    format!("the compiler failed on this file (internal error: {detail})"),
+                )))
+            });
         // The caller may have given up waiting; nothing else to do then.
         let _ = task.reply.send(reply);
     }

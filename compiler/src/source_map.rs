@@ -45,7 +45,9 @@ impl SourceMap {
     /// The original position of a 1-based `line` and `column` in the
     /// compiled code: the nearest mapped token at or before it.
     pub fn original(&self, line: u32, column: u32) -> Option<Position> {
-        let token = self.inner.lookup_token(line.checked_sub(1)?, column.saturating_sub(1))?;
+        let token = self
+            .inner
+            .lookup_token(line.checked_sub(1)?, column.saturating_sub(1))?;
         if !token.has_source() {
             return None;
         }
@@ -58,7 +60,9 @@ impl SourceMap {
 
 impl fmt::Debug for SourceMap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SourceMap").field("tokens", &self.inner.get_token_count()).finish()
+        f.debug_struct("SourceMap")
+            .field("tokens", &self.inner.get_token_count())
+            .finish()
     }
 }
 

@@ -30,9 +30,17 @@ const SPEC_HANDLER: &str = "const logs = [];\n\nasync function handleEvent(event
 fn the_spec_handler_stays_a_script_without_types() {
     let out = ok(SPEC_HANDLER, "handler.ts", SourceKind::Script);
     assert_eq!(out.format, Format::Script);
-    assert!(out.code.contains("async function handleEvent(event, context)"), "{}", out.code);
+    assert!(
+        out.code
+            .contains("async function handleEvent(event, context)"),
+        "{}",
+        out.code
+    );
     assert!(!out.code.contains("UserAttemptedStartSessionEvent"));
-    assert!(!out.code.contains("use strict"), "a script must not become strict");
+    assert!(
+        !out.code.contains("use strict"),
+        "a script must not become strict"
+    );
     assert!(out.requires.is_empty());
 }
 
@@ -60,10 +68,24 @@ interface Ignored { x: number }
 type Alias = Ignored | null;
 "#;
     let out = ok(src, "types.ts", SourceKind::Script);
-    for gone in ["interface", "type Alias", "declare", "abstract", "satisfies", "<T>", ": number", "public x", "readonly"] {
+    for gone in [
+        "interface",
+        "type Alias",
+        "declare",
+        "abstract",
+        "satisfies",
+        "<T>",
+        ": number",
+        "public x",
+        "readonly",
+    ] {
         assert!(!out.code.contains(gone), "{gone} left in:\n{}", out.code);
     }
-    assert!(out.code.contains("Color[Color[\"Green\"] = 5]"), "{}", out.code);
+    assert!(
+        out.code.contains("Color[Color[\"Green\"] = 5]"),
+        "{}",
+        out.code
+    );
     assert!(out.code.contains("this.x = x"), "{}", out.code);
 }
 
@@ -76,7 +98,11 @@ fn es_modules_become_commonjs_with_default_interop() {
     assert!(out.code.contains("require(\"pkg\")"), "{}", out.code);
     // Helpers are inlined, never required from @swc/helpers.
     assert!(!out.code.contains("@swc/helpers"), "{}", out.code);
-    assert!(out.code.contains("function _interop_require_default"), "{}", out.code);
+    assert!(
+        out.code.contains("function _interop_require_default"),
+        "{}",
+        out.code
+    );
 }
 
 #[test]
@@ -99,18 +125,32 @@ fn commonjs_requires_are_listed() {
 
 #[test]
 fn syntax_errors_are_at_the_users_line_and_column() {
-    let e = err("const a = 1;\nfunction handleEvent(event) {\n  return event.;\n}\n", "handler.ts");
+    let e = err(
+        "const a = 1;\nfunction handleEvent(event) {\n  return event.;\n}\n",
+        "handler.ts",
+    );
     let d = &e.diagnostics[0];
-    assert_eq!((d.file.as_str(), d.line, d.column), ("handler.ts", 3, 16), "{e}");
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("handler.ts", 3, 16),
+        "{e}"
+    );
     assert!(e.to_string().starts_with("handler.ts:3:16: "), "{e}");
 
     let e = err("let x = 1;\n  let y = ;\n", "init.js");
-    assert_eq!((e.diagnostics[0].line, e.diagnostics[0].column), (2, 11), "{e}");
+    assert_eq!(
+        (e.diagnostics[0].line, e.diagnostics[0].column),
+        (2, 11),
+        "{e}"
+    );
 }
 
 #[test]
 fn unsupported_constructs_are_refused_with_a_reason() {
-    let e = err("import x from 'y';\nconst v = await x();\nexport { v };\n", "init.ts");
+    let e = err(
+        "import x from 'y';\nconst v = await x();\nexport { v };\n",
+        "init.ts",
+    );
     assert_eq!(e.diagnostics[0].line, 2, "{e}");
     assert!(e.diagnostics[0].message.contains("top-level await"), "{e}");
 
@@ -119,16 +159,35 @@ fn unsupported_constructs_are_refused_with_a_reason() {
     assert!(e.diagnostics[0].message.contains("decorators"), "{e}");
 
     // Awaits inside functions are fine.
-    ok("export async function f() { await 1; for await (const x of []) {} }", "m.ts", SourceKind::Module);
+    ok(
+        "export async function f() { await 1; for await (const x of []) {} }",
+        "m.ts",
+        SourceKind::Module,
+    );
 }
 
 #[test]
 fn source_maps_lead_back_to_typescript_lines() {
     let src = "interface A {\n  x: number;\n}\ntype B = A;\n\n\nfunction handleEvent(e: A): B {\n  throw new Error('on line 8');\n}\n";
     let out = ok(src, "handler.ts", SourceKind::Script);
-    let line = out.code.lines().position(|l| l.contains("throw new Error")).expect("throw in output") as u32 + 1;
-    assert!(line < 8, "types were stripped, so the throw moved up:\n{}", out.code);
-    let col = out.code.lines().nth(line as usize - 1).unwrap().find("throw").unwrap() as u32 + 1;
+    let line = out
+        .code
+        .lines()
+        .position(|l| l.contains("throw new Error"))
+        .expect("throw in output") as u32
+        + 1;
+    assert!(
+        line < 8,
+        "types were stripped, so the throw moved up:\n{}",
+        out.code
+    );
+    let col = out
+        .code
+        .lines()
+        .nth(line as usize - 1)
+        .and_then(|l| l.find("throw"))
+        .expect("throw on its line") as u32
+        + 1;
     let pos = out.source_map.original(line, col).expect("mapped");
     assert_eq!((pos.line, pos.column), (8, 3));
 
@@ -151,18 +210,33 @@ fn assert_quick_diagnostic(source: &str, what: &str) {
     let e = err(source, "hostile.js");
     let took = started.elapsed();
     assert!(took < Duration::from_secs(1), "{what}: took {took:?}");
-    assert!(e.diagnostics.iter().all(|d| d.line >= 1 && d.column >= 1), "{what}: {e}");
+    assert!(
+        e.diagnostics.iter().all(|d| d.line >= 1 && d.column >= 1),
+        "{what}: {e}"
+    );
     assert!(e.to_string().contains("nests too deeply"), "{what}: {e}");
 }
 
 #[test]
 fn hostile_nesting_ends_as_a_quick_diagnostic_and_the_process_goes_on() {
-    assert_quick_diagnostic(&format!("x = {}1{};", "(".repeat(10_000), ")".repeat(10_000)), "10k parentheses");
+    assert_quick_diagnostic(
+        &format!("x = {}1{};", "(".repeat(10_000), ")".repeat(10_000)),
+        "10k parentheses",
+    );
     let chain: Vec<String> = (0..100_000).map(|i| format!("a{i}")).collect();
     assert_quick_diagnostic(&format!("x = {};", chain.join("+")), "100k-term chain");
-    assert_quick_diagnostic(&format!("x = {}y;", "!".repeat(200_000)), "200k prefix operators");
-    assert_quick_diagnostic(&format!("x = {}0;", "a ? b : ".repeat(50_000)), "50k conditionals");
-    assert_quick_diagnostic(&format!("x = {}1{};", "[".repeat(100_000), "]".repeat(100_000)), "100k brackets");
+    assert_quick_diagnostic(
+        &format!("x = {}y;", "!".repeat(200_000)),
+        "200k prefix operators",
+    );
+    assert_quick_diagnostic(
+        &format!("x = {}0;", "a ? b : ".repeat(50_000)),
+        "50k conditionals",
+    );
+    assert_quick_diagnostic(
+        &format!("x = {}1{};", "[".repeat(100_000), "]".repeat(100_000)),
+        "100k brackets",
+    );
     // The same compiler then compiles a normal file.
     ok(SPEC_HANDLER, "handler.ts", SourceKind::Script);
 }
@@ -172,7 +246,11 @@ fn deep_but_legitimate_code_compiles() {
     let nested = format!("const x = {}1{};", "(".repeat(200), ")".repeat(200));
     ok(&nested, "deep.js", SourceKind::Script);
     let chain: Vec<String> = (0..300).map(|i| format!("'s{i}'")).collect();
-    ok(&format!("const s = {};", chain.join(" + ")), "concat.js", SourceKind::Script);
+    ok(
+        &format!("const s = {};", chain.join(" + ")),
+        "concat.js",
+        SourceKind::Script,
+    );
 }
 
 #[test]
@@ -181,6 +259,8 @@ fn oversized_sources_are_refused_before_parsing() {
         max_source_bytes: 1024,
         ..Default::default()
     });
-    let e = small.compile(&"x;".repeat(600), "big.js", SourceKind::Script).unwrap_err();
+    let e = small
+        .compile(&"x;".repeat(600), "big.js", SourceKind::Script)
+        .expect_err("too big");
     assert!(e.to_string().contains("1200 bytes"), "{e}");
 }

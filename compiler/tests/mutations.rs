@@ -20,9 +20,50 @@ const SEEDS: &[(&str, &str)] = &[
 ];
 
 const TOKENS: &[&str] = &[
-    "(", ")", "{", "}", "[", "]", "`", "${", "/", "'", "\"", "@", "await ", "import ", "export ", "<", ">", "enum ",
-    "\n", "😀", "=>", "?.", "as ", "satisfies ", "#x", "\\u{", "/*", "*/", "//", ";", ",", "...", "yield ", "function ",
-    "class ", "async ", "declare ", "namespace ", "type ", "0x", "1e", "'\n", "\u{2028}", "\0",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "`",
+    "${",
+    "/",
+    "'",
+    "\"",
+    "@",
+    "await ",
+    "import ",
+    "export ",
+    "<",
+    ">",
+    "enum ",
+    "\n",
+    "😀",
+    "=>",
+    "?.",
+    "as ",
+    "satisfies ",
+    "#x",
+    "\\u{",
+    "/*",
+    "*/",
+    "//",
+    ";",
+    ",",
+    "...",
+    "yield ",
+    "function ",
+    "class ",
+    "async ",
+    "declare ",
+    "namespace ",
+    "type ",
+    "0x",
+    "1e",
+    "'\n",
+    "\u{2028}",
+    "\0",
 ];
 
 struct Rng(u64);
@@ -77,7 +118,11 @@ fn mutated_sources_end_in_code_or_positioned_diagnostics() {
     let (mut compiled, mut refused) = (0, 0);
     for round in 0..10_000 {
         let (file, seed) = SEEDS[round % SEEDS.len()];
-        let kind = if round % 2 == 0 { SourceKind::Script } else { SourceKind::Module };
+        let kind = if round % 2 == 0 {
+            SourceKind::Script
+        } else {
+            SourceKind::Module
+        };
         let source = mutate(&mut rng, seed);
         match compiler.compile(&source, file, kind) {
             Ok(out) => {
@@ -87,18 +132,27 @@ fn mutated_sources_end_in_code_or_positioned_diagnostics() {
             Err(e) => {
                 refused += 1;
                 let lines = source.lines().count() as u32 + 1;
-                assert!(!e.diagnostics.is_empty(), "round {round}: an error without diagnostics");
+                assert!(
+                    !e.diagnostics.is_empty(),
+                    "round {round}: an error without diagnostics"
+                );
                 for d in &e.diagnostics {
                     assert!(
                         d.line >= 1 && d.line <= lines && d.column >= 1,
                         "round {round}: {d} is outside the file\n{source}"
                     );
-                    assert!(!d.message.contains("internal error"), "round {round}: {d}\n{source}");
+                    assert!(
+                        !d.message.contains("internal error"),
+                        "round {round}: {d}\n{source}"
+                    );
                     assert_eq!(d.file, file);
                 }
             }
         }
     }
     // Both outcomes happen, or the mutations are not exercising anything.
-    assert!(compiled > 100 && refused > 100, "compiled {compiled}, refused {refused}");
+    assert!(
+        compiled > 100 && refused > 100,
+        "compiled {compiled}, refused {refused}"
+    );
 }

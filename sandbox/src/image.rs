@@ -166,7 +166,12 @@ impl Image {
         &self.inner.id
     }
 
-    fn from_module(sandbox: &Sandbox, id: String, module: &Module, source_maps: SourceMaps) -> Result<Image> {
+    fn from_module(
+        sandbox: &Sandbox,
+        id: String,
+        module: &Module,
+        source_maps: SourceMaps,
+    ) -> Result<Image> {
         let export = |name: &str| {
             module.get_export_index(name).ok_or_else(|| Error::Engine {
                 context: "loading an image",
@@ -203,12 +208,13 @@ impl Sandbox {
         // even when the image itself comes from the disk cache.
         let sandbox = self.clone();
         let owned = spec.clone();
-        let (bundle, source_maps) = tokio::task::spawn_blocking(move || owned.compile(&sandbox.inner.compiler))
-            .await
-            .map_err(|e| Error::Engine {
-                context: "compiling scripts",
-                message: e.to_string(),
-            })??;
+        let (bundle, source_maps) =
+            tokio::task::spawn_blocking(move || owned.compile(&sandbox.inner.compiler))
+                .await
+                .map_err(|e| Error::Engine {
+                    context: "compiling scripts",
+                    message: e.to_string(),
+                })??;
         let mut digest = Sha256::new();
         digest.update(self.inner.fingerprint);
         digest.update(compiler::VERSION);

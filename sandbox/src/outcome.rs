@@ -186,7 +186,10 @@ fn frame_location(frame: &str) -> Option<((String, u32, u32), std::ops::Range<us
     let location = &frame[range.clone()];
     let (rest, column) = location.rsplit_once(':')?;
     let (file, line) = rest.rsplit_once(':')?;
-    Some(((file.to_string(), line.parse().ok()?, column.parse().ok()?), range))
+    Some((
+        (file.to_string(), line.parse().ok()?, column.parse().ok()?),
+        range,
+    ))
 }
 
 /// A console level.
@@ -275,10 +278,14 @@ mod tests {
         let mut error = GuestError::from_report(
             br#"{"name":"Error","message":"x","stack":"    at inner (handler.ts:3:11)\n    at handler.ts:9:1\n    at lib (/node_modules/a.js:2:2)\n"}"#,
         );
-        error.map_positions(|file, line, column| (file == "handler.ts").then_some((line + 10, column + 1)));
+        error.map_positions(|file, line, column| {
+            (file == "handler.ts").then_some((line + 10, column + 1))
+        });
         assert_eq!(
             error.stack.as_deref(),
-            Some("    at inner (handler.ts:13:12)\n    at handler.ts:19:2\n    at lib (/node_modules/a.js:2:2)\n")
+            Some(
+                "    at inner (handler.ts:13:12)\n    at handler.ts:19:2\n    at lib (/node_modules/a.js:2:2)\n"
+            )
         );
         assert_eq!((error.line, error.column), (Some(13), Some(12)));
     }

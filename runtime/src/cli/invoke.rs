@@ -249,7 +249,11 @@ fn outcome_line(outcome: &Outcome) -> RunLine<'_> {
 }
 
 /// The line printed when the image could not be built.
-fn failure_line<'a>(kind: &'a str, error: &'a GuestError, logs: &'a [sandbox::LogEntry]) -> RunLine<'a> {
+fn failure_line<'a>(
+    kind: &'a str,
+    error: &'a GuestError,
+    logs: &'a [sandbox::LogEntry],
+) -> RunLine<'a> {
     RunLine {
         status: "FAILED",
         result: None,

@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use sandbox::{Error, HostCall, HostCallError, HostCallFuture, HostCalls, ImageSpec, Limits, Script};
+use sandbox::{
+    Error, HostCall, HostCallError, HostCallFuture, HostCalls, ImageSpec, Limits, Script,
+};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -29,15 +31,23 @@ struct Platform {
 impl HostCalls for Platform {
     fn call(&self, call: HostCall) -> HostCallFuture {
         let args: Value = serde_json::from_str(call.args.get()).unwrap_or(Value::Null);
-        self.calls.lock().expect("lock").push((call.name.clone(), args.clone()));
+        self.calls
+            .lock()
+            .expect("lock")
+            .push((call.name.clone(), args.clone()));
         Box::pin(async move {
             match call.name.as_str() {
                 "getUserExists" => {
-                    let mut error = HostCallError::new("PlatformError", "Request failed with status code 404");
-                    error.data.insert("response".into(), json!({ "status": 404 }));
+                    let mut error =
+                        HostCallError::new("PlatformError", "Request failed with status code 404");
+                    error
+                        .data
+                        .insert("response".into(), json!({ "status": 404 }));
                     Err(error)
                 }
-                "createUser" => Ok(json!({ "status": 201, "data": { "id": 42, "name": args[0]["name"] } })),
+                "createUser" => {
+                    Ok(json!({ "status": 201, "data": { "id": 42, "name": args[0]["name"] } }))
+                }
                 "createChannelMember" => Ok(json!({ "status": 200, "data": {} })),
                 other => Err(HostCallError::unknown_operation(other)),
             }
@@ -47,7 +57,8 @@ impl HostCalls for Platform {
 
 #[tokio::test]
 async fn the_spec_handler_compiles_and_runs() {
-    let spec = ImageSpec::new(Script::new("handler.ts", SPEC_HANDLER)).with_init(Script::new("init.js", PLATFORM_STAND_IN));
+    let spec = ImageSpec::new(Script::new("handler.ts", SPEC_HANDLER))
+        .with_init(Script::new("init.js", PLATFORM_STAND_IN));
     let image = image(&spec).await;
     let platform = Arc::new(Platform::default());
     let event = json!({ "username": "ada@example.com", "authParams": { "displayName": "Ada" } });
@@ -58,8 +69,14 @@ async fn the_spec_handler_compiles_and_runs() {
         calls,
         [
             ("getUserExists".to_string(), json!(["ada@example.com"])),
-            ("createUser".to_string(), json!([{ "name": "ada@example.com", "displayName": "Ada" }])),
-            ("createChannelMember".to_string(), json!([702, { "id": 42 }])),
+            (
+                "createUser".to_string(),
+                json!([{ "name": "ada@example.com", "displayName": "Ada" }])
+            ),
+            (
+                "createChannelMember".to_string(),
+                json!([702, { "id": 42 }])
+            ),
         ]
     );
 }
@@ -84,13 +101,16 @@ async fn an_es_module_init_script_is_loaded_through_require() {
 #[tokio::test]
 async fn a_handler_may_be_an_es_module() {
     let named = "import { upper } from './lib';\nexport async function handleEvent(e: any) { return upper(e.s); }\n";
-    let default = "import { upper } from './lib';\nexport default async (e: any) => upper(e.s) + '!';\n";
+    let default =
+        "import { upper } from './lib';\nexport default async (e: any) => upper(e.s) + '!';\n";
     let local = "import { upper } from './lib';\nasync function handleEvent(e: any) { return upper(e.s) + '?'; }\n";
     let mut results = Vec::new();
     for source in [named, default, local] {
         let spec = ImageSpec::new(Script::new("handler.ts", source))
             .with_module("/lib.js", "exports.upper = (s) => s.toUpperCase();");
-        results.push(result(&run(&image(&spec).await, json!({ "s": "abc" })).await));
+        results.push(result(
+            &run(&image(&spec).await, json!({ "s": "abc" })).await,
+        ));
     }
     assert_eq!(results, [json!("ABC"), json!("ABC!"), json!("ABC?")]);
 }
@@ -135,8 +155,14 @@ async function handleEvent(event) {
 async fn typescript_features_give_the_same_result_as_plain_javascript() {
     let ts = image(&ImageSpec::new(Script::new("handler.ts", TS_FEATURES))).await;
     let js = image(&ImageSpec::new(Script::new("handler.js", JS_EQUIVALENT))).await;
-    for event in [json!({}), json!({ "user": { "id": "u1", "tags": ["a", "b"] } })] {
-        let (a, b) = (result(&run(&ts, event.clone()).await), result(&run(&js, event).await));
+    for event in [
+        json!({}),
+        json!({ "user": { "id": "u1", "tags": ["a", "b"] } }),
+    ] {
+        let (a, b) = (
+            result(&run(&ts, event.clone()).await),
+            result(&run(&js, event).await),
+        );
         assert_eq!(a, b);
     }
     assert_eq!(
@@ -149,12 +175,31 @@ async fn typescript_features_give_the_same_result_as_plain_javascript() {
 async fn runtime_errors_point_at_the_typescript_line() {
     // Types before the throw are stripped, so the compiled line differs.
     let source = "interface A {\n  x: number;\n  y: number;\n}\ntype B = A | null;\n\nasync function handleEvent(e: A): Promise<B> {\n  const doubled: number = e.x * 2;\n  throw new RangeError(`too big: ${doubled}`);\n}\n";
-    let outcome = run(&image(&ImageSpec::new(Script::new("handler.ts", source))).await, json!({ "x": 2 })).await;
+    let outcome = run(
+        &image(&ImageSpec::new(Script::new("handler.ts", source))).await,
+        json!({ "x": 2 }),
+    )
+    .await;
     let (_, error) = outcome.error.expect("failed");
-    assert_eq!((error.name.as_str(), error.message.as_str()), ("RangeError", "too big: 4"));
+    assert_eq!(
+        (error.name.as_str(), error.message.as_str()),
+        ("RangeError", "too big: 4")
+    );
     // QuickJS places a `throw new X()` at the constructor call: column 13.
-    assert_eq!((error.file.as_deref(), error.line, error.column), (Some("handler.ts"), Some(9), Some(13)), "{error:?}");
-    assert!(error.stack.as_deref().unwrap_or("").contains("at handleEvent (handler.ts:9:13)"), "{:?}", error.stack);
+    assert_eq!(
+        (error.file.as_deref(), error.line, error.column),
+        (Some("handler.ts"), Some(9), Some(13)),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .stack
+            .as_deref()
+            .unwrap_or("")
+            .contains("at handleEvent (handler.ts:9:13)"),
+        "{:?}",
+        error.stack
+    );
 }
 
 #[tokio::test]
@@ -165,21 +210,36 @@ async fn init_errors_point_at_the_typescript_line() {
     let Err(Error::Init { error, .. }) = sandbox().build_image(&spec).await else {
         panic!("expected an init error")
     };
-    assert_eq!((error.file.as_deref(), error.line), (Some("init.ts"), Some(5)), "{error:?}");
+    assert_eq!(
+        (error.file.as_deref(), error.line),
+        (Some("init.ts"), Some(5)),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn compile_errors_fail_the_build_with_positions() {
-    let spec = ImageSpec::new(Script::new("handler.ts", "async function handleEvent(e: Event) {\n  const x: number = ;\n}\n"));
+    let spec = ImageSpec::new(Script::new(
+        "handler.ts",
+        "async function handleEvent(e: Event) {\n  const x: number = ;\n}\n",
+    ));
     let Err(Error::Compile(error)) = sandbox().build_image(&spec).await else {
         panic!("expected a compile error")
     };
-    assert!(error.to_string().starts_with("handler.ts:2:21: "), "{error}");
+    assert!(
+        error.to_string().starts_with("handler.ts:2:21: "),
+        "{error}"
+    );
 
-    let spec = ImageSpec::new(Script::new("handler.ts", "async function handleEvent() {}"))
-        .with_init(Script::new("init.ts", "import x from 'y';\nawait x.ready;\n"));
+    let spec =
+        ImageSpec::new(Script::new("handler.ts", "async function handleEvent() {}")).with_init(
+            Script::new("init.ts", "import x from 'y';\nawait x.ready;\n"),
+        );
     let Err(Error::Compile(error)) = sandbox().build_image(&spec).await else {
         panic!("expected a compile error")
     };
-    assert!(error.to_string().contains("init.ts:2:1: top-level await"), "{error}");
+    assert!(
+        error.to_string().contains("init.ts:2:1: top-level await"),
+        "{error}"
+    );
 }

@@ -19,7 +19,11 @@ async fn syntax_error_in_handler_fails_the_build_with_its_position() {
         panic!("{error}")
     };
     let first = &error.diagnostics[0];
-    assert_eq!((first.file.as_str(), first.line, first.column), ("handler.js", 2, 12), "{error}");
+    assert_eq!(
+        (first.file.as_str(), first.line, first.column),
+        ("handler.js", 2, 12),
+        "{error}"
+    );
 }
 
 #[tokio::test]
