@@ -3,7 +3,12 @@
 //! Exit codes: 0 when everything succeeded, 1 when an invocation (or image
 //! build) failed, 2 for usage errors.
 
+mod api;
 mod cli;
+mod service;
+mod store;
+mod time;
+mod triggers;
 
 use std::process::ExitCode;
 

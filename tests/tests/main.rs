@@ -3,4 +3,6 @@
 
 mod check;
 mod invoke;
+mod server;
+mod service;
 mod support;

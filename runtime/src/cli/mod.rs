@@ -1,7 +1,9 @@
 //! Command-line parsing and dispatch.
 
+mod apps;
 mod check;
 mod invoke;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +28,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the service: the HTTP API, triggers and invocation logs.
+    Serve(serve::ServeArgs),
+    /// Manage applications (tenants) and their keys.
+    #[command(subcommand)]
+    Apps(apps::AppsCommand),
     /// Build a handler's image and run `handleEvent(event, context)` locally.
     Invoke(invoke::InvokeArgs),
     /// Compile scripts and print their diagnostics (exit 1 if any has errors).
@@ -43,6 +50,18 @@ pub(crate) fn default_cache_dir() -> Option<PathBuf> {
     Some(base.join("chatfn"))
 }
 
+/// Where the service keeps its database and images unless `--data-dir`
+/// says otherwise: `$CHATFN_DATA_DIR`, else `~/.local/share/chatfn`.
+pub(crate) fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CHATFN_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .map_or_else(|| PathBuf::from("chatfn-data"), |base| base.join("chatfn"))
+}
+
 /// A usage error: printed, exit code 2.
 #[derive(Debug)]
 pub(crate) struct UsageError(pub(crate) String);
@@ -55,6 +74,8 @@ pub(crate) fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Apps(command) => apps::run(command),
         Command::Invoke(args) => invoke::run(args),
         Command::Check(args) => check::run(args),
     };

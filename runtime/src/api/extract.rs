@@ -1,0 +1,185 @@
+//! Request extractors: the calling application, JSON bodies, paging.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::{ApiError, AppState};
+use crate::store::{Application, PageRequest, Sort, SortKey};
+
+/// The application whose key authorized the request.
+pub(crate) struct Tenant(pub(crate) Application);
+
+pub(crate) fn hash_key(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+impl FromRequestParts<AppState> for Tenant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Tenant, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("an Authorization: Bearer <application key> header is required")
+        })?;
+        let key = header
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 256)
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "the Authorization header must be `Bearer <application key>`",
+                )
+            })?;
+        let hash = hash_key(key);
+        let app = state.store(move |s| s.application_by_key(&hash)).await?;
+        app.map(Tenant)
+            .ok_or_else(|| ApiError::unauthorized("the application key is not valid"))
+    }
+}
+
+/// A JSON body in any of the accepted media types, with errors in the API's
+/// shape. Field names are camelCase; structs also accept snake_case aliases.
+pub(crate) struct JsonBody<T>(pub(crate) T);
+
+fn acceptable(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/json"
+            | "application/vnd.chatkitty+json"
+            | "application/json+merge-patch"
+            | "application/merge-patch+json"
+    ) || essence.ends_with("+json")
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<JsonBody<T>, ApiError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !acceptable(content_type) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaTypeError",
+                format!(
+                    "the body must be JSON (application/json or application/vnd.chatkitty+json), not '{content_type}'"
+                ),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        e.status(),
+                        "PayloadTooLargeError",
+                        format!(
+                            "the body is larger than {} bytes",
+                            state.config.max_body_bytes
+                        ),
+                    )
+                } else {
+                    ApiError::bad_request(format!("the body could not be read: {e}"))
+                }
+            })?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::bad_request(format!("the body is not valid: {e}")))
+    }
+}
+
+/// `page`, `size` and `sort` query parameters, plus the rest for filters.
+pub(crate) struct Paging {
+    pub(crate) page: PageRequest,
+    pub(crate) params: HashMap<String, String>,
+}
+
+pub(crate) const MAX_PAGE_SIZE: u64 = 100;
+
+impl Paging {
+    /// Reads paging from `params`; `sortable` maps API property names to keys.
+    pub(crate) fn parse(
+        params: HashMap<String, String>,
+        sortable: &[(&str, SortKey)],
+    ) -> Result<Paging, ApiError> {
+        let number = match params.get("page") {
+            None => 0,
+            Some(v) => v.parse::<u64>().map_err(|_| {
+                ApiError::bad_request(format!("page must be a number from 0, not '{v}'"))
+            })?,
+        };
+        let size = match params.get("size") {
+            None => 25,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=MAX_PAGE_SIZE).contains(s))
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "size must be a number from 1 to {MAX_PAGE_SIZE}, not '{v}'"
+                    ))
+                })?,
+        };
+        let sort = match params.get("sort") {
+            None => Sort {
+                key: SortKey::Id,
+                descending: false,
+            },
+            Some(v) => {
+                let (property, direction) = v.split_once(',').unwrap_or((v.as_str(), "asc"));
+                let key = sortable
+                    .iter()
+                    .find(|(name, _)| *name == property)
+                    .map(|(_, key)| *key)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = sortable.iter().map(|(n, _)| *n).collect();
+                        ApiError::bad_request(format!(
+                            "cannot sort by '{property}'; sortable: {}",
+                            names.join(", ")
+                        ))
+                    })?;
+                let descending = match direction.to_ascii_lowercase().as_str() {
+                    "asc" => false,
+                    "desc" => true,
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "sort direction must be asc or desc, not '{other}'"
+                        )));
+                    }
+                };
+                Sort { key, descending }
+            }
+        };
+        Ok(Paging {
+            page: PageRequest { number, size, sort },
+            params,
+        })
+    }
+
+    pub(crate) fn from_query(
+        query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+        sortable: &[(&str, SortKey)],
+    ) -> Result<Paging, ApiError> {
+        let Query(params) = query
+            .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
+        Paging::parse(params, sortable)
+    }
+}

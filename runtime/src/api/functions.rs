@@ -1,0 +1,369 @@
+//! Functions and their versions.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::extract::{JsonBody, Paging, Tenant};
+use super::{ApiError, AppState, ok, path_id, resources};
+use crate::service::Service;
+use crate::store::{FunctionPatch, NewFunction, SortKey};
+use crate::triggers;
+
+const MAX_NAME: usize = 200;
+const MAX_DESCRIPTION: usize = 2000;
+
+/// Compiles a script as an image build would; a script that does not
+/// compile is a 400 listing its diagnostics.
+pub(crate) async fn check_script(
+    service: &Arc<Service>,
+    source: &str,
+    file: &'static str,
+) -> Result<(), ApiError> {
+    let service = Arc::clone(service);
+    let source = source.to_owned();
+    let checked = tokio::task::spawn_blocking(move || {
+        service
+            .images
+            .sandbox()
+            .compiler()
+            .compile(&source, file, compiler::SourceKind::Script)
+            .map(drop)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    checked.map_err(|e| {
+        let count = e.diagnostics.len();
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "CompileError",
+            format!(
+                "the script does not compile ({count} error{})",
+                if count == 1 { "" } else { "s" }
+            ),
+        )
+        .with_explanation(e.to_string())
+    })
+}
+
+pub(crate) async fn list(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let paging = Paging::from_query(
+        query,
+        &[
+            ("id", SortKey::Id),
+            ("createdTime", SortKey::CreatedTime),
+            ("name", SortKey::Name),
+        ],
+    )?;
+    let request = paging.page;
+    let page = service
+        .store(move |s| s.list_functions(app.id, request))
+        .await?;
+    Ok(ok(resources::page(
+        "functions",
+        &page,
+        &request,
+        "/v1/runtimes/nodejs/functions",
+        &paging.params,
+        |f| resources::function(app.id, f),
+    )))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct CreateFunction {
+    #[serde(rename = "type")]
+    trigger: String,
+    name: String,
+    description: Option<String>,
+    #[serde(default, alias = "timeout_ms")]
+    timeout_ms: Option<u32>,
+    #[serde(
+        default,
+        alias = "initialize_asynchronously",
+        rename = "initializeAsynchronously"
+    )]
+    #[allow(
+        dead_code,
+        reason = "accepted for Platform API compatibility; images are always prepared ahead"
+    )]
+    initialize_asynchronously: Option<bool>,
+}
+
+fn check_timeout(service: &Service, timeout_ms: u32) -> Result<u32, ApiError> {
+    if timeout_ms == 0 || timeout_ms > service.config.max_timeout_ms {
+        return Err(ApiError::bad_request(format!(
+            "timeoutMs must be from 1 to {}",
+            service.config.max_timeout_ms
+        )));
+    }
+    Ok(timeout_ms)
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    if value.len() > max {
+        return Err(ApiError::bad_request(format!(
+            "{field} is longer than {max} bytes"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) async fn create(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    JsonBody(body): JsonBody<CreateFunction>,
+) -> Result<Response, ApiError> {
+    if triggers::find(&body.trigger).is_none() {
+        return Err(ApiError::bad_request(format!(
+            "'{}' is not a trigger type; the trigger types are: {}",
+            body.trigger,
+            triggers::names()
+        )));
+    }
+    if body.name.trim().is_empty() {
+        return Err(ApiError::bad_request("name must not be empty"));
+    }
+    check_text("name", &body.name, MAX_NAME)?;
+    check_text(
+        "description",
+        body.description.as_deref().unwrap_or(""),
+        MAX_DESCRIPTION,
+    )?;
+    let timeout_ms = check_timeout(
+        &service,
+        body.timeout_ms.unwrap_or(service.config.default_timeout_ms),
+    )?;
+    let new = NewFunction {
+        trigger: body.trigger,
+        name: body.name,
+        description: body.description,
+        timeout_ms,
+    };
+    let function = service
+        .store(move |s| s.create_function(app.id, new))
+        .await?;
+    tracing::info!(app = app.id, function = function.id, trigger = %function.trigger, "function created");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(resources::function(app.id, &function)),
+    )
+        .into_response())
+}
+
+pub(crate) async fn retrieve(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let function = service.store(move |s| s.function(app.id, id)).await?;
+    let function = function.ok_or_else(|| ApiError::not_found("the function"))?;
+    Ok(ok(resources::function(app.id, &function)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct UpdateFunction {
+    enabled: Option<bool>,
+    #[serde(default, alias = "timeout_ms")]
+    timeout_ms: Option<u32>,
+    name: Option<String>,
+    description: Option<String>,
+}
+
+pub(crate) async fn update(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UpdateFunction>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let timeout_ms = body
+        .timeout_ms
+        .map(|t| check_timeout(&service, t))
+        .transpose()?;
+    if let Some(name) = &body.name {
+        if name.trim().is_empty() {
+            return Err(ApiError::bad_request("name must not be empty"));
+        }
+        check_text("name", name, MAX_NAME)?;
+    }
+    check_text(
+        "description",
+        body.description.as_deref().unwrap_or(""),
+        MAX_DESCRIPTION,
+    )?;
+    let patch = FunctionPatch {
+        enabled: body.enabled,
+        timeout_ms,
+        name: body.name,
+        description: body.description,
+    };
+    let function = service
+        .store(move |s| s.update_function(app.id, id, patch))
+        .await?;
+    let function = function.ok_or_else(|| ApiError::not_found("the function"))?;
+    tracing::info!(
+        app = app.id,
+        function = id,
+        enabled = function.enabled,
+        timeout_ms = function.timeout_ms,
+        "function updated"
+    );
+    Ok(ok(resources::function(app.id, &function)))
+}
+
+pub(crate) async fn current_version(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let found = service
+        .store(move |s| {
+            let Some(function) = s.function(app.id, id)? else {
+                return Ok(None);
+            };
+            match function.current_version {
+                Some(number) => s.version_by_number(app.id, id, number).map(|v| v.map(Some)),
+                None => Ok(Some(None)),
+            }
+        })
+        .await?;
+    match found {
+        None => Err(ApiError::not_found("the function")),
+        Some(None) => Err(ApiError::not_found(
+            "a version of this function (none is deployed yet)",
+        )),
+        Some(Some(version)) => Ok(ok(resources::version(&version))),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SetCurrentVersion {
+    #[serde(alias = "version_number")]
+    #[serde(rename = "versionNumber")]
+    version_number: i64,
+}
+
+/// Rollback: makes an earlier version current again.
+pub(crate) async fn set_current_version(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SetCurrentVersion>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let number = body.version_number;
+    let function = service
+        .store(move |s| s.set_current_version(app.id, id, number))
+        .await?;
+    let function = function
+        .ok_or_else(|| ApiError::not_found(&format!("version {number} of this function")))?;
+    tracing::info!(
+        app = app.id,
+        function = id,
+        version = number,
+        "current version set"
+    );
+    Ok(ok(resources::function(app.id, &function)))
+}
+
+pub(crate) async fn list_versions(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let paging = Paging::from_query(
+        query,
+        &[
+            ("id", SortKey::Id),
+            ("createdTime", SortKey::CreatedTime),
+            ("versionNumber", SortKey::VersionNumber),
+        ],
+    )?;
+    let request = paging.page;
+    let page = service
+        .store(move |s| s.list_versions(app.id, id, request))
+        .await?;
+    let page = page.ok_or_else(|| ApiError::not_found("the function"))?;
+    let path = format!("/v1/functions/{id}/versions");
+    Ok(ok(resources::page(
+        "versions",
+        &page,
+        &request,
+        &path,
+        &paging.params,
+        resources::version,
+    )))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateVersion {
+    #[serde(alias = "handler_script", rename = "handlerScript")]
+    handler_script: String,
+}
+
+/// Deploys a new version: it must compile; its image is built right away so
+/// the first invocation does not pay for it.
+pub(crate) async fn create_version(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CreateVersion>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let function = service.store(move |s| s.function(app.id, id)).await?;
+    if function.is_none() {
+        return Err(ApiError::not_found("the function"));
+    }
+    check_script(&service, &body.handler_script, "handler.ts").await?;
+    let version = service
+        .store(move |s| s.create_version(app.id, id, &body.handler_script))
+        .await?;
+    let version = version.ok_or_else(|| ApiError::not_found("the function"))?;
+    tracing::info!(
+        app = app.id,
+        function = id,
+        version = version.number,
+        "version deployed"
+    );
+    if let Err(e) = service.prepare(app.id, &version).await {
+        tracing::warn!(
+            app = app.id,
+            function = id,
+            version = version.number,
+            "preparing the image failed: {e:?}"
+        );
+    }
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(resources::version(&version)),
+    )
+        .into_response())
+}
+
+pub(crate) async fn retrieve_version(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function version")?;
+    let found = service.store(move |s| s.version(app.id, id)).await?;
+    let (_, version) = found.ok_or_else(|| ApiError::not_found("the function version"))?;
+    Ok(ok(resources::version(&version)))
+}

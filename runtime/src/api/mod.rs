@@ -1,0 +1,106 @@
+//! The HTTP API, shaped like the Platform API: application-scoped by bearer
+//! key, HAL pages, errors as `{error, message, explanation?, timestamp}`.
+
+mod error;
+mod extract;
+mod functions;
+mod invocations;
+mod resources;
+mod runtime;
+mod triggers;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+
+pub(crate) use error::ApiError;
+pub(crate) use extract::hash_key;
+
+use crate::service::Service;
+
+pub(crate) type AppState = Arc<Service>;
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+pub(crate) fn router(service: Arc<Service>) -> Router {
+    let body_limit = service.config.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/v1/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
+        .route("/v1/runtimes/nodejs", get(runtime::retrieve))
+        .route(
+            "/v1/runtimes/nodejs/dependencies",
+            put(runtime::update_dependencies),
+        )
+        .route(
+            "/v1/runtimes/nodejs/environment-variables",
+            put(runtime::update_environment),
+        )
+        .route(
+            "/v1/runtimes/nodejs/initialization-script",
+            put(runtime::update_initialization_script),
+        )
+        .route(
+            "/v1/runtimes/nodejs/functions",
+            get(functions::list).post(functions::create),
+        )
+        .route(
+            "/v1/functions/{id}",
+            get(functions::retrieve).patch(functions::update),
+        )
+        .route(
+            "/v1/functions/{id}/current-version",
+            get(functions::current_version).put(functions::set_current_version),
+        )
+        .route(
+            "/v1/functions/{id}/versions",
+            get(functions::list_versions).post(functions::create_version),
+        )
+        .route(
+            "/v1/function-versions/{id}",
+            get(functions::retrieve_version),
+        )
+        .route(
+            "/v1/function-versions/{id}/invocations",
+            post(invocations::test_run),
+        )
+        .route("/v1/functions/{id}/invocations", get(invocations::list))
+        .route("/v1/invocations/{id}", get(invocations::retrieve))
+        .route("/v1/triggers/{trigger}", post(triggers::trigger))
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFoundError",
+                "no such route",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowedError",
+                "this route does not take that method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(service)
+}
+
+/// Parses a path id, answering 404 for ids that cannot exist.
+pub(crate) fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(what))
+}
+
+/// Wraps a serializable value in a `200` JSON response.
+pub(crate) fn ok<T: serde::Serialize>(value: T) -> axum::response::Response {
+    axum::Json(value).into_response()
+}

@@ -1,0 +1,161 @@
+//! `/v1/runtimes/nodejs`: the application's chat runtime.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::extract::{JsonBody, Tenant};
+use super::{ApiError, AppState, ok, resources};
+use crate::store::{Dependency, RuntimeChange};
+
+const MAX_DEPENDENCIES: usize = 200;
+const MAX_VARIABLES: usize = 200;
+const MAX_VALUE_BYTES: usize = 32 << 10;
+
+pub(crate) async fn retrieve(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+) -> Result<Response, ApiError> {
+    let runtime = service.store(move |s| s.runtime(app.id)).await?;
+    Ok(ok(resources::runtime(app.id, &runtime)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DependencyBody {
+    name: String,
+    version: String,
+    #[serde(default, alias = "default_dependency")]
+    #[allow(
+        dead_code,
+        reason = "accepted as the Platform API returns it; chatfn has no default dependencies"
+    )]
+    default_dependency: Option<bool>,
+}
+
+pub(crate) async fn update_dependencies(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    JsonBody(body): JsonBody<Vec<DependencyBody>>,
+) -> Result<Response, ApiError> {
+    if body.len() > MAX_DEPENDENCIES {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_DEPENDENCIES} dependencies"
+        )));
+    }
+    let mut dependencies = Vec::with_capacity(body.len());
+    for d in body {
+        let name = d.name.trim();
+        if name.is_empty()
+            || name.len() > 214
+            || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ApiError::bad_request(format!(
+                "'{}' is not an npm package name",
+                d.name
+            )));
+        }
+        if d.version.trim().is_empty() || d.version.len() > 256 {
+            return Err(ApiError::bad_request(format!(
+                "dependency '{name}' needs a version (e.g. ^1.2.0)"
+            )));
+        }
+        if dependencies.iter().any(|x: &Dependency| x.name == name) {
+            return Err(ApiError::bad_request(format!(
+                "dependency '{name}' is listed twice"
+            )));
+        }
+        dependencies.push(Dependency {
+            name: name.to_owned(),
+            version: d.version.trim().to_owned(),
+        });
+    }
+    let runtime = service
+        .store(move |s| s.update_runtime(app.id, RuntimeChange::Dependencies(dependencies)))
+        .await?;
+    tracing::info!(
+        app = app.id,
+        revision = runtime.revision,
+        "runtime dependencies updated"
+    );
+    Ok(ok(resources::runtime(app.id, &runtime)))
+}
+
+fn valid_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 128
+}
+
+pub(crate) async fn update_environment(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    JsonBody(body): JsonBody<BTreeMap<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    if body.len() > MAX_VARIABLES {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_VARIABLES} environment variables"
+        )));
+    }
+    let mut environment = BTreeMap::new();
+    for (name, value) in body {
+        if !valid_variable_name(&name) {
+            return Err(ApiError::bad_request(format!(
+                "'{name}' is not a valid environment variable name (letters, digits and _, not starting with a digit)"
+            )));
+        }
+        let value = match value {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "environment variable '{name}' must be a string"
+                )));
+            }
+        };
+        if value.len() > MAX_VALUE_BYTES {
+            return Err(ApiError::bad_request(format!(
+                "environment variable '{name}' is longer than {MAX_VALUE_BYTES} bytes"
+            )));
+        }
+        environment.insert(name, value);
+    }
+    let runtime = service
+        .store(move |s| s.update_runtime(app.id, RuntimeChange::Environment(environment)))
+        .await?;
+    tracing::info!(
+        app = app.id,
+        revision = runtime.revision,
+        "runtime environment updated"
+    );
+    Ok(ok(resources::runtime(app.id, &runtime)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScriptBody {
+    script: String,
+}
+
+pub(crate) async fn update_initialization_script(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    JsonBody(body): JsonBody<ScriptBody>,
+) -> Result<Response, ApiError> {
+    super::functions::check_script(&service, &body.script, "init.ts").await?;
+    let runtime = service
+        .store(move |s| s.update_runtime(app.id, RuntimeChange::InitializationScript(body.script)))
+        .await?;
+    tracing::info!(
+        app = app.id,
+        revision = runtime.revision,
+        "runtime initialization script updated"
+    );
+    Ok(ok(resources::runtime(app.id, &runtime)))
+}

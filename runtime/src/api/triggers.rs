@@ -1,0 +1,182 @@
+//! `POST /v1/triggers/{type}`: the chat server reports an event.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sandbox::ErrorKind;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+
+use super::extract::Tenant;
+use super::{ApiError, AppState};
+use crate::service::{RunError, Service};
+use crate::store::{Application, Function};
+use crate::triggers;
+
+pub(crate) fn run_error(e: RunError) -> ApiError {
+    match e {
+        RunError::Saturated => ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailableError",
+                "every invocation slot is busy; retry shortly",
+            )
+        },
+        RunError::Store(e) => e.into(),
+        RunError::Sandbox(message) => ApiError::internal(message),
+    }
+}
+
+pub(crate) async fn trigger(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(trigger): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Some(kind) = triggers::find(&trigger) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFoundError",
+            format!(
+                "'{trigger}' is not a trigger type; the trigger types are: {}",
+                triggers::names()
+            ),
+        ));
+    };
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                e.status(),
+                "PayloadTooLargeError",
+                format!(
+                    "the event is larger than {} bytes",
+                    service.config.max_body_bytes
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("the event could not be read: {e}"))
+        }
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.is_empty() && !content_type.contains("json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaTypeError",
+            format!("the event must be JSON, not '{content_type}'"),
+        ));
+    }
+    let event: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the event is not valid JSON: {e}")))?;
+    kind.validate(&event).map_err(ApiError::bad_request)?;
+    let raw: Box<RawValue> = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the event is not valid JSON: {e}")))?;
+
+    let trigger_name = kind.name;
+    let app_id = app.id;
+    let found = service
+        .store(move |s| {
+            let Some(function) = s.function_for_trigger(app_id, trigger_name)? else {
+                return Ok(None);
+            };
+            if !function.enabled {
+                return Ok(None);
+            }
+            let Some(number) = function.current_version else {
+                return Ok(None);
+            };
+            Ok(s.version_by_number(app_id, function.id, number)?
+                .map(|v| (function, v)))
+        })
+        .await?;
+    let Some((function, version)) = found else {
+        // Nothing to run: the chat server goes ahead as if allowed.
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let id = service.next_invocation_id();
+    if !kind.blocking {
+        // An in-process runner for now: the durable queue replaces it.
+        let service = Arc::clone(&service);
+        tokio::spawn(async move { run_later(service, app, function, version, raw, id).await });
+        return Ok((
+            StatusCode::ACCEPTED,
+            axum::Json(json!({ "invocationId": id })),
+        )
+            .into_response());
+    }
+    let run = service
+        .run(&app, &function, &version, &raw, false, id)
+        .await
+        .map_err(run_error)?;
+    let invocation = &run.invocation;
+    let error: Value = invocation
+        .error
+        .as_deref()
+        .and_then(|e| serde_json::from_str(e).ok())
+        .unwrap_or(Value::Null);
+    let result: Value = invocation
+        .result
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null);
+    let (status, error_name) = match run.failure {
+        None => {
+            return Ok(axum::Json(
+                json!({ "invocationId": id, "status": "SUCCEEDED", "result": result }),
+            )
+            .into_response());
+        }
+        Some(ErrorKind::Timeout) => (StatusCode::GATEWAY_TIMEOUT, "FunctionTimeoutError"),
+        Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, "FunctionFailedError"),
+    };
+    let message = format!(
+        "{}: {}",
+        error["name"].as_str().unwrap_or("Error"),
+        error["message"].as_str().unwrap_or("the function failed")
+    );
+    let body = json!({
+        "error": error_name,
+        "message": message,
+        "timestamp": crate::time::iso(crate::time::now_ms()),
+        "invocationId": id,
+        "status": "FAILED",
+        "invocationError": error,
+    });
+    Ok((status, axum::Json(body)).into_response())
+}
+
+async fn run_later(
+    service: Arc<Service>,
+    app: Application,
+    function: Function,
+    version: crate::store::Version,
+    event: Box<RawValue>,
+    id: i64,
+) {
+    // Saturation here waits again rather than dropping the event.
+    loop {
+        match service
+            .run(&app, &function, &version, &event, false, id)
+            .await
+        {
+            Err(RunError::Saturated) => continue,
+            Err(e) => {
+                tracing::error!(
+                    app = app.id,
+                    function = function.id,
+                    invocation = id,
+                    "running a non-blocking trigger failed: {e:?}"
+                );
+                return;
+            }
+            Ok(_) => return,
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `chatfn serve`: the service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use sandbox::{Sandbox, SandboxConfig};
+
+use super::default_data_dir;
+use crate::service::{Service, ServiceConfig};
+use crate::store::{SqliteStore, Store};
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Where the database and images live [default: $CHATFN_DATA_DIR, else ~/.local/share/chatfn].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Invocations running at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    max_concurrency: usize,
+    /// How long a blocking trigger waits for a free slot before answering 503.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    queue_wait_ms: u64,
+    /// Invocation records kept per function (older ones are pruned).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    keep_invocations: u64,
+    /// Stop when standard input closes (for supervisors and tests that
+    /// own the process through a pipe).
+    #[arg(long, hide = true)]
+    exit_on_stdin_close: bool,
+    /// Log level: error, warn, info, debug.
+    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    log_level: tracing::Level,
+}
+
+pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_max_level(args.log_level)
+        .with_target(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let dir = args.data_dir.unwrap_or_else(default_data_dir);
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(&dir)
+            .with_context(|| format!("opening the data directory {}", dir.display()))?,
+    );
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(dir.join("images")),
+        ..SandboxConfig::default()
+    })
+    .context("starting the sandbox")?;
+    let config = ServiceConfig {
+        max_concurrency: args.max_concurrency.max(1),
+        queue_wait: Duration::from_millis(args.queue_wait_ms),
+        ..ServiceConfig::default()
+    };
+    let service = Arc::new(Service::new(Arc::clone(&store), sandbox, config)?);
+    spawn_pruner(Arc::clone(&service), args.keep_invocations);
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    // Tests and scripts read this line to find the port.
+    println!("chatfn listening on http://{address}");
+    tracing::info!(data_dir = %dir.display(), "chatfn listening on http://{address}");
+    axum::serve(listener, crate::api::router(Arc::clone(&service)))
+        .with_graceful_shutdown(shutdown(args.exit_on_stdin_close))
+        .await?;
+    service.log.flush().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn spawn_pruner(service: Arc<Service>, keep: u64) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match service.store(move |s| s.prune_invocations(keep)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "old invocation records pruned"),
+                Err(e) => tracing::warn!("pruning invocation records failed: {e}"),
+            }
+        }
+    });
+}
+
+async fn shutdown(on_stdin_close: bool) {
+    let stdin_closed = async move {
+        if !on_stdin_close {
+            return std::future::pending::<()>().await;
+        }
+        let _ = tokio::task::spawn_blocking(|| {
+            let mut sink = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+        })
+        .await;
+    };
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+        () = stdin_closed => {},
+    }
+    tracing::info!("shutting down");
+}

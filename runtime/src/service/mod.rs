@@ -1,0 +1,277 @@
+//! The service's state and what it does with it: run a function version on
+//! an event and record the invocation.
+
+mod images;
+mod log;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use sandbox::{
+    ErrorKind, GuestError, ImageSpec, Limits, LogEntry, NoHostCalls, Outcome, Sandbox, Script,
+};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::sync::Semaphore;
+
+pub(crate) use images::{BuildFailure, ImageKey, Images};
+pub(crate) use log::InvocationLog;
+
+use crate::store::{
+    Application, Function, Invocation, InvocationStatus, Runtime, Store, StoreError, Version,
+};
+use crate::time::now_ms;
+
+/// Tunables of `chatfn serve`.
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceConfig {
+    /// Invocations running at once.
+    pub(crate) max_concurrency: usize,
+    /// How long a blocking trigger waits for a free slot before a 503.
+    pub(crate) queue_wait: Duration,
+    /// A new function's timeout.
+    pub(crate) default_timeout_ms: u32,
+    /// The largest timeout a function may set.
+    pub(crate) max_timeout_ms: u32,
+    /// Memory limit per invocation.
+    pub(crate) memory_bytes: usize,
+    /// Largest request body.
+    pub(crate) max_body_bytes: usize,
+    /// Images kept in memory.
+    pub(crate) image_cache_entries: usize,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> ServiceConfig {
+        ServiceConfig {
+            max_concurrency: 256,
+            queue_wait: Duration::from_secs(2),
+            default_timeout_ms: 5000,
+            max_timeout_ms: 60_000,
+            memory_bytes: 64 << 20,
+            max_body_bytes: 1 << 20,
+            image_cache_entries: 512,
+        }
+    }
+}
+
+pub(crate) struct Service {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) images: Images,
+    pub(crate) log: InvocationLog,
+    pub(crate) config: ServiceConfig,
+    permits: Semaphore,
+    next_invocation: AtomicI64,
+}
+
+/// Why a run did not happen (a run that happened and failed is an
+/// [`Invocation`] with status FAILED).
+#[derive(Debug)]
+pub(crate) enum RunError {
+    /// Every slot stayed busy for the whole queue wait.
+    Saturated,
+    Store(StoreError),
+    Sandbox(String),
+}
+
+impl From<StoreError> for RunError {
+    fn from(e: StoreError) -> RunError {
+        RunError::Store(e)
+    }
+}
+
+/// A finished run: its record, and how it failed if it did.
+pub(crate) struct Run {
+    pub(crate) invocation: Invocation,
+    pub(crate) failure: Option<ErrorKind>,
+}
+
+#[derive(Serialize)]
+struct ErrorRecord<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    name: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+}
+
+fn error_json(kind: &str, error: &GuestError) -> String {
+    serde_json::to_string(&ErrorRecord {
+        kind,
+        name: &error.name,
+        message: &error.message,
+        stack: error.stack.as_deref(),
+        file: error.file.as_deref(),
+        line: error.line,
+        column: error.column,
+    })
+    .unwrap_or_else(|_| "{}".into())
+}
+
+fn logs_json(logs: &[LogEntry]) -> String {
+    serde_json::to_string(logs).unwrap_or_else(|_| "[]".into())
+}
+
+impl Service {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        sandbox: Sandbox,
+        config: ServiceConfig,
+    ) -> anyhow::Result<Service> {
+        let next = store.max_invocation_id()?;
+        Ok(Service {
+            log: InvocationLog::start(Arc::clone(&store))?,
+            images: Images::new(sandbox, config.image_cache_entries),
+            permits: Semaphore::new(config.max_concurrency.max(1)),
+            next_invocation: AtomicI64::new(next),
+            store,
+            config,
+        })
+    }
+
+    /// Runs `f` against the store off the async threads.
+    pub(crate) async fn store<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let service = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&*service.store))
+            .await
+            .map_err(|e| StoreError::Database(format!("storage task failed: {e}")))?
+    }
+
+    pub(crate) fn next_invocation_id(&self) -> i64 {
+        self.next_invocation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn image_spec(runtime: &Runtime, version: &Version) -> ImageSpec {
+        let mut spec = ImageSpec::new(Script::new("handler.ts", version.handler_script.clone()));
+        spec.env = runtime.environment.clone();
+        if let Some(init) = &runtime.initialization_script {
+            spec = spec.with_init(Script::new("init.ts", init.clone()));
+        }
+        spec
+    }
+
+    /// Builds the image of `version` on the current runtime ahead of its
+    /// first invocation (a deploy).
+    pub(crate) async fn prepare(
+        self: &Arc<Self>,
+        app: i64,
+        version: &Version,
+    ) -> Result<(), RunError> {
+        let runtime = self.store(move |s| s.runtime(app)).await?;
+        let key = ImageKey {
+            version_id: version.id,
+            runtime_revision: runtime.revision,
+        };
+        // A failed build is reported by the invocations that need it.
+        let _ = self
+            .images
+            .get(key, || Self::image_spec(&runtime, version))
+            .await;
+        Ok(())
+    }
+
+    /// Runs `version` of `function` on `event` and records the invocation.
+    pub(crate) async fn run(
+        self: &Arc<Self>,
+        app: &Application,
+        function: &Function,
+        version: &Version,
+        event: &RawValue,
+        test: bool,
+        id: i64,
+    ) -> Result<Run, RunError> {
+        let _permit =
+            match tokio::time::timeout(self.config.queue_wait, self.permits.acquire()).await {
+                Ok(Ok(permit)) => permit,
+                _ => return Err(RunError::Saturated),
+            };
+        let created_ms = now_ms();
+        let started = Instant::now();
+        let app_id = app.id;
+        let runtime = self.store(move |s| s.runtime(app_id)).await?;
+        let key = ImageKey {
+            version_id: version.id,
+            runtime_revision: runtime.revision,
+        };
+        let image = self
+            .images
+            .get(key, || Self::image_spec(&runtime, version))
+            .await;
+        let mut invocation = Invocation {
+            id,
+            app_id: app.id,
+            function_id: function.id,
+            version_number: version.number,
+            trigger: function.trigger.clone(),
+            test,
+            args: event.get().to_owned(),
+            result: None,
+            error: None,
+            status: InvocationStatus::Failed,
+            logs: "[]".into(),
+            created_ms,
+            ended_ms: None,
+            duration_ms: None,
+        };
+        let failure = match image {
+            Err(failure) => {
+                invocation.error = Some(error_json("INIT_ERROR", &failure.guest_error()));
+                if let BuildFailure::Init { logs, .. } = &failure {
+                    invocation.logs = logs_json(logs);
+                }
+                Some(ErrorKind::Exception)
+            }
+            Ok(image) => {
+                let limits = Limits {
+                    timeout: Duration::from_millis(u64::from(function.timeout_ms)),
+                    memory_bytes: self.config.memory_bytes,
+                    ..Limits::default()
+                };
+                let context = serde_json::json!({
+                    "applicationId": app.id,
+                    "functionId": function.id,
+                    "functionType": function.trigger,
+                    "versionNumber": version.number,
+                    "invocationId": id,
+                });
+                let context = serde_json::value::to_raw_value(&context)
+                    .map_err(|e| RunError::Sandbox(e.to_string()))?;
+                let outcome: Outcome = image
+                    .invoke(event, &context, &limits, NoHostCalls::shared())
+                    .await
+                    .map_err(|e| RunError::Sandbox(e.to_string()))?;
+                invocation.logs = logs_json(&outcome.logs);
+                match (&outcome.result, &outcome.error) {
+                    (Some(result), _) if outcome.succeeded() => {
+                        invocation.status = InvocationStatus::Succeeded;
+                        invocation.result = Some(format!("{{\"payload\":{}}}", result.get()));
+                        None
+                    }
+                    (_, Some((kind, error))) => {
+                        invocation.error = Some(error_json(kind.as_str(), error));
+                        Some(*kind)
+                    }
+                    _ => Some(ErrorKind::Crash),
+                }
+            }
+        };
+        invocation.ended_ms = Some(now_ms());
+        invocation.duration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        self.log.put(invocation.clone());
+        Ok(Run {
+            invocation,
+            failure,
+        })
+    }
+}
