@@ -28,12 +28,11 @@ use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::guard::too_deep;
 use crate::source_map::SourceMap;
-use crate::{CompileError, Compiled, Diagnostic, Format, SourceKind};
+use crate::{CompileError, Compiled, Diagnostic, Format};
 
 pub(crate) struct Job {
     pub(crate) source: String,
     pub(crate) file_name: String,
-    pub(crate) kind: SourceKind,
     pub(crate) max_nesting: u32,
 }
 
@@ -171,7 +170,6 @@ pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
                     .collect();
                 return Err(CompileError::sorted(errors));
             }
-            let _ = job.kind; // Script and Module compile alike; see `SourceKind`.
 
             let mut requires = Requires::default();
             program.visit_with(&mut requires);

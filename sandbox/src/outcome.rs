@@ -123,6 +123,18 @@ impl GuestError {
 }
 
 impl GuestError {
+    /// A compile failure as an error report: all diagnostics in the message,
+    /// positioned at the first.
+    pub fn from_compile_error(error: &compiler::CompileError) -> GuestError {
+        let first = error.diagnostics.first();
+        GuestError {
+            file: first.map(|d| d.file.clone()),
+            line: first.map(|d| d.line),
+            column: first.map(|d| d.column),
+            ..GuestError::new("CompileError", error.to_string())
+        }
+    }
+
     /// Rewrites every `file:line:column` in the stack, and the error's own
     /// position, through `map` (from compiled code to the user's source);
     /// positions `map` does not know stay as they are.

@@ -151,13 +151,7 @@ async fn execute(plan: Plan) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_FAILED));
         }
         Err(sandbox::Error::Compile(error)) => {
-            let first = error.diagnostics.first();
-            let report = GuestError {
-                file: first.map(|d| d.file.clone()),
-                line: first.map(|d| d.line),
-                column: first.map(|d| d.column),
-                ..GuestError::new("CompileError", error.to_string())
-            };
+            let report = GuestError::from_compile_error(&error);
             print(&mut stdout, &failure_line("COMPILE_ERROR", &report, &[]))?;
             return Ok(ExitCode::from(EXIT_FAILED));
         }

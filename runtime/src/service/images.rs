@@ -40,15 +40,7 @@ impl BuildFailure {
 
     pub(crate) fn guest_error(&self) -> GuestError {
         match self {
-            BuildFailure::Compile(e) => {
-                let first = e.diagnostics.first();
-                GuestError {
-                    file: first.map(|d| d.file.clone()),
-                    line: first.map(|d| d.line),
-                    column: first.map(|d| d.column),
-                    ..GuestError::new("CompileError", e.to_string())
-                }
-            }
+            BuildFailure::Compile(e) => GuestError::from_compile_error(e),
             BuildFailure::Init { error, .. } => error.clone(),
             BuildFailure::Other(message) => GuestError::new("InitError", message.clone()),
         }

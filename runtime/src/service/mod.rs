@@ -87,33 +87,17 @@ pub(crate) struct Run {
     pub(crate) failure: Option<ErrorKind>,
 }
 
+/// An invocation's `error`: the guest error's fields after its `type`.
 #[derive(Serialize)]
 struct ErrorRecord<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
-    name: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stack: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<u32>,
+    #[serde(flatten)]
+    error: &'a GuestError,
 }
 
 fn error_json(kind: &str, error: &GuestError) -> String {
-    serde_json::to_string(&ErrorRecord {
-        kind,
-        name: &error.name,
-        message: &error.message,
-        stack: error.stack.as_deref(),
-        file: error.file.as_deref(),
-        line: error.line,
-        column: error.column,
-    })
-    .unwrap_or_else(|_| "{}".into())
+    serde_json::to_string(&ErrorRecord { kind, error }).unwrap_or_else(|_| "{}".into())
 }
 
 fn logs_json(logs: &[LogEntry]) -> String {
