@@ -104,19 +104,6 @@ pub(crate) struct Reply {
 }
 
 impl Client {
-    /// The same application on a new connection pool (for requests after
-    /// which the server may close the connection, like a 413).
-    pub(crate) fn fresh(&self) -> Client {
-        Client {
-            base: self.base.clone(),
-            key: self.key.clone(),
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .build()
-                .into(),
-        }
-    }
-
     pub(crate) fn send(&self, method: &str, path: &str, body: Option<(&str, &str)>) -> Reply {
         let url = format!("{}{path}", self.base);
         let request = ureq::http::Request::builder()
@@ -141,6 +128,42 @@ impl Client {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
+        Reply { status, body }
+    }
+
+    /// Announces a JSON body of `length` bytes with `Expect: 100-continue`
+    /// and sends it only if the server asks for it. A server that refuses
+    /// the size answers at once; sending the body regardless races the
+    /// server closing the connection (a broken pipe instead of the 413).
+    pub(crate) fn announce(&self, path: &str, length: usize) -> Reply {
+        use std::io::{Read, Write};
+        let address = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+            self.key
+        );
+        stream.write_all(head.as_bytes()).expect("write head");
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response);
+        assert!(
+            !text.starts_with("HTTP/1.1 100"),
+            "the server asked for the body: {text}"
+        );
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line: {text}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.trim())
+            .and_then(|body| serde_json::from_str(body).ok())
+            .unwrap_or(Value::Null);
         Reply { status, body }
     }
 

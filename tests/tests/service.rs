@@ -471,14 +471,11 @@ fn bad_input_gets_a_clear_4xx() {
         ),
         (
             413,
-            client.fresh().send(
-                "POST",
-                &format!("/v1/triggers/{START}"),
-                Some((
-                    "application/json",
-                    &format!("{{\"username\":\"{}\"}}", "x".repeat(2 << 20)),
-                )),
-            ),
+            client.announce(&format!("/v1/triggers/{START}"), 2 << 20),
+        ),
+        (
+            413,
+            client.announce("/v1/runtimes/nodejs/functions", 2 << 20),
         ),
         (
             415,

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -46,6 +47,20 @@ impl FromRequestParts<AppState> for Tenant {
     }
 }
 
+/// An unreadable request body: 413 past the size limit, else 400. `what`
+/// names the body in the message ("body", "event").
+pub(crate) fn body_error(e: &BytesRejection, limit: usize, what: &str) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            e.status(),
+            "PayloadTooLargeError",
+            format!("the {what} is larger than {limit} bytes"),
+        )
+    } else {
+        ApiError::bad_request(format!("the {what} could not be read: {e}"))
+    }
+}
+
 /// A JSON body in any of the accepted media types, with errors in the API's
 /// shape. Field names are camelCase; structs also accept snake_case aliases.
 pub(crate) struct JsonBody<T>(pub(crate) T);
@@ -74,8 +89,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !acceptable(content_type) {
+            .unwrap_or("")
+            .to_owned();
+        // Read (within the size limit) before judging the media type: a
+        // response sent with the body unread makes hyper close the
+        // connection, which races the client's next request on it.
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_error(&e, state.config.max_body_bytes, "body"))?;
+        if !acceptable(&content_type) {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "UnsupportedMediaTypeError",
@@ -84,22 +106,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
                 ),
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        e.status(),
-                        "PayloadTooLargeError",
-                        format!(
-                            "the body is larger than {} bytes",
-                            state.config.max_body_bytes
-                        ),
-                    )
-                } else {
-                    ApiError::bad_request(format!("the body could not be read: {e}"))
-                }
-            })?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| ApiError::bad_request(format!("the body is not valid: {e}")))

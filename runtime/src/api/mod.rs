@@ -89,7 +89,36 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit,
+            refuse_oversized,
+        ))
         .with_state(service)
+}
+
+/// Refuses a body whose declared length is past the limit before any of it
+/// is read: the client (with `Expect: 100-continue`) never sends it, and one
+/// that sends anyway gets the 413 rather than a connection reset mid-upload.
+/// Bodies without a length are still cut off by `DefaultBodyLimit`.
+async fn refuse_oversized(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLargeError",
+            format!("the body is larger than {limit} bytes"),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Parses a path id, answering 404 for ids that cannot exist.

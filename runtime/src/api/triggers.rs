@@ -10,7 +10,7 @@ use sandbox::ErrorKind;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::extract::Tenant;
+use super::extract::{Tenant, body_error};
 use super::{ApiError, AppState};
 use crate::service::{RunError, Service};
 use crate::store::{Application, Function};
@@ -48,20 +48,7 @@ pub(crate) async fn trigger(
             ),
         ));
     };
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                e.status(),
-                "PayloadTooLargeError",
-                format!(
-                    "the event is larger than {} bytes",
-                    service.config.max_body_bytes
-                ),
-            )
-        } else {
-            ApiError::bad_request(format!("the event could not be read: {e}"))
-        }
-    })?;
+    let body = body.map_err(|e| body_error(&e, service.config.max_body_bytes, "event"))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
