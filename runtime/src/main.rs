@@ -5,6 +5,7 @@
 
 mod api;
 mod cli;
+mod platform;
 mod service;
 mod store;
 mod time;

@@ -48,6 +48,12 @@ pub struct ImageSpec {
     /// in the same global scope. If it uses ES module syntax it runs as a
     /// module instead, and its named exports become globals.
     pub init: Option<Script>,
+    /// The embedder's context script: plain CommonJS JavaScript (not
+    /// compiled) evaluated before the init script, whose `module.exports`
+    /// is a function from an invocation's context data to the handler's
+    /// `context` argument (e.g. one that adds API clients over host calls).
+    /// Without one, `context` is the context data, frozen.
+    pub context: Option<Script>,
     /// The function's handler script; it must define `handleEvent` (or, as
     /// an ES module, export it by name or as the default export).
     pub handler: Script,
@@ -59,9 +65,16 @@ impl ImageSpec {
         ImageSpec {
             env: BTreeMap::new(),
             modules: BTreeMap::new(),
+            context: None,
             init: None,
             handler,
         }
+    }
+
+    /// Sets the context script.
+    pub fn with_context(mut self, context: Script) -> ImageSpec {
+        self.context = Some(context);
+        self
     }
 
     /// Sets the initialization script.
@@ -98,9 +111,15 @@ impl ImageSpec {
         };
         let init = self.init.as_ref().map(&mut compile).transpose()?;
         let handler = compile(&self.handler)?;
+        let context = self.context.as_ref().map(|script| CompiledScript {
+            filename: script.filename.clone(),
+            source: script.source.clone(),
+            format: Format::CommonJs,
+        });
         let bundle = Bundle {
             env: &self.env,
             modules: &self.modules,
+            context,
             init,
             handler,
         };
@@ -113,6 +132,7 @@ impl ImageSpec {
 struct Bundle<'a> {
     env: &'a BTreeMap<String, String>,
     modules: &'a BTreeMap<String, String>,
+    context: Option<CompiledScript>,
     init: Option<CompiledScript>,
     handler: CompiledScript,
 }

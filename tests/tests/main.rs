@@ -1,8 +1,10 @@
 //! End-to-end tests: the `chatfn` binary driven from outside, as a user
 //! (or a CI script) would run it.
 
+mod chat_server;
 mod check;
 mod invoke;
+mod platform;
 mod server;
 mod service;
 mod support;

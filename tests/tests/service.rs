@@ -11,7 +11,12 @@ fn app(name: &str) -> Client {
 }
 
 /// Creates a function for `trigger` with `handler` deployed; returns its id.
-fn deploy(client: &Client, trigger: &str, handler: &str, timeout_ms: Option<u32>) -> i64 {
+pub(crate) fn deploy(
+    client: &Client,
+    trigger: &str,
+    handler: &str,
+    timeout_ms: Option<u32>,
+) -> i64 {
     let mut body = json!({ "type": trigger, "name": format!("fn for {trigger}") });
     if let Some(t) = timeout_ms {
         body["timeoutMs"] = json!(t);
@@ -28,7 +33,7 @@ fn deploy(client: &Client, trigger: &str, handler: &str, timeout_ms: Option<u32>
     id
 }
 
-const START: &str = "user.attempted.start_session";
+pub(crate) const START: &str = "user.attempted.start_session";
 
 fn start_event(user: &str) -> Value {
     json!({ "username": user, "authParams": { "password": "x" } })

@@ -86,6 +86,7 @@ pub(crate) fn invocation(i: &Invocation) -> Value {
         "error": i.error.as_deref().map_or(Value::Null, stored),
         "status": i.status.as_str(),
         "logs": stored(&i.logs),
+        "calls": stored(&i.calls),
         "createdTime": iso(i.created_ms),
         "endedTime": i.ended_ms.map(iso),
         "durationMs": i.duration_ms,

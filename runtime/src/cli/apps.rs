@@ -1,4 +1,7 @@
-//! `chatfn apps create`: a new application and its key, printed once.
+//! `chatfn apps`: create applications (the key is printed once), list them
+//! and change their platform API settings. These write the data directory
+//! directly; a running `chatfn serve` sees changes within its application
+//! cache's lifetime (a few seconds).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,12 +11,40 @@ use clap::{Args, Subcommand};
 
 use super::{UsageError, default_data_dir};
 use crate::api::hash_key;
-use crate::store::{SqliteStore, Store};
+use crate::store::{Application, ApplicationPatch, SqliteStore, Store};
 
 #[derive(Subcommand)]
 pub(crate) enum AppsCommand {
     /// Create an application; prints its id, name and key (shown only now).
     Create(CreateArgs),
+    /// List applications (ids, names and platform URLs; never keys or tokens).
+    List(DataDir),
+    /// Change an application's name or platform API settings.
+    Update(UpdateArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct DataDir {
+    /// Where the service keeps its data [default: $CHATFN_DATA_DIR, else ~/.local/share/chatfn].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub(crate) struct UpdateArgs {
+    /// The application's id.
+    id: i64,
+    /// A new name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Base URL of the chat server's Platform API; "" removes it.
+    #[arg(long, value_name = "URL")]
+    platform_url: Option<String>,
+    /// Bearer token for the Platform API; "" removes it.
+    #[arg(long, value_name = "TOKEN")]
+    platform_token: Option<String>,
+    #[command(flatten)]
+    data_dir: DataDir,
 }
 
 #[derive(Args)]
@@ -32,36 +63,105 @@ pub(crate) struct CreateArgs {
 }
 
 pub(crate) fn run(command: AppsCommand) -> Result<ExitCode> {
-    let AppsCommand::Create(args) = command;
-    if args.name.trim().is_empty() || args.name.len() > 200 {
+    match command {
+        AppsCommand::Create(args) => create(args),
+        AppsCommand::List(dir) => list(dir),
+        AppsCommand::Update(args) => update(args),
+    }
+}
+
+fn open(dir: Option<PathBuf>) -> Result<SqliteStore> {
+    let dir = dir.unwrap_or_else(default_data_dir);
+    SqliteStore::open(&dir).with_context(|| format!("opening the data directory {}", dir.display()))
+}
+
+fn check_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
         return Err(UsageError("the name must be 1 to 200 characters".into()).into());
     }
-    if let Some(url) = &args.platform_url
-        && !(url.starts_with("http://") || url.starts_with("https://"))
-    {
-        return Err(UsageError(format!(
-            "--platform-url must be an http:// or https:// URL, not '{url}'"
+    Ok(name)
+}
+
+/// An absolute http(s) URL with a host and no query: the platform API's base.
+fn check_platform_url(url: &str) -> Result<String> {
+    let bad = || {
+        UsageError(format!(
+            "--platform-url must be an http:// or https:// URL such as https://api.chatkitty.com, not '{url}'"
         ))
-        .into());
+    };
+    let uri: hyper::http::Uri = url.parse().map_err(|_| bad())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    if !scheme_ok || uri.host().is_none_or(str::is_empty) || uri.query().is_some() {
+        return Err(bad().into());
     }
-    let dir = args.data_dir.unwrap_or_else(default_data_dir);
-    let store = SqliteStore::open(&dir)
-        .with_context(|| format!("opening the data directory {}", dir.display()))?;
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn print(app: &Application, key: Option<&str>) {
+    let mut json = serde_json::json!({
+        "id": app.id,
+        "name": app.name,
+        "platformUrl": app.platform_url,
+        "platformToken": app.platform_token.is_some(),
+        "createdTime": crate::time::iso(app.created_ms),
+    });
+    if let Some(key) = key {
+        json["key"] = key.into();
+    }
+    println!("{json}");
+}
+
+fn create(args: CreateArgs) -> Result<ExitCode> {
+    let name = check_name(&args.name)?;
+    let url = args
+        .platform_url
+        .as_deref()
+        .map(check_platform_url)
+        .transpose()?;
+    let store = open(args.data_dir)?;
     let key = new_key()?;
     let app = store.create_application(
-        args.name.trim(),
+        name,
         &hash_key(&key),
-        args.platform_url
-            .as_deref()
-            .map(|u| u.trim_end_matches('/')),
+        url.as_deref(),
         args.platform_token.as_deref(),
     )?;
-    println!(
-        "{}",
-        serde_json::json!({ "id": app.id, "name": app.name, "key": key })
-    );
+    print(&app, Some(&key));
     eprintln!("keep the key: it is stored hashed and cannot be shown again");
     Ok(ExitCode::SUCCESS)
+}
+
+fn list(dir: DataDir) -> Result<ExitCode> {
+    for app in open(dir.data_dir)?.applications()? {
+        print(&app, None);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn update(args: UpdateArgs) -> Result<ExitCode> {
+    let empty_is_none = |v: String| if v.is_empty() { None } else { Some(v) };
+    let patch = ApplicationPatch {
+        name: args
+            .name
+            .as_deref()
+            .map(check_name)
+            .transpose()?
+            .map(str::to_owned),
+        platform_url: match args.platform_url {
+            Some(url) if url.is_empty() => Some(None),
+            Some(url) => Some(Some(check_platform_url(&url)?)),
+            None => None,
+        },
+        platform_token: args.platform_token.map(empty_is_none),
+    };
+    match open(args.data_dir.data_dir)?.update_application(args.id, patch)? {
+        Some(app) => {
+            print(&app, None);
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(UsageError(format!("there is no application {}", args.id)).into()),
+    }
 }
 
 /// 32 random bytes, hex: unguessable, so a fast hash is enough to store it.

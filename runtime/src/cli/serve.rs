@@ -28,6 +28,10 @@ pub(crate) struct ServeArgs {
     /// How long a blocking trigger waits for a free slot before answering 503.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     queue_wait_ms: u64,
+    /// Limit on each platform API call a handler makes (the function's own
+    /// timeout still applies).
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    platform_timeout_ms: u64,
     /// Invocation records kept per function (older ones are pruned).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     keep_invocations: u64,
@@ -65,6 +69,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let config = ServiceConfig {
         max_concurrency: args.max_concurrency.max(1),
         queue_wait: Duration::from_millis(args.queue_wait_ms),
+        platform_timeout: Duration::from_millis(args.platform_timeout_ms.max(1)),
         ..ServiceConfig::default()
     };
     let service = Arc::new(Service::new(Arc::clone(&store), sandbox, config)?);

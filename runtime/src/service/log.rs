@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 use crate::store::{Invocation, Store};
 
 enum Message {
-    Put(Invocation),
+    Put(Box<Invocation>),
     /// Answered once everything sent before it is committed.
     Flush(oneshot::Sender<()>),
 }
@@ -33,7 +33,11 @@ impl InvocationLog {
     }
 
     pub(crate) fn put(&self, invocation: Invocation) {
-        if self.sender.send(Message::Put(invocation)).is_err() {
+        if self
+            .sender
+            .send(Message::Put(Box::new(invocation)))
+            .is_err()
+        {
             tracing::error!("the invocation log writer has stopped; a record was dropped");
         }
     }
@@ -54,7 +58,7 @@ fn write(store: &dyn Store, receiver: &Receiver<Message>) {
         let mut next = Some(first);
         while let Some(message) = next {
             match message {
-                Message::Put(invocation) => batch.push(invocation),
+                Message::Put(invocation) => batch.push(*invocation),
                 Message::Flush(done) => flushes.push(done),
             }
             next = if batch.len() < BATCH {

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use sandbox::{
-    ErrorKind, GuestError, ImageSpec, Limits, LogEntry, NoHostCalls, Outcome, Sandbox, Script,
-};
+use sandbox::{ErrorKind, GuestError, ImageSpec, Limits, LogEntry, Outcome, Sandbox, Script};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
@@ -18,10 +16,15 @@ use tokio::sync::Semaphore;
 pub(crate) use images::{BuildFailure, ImageKey, Images};
 pub(crate) use log::InvocationLog;
 
+use crate::platform::{self, PlatformCalls, PlatformClient, Target};
 use crate::store::{
     Application, Function, Invocation, InvocationStatus, Runtime, Store, StoreError, Version,
 };
 use crate::time::now_ms;
+
+/// Leaves room under the sandbox's 1 MiB host-call result limit for the
+/// response's envelope (status, headers).
+const PLATFORM_MAX_RESPONSE_BYTES: usize = (1 << 20) - (64 << 10);
 
 /// Tunables of `chatfn serve`.
 #[derive(Clone, Debug)]
@@ -40,6 +43,8 @@ pub(crate) struct ServiceConfig {
     pub(crate) max_body_bytes: usize,
     /// Images kept in memory.
     pub(crate) image_cache_entries: usize,
+    /// Limit on each platform API call (connect to last byte).
+    pub(crate) platform_timeout: Duration,
 }
 
 impl Default for ServiceConfig {
@@ -52,6 +57,7 @@ impl Default for ServiceConfig {
             memory_bytes: 64 << 20,
             max_body_bytes: 1 << 20,
             image_cache_entries: 512,
+            platform_timeout: platform::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -61,6 +67,7 @@ pub(crate) struct Service {
     pub(crate) images: Images,
     pub(crate) log: InvocationLog,
     pub(crate) config: ServiceConfig,
+    platform: Arc<PlatformClient>,
     permits: Semaphore,
     next_invocation: AtomicI64,
 }
@@ -114,6 +121,10 @@ impl Service {
         Ok(Service {
             log: InvocationLog::start(Arc::clone(&store))?,
             images: Images::new(sandbox, config.image_cache_entries),
+            platform: Arc::new(PlatformClient::new(
+                config.platform_timeout,
+                PLATFORM_MAX_RESPONSE_BYTES,
+            )),
             permits: Semaphore::new(config.max_concurrency.max(1)),
             next_invocation: AtomicI64::new(next),
             store,
@@ -137,7 +148,10 @@ impl Service {
     }
 
     fn image_spec(runtime: &Runtime, version: &Version) -> ImageSpec {
-        let mut spec = ImageSpec::new(Script::new("handler.ts", version.handler_script.clone()));
+        let mut spec =
+            ImageSpec::new(Script::new("handler.ts", version.handler_script.clone())).with_context(
+                Script::new(platform::CONTEXT_SCRIPT_NAME, platform::context_script()),
+            );
         spec.env = runtime.environment.clone();
         if let Some(init) = &runtime.initialization_script {
             spec = spec.with_init(Script::new("init.ts", init.clone()));
@@ -207,6 +221,7 @@ impl Service {
             created_ms,
             ended_ms: None,
             duration_ms: None,
+            calls: "[]".into(),
         };
         let failure = match image {
             Err(failure) => {
@@ -231,11 +246,23 @@ impl Service {
                 });
                 let context = serde_json::value::to_raw_value(&context)
                     .map_err(|e| RunError::Sandbox(e.to_string()))?;
+                let target = app.platform_url.as_ref().map(|url| {
+                    Arc::new(Target {
+                        base_url: url.trim_end_matches('/').to_owned(),
+                        token: app.platform_token.clone(),
+                    })
+                });
+                let calls = Arc::new(PlatformCalls::new(Arc::clone(&self.platform), target));
                 let outcome: Outcome = image
-                    .invoke(event, &context, &limits, NoHostCalls::shared())
+                    .invoke(event, &context, &limits, calls.clone())
                     .await
                     .map_err(|e| RunError::Sandbox(e.to_string()))?;
                 invocation.logs = logs_json(&outcome.logs);
+                let records = calls.records();
+                if !records.is_empty() {
+                    invocation.calls =
+                        serde_json::to_string(&records).unwrap_or_else(|_| "[]".into());
+                }
                 match (&outcome.result, &outcome.error) {
                     (Some(result), _) if outcome.succeeded() => {
                         invocation.status = InvocationStatus::Succeeded;

@@ -37,11 +37,8 @@ pub(crate) struct Application {
     pub(crate) id: i64,
     pub(crate) name: String,
     /// Base URL of the chat server's Platform API, for `context.get*Api()`.
-    #[allow(dead_code, reason = "read by the platform client, which comes next")]
     pub(crate) platform_url: Option<String>,
-    #[allow(dead_code, reason = "read by the platform client, which comes next")]
     pub(crate) platform_token: Option<String>,
-    #[allow(dead_code, reason = "kept for the applications listing")]
     pub(crate) created_ms: i64,
 }
 
@@ -85,6 +82,15 @@ pub(crate) struct NewFunction {
     pub(crate) name: String,
     pub(crate) description: Option<String>,
     pub(crate) timeout_ms: u32,
+}
+
+/// Changes to an application; `None` leaves a field as it is.
+#[derive(Default)]
+pub(crate) struct ApplicationPatch {
+    pub(crate) name: Option<String>,
+    /// `Some(None)` removes the platform URL.
+    pub(crate) platform_url: Option<Option<String>>,
+    pub(crate) platform_token: Option<Option<String>>,
 }
 
 #[derive(Default)]
@@ -149,6 +155,9 @@ pub(crate) struct Invocation {
     pub(crate) created_ms: i64,
     pub(crate) ended_ms: Option<i64>,
     pub(crate) duration_ms: Option<f64>,
+    /// Platform API calls made, as a JSON array of `{method, path, status,
+    /// durationMs}`.
+    pub(crate) calls: String,
 }
 
 /// A 0-based page request.
@@ -195,6 +204,13 @@ pub(crate) trait Store: Send + Sync + 'static {
         platform_token: Option<&str>,
     ) -> StoreResult<Application>;
     fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Application>>;
+    fn applications(&self) -> StoreResult<Vec<Application>>;
+    /// `None` when there is no application `id`.
+    fn update_application(
+        &self,
+        id: i64,
+        patch: ApplicationPatch,
+    ) -> StoreResult<Option<Application>>;
 
     fn runtime(&self, app: i64) -> StoreResult<Runtime>;
     fn update_runtime(&self, app: i64, change: RuntimeChange) -> StoreResult<Runtime>;

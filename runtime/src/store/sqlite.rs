@@ -7,14 +7,15 @@ use std::sync::{Mutex, PoisonError};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
-    Application, Function, FunctionPatch, Invocation, InvocationFilter, InvocationStatus,
-    NewFunction, Page, PageRequest, Runtime, RuntimeChange, SortKey, Store, StoreError,
-    StoreResult, Version,
+    Application, ApplicationPatch, Function, FunctionPatch, Invocation, InvocationFilter,
+    InvocationStatus, NewFunction, Page, PageRequest, Runtime, RuntimeChange, SortKey, Store,
+    StoreError, StoreResult, Version,
 };
 use crate::time::now_ms;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE applications (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -68,7 +69,11 @@ CREATE TABLE invocations (
 );
 CREATE INDEX invocations_by_function ON invocations (function_id, id);
 CREATE INDEX invocations_by_function_time ON invocations (function_id, created_ms);
-"#];
+"#,
+    r#"
+ALTER TABLE invocations ADD COLUMN calls TEXT NOT NULL DEFAULT '[]';
+"#,
+];
 
 pub(crate) struct SqliteStore {
     path: PathBuf,
@@ -195,7 +200,19 @@ fn version_row(row: &Row<'_>) -> rusqlite::Result<Version> {
     })
 }
 
-const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms";
+const APPLICATION_COLUMNS: &str = "id, name, platform_url, platform_token, created_ms";
+
+fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
+    Ok(Application {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        platform_url: r.get(2)?,
+        platform_token: r.get(3)?,
+        created_ms: r.get(4)?,
+    })
+}
+
+const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls";
 
 fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
     let status: String = row.get(9)?;
@@ -214,6 +231,7 @@ fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
         created_ms: row.get(11)?,
         ended_ms: row.get(12)?,
         duration_ms: row.get(13)?,
+        calls: row.get(14)?,
     })
 }
 
@@ -279,19 +297,56 @@ impl Store for SqliteStore {
         self.with(|conn| {
             Ok(conn
                 .query_row(
-                    "SELECT id, name, platform_url, platform_token, created_ms FROM applications WHERE key_hash = ?1",
+                    &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE key_hash = ?1"),
                     params![key_hash.as_slice()],
-                    |r| {
-                        Ok(Application {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                            platform_url: r.get(2)?,
-                            platform_token: r.get(3)?,
-                            created_ms: r.get(4)?,
-                        })
-                    },
+                    application_row,
                 )
                 .optional()?)
+        })
+    }
+
+    fn applications(&self) -> StoreResult<Vec<Application>> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {APPLICATION_COLUMNS} FROM applications ORDER BY id"
+            ))?;
+            let rows = stmt.query_map([], application_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn update_application(
+        &self,
+        id: i64,
+        patch: ApplicationPatch,
+    ) -> StoreResult<Option<Application>> {
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let Some(mut app) = tx
+                .query_row(
+                    &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = ?1"),
+                    params![id],
+                    application_row,
+                )
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            if let Some(name) = patch.name {
+                app.name = name;
+            }
+            if let Some(url) = patch.platform_url {
+                app.platform_url = url;
+            }
+            if let Some(token) = patch.platform_token {
+                app.platform_token = token;
+            }
+            tx.execute(
+                "UPDATE applications SET name = ?2, platform_url = ?3, platform_token = ?4 WHERE id = ?1",
+                params![id, app.name, app.platform_url, app.platform_token],
+            )?;
+            tx.commit()?;
+            Ok(Some(app))
         })
     }
 
@@ -546,7 +601,7 @@ impl Store for SqliteStore {
             let tx = conn.transaction()?;
             {
                 let mut stmt = tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                    "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
                 ))?;
                 for i in batch {
                     stmt.execute(params![
@@ -563,7 +618,8 @@ impl Store for SqliteStore {
                         i.logs,
                         i.created_ms,
                         i.ended_ms,
-                        i.duration_ms
+                        i.duration_ms,
+                        i.calls
                     ])?;
                 }
             }

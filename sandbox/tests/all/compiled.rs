@@ -14,13 +14,16 @@ use crate::support::*;
 /// verbatim.
 const SPEC_HANDLER: &str = "const logs = [];\n\nasync function handleEvent(event: UserAttemptedStartSessionEvent, context: Context) {\n let email = event.username;\n let displayName = event.authParams.displayName || email;\n\n let userApi = context.getUserApi();\n\n logs.push('Hello ' + event.username);\n\n await userApi.getUserExists(email)\n .catch(async () => {\n let user = await userApi.createUser(\n {\n 'name': email,\n 'displayName': displayName\n }\n );\n\n let channelApi = context.getChannelApi();\n\n await channelApi.createChannelMember(702, { 'id': user.data.id });\n });\n\n return logs;\n}";
 
-/// A stand-in for the platform client (the service provides the real one):
-/// each method is a host call named after it.
+/// A stand-in for the service's platform client: a context script whose
+/// API methods are each a host call named after the method.
 const PLATFORM_STAND_IN: &str = r#"
 const host = require('chatfn:host');
 const api = (names) => Object.fromEntries(names.map((n) => [n, (...args) => host.call(n, args)]));
-Object.defineProperty(Object.prototype, 'getUserApi', { value: () => api(['getUserExists', 'createUser']) });
-Object.defineProperty(Object.prototype, 'getChannelApi', { value: () => api(['createChannelMember']) });
+module.exports = (data) => Object.freeze({
+  ...data,
+  getUserApi: () => api(['getUserExists', 'createUser']),
+  getChannelApi: () => api(['createChannelMember']),
+});
 "#;
 
 #[derive(Default)]
@@ -58,7 +61,7 @@ impl HostCalls for Platform {
 #[tokio::test]
 async fn the_spec_handler_compiles_and_runs() {
     let spec = ImageSpec::new(Script::new("handler.ts", SPEC_HANDLER))
-        .with_init(Script::new("init.js", PLATFORM_STAND_IN));
+        .with_context(Script::new("context.js", PLATFORM_STAND_IN));
     let image = image(&spec).await;
     let platform = Arc::new(Platform::default());
     let event = json!({ "username": "ada@example.com", "authParams": { "displayName": "Ada" } });
@@ -241,5 +244,36 @@ async fn compile_errors_fail_the_build_with_positions() {
     assert!(
         error.to_string().contains("init.ts:2:1: top-level await"),
         "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_context_script_builds_each_invocations_context() {
+    // The script runs once, before the snapshot; its function runs per
+    // invocation on that invocation's context data.
+    let context = "let built = 0;\nmodule.exports = (data) => ({ ...data, built: ++built, kind: typeof data });";
+    let spec = ImageSpec::new(Script::new(
+        "handler.js",
+        "async function handleEvent(e, context) { return context; }",
+    ))
+    .with_context(Script::new("context.js", context));
+    let image = image(&spec).await;
+    for _ in 0..2 {
+        let outcome = run(&image, json!({})).await;
+        // `built` is 1 each time: nothing leaks from one invocation to the next.
+        assert_eq!(result(&outcome), json!({ "built": 1, "kind": "object" }));
+    }
+}
+
+#[tokio::test]
+async fn a_context_script_must_export_a_function() {
+    let spec = ImageSpec::new(Script::new("handler.js", "async function handleEvent() {}"))
+        .with_context(Script::new("context.js", "module.exports = 42;"));
+    let Err(Error::Init { error, .. }) = sandbox().build_image(&spec).await else {
+        panic!("expected an init error");
+    };
+    assert!(
+        error.message.contains("context.js must export a function"),
+        "{error:?}"
     );
 }

@@ -5,12 +5,14 @@
   'use strict';
   const FINISH_OK = 0, FINISH_EXCEPTION = 1, FINISH_INVALID_RESULT = 2, FINISH_UNSETTLED = 3;
   let handler = null;
+  let createContext = null; // the image's context script, if it has one
   let current = null; // { settled, ok, value } once started
 
   internal.boot = function boot(bundleJson) {
     const bundle = JSON.parse(bundleJson);
     internal.setEnv(bundle.env || {});
     internal.setModules(bundle.modules || {});
+    if (bundle.context) createContext = loadContextScript(bundle.context);
     if (bundle.init) runInit(bundle.init);
     handler = loadHandler(bundle.handler);
     if (typeof handler !== 'function') {
@@ -29,6 +31,14 @@
     for (const key of Object.keys(exports)) {
       if (key !== 'default') globalThis[key] = exports[key];
     }
+  }
+
+  // The embedder's context script (CommonJS) exports a function that turns
+  // the invocation's context data into the handler's `context` argument.
+  function loadContextScript(script) {
+    const { exports } = internal.runCommonJs(script.source, script.filename, '');
+    if (typeof exports !== 'function') throw new TypeError(`${script.filename} must export a function`);
+    return exports;
   }
 
   function loadHandler(script) {
@@ -56,7 +66,9 @@
     let promise;
     try {
       const input = JSON.parse(inputJson);
-      const context = Object.freeze(Object.assign({}, input.context));
+      const context = createContext !== null
+        ? createContext(input.context)
+        : Object.freeze(Object.assign({}, input.context));
       promise = handler(input.event, context);
     } catch (err) {
       settle(false, err);

@@ -1,0 +1,233 @@
+//! The platform client handlers get through `context`: `context.getUserApi()`
+//! and eleven more, one method per Platform API operation. The guest side is
+//! a generated context script that forwards each call to the `platform` host
+//! call; the host looks the operation up in the same table, sends it to the
+//! application's platform URL with its token, and answers like axios.
+
+mod client;
+mod operations;
+mod request;
+mod script;
+mod table;
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use sandbox::{HostCall, HostCallError, HostCallFuture, HostCalls};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+pub(crate) use client::{PlatformClient, Target};
+pub(crate) use script::{CONTEXT_SCRIPT_NAME, context_script};
+
+use client::{Failure, Response};
+
+/// The one host call the context script makes.
+const OPERATION: &str = "platform";
+
+/// One platform call, as the invocation log shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CallRecord {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    /// Absent when no response arrived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    pub(crate) duration_ms: f64,
+    /// The error code when the call failed without a response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+}
+
+/// One invocation's host calls: the platform API of its application, and
+/// nothing else.
+pub(crate) struct PlatformCalls {
+    client: Arc<PlatformClient>,
+    target: Option<Arc<Target>>,
+    records: Arc<Mutex<Vec<CallRecord>>>,
+}
+
+impl PlatformCalls {
+    /// `target` is `None` when the application has no platform URL: calls
+    /// then fail with a message that says how to set one.
+    pub(crate) fn new(client: Arc<PlatformClient>, target: Option<Arc<Target>>) -> PlatformCalls {
+        PlatformCalls {
+            client,
+            target,
+            records: Arc::default(),
+        }
+    }
+
+    /// The calls made so far, in the order they finished.
+    pub(crate) fn records(&self) -> Vec<CallRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+#[derive(Deserialize)]
+struct PlatformArgs {
+    operation: String,
+    #[serde(default)]
+    args: Vec<Value>,
+}
+
+impl HostCalls for PlatformCalls {
+    fn call(&self, call: HostCall) -> HostCallFuture {
+        if call.name != OPERATION {
+            let error = HostCallError::unknown_operation(&call.name);
+            return Box::pin(async move { Err(error) });
+        }
+        let client = Arc::clone(&self.client);
+        let target = self.target.clone();
+        let records = Arc::clone(&self.records);
+        Box::pin(async move {
+            let PlatformArgs { operation, args } = serde_json::from_str(call.args.get())
+                .map_err(|e| type_error(format!("invalid platform call: {e}")))?;
+            let op = table::operation(&operation)
+                .ok_or_else(|| type_error(format!("unknown platform operation '{operation}'")))?;
+            let boundary = format!("chatfn-{:016x}", random_u64());
+            let request = request::build(op, &args, &boundary).map_err(type_error)?;
+            let Some(target) = target else {
+                return Err(not_configured());
+            };
+            // The log shows the path, not the query: it may carry user data.
+            let path = request
+                .path_and_query
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let record = |status: Option<u16>, error: Option<&str>, ms: f64| CallRecord {
+                method: op.method.as_str().into(),
+                path,
+                status,
+                duration_ms: ms,
+                error: error.map(Into::into),
+            };
+            let started = Instant::now();
+            let outcome = client.send(&target, request).await;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            let (entry, result) = match outcome {
+                Ok(response) => (record(Some(response.status), None, ms), answer(response)),
+                Err(failure) => {
+                    let error = failure_error(&failure);
+                    let code = error.data.get("code").and_then(Value::as_str);
+                    (record(None, code, ms), Err(error))
+                }
+            };
+            tracing::debug!(
+                method = %entry.method, path = %entry.path, status = ?entry.status,
+                ms = entry.duration_ms, "platform call"
+            );
+            records
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(entry);
+            result
+        })
+    }
+}
+
+/// A response as axios gives it: 2xx resolves `{data, status, statusText,
+/// headers}`; anything else rejects with an `AxiosError`-shaped error
+/// carrying the same object as `response`.
+fn answer(response: Response) -> Result<Value, HostCallError> {
+    let status = response.status;
+    let mut headers = Map::new();
+    for (name, value) in &response.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match headers.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.as_str().into(), Value::String(value));
+            }
+        }
+    }
+    let is_json = headers
+        .get("content-type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.contains("json"));
+    let data = if response.body.is_empty() {
+        Value::String(String::new())
+    } else if is_json {
+        serde_json::from_slice(&response.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&response.body).into_owned()))
+    } else {
+        Value::String(String::from_utf8_lossy(&response.body).into_owned())
+    };
+    let status_text = hyper::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let response = json!({
+        "data": data,
+        "status": status,
+        "statusText": status_text,
+        "headers": headers,
+    });
+    if (200..300).contains(&status) {
+        return Ok(response);
+    }
+    let code = if status >= 500 {
+        "ERR_BAD_RESPONSE"
+    } else {
+        "ERR_BAD_REQUEST"
+    };
+    let mut error = axios_error(format!("Request failed with status code {status}"), code);
+    error.data.insert("status".into(), json!(status));
+    error.data.insert("response".into(), response);
+    Err(error)
+}
+
+fn failure_error(failure: &Failure) -> HostCallError {
+    match failure {
+        Failure::Network(detail) => axios_error(format!("Network Error: {detail}"), "ERR_NETWORK"),
+        Failure::Timeout(limit) => axios_error(
+            format!("timeout of {}ms exceeded", limit.as_millis()),
+            "ECONNABORTED",
+        ),
+        Failure::TooLarge(limit) => axios_error(
+            format!("the platform API's response is larger than {limit} bytes"),
+            "ERR_RESPONSE_TOO_LARGE",
+        ),
+    }
+}
+
+fn axios_error(message: String, code: &str) -> HostCallError {
+    let mut error = HostCallError::new("AxiosError", message);
+    error.data.insert("code".into(), json!(code));
+    error.data.insert("isAxiosError".into(), json!(true));
+    error
+}
+
+fn type_error(message: impl Into<String>) -> HostCallError {
+    HostCallError::new("TypeError", message)
+}
+
+fn not_configured() -> HostCallError {
+    let mut error = HostCallError::new(
+        "Error",
+        "this application has no platform API URL: set one with `chatfn apps update <id> --platform-url URL --platform-token TOKEN`",
+    );
+    error
+        .data
+        .insert("code".into(), json!("ERR_PLATFORM_NOT_CONFIGURED"));
+    error
+}
+
+fn random_u64() -> u64 {
+    let mut bytes = [0u8; 8];
+    // A predictable boundary is only a formatting risk, never a security one.
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes)
+}
+
+/// The default per-call timeout.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
