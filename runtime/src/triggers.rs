@@ -1,7 +1,9 @@
 //! Trigger types: which exist, which block the chat server, and what their
 //! events must contain.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Field {
@@ -83,36 +85,26 @@ pub(crate) fn names() -> String {
 }
 
 impl TriggerType {
-    /// Checks that `event` has what this type requires; the message says
-    /// what is missing.
-    pub(crate) fn validate(&self, event: &Value) -> Result<(), String> {
-        let Some(object) = event.as_object() else {
+    /// Checks an event's top-level fields without building its value tree:
+    /// events are parsed once, as raw JSON, and handed to the guest as is.
+    pub(crate) fn validate(&self, event: &RawValue) -> Result<(), String> {
+        let Ok(object) = serde_json::from_str::<BTreeMap<String, &RawValue>>(event.get()) else {
             return Err(format!("a {} event must be a JSON object", self.name));
         };
+        // The first byte of valid JSON tells its type.
+        let kind = |name: &str| object.get(name).and_then(|v| v.get().bytes().next());
         for field in self.fields {
             let (name, ok, want) = match *field {
-                Field::String(name) => (
-                    name,
-                    object.get(name).is_some_and(Value::is_string),
-                    "a string",
-                ),
-                Field::Object(name) => (
-                    name,
-                    object.get(name).is_some_and(Value::is_object),
-                    "an object",
-                ),
+                Field::String(name) => (name, kind(name) == Some(b'"'), "a string"),
+                Field::Object(name) => (name, kind(name) == Some(b'{'), "an object"),
                 Field::OptionalObject(name) => (
                     name,
-                    object
-                        .get(name)
-                        .is_none_or(|v| v.is_object() || v.is_null()),
+                    matches!(kind(name), None | Some(b'{' | b'n')),
                     "an object",
                 ),
                 Field::OptionalBool(name) => (
                     name,
-                    object
-                        .get(name)
-                        .is_none_or(|v| v.is_boolean() || v.is_null()),
+                    matches!(kind(name), None | Some(b't' | b'f' | b'n')),
                     "a boolean",
                 ),
             };
@@ -126,9 +118,14 @@ impl TriggerType {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
     use serde_json::json;
 
     use super::*;
+
+    fn raw(value: Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(&value).expect("serializes")
+    }
 
     #[test]
     fn events_are_checked_against_their_type() {
@@ -138,17 +135,17 @@ mod tests {
         };
         assert!(
             start
-                .validate(&json!({ "username": "a", "authParams": {} }))
+                .validate(&raw(json!({ "username": "a", "authParams": {} })))
                 .is_ok()
         );
-        assert!(start.validate(&json!({ "username": "a" })).is_ok());
+        assert!(start.validate(&raw(json!({ "username": "a" }))).is_ok());
         assert!(
             start
-                .validate(&json!({ "username": 1 }))
+                .validate(&raw(json!({ "username": 1 })))
                 .expect_err("not a string")
                 .contains("'username' as a string")
         );
-        assert!(start.validate(&json!([])).is_err());
+        assert!(start.validate(&raw(json!([]))).is_err());
         assert!(find("user.sent.message").is_some_and(|t| !t.blocking));
         assert!(find("nope").is_none());
     }

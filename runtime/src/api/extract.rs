@@ -1,6 +1,7 @@
 //! Request extractors: the calling application, JSON bodies, paging.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -13,7 +14,14 @@ use super::{ApiError, AppState};
 use crate::store::{Application, PageRequest, Sort, SortKey};
 
 /// The application whose key authorized the request.
-pub(crate) struct Tenant(pub(crate) Application);
+pub(crate) struct Tenant(pub(crate) AppRef);
+
+/// The calling application. `id` is a plain field so `move` closures
+/// capture just the id.
+pub(crate) struct AppRef {
+    pub(crate) id: i64,
+    pub(crate) application: Arc<Application>,
+}
 
 pub(crate) fn hash_key(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
@@ -41,9 +49,14 @@ impl FromRequestParts<AppState> for Tenant {
                 )
             })?;
         let hash = hash_key(key);
-        let app = state.store(move |s| s.application_by_key(&hash)).await?;
-        app.map(Tenant)
-            .ok_or_else(|| ApiError::unauthorized("the application key is not valid"))
+        let app = state.application_by_key(hash).await?;
+        app.map(|application| {
+            Tenant(AppRef {
+                id: application.id,
+                application,
+            })
+        })
+        .ok_or_else(|| ApiError::unauthorized("the application key is not valid"))
     }
 }
 

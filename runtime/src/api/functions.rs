@@ -150,7 +150,7 @@ pub(crate) async fn create(
         timeout_ms,
     };
     let function = service
-        .store(move |s| s.create_function(app.id, new))
+        .write(app.id, move |s| s.create_function(app.id, new))
         .await?;
     tracing::info!(app = app.id, function = function.id, trigger = %function.trigger, "function created");
     Ok((
@@ -210,7 +210,7 @@ pub(crate) async fn update(
         description: body.description,
     };
     let function = service
-        .store(move |s| s.update_function(app.id, id, patch))
+        .write(app.id, move |s| s.update_function(app.id, id, patch))
         .await?;
     let function = function.ok_or_else(|| ApiError::not_found("the function"))?;
     tracing::info!(
@@ -267,7 +267,7 @@ pub(crate) async fn set_current_version(
     let id = path_id(&id, "the function")?;
     let number = body.version_number;
     let function = service
-        .store(move |s| s.set_current_version(app.id, id, number))
+        .write(app.id, move |s| s.set_current_version(app.id, id, number))
         .await?;
     let function = function
         .ok_or_else(|| ApiError::not_found(&format!("version {number} of this function")))?;
@@ -333,7 +333,9 @@ pub(crate) async fn create_version(
     }
     check_script(&service, &body.handler_script, "handler.ts").await?;
     let version = service
-        .store(move |s| s.create_version(app.id, id, &body.handler_script))
+        .write(app.id, move |s| {
+            s.create_version(app.id, id, &body.handler_script)
+        })
         .await?;
     let version = version.ok_or_else(|| ApiError::not_found("the function"))?;
     tracing::info!(

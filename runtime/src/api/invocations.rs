@@ -103,7 +103,14 @@ pub(crate) async fn test_run(
     let (function, version) = found.ok_or_else(|| ApiError::not_found("the function version"))?;
     let invocation_id = service.next_invocation_id();
     let run = service
-        .run(&app, &function, &version, &event, true, invocation_id)
+        .run(
+            &app.application,
+            &function,
+            &version,
+            &event,
+            true,
+            invocation_id,
+        )
         .await
         .map_err(run_error)?;
     Ok(ok(resources::invocation(&run.invocation)))

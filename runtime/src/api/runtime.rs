@@ -73,7 +73,9 @@ pub(crate) async fn update_dependencies(
         });
     }
     let runtime = service
-        .store(move |s| s.update_runtime(app.id, RuntimeChange::Dependencies(dependencies)))
+        .write(app.id, move |s| {
+            s.update_runtime(app.id, RuntimeChange::Dependencies(dependencies))
+        })
         .await?;
     tracing::info!(
         app = app.id,
@@ -127,7 +129,9 @@ pub(crate) async fn update_environment(
         environment.insert(name, value);
     }
     let runtime = service
-        .store(move |s| s.update_runtime(app.id, RuntimeChange::Environment(environment)))
+        .write(app.id, move |s| {
+            s.update_runtime(app.id, RuntimeChange::Environment(environment))
+        })
         .await?;
     tracing::info!(
         app = app.id,
@@ -150,7 +154,9 @@ pub(crate) async fn update_initialization_script(
 ) -> Result<Response, ApiError> {
     super::functions::check_script(&service, &body.script, "init.ts").await?;
     let runtime = service
-        .store(move |s| s.update_runtime(app.id, RuntimeChange::InitializationScript(body.script)))
+        .write(app.id, move |s| {
+            s.update_runtime(app.id, RuntimeChange::InitializationScript(body.script))
+        })
         .await?;
     tracing::info!(
         app = app.id,

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::extract::{Tenant, body_error};
 use super::{ApiError, AppState};
-use crate::service::{RunError, Service};
-use crate::store::{Application, Function};
+use crate::service::{Deployment, RunError, Service};
+use crate::store::Application;
 use crate::triggers;
 
 pub(crate) fn run_error(e: RunError) -> ApiError {
@@ -60,30 +60,11 @@ pub(crate) async fn trigger(
             format!("the event must be JSON, not '{content_type}'"),
         ));
     }
-    let event: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("the event is not valid JSON: {e}")))?;
-    kind.validate(&event).map_err(ApiError::bad_request)?;
     let raw: Box<RawValue> = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the event is not valid JSON: {e}")))?;
+    kind.validate(&raw).map_err(ApiError::bad_request)?;
 
-    let trigger_name = kind.name;
-    let app_id = app.id;
-    let found = service
-        .store(move |s| {
-            let Some(function) = s.function_for_trigger(app_id, trigger_name)? else {
-                return Ok(None);
-            };
-            if !function.enabled {
-                return Ok(None);
-            }
-            let Some(number) = function.current_version else {
-                return Ok(None);
-            };
-            Ok(s.version_by_number(app_id, function.id, number)?
-                .map(|v| (function, v)))
-        })
-        .await?;
-    let Some((function, version)) = found else {
+    let Some(deployment) = service.deployment(app.id, kind.name).await? else {
         // Nothing to run: the chat server goes ahead as if allowed.
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
@@ -91,7 +72,8 @@ pub(crate) async fn trigger(
     if !kind.blocking {
         // An in-process runner for now: the durable queue replaces it.
         let service = Arc::clone(&service);
-        tokio::spawn(async move { run_later(service, app, function, version, raw, id).await });
+        let app = Arc::clone(&app.application);
+        tokio::spawn(async move { run_later(service, app, deployment, raw, id).await });
         return Ok((
             StatusCode::ACCEPTED,
             axum::Json(json!({ "invocationId": id })),
@@ -99,7 +81,14 @@ pub(crate) async fn trigger(
             .into_response());
     }
     let run = service
-        .run(&app, &function, &version, &raw, false, id)
+        .run(
+            &app.application,
+            &deployment.function,
+            &deployment.version,
+            &raw,
+            false,
+            id,
+        )
         .await
         .map_err(run_error)?;
     let invocation = &run.invocation;
@@ -141,16 +130,16 @@ pub(crate) async fn trigger(
 
 async fn run_later(
     service: Arc<Service>,
-    app: Application,
-    function: Function,
-    version: crate::store::Version,
+    app: Arc<Application>,
+    deployment: Arc<Deployment>,
     event: Box<RawValue>,
     id: i64,
 ) {
+    let Deployment { function, version } = &*deployment;
     // Saturation here waits again rather than dropping the event.
     loop {
         match service
-            .run(&app, &function, &version, &event, false, id)
+            .run(&app, function, version, &event, false, id)
             .await
         {
             Err(RunError::Saturated) => continue,

@@ -1,6 +1,7 @@
 //! The service's state and what it does with it: run a function version on
 //! an event and record the invocation.
 
+mod directory;
 mod images;
 mod log;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
 
+pub(crate) use directory::{Deployment, Directory};
 pub(crate) use images::{BuildFailure, ImageKey, Images};
 pub(crate) use log::InvocationLog;
 
@@ -45,6 +47,9 @@ pub(crate) struct ServiceConfig {
     pub(crate) image_cache_entries: usize,
     /// Limit on each platform API call (connect to last byte).
     pub(crate) platform_timeout: Duration,
+    /// How long cached lookups (application keys, deployments, runtimes)
+    /// may miss a change made outside this process.
+    pub(crate) lookup_ttl: Duration,
 }
 
 impl Default for ServiceConfig {
@@ -58,6 +63,7 @@ impl Default for ServiceConfig {
             max_body_bytes: 1 << 20,
             image_cache_entries: 512,
             platform_timeout: platform::DEFAULT_TIMEOUT,
+            lookup_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -67,6 +73,7 @@ pub(crate) struct Service {
     pub(crate) images: Images,
     pub(crate) log: InvocationLog,
     pub(crate) config: ServiceConfig,
+    directory: Directory,
     platform: Arc<PlatformClient>,
     permits: Semaphore,
     next_invocation: AtomicI64,
@@ -121,6 +128,7 @@ impl Service {
         Ok(Service {
             log: InvocationLog::start(Arc::clone(&store))?,
             images: Images::new(sandbox, config.image_cache_entries),
+            directory: Directory::new(config.lookup_ttl),
             platform: Arc::new(PlatformClient::new(
                 config.platform_timeout,
                 PLATFORM_MAX_RESPONSE_BYTES,
@@ -141,6 +149,52 @@ impl Service {
         tokio::task::spawn_blocking(move || f(&*service.store))
             .await
             .map_err(|e| StoreError::Database(format!("storage task failed: {e}")))?
+    }
+
+    /// Runs a write to `app`'s functions or runtime, then drops what the
+    /// lookups cached about them.
+    pub(crate) async fn write<T: Send + 'static>(
+        self: &Arc<Self>,
+        app: i64,
+        f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let result = self.store(f).await;
+        self.directory.invalidate(app);
+        result
+    }
+
+    /// The application a key belongs to.
+    pub(crate) async fn application_by_key(
+        self: &Arc<Self>,
+        key_hash: [u8; 32],
+    ) -> Result<Option<Arc<Application>>, StoreError> {
+        let load = self.store(move |s| s.application_by_key(&key_hash));
+        self.directory.application(key_hash, load).await
+    }
+
+    /// What runs for `trigger` in `app`: its function, if enabled, at its
+    /// current version.
+    pub(crate) async fn deployment(
+        self: &Arc<Self>,
+        app: i64,
+        trigger: &'static str,
+    ) -> Result<Option<Arc<Deployment>>, StoreError> {
+        let load = self.store(move |s| {
+            let Some(function) = s.function_for_trigger(app, trigger)? else {
+                return Ok(None);
+            };
+            let Some(number) = function.current_version.filter(|_| function.enabled) else {
+                return Ok(None);
+            };
+            Ok(s.version_by_number(app, function.id, number)?
+                .map(|version| Deployment { function, version }))
+        });
+        self.directory.deployment(app, trigger, load).await
+    }
+
+    async fn runtime(self: &Arc<Self>, app: i64) -> Result<Arc<Runtime>, StoreError> {
+        let load = self.store(move |s| s.runtime(app));
+        self.directory.runtime(app, load).await
     }
 
     pub(crate) fn next_invocation_id(&self) -> i64 {
@@ -166,7 +220,7 @@ impl Service {
         app: i64,
         version: &Version,
     ) -> Result<(), RunError> {
-        let runtime = self.store(move |s| s.runtime(app)).await?;
+        let runtime = self.runtime(app).await?;
         let key = ImageKey {
             version_id: version.id,
             runtime_revision: runtime.revision,
@@ -196,8 +250,7 @@ impl Service {
             };
         let created_ms = now_ms();
         let started = Instant::now();
-        let app_id = app.id;
-        let runtime = self.store(move |s| s.runtime(app_id)).await?;
+        let runtime = self.runtime(app.id).await?;
         let key = ImageKey {
             version_id: version.id,
             runtime_revision: runtime.revision,

@@ -50,7 +50,7 @@ pub(crate) struct Dependency {
 
 /// An application's chat runtime. Every change makes a new revision; images
 /// are built from (revision, function version).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Runtime {
     pub(crate) revision: i64,
     pub(crate) dependencies: Vec<Dependency>,
