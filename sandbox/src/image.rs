@@ -186,6 +186,14 @@ impl Image {
         &self.inner.id
     }
 
+    /// The size of the image's compiled code and data in memory: what
+    /// keeping it loaded costs (file-backed and shared when it came from
+    /// the disk cache, anonymous when it was just built).
+    pub fn size_bytes(&self) -> usize {
+        let range = self.inner.pre.module().image_range();
+        range.end.addr().saturating_sub(range.start.addr())
+    }
+
     fn from_module(
         sandbox: &Sandbox,
         id: String,

@@ -32,6 +32,12 @@ pub(crate) struct ServeArgs {
     /// timeout still applies).
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     platform_timeout_ms: u64,
+    /// Built images kept in memory, at most.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    image_cache_entries: usize,
+    /// Memory built images may take, in MiB (the most recent one is always kept).
+    #[arg(long, value_name = "MIB", default_value_t = 2048)]
+    image_cache_mb: usize,
     /// Invocation records kept per function (older ones are pruned).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     keep_invocations: u64,
@@ -70,6 +76,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         max_concurrency: args.max_concurrency.max(1),
         queue_wait: Duration::from_millis(args.queue_wait_ms),
         platform_timeout: Duration::from_millis(args.platform_timeout_ms.max(1)),
+        image_cache_entries: args.image_cache_entries.max(1),
+        image_cache_bytes: args.image_cache_mb.saturating_mul(1 << 20),
         ..ServiceConfig::default()
     };
     let service = Arc::new(Service::new(Arc::clone(&store), sandbox, config)?);

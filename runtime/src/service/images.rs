@@ -1,5 +1,6 @@
 //! Images of function versions, built once per (version, runtime revision)
-//! and kept in a bounded in-memory LRU; the sandbox keeps the disk cache.
+//! and kept in an in-memory LRU bounded by count and by bytes; the sandbox
+//! keeps the disk cache.
 //! Concurrent requests for an image that is being built wait for that one
 //! build, so invocations never see a half-built image.
 
@@ -49,18 +50,86 @@ impl BuildFailure {
 
 type Slot = Arc<OnceCell<Result<Image, BuildFailure>>>;
 
+/// The LRU and the bytes its built images take.
+struct Cache {
+    /// Each slot with its image's size once built (0 before, or on failure).
+    lru: LruCache<ImageKey, (Slot, usize)>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl Cache {
+    /// The slot for `key`, new (and possibly evicting the oldest) if absent.
+    fn slot(&mut self, key: ImageKey) -> Slot {
+        if let Some((slot, _)) = self.lru.get(&key) {
+            return Arc::clone(slot);
+        }
+        let slot = Slot::default();
+        if let Some((evicted, (_, size))) = self.lru.push(key, (Arc::clone(&slot), 0))
+            && evicted != key
+        {
+            self.bytes -= size;
+        }
+        slot
+    }
+
+    /// Counts a built image; evicts the least recently used others while
+    /// over the byte budget. Evicted images live on in the invocations
+    /// still using them.
+    fn built(&mut self, key: ImageKey, slot: &Slot, size: usize) {
+        match self.lru.peek_mut(&key) {
+            Some((current, counted)) if Arc::ptr_eq(current, slot) && *counted == 0 => {
+                *counted = size;
+                self.bytes += size;
+            }
+            _ => return,
+        }
+        while self.bytes > self.max_bytes {
+            match self.lru.peek_lru() {
+                Some((oldest, _)) if *oldest != key => {}
+                _ => break,
+            }
+            if let Some((_, (_, size))) = self.lru.pop_lru() {
+                self.bytes -= size;
+            }
+        }
+    }
+
+    /// Forgets `key` if it still holds `slot`.
+    fn forget(&mut self, key: ImageKey, slot: &Slot) {
+        if self
+            .lru
+            .peek(&key)
+            .is_some_and(|(s, _)| Arc::ptr_eq(s, slot))
+            && let Some((_, size)) = self.lru.pop(&key)
+        {
+            self.bytes -= size;
+        }
+    }
+}
+
 pub(crate) struct Images {
     sandbox: Sandbox,
-    cache: Mutex<LruCache<ImageKey, Slot>>,
+    cache: Mutex<Cache>,
 }
 
 impl Images {
-    pub(crate) fn new(sandbox: Sandbox, capacity: usize) -> Images {
+    /// At most `capacity` images, and no more than `max_bytes` of them
+    /// (though always the most recent one).
+    pub(crate) fn new(sandbox: Sandbox, capacity: usize, max_bytes: usize) -> Images {
         let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
         Images {
             sandbox,
-            cache: Mutex::new(LruCache::new(capacity)),
+            cache: Mutex::new(Cache {
+                lru: LruCache::new(capacity),
+                bytes: 0,
+                max_bytes,
+            }),
         }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn sandbox(&self) -> &Sandbox {
@@ -73,23 +142,30 @@ impl Images {
         key: ImageKey,
         spec: impl FnOnce() -> ImageSpec,
     ) -> Result<Image, BuildFailure> {
-        let slot = {
-            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            cache.get_or_insert(key, Slot::default).clone()
-        };
+        let slot = self.cache().slot(key);
         let result = slot
             .get_or_init(|| async {
                 let spec = spec();
                 let started = std::time::Instant::now();
                 let built = self.sandbox.build_image(&spec).await;
                 match &built {
-                    Ok(image) => tracing::info!(
-                        version = key.version_id,
-                        revision = key.runtime_revision,
-                        image = image.id(),
-                        ms = started.elapsed().as_millis() as u64,
-                        "image ready"
-                    ),
+                    Ok(image) => {
+                        let (held, bytes) = {
+                            let mut cache = self.cache();
+                            cache.built(key, &slot, image.size_bytes());
+                            (cache.lru.len(), cache.bytes)
+                        };
+                        tracing::info!(
+                            version = key.version_id,
+                            revision = key.runtime_revision,
+                            image = image.id(),
+                            ms = started.elapsed().as_millis() as u64,
+                            size = image.size_bytes(),
+                            held,
+                            held_bytes = bytes,
+                            "image ready"
+                        );
+                    }
                     Err(e) => tracing::info!(
                         version = key.version_id,
                         revision = key.runtime_revision,
@@ -110,11 +186,67 @@ impl Images {
         if let Err(failure) = &result
             && !failure.deterministic()
         {
-            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            if cache.peek(&key).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
-                cache.pop(&key);
-            }
+            self.cache().forget(key, &slot);
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(version_id: i64) -> ImageKey {
+        ImageKey {
+            version_id,
+            runtime_revision: 1,
+        }
+    }
+
+    fn cache(entries: usize, max_bytes: usize) -> Cache {
+        Cache {
+            lru: LruCache::new(NonZeroUsize::new(entries).unwrap_or(NonZeroUsize::MIN)),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    fn keys(cache: &Cache) -> Vec<i64> {
+        let mut keys: Vec<i64> = cache.lru.iter().map(|(k, _)| k.version_id).collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn the_byte_budget_evicts_the_least_recently_used() {
+        let mut c = cache(10, 250);
+        for v in 1..=3 {
+            let slot = c.slot(key(v));
+            c.built(key(v), &slot, 100);
+        }
+        // 300 > 250: the oldest went.
+        assert_eq!((keys(&c), c.bytes), (vec![2, 3], 200));
+        let _ = c.slot(key(2)); // 2 is now more recent than 3
+        let slot = c.slot(key(4));
+        c.built(key(4), &slot, 100);
+        assert_eq!((keys(&c), c.bytes), (vec![2, 4], 200));
+        // A second `built` for the same slot counts nothing.
+        c.built(key(4), &slot, 100);
+        assert_eq!(c.bytes, 200);
+    }
+
+    #[test]
+    fn the_count_bound_keeps_bytes_right_and_the_newest_always_stays() {
+        let mut c = cache(2, 1000);
+        for v in 1..=3 {
+            let slot = c.slot(key(v));
+            c.built(key(v), &slot, 100);
+        }
+        assert_eq!((keys(&c), c.bytes), (vec![2, 3], 200));
+        let slot = c.slot(key(9));
+        c.built(key(9), &slot, 5000); // alone over budget, but kept
+        assert_eq!((keys(&c), c.bytes), (vec![9], 5000));
+        c.forget(key(9), &slot);
+        assert_eq!((keys(&c), c.bytes), (vec![], 0));
     }
 }

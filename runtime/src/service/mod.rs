@@ -45,6 +45,8 @@ pub(crate) struct ServiceConfig {
     pub(crate) max_body_bytes: usize,
     /// Images kept in memory.
     pub(crate) image_cache_entries: usize,
+    /// Bytes of images kept in memory.
+    pub(crate) image_cache_bytes: usize,
     /// Limit on each platform API call (connect to last byte).
     pub(crate) platform_timeout: Duration,
     /// How long cached lookups (application keys, deployments, runtimes)
@@ -62,6 +64,7 @@ impl Default for ServiceConfig {
             memory_bytes: 64 << 20,
             max_body_bytes: 1 << 20,
             image_cache_entries: 512,
+            image_cache_bytes: 2 << 30,
             platform_timeout: platform::DEFAULT_TIMEOUT,
             lookup_ttl: Duration::from_secs(5),
         }
@@ -127,7 +130,11 @@ impl Service {
         let next = store.max_invocation_id()?;
         Ok(Service {
             log: InvocationLog::start(Arc::clone(&store))?,
-            images: Images::new(sandbox, config.image_cache_entries),
+            images: Images::new(
+                sandbox,
+                config.image_cache_entries,
+                config.image_cache_bytes,
+            ),
             directory: Directory::new(config.lookup_ttl),
             platform: Arc::new(PlatformClient::new(
                 config.platform_timeout,
