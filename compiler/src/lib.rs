@@ -113,17 +113,22 @@ impl Default for CompilerConfig {
     }
 }
 
-/// Compiles sources on a pool of big-stack worker threads. Cheap to share
-/// (`&Compiler` is all `compile` needs); create one per process.
+/// Compiles sources on a pool of big-stack worker threads. Cheap to share:
+/// `&Compiler` is all `compile` needs, and clones share the pool; create one
+/// per process.
+#[derive(Clone)]
 pub struct Compiler {
     config: CompilerConfig,
-    pool: pool::Pool,
+    pool: std::sync::Arc<pool::Pool>,
 }
 
 impl Compiler {
     /// A compiler with `config`. Worker threads start on first use.
     pub fn new(config: CompilerConfig) -> Compiler {
-        let pool = pool::Pool::new(config.workers.max(1), config.worker_stack_bytes);
+        let pool = std::sync::Arc::new(pool::Pool::new(
+            config.workers.max(1),
+            config.worker_stack_bytes,
+        ));
         Compiler { config, pool }
     }
 

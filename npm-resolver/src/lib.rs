@@ -1,5 +1,410 @@
-//! Resolves and installs a chat runtime's npm dependencies: registry client,
-//! semver resolution, integrity checks, a content-addressed store, lockfile
-//! and `require` entry points.
+//! Resolves and installs a chat runtime's npm dependencies: a registry
+//! client, npm-style resolution into a lockfile, tarballs verified against
+//! their integrity hash and extracted into a content-addressed store, and
+//! the module map an image is built with (ES module files converted to
+//! CommonJS). Install scripts never run.
 //!
-//! Not built yet: the module map holds only files given to it directly.
+//! ```no_run
+//! # async fn example() -> Result<(), npm_resolver::Error> {
+//! use npm_resolver::{Installer, InstallerConfig, NoProgress};
+//! let installer = Installer::new(InstallerConfig::new("/var/lib/chatfn/npm"), compiler::Compiler::default());
+//! let deps = [("dayjs".to_string(), "^1.11.0".to_string())];
+//! let resolution = installer.resolve(&deps, &NoProgress).await?;
+//! let installed = installer.install(&resolution.lockfile, &NoProgress).await?;
+//! assert!(installed.modules.contains_key("/node_modules/dayjs/package.json"));
+//! # Ok(()) }
+//! ```
+
+mod entry;
+mod http;
+mod layout;
+mod lockfile;
+mod registry;
+mod resolve;
+mod spec;
+mod store;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use compiler::Compiler;
+
+pub use entry::resolve_require;
+pub use lockfile::{LockedPackage, Lockfile};
+
+use registry::Registry;
+use store::Store;
+
+/// The public npm registry.
+pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+
+/// Why an install failed. Messages name the package and say what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A dependency's name breaks npm's naming rules.
+    #[error("'{name}' is not a valid npm package name: {reason}")]
+    InvalidName {
+        /// The name as given.
+        name: String,
+        /// The rule it breaks.
+        reason: String,
+    },
+    /// A version field is neither a range nor a dist-tag.
+    #[error("{name}@{spec}: not a version, range or dist-tag npm understands")]
+    InvalidSpec {
+        /// The dependency.
+        name: String,
+        /// Its version field.
+        spec: String,
+    },
+    /// A git, URL or path dependency: only the registry is supported.
+    #[error("{name}@{spec} cannot be installed: {reason}")]
+    UnsupportedSpec {
+        /// The dependency.
+        name: String,
+        /// Its version field.
+        spec: String,
+        /// What it points at and what to use instead.
+        reason: String,
+    },
+    /// The registry has no such package.
+    #[error("package '{name}' is not in the registry")]
+    NotFound {
+        /// The package.
+        name: String,
+    },
+    /// No published version satisfies the range.
+    #[error("no version of {name} matches '{spec}'{}", latest.as_ref().map(|l| format!(" (latest is {l})")).unwrap_or_default())]
+    NoMatchingVersion {
+        /// The package.
+        name: String,
+        /// The range or tag asked for.
+        spec: String,
+        /// The `latest` dist-tag, to help pick a range.
+        latest: Option<String>,
+    },
+    /// A package that cannot work in the sandbox (native code).
+    #[error("{name}@{version} is not supported: {reason}")]
+    Unsupported {
+        /// The package.
+        name: String,
+        /// Its version.
+        version: String,
+        /// Why.
+        reason: String,
+    },
+    /// The registry failed (after retries) or answered nonsense.
+    #[error("the registry failed for {url}: {message}")]
+    Registry {
+        /// What was fetched.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A tarball's hash differs from the registry's integrity value.
+    #[error(
+        "{package}: the tarball does not match its integrity hash (expected {expected}, got {actual})"
+    )]
+    Integrity {
+        /// `name@version`.
+        package: String,
+        /// The locked or published integrity.
+        expected: String,
+        /// The downloaded tarball's.
+        actual: String,
+    },
+    /// A tarball with links, `..`, absolute paths, or too much content.
+    #[error("{package}: unsafe tarball entry '{entry}': {reason}")]
+    UnsafeTarball {
+        /// `name@version`.
+        package: String,
+        /// The offending entry's path.
+        entry: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The tree has more packages than allowed.
+    #[error("more than {0} packages: the dependency tree is too large")]
+    TooManyPackages(usize),
+    /// The module map would be larger than allowed.
+    #[error("the dependencies' files are larger than {0} bytes")]
+    TooLarge(usize),
+    /// A lockfile that does not parse or has the wrong version.
+    #[error("invalid lockfile: {0}")]
+    InvalidLockfile(String),
+    /// Reading or writing the store failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+/// What an install reports while it runs.
+#[derive(Clone, Debug)]
+pub enum ProgressEvent {
+    /// A package was placed in the tree; `total` placed so far.
+    Resolved {
+        /// The package.
+        name: String,
+        /// Its chosen version.
+        version: String,
+        /// Packages placed so far.
+        total: usize,
+    },
+    /// A tarball was downloaded and extracted.
+    Fetched {
+        /// The package.
+        name: String,
+        /// Its version.
+        version: String,
+        /// The tarball's size.
+        bytes: usize,
+        /// Tarballs fetched so far.
+        done: usize,
+        /// Tarballs to fetch.
+        total: usize,
+    },
+}
+
+/// Receives progress events (a terminal bar, structured logs, …).
+pub trait Progress: Send + Sync {
+    /// Called for each event, from any thread.
+    fn event(&self, event: ProgressEvent);
+}
+
+/// Ignores progress.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn event(&self, _: ProgressEvent) {}
+}
+
+/// Where to install from and to, and the bounds of an install.
+#[derive(Clone, Debug)]
+pub struct InstallerConfig {
+    /// The registry's base URL.
+    pub registry: String,
+    /// Where packages and conversions are kept.
+    pub dir: PathBuf,
+    /// Limit per HTTP request.
+    pub timeout: Duration,
+    /// Retries of a request that failed with 5xx or a network error.
+    pub retries: u32,
+    /// Largest dependency tree.
+    pub max_packages: usize,
+    /// Tarballs downloaded at once.
+    pub parallel_downloads: usize,
+}
+
+impl InstallerConfig {
+    /// The public registry, keeping packages under `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> InstallerConfig {
+        InstallerConfig {
+            registry: DEFAULT_REGISTRY.to_owned(),
+            dir: dir.into(),
+            timeout: Duration::from_secs(60),
+            retries: 3,
+            max_packages: 1000,
+            parallel_downloads: 8,
+        }
+    }
+}
+
+/// A resolved tree.
+#[derive(Debug)]
+pub struct Resolution {
+    /// The tree, pinned.
+    pub lockfile: Lockfile,
+    /// Things the user should know (skipped optional packages, install
+    /// scripts that were not run).
+    pub warnings: Vec<String>,
+}
+
+/// An installed tree, as a module map.
+#[derive(Debug)]
+pub struct Installed {
+    /// `/node_modules/<name>/<file>` → source.
+    pub modules: BTreeMap<String, String>,
+    /// ES module files that could not be converted, dependencies that
+    /// `require` cannot load.
+    pub warnings: Vec<String>,
+    /// Packages installed.
+    pub packages: usize,
+    /// Total bytes of `modules`.
+    pub bytes: usize,
+}
+
+/// Resolves and installs dependency lists. One per process: it caches
+/// packuments for its life, so make a new one for fresh registry data.
+pub struct Installer {
+    config: InstallerConfig,
+    registry: Registry,
+    store: Store,
+    compiler: Compiler,
+}
+
+impl Installer {
+    /// An installer; `compiler` converts ES module package files.
+    pub fn new(config: InstallerConfig, compiler: Compiler) -> Installer {
+        let http = http::HttpClient::new(config.timeout, config.retries);
+        Installer {
+            registry: Registry::new(&config.registry, http),
+            store: Store::new(config.dir.join("store")),
+            compiler,
+            config,
+        }
+    }
+
+    /// Resolves `dependencies` (name → spec, as a chat runtime lists them)
+    /// against the registry.
+    pub async fn resolve(
+        &self,
+        dependencies: &[(String, String)],
+        progress: &dyn Progress,
+    ) -> Result<Resolution, Error> {
+        let resolved = resolve::resolve(
+            &self.registry,
+            dependencies,
+            self.config.max_packages,
+            progress,
+        )
+        .await?;
+        Ok(Resolution {
+            lockfile: resolved.lockfile,
+            warnings: resolved.warnings,
+        })
+    }
+
+    /// Installs `lockfile`: packages already in the store are used as they
+    /// are (no network); others are downloaded from their locked URL and
+    /// verified against their locked integrity.
+    pub async fn install(
+        &self,
+        lockfile: &Lockfile,
+        progress: &dyn Progress,
+    ) -> Result<Installed, Error> {
+        let missing: Vec<(&String, &LockedPackage)> = lockfile
+            .packages
+            .iter()
+            .filter(|(_, p)| !self.store.contains(&p.integrity))
+            .collect();
+        self.download(&missing, progress).await?;
+
+        let mut modules = BTreeMap::new();
+        let mut warnings = Vec::new();
+        let mut bytes = 0usize;
+        for (location, package) in &lockfile.packages {
+            let what = format!("{}@{}", package.name, package.version);
+            let dir = self.store.path(&package.integrity).ok_or_else(|| Error::Integrity {
+                package: what.clone(),
+                expected: package.integrity.clone(),
+                actual: "(unsupported integrity value)".into(),
+            })?;
+            let compiler = self.compiler.clone();
+            let cache = self.config.dir.join("esm-cache");
+            let name = what.clone();
+            let files = tokio::task::spawn_blocking(move || {
+                layout::package_files(&compiler, &name, &dir, &cache)
+            })
+            .await
+            .map_err(|e| Error::Io {
+                context: format!("reading {what}"),
+                source: std::io::Error::other(e.to_string()),
+            })??;
+            warnings.extend(files.warnings);
+            for (path, source) in files.files {
+                bytes += source.len();
+                if bytes > layout::MAX_MODULE_BYTES {
+                    return Err(Error::TooLarge(layout::MAX_MODULE_BYTES));
+                }
+                modules.insert(format!("/{location}/{path}"), source);
+            }
+        }
+        for name in lockfile.dependencies.keys() {
+            if let Err(why) = resolve_require(&modules, name) {
+                warnings.push(format!(
+                    "require('{name}') will fail (subpaths may still load): {why}"
+                ));
+            }
+        }
+        Ok(Installed {
+            modules,
+            warnings,
+            packages: lockfile.packages.len(),
+            bytes,
+        })
+    }
+
+    async fn download(
+        &self,
+        missing: &[(&String, &LockedPackage)],
+        progress: &dyn Progress,
+    ) -> Result<(), Error> {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(
+            self.config.parallel_downloads.max(1),
+        ));
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let total = missing.len();
+        let fetches = missing.iter().map(|(_, package)| {
+            let semaphore = Arc::clone(&semaphore);
+            let done = &done;
+            async move {
+                let _permit = semaphore.acquire().await;
+                let what = format!("{}@{}", package.name, package.version);
+                let tarball = self.registry.tarball(&package.resolved).await?;
+                let store = self.store.clone();
+                let integrity = package.integrity.clone();
+                let size = tarball.len();
+                let name = what.clone();
+                tokio::task::spawn_blocking(move || store.add(&name, &integrity, &tarball))
+                    .await
+                    .map_err(|e| Error::Io {
+                        context: format!("extracting {what}"),
+                        source: std::io::Error::other(e.to_string()),
+                    })??;
+                let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress.event(ProgressEvent::Fetched {
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    bytes: size,
+                    done,
+                    total,
+                });
+                Ok::<(), Error>(())
+            }
+        });
+        let results = join_all(fetches.collect()).await;
+        results.into_iter().collect()
+    }
+}
+
+/// Drives borrowed futures concurrently to completion, keeping results in
+/// order.
+pub(crate) async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pending: Vec<Option<std::pin::Pin<Box<F>>>> =
+        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot
+                && let std::task::Poll::Ready(value) = future.as_mut().poll(cx)
+            {
+                *output = Some(value);
+                *slot = None;
+            }
+        }
+        if pending.iter().all(Option::is_none) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
