@@ -13,10 +13,7 @@ const CONDITIONS: [&str; 3] = ["require", "node", "default"];
 
 /// The module-map path `require(request)` loads from the root, or why
 /// nothing does.
-pub fn resolve_require(
-    files: &BTreeMap<String, String>,
-    request: &str,
-) -> Result<String, String> {
+pub fn resolve_require(files: &BTreeMap<String, String>, request: &str) -> Result<String, String> {
     let (name, subpath) = split_request(request)?;
     let dir = format!("/node_modules/{name}");
     let manifest = files
@@ -25,7 +22,9 @@ pub fn resolve_require(
         .transpose()
         .map_err(|e| format!("{dir}/package.json is not valid JSON: {e}"))?;
     let Some(manifest) = manifest else {
-        return Err(format!("Cannot find module '{request}' (no {dir}/package.json)"));
+        return Err(format!(
+            "Cannot find module '{request}' (no {dir}/package.json)"
+        ));
     };
     if let Some(exports) = manifest.get("exports").filter(|e| !e.is_null()) {
         let key = if subpath.is_empty() {
@@ -42,10 +41,16 @@ pub fn resolve_require(
         return files
             .contains_key(&path)
             .then_some(path.clone())
-            .ok_or_else(|| format!("{name} exports '{key}' as {target}, which is not in the package"));
+            .ok_or_else(|| {
+                format!("{name} exports '{key}' as {target}, which is not in the package")
+            });
     }
     let base = if subpath.is_empty() {
-        match manifest.get("main").and_then(Value::as_str).filter(|m| !m.is_empty()) {
+        match manifest
+            .get("main")
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+        {
             Some(main) => normalize(&format!("{dir}/{main}")),
             None => dir.clone(),
         }
@@ -53,7 +58,12 @@ pub fn resolve_require(
         normalize(&format!("{dir}/{subpath}"))
     };
     probe(files, &base)
-        .or_else(|| (base != dir).then(|| probe(files, &dir)).flatten().filter(|_| subpath.is_empty()))
+        .or_else(|| {
+            (base != dir)
+                .then(|| probe(files, &dir))
+                .flatten()
+                .filter(|_| subpath.is_empty())
+        })
         .ok_or_else(|| format!("Cannot find module '{request}'"))
 }
 
@@ -168,7 +178,10 @@ mod tests {
             ("/node_modules/p/browser.js", ""),
             ("/node_modules/p/lib/a/b.js", ""),
         ]);
-        assert_eq!(resolve_require(&files, "p").as_deref(), Ok("/node_modules/p/node.js"));
+        assert_eq!(
+            resolve_require(&files, "p").as_deref(),
+            Ok("/node_modules/p/node.js")
+        );
         assert_eq!(
             resolve_require(&files, "p/sub/a/b").as_deref(),
             Ok("/node_modules/p/lib/a/b.js")
@@ -187,7 +200,10 @@ mod tests {
             ("/node_modules/q/node.js", ""),
             ("/node_modules/q/browser.js", ""),
         ]);
-        assert_eq!(resolve_require(&files, "q").as_deref(), Ok("/node_modules/q/browser.js"));
+        assert_eq!(
+            resolve_require(&files, "q").as_deref(),
+            Ok("/node_modules/q/browser.js")
+        );
     }
 
     #[test]
@@ -200,16 +216,31 @@ mod tests {
             ("/node_modules/i/package.json", "{}"),
             ("/node_modules/i/index.js", ""),
         ]);
-        assert_eq!(resolve_require(&files, "@s/m").as_deref(), Ok("/node_modules/@s/m/lib/main.js"));
-        assert_eq!(resolve_require(&files, "@s/m/fp").as_deref(), Ok("/node_modules/@s/m/fp/index.js"));
-        assert_eq!(resolve_require(&files, "@s/m/data").as_deref(), Ok("/node_modules/@s/m/data.json"));
-        assert_eq!(resolve_require(&files, "i").as_deref(), Ok("/node_modules/i/index.js"));
+        assert_eq!(
+            resolve_require(&files, "@s/m").as_deref(),
+            Ok("/node_modules/@s/m/lib/main.js")
+        );
+        assert_eq!(
+            resolve_require(&files, "@s/m/fp").as_deref(),
+            Ok("/node_modules/@s/m/fp/index.js")
+        );
+        assert_eq!(
+            resolve_require(&files, "@s/m/data").as_deref(),
+            Ok("/node_modules/@s/m/data.json")
+        );
+        assert_eq!(
+            resolve_require(&files, "i").as_deref(),
+            Ok("/node_modules/i/index.js")
+        );
         assert!(resolve_require(&files, "missing").is_err());
         // Only `import` is exported: nothing for require.
-        let files = map(&[(
-            "/node_modules/e/package.json",
-            r#"{"exports":{"import":"./e.mjs"}}"#,
-        ), ("/node_modules/e/e.mjs", "")]);
+        let files = map(&[
+            (
+                "/node_modules/e/package.json",
+                r#"{"exports":{"import":"./e.mjs"}}"#,
+            ),
+            ("/node_modules/e/e.mjs", ""),
+        ]);
         assert!(resolve_require(&files, "e").is_err());
     }
 }

@@ -143,7 +143,11 @@ impl HttpClient {
                         }
                     })?
                     .to_bytes();
-                Ok(Ok(if gzip { gunzip(&body, max_bytes)? } else { body }))
+                Ok(Ok(if gzip {
+                    gunzip(&body, max_bytes)?
+                } else {
+                    body
+                }))
             };
             match tokio::time::timeout(self.timeout, exchange).await {
                 Err(_) => {
@@ -250,9 +254,8 @@ impl tower_service::Service<Name> for CachingResolver {
             if let Some(addrs) = cached(&resolver) {
                 return Ok(addrs.into_iter());
             }
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             resolver
                 .cache
                 .lock()

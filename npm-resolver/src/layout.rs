@@ -114,8 +114,7 @@ fn wanted(path: &str) -> bool {
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<(), Error> {
     let io = |context: String| move |source| Error::Io { context, source };
-    let entries =
-        fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))?;
+    let entries = fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {

@@ -240,8 +240,9 @@ pub struct Installed {
     pub bytes: usize,
 }
 
-/// Resolves and installs dependency lists. One per process: it caches
-/// packuments for its life, so make a new one for fresh registry data.
+/// Resolves and installs dependency lists. One per process is enough: each
+/// resolution fetches packuments afresh (once each), and HTTP connections
+/// are pooled.
 pub struct Installer {
     config: InstallerConfig,
     registry: Registry,
@@ -301,11 +302,14 @@ impl Installer {
         let mut bytes = 0usize;
         for (location, package) in &lockfile.packages {
             let what = format!("{}@{}", package.name, package.version);
-            let dir = self.store.path(&package.integrity).ok_or_else(|| Error::Integrity {
-                package: what.clone(),
-                expected: package.integrity.clone(),
-                actual: "(unsupported integrity value)".into(),
-            })?;
+            let dir = self
+                .store
+                .path(&package.integrity)
+                .ok_or_else(|| Error::Integrity {
+                    package: what.clone(),
+                    expected: package.integrity.clone(),
+                    actual: "(unsupported integrity value)".into(),
+                })?;
             let compiler = self.compiler.clone();
             let cache = self.config.dir.join("esm-cache");
             let name = what.clone();

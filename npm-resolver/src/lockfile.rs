@@ -161,10 +161,15 @@ mod tests {
             },
         );
         let lock = Lockfile::new(BTreeMap::from([("ms".into(), "^2".into())]), packages);
-        assert_eq!(Lockfile::from_json(&lock.to_json()).ok(), Some(lock.clone()));
+        assert_eq!(
+            Lockfile::from_json(&lock.to_json()).ok(),
+            Some(lock.clone())
+        );
         assert!(lock.matches(&[("ms".into(), "^2".into())]));
         assert!(!lock.matches(&[("ms".into(), "^3".into())]));
-        let newer = lock.to_json().replace("\"lockfileVersion\": 1", "\"lockfileVersion\": 9");
+        let newer = lock
+            .to_json()
+            .replace("\"lockfileVersion\": 1", "\"lockfileVersion\": 9");
         assert!(Lockfile::from_json(&newer).is_err());
     }
 }

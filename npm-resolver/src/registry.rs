@@ -41,25 +41,25 @@ pub(crate) struct Packument {
     pub(crate) versions: BTreeMap<String, Arc<Manifest>>,
 }
 
-type Slot = Arc<OnceCell<Arc<Packument>>>;
+/// A packument fetch's outcome, kept for the session (errors too, so a
+/// failing package is not fetched again within one resolution).
+type Fetched = Result<Arc<Packument>, (bool, String, String)>;
+type Slot = Arc<OnceCell<Fetched>>;
 
 pub(crate) struct Registry {
     base: String,
     http: HttpClient,
+}
+
+/// Packuments fetched during one resolution: each at most once, shared by
+/// concurrent lookups. A new session sees newly published versions.
+pub(crate) struct Session<'r> {
+    registry: &'r Registry,
     packuments: Mutex<HashMap<String, Slot>>,
 }
 
-impl Registry {
-    pub(crate) fn new(base: &str, http: HttpClient) -> Registry {
-        Registry {
-            base: base.trim_end_matches('/').to_owned(),
-            http,
-            packuments: Mutex::default(),
-        }
-    }
-
-    /// The packument of `name`, fetched at most once per registry (a failed
-    /// fetch is tried again by the next caller).
+impl Session<'_> {
+    /// The packument of `name`.
     pub(crate) async fn packument(&self, name: &str) -> Result<Arc<Packument>, Error> {
         let slot = Arc::clone(
             self.packuments
@@ -68,9 +68,42 @@ impl Registry {
                 .entry(name.to_owned())
                 .or_default(),
         );
-        slot.get_or_try_init(|| self.fetch_packument(name))
-            .await
-            .cloned()
+        let fetched = slot
+            .get_or_init(|| async {
+                self.registry
+                    .fetch_packument(name)
+                    .await
+                    .map_err(|e| match e {
+                        Error::NotFound { name } => (true, name, String::new()),
+                        Error::Registry { url, message } => (false, url, message),
+                        other => (false, name.to_owned(), other.to_string()),
+                    })
+            })
+            .await;
+        match fetched {
+            Ok(packument) => Ok(Arc::clone(packument)),
+            Err((true, name, _)) => Err(Error::NotFound { name: name.clone() }),
+            Err((false, url, message)) => Err(Error::Registry {
+                url: url.clone(),
+                message: message.clone(),
+            }),
+        }
+    }
+}
+
+impl Registry {
+    pub(crate) fn new(base: &str, http: HttpClient) -> Registry {
+        Registry {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+        }
+    }
+
+    pub(crate) fn session(&self) -> Session<'_> {
+        Session {
+            registry: self,
+            packuments: Mutex::default(),
+        }
     }
 
     async fn fetch_packument(&self, name: &str) -> Result<Arc<Packument>, Error> {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use nodejs_semver::{Range, Version};
 
 use crate::lockfile::{LockedPackage, Lockfile};
-use crate::registry::{Manifest, Packument, Registry};
+use crate::registry::{Manifest, Packument, Registry, Session};
 use crate::spec::{self, Want};
 use crate::{Error, Progress, ProgressEvent};
 
@@ -53,6 +53,7 @@ pub(crate) async fn resolve(
     max_packages: usize,
     progress: &dyn Progress,
 ) -> Result<Resolution, Error> {
+    let registry = &registry.session();
     let mut tree: BTreeMap<String, Node> = BTreeMap::new();
     let mut edges: Vec<Edge> = Vec::new();
     let mut warnings = Vec::new();
@@ -118,7 +119,7 @@ pub(crate) async fn resolve(
 /// Fetches the wave's packuments concurrently, so the sequential pass that
 /// follows (which keeps placement deterministic) finds them cached.
 /// Failures are left for that pass to report.
-async fn prefetch(registry: &Registry, wave: &VecDeque<Need>) {
+async fn prefetch(registry: &Session<'_>, wave: &VecDeque<Need>) {
     let mut names: Vec<String> = wave
         .iter()
         .filter_map(|n| spec::parse(&n.name, &n.spec).ok().map(|s| s.package))
@@ -163,7 +164,7 @@ fn needs_of(location: &str, m: &Manifest) -> Vec<Need> {
 /// Satisfies `need` from the tree or places a new package. Returns the new
 /// package's location, if one was placed.
 async fn satisfy(
-    registry: &Registry,
+    registry: &Session<'_>,
     need: &Need,
     tree: &mut BTreeMap<String, Node>,
     edges: &mut Vec<Edge>,
@@ -305,9 +306,15 @@ fn check_platform(package: &str, m: &Manifest) -> Result<(), Error> {
 /// code cannot work, and one that runs something else might not.
 fn check_scripts(package: &str, m: &Manifest, warnings: &mut Vec<String>) -> Result<(), Error> {
     let native = |s: &str| {
-        ["node-gyp", "prebuild-install", "node-pre-gyp", "cmake-js", "napi"]
-            .iter()
-            .any(|tool| s.contains(tool))
+        [
+            "node-gyp",
+            "prebuild-install",
+            "node-pre-gyp",
+            "cmake-js",
+            "napi",
+        ]
+        .iter()
+        .any(|tool| s.contains(tool))
     };
     let install: Vec<(&String, &String)> = m
         .scripts
@@ -366,8 +373,14 @@ mod tests {
     #[test]
     fn tree_paths() {
         assert_eq!(child("", "a"), "node_modules/a");
-        assert_eq!(child("node_modules/a", "@s/b"), "node_modules/a/node_modules/@s/b");
-        assert_eq!(parent("node_modules/a/node_modules/@s/b"), Some("node_modules/a".into()));
+        assert_eq!(
+            child("node_modules/a", "@s/b"),
+            "node_modules/a/node_modules/@s/b"
+        );
+        assert_eq!(
+            parent("node_modules/a/node_modules/@s/b"),
+            Some("node_modules/a".into())
+        );
         assert_eq!(parent("node_modules/a"), Some(String::new()));
         assert_eq!(parent(""), None);
         assert!(within("node_modules/a/node_modules/b", "node_modules/a"));

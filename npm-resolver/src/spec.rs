@@ -188,7 +188,10 @@ mod tests {
         assert_eq!(alias.package, "lodash");
         let scoped = parse("t", "npm:@types/node@20").expect("a scoped alias");
         assert_eq!(scoped.package, "@types/node");
-        assert_eq!(parse("y", "npm:left-pad").map(|s| s.package).ok(), Some("left-pad".into()));
+        assert_eq!(
+            parse("y", "npm:left-pad").map(|s| s.package).ok(),
+            Some("left-pad".into())
+        );
     }
 
     #[test]

@@ -41,9 +41,7 @@ impl Integrity {
             .filter_map(|part| {
                 let (algorithm, b64) = part.split_once('-')?;
                 let b64 = b64.split('?').next()?; // SRI options
-                let digest = base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .ok()?;
+                let digest = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
                 let algorithm = match algorithm {
                     "sha512" => "sha512",
                     "sha384" => "sha384",
@@ -103,7 +101,12 @@ impl Store {
     /// Verifies `tarball` against `integrity` and extracts it into the
     /// store; returns the package directory. `what` (`name@version`) names
     /// the package in errors. Blocking: call it off the async threads.
-    pub(crate) fn add(&self, what: &str, integrity: &str, tarball: &[u8]) -> Result<PathBuf, Error> {
+    pub(crate) fn add(
+        &self,
+        what: &str,
+        integrity: &str,
+        tarball: &[u8],
+    ) -> Result<PathBuf, Error> {
         let expected = Integrity::parse(integrity).ok_or_else(|| Error::Integrity {
             package: what.to_owned(),
             expected: integrity.to_owned(),
@@ -129,7 +132,9 @@ impl Store {
             move |source| Error::Io { context, source }
         };
         fs::create_dir_all(&self.dir).map_err(io("creating the package store"))?;
-        let temp = self.dir.join(format!(".tmp-{}-{}", expected.key(), nonce()));
+        let temp = self
+            .dir
+            .join(format!(".tmp-{}-{}", expected.key(), nonce()));
         let extracted = extract(what, tarball, &temp);
         if let Err(e) = extracted {
             let _ = fs::remove_dir_all(&temp);
@@ -177,7 +182,10 @@ fn extract(what: &str, tarball: &[u8], dest: &Path) -> Result<(), Error> {
     for (count, entry) in entries.enumerate() {
         let mut entry = entry.map_err(|e| corrupt(what, &e))?;
         if count >= MAX_ENTRIES {
-            return Err(unsafe_entry(String::new(), "the tarball has too many entries"));
+            return Err(unsafe_entry(
+                String::new(),
+                "the tarball has too many entries",
+            ));
         }
         let path = entry.path().map_err(|e| corrupt(what, &e))?.into_owned();
         let shown = path.display().to_string();
@@ -190,7 +198,10 @@ fn extract(what: &str, tarball: &[u8], dest: &Path) -> Result<(), Error> {
             if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
                 continue;
             }
-            return Err(unsafe_entry(shown, "only files and directories are allowed"));
+            return Err(unsafe_entry(
+                shown,
+                "only files and directories are allowed",
+            ));
         }
         let mut relative = PathBuf::new();
         for (i, component) in path.components().enumerate() {
