@@ -123,12 +123,12 @@ pub(crate) fn validate_name(name: &str) -> Result<(), Error> {
             let (scope, rest) = scoped
                 .split_once('/')
                 .ok_or_else(|| invalid("a scoped name is @scope/name"))?;
-            check_part(scope).map_err(|why| invalid(why))?;
+            check_part(scope).map_err(&invalid)?;
             rest
         }
         None => name,
     };
-    check_part(bare).map_err(|why| invalid(why))
+    check_part(bare).map_err(invalid)
 }
 
 fn check_part(part: &str) -> Result<(), &'static str> {

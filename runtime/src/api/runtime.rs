@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -11,6 +14,8 @@ use super::{ApiError, AppState, ok, resources};
 use crate::store::{Dependency, RuntimeChange};
 
 const MAX_DEPENDENCIES: usize = 200;
+/// Resolving and installing a dependency list may not take longer.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
 const MAX_VARIABLES: usize = 200;
 const MAX_VALUE_BYTES: usize = 32 << 10;
 
@@ -72,9 +77,36 @@ pub(crate) async fn update_dependencies(
             version: d.version.trim().to_owned(),
         });
     }
+    let lockfile = if dependencies.is_empty() {
+        None
+    } else {
+        let resolved =
+            tokio::time::timeout(INSTALL_TIMEOUT, service.resolve_dependencies(&dependencies))
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "RegistryError",
+                        format!(
+                            "installing the dependencies took longer than {}s",
+                            INSTALL_TIMEOUT.as_secs()
+                        ),
+                    )
+                })?
+                .map_err(dependency_error)?;
+        for warning in &resolved.warnings {
+            tracing::warn!(app = app.id, "{warning}");
+        }
+        tracing::info!(
+            app = app.id,
+            packages = resolved.packages,
+            "dependencies resolved"
+        );
+        Some(resolved.lockfile)
+    };
     let runtime = service
         .write(app.id, move |s| {
-            s.update_runtime(app.id, RuntimeChange::Dependencies(dependencies))
+            s.update_runtime(app.id, RuntimeChange::Dependencies(dependencies, lockfile))
         })
         .await?;
     tracing::info!(
@@ -164,4 +196,18 @@ pub(crate) async fn update_initialization_script(
         "runtime initialization script updated"
     );
     Ok(ok(resources::runtime(app.id, &runtime)))
+}
+
+/// The registry failing is a bad gateway; anything else is the list's fault.
+fn dependency_error(e: npm_resolver::Error) -> ApiError {
+    match e {
+        npm_resolver::Error::Registry { .. } | npm_resolver::Error::Io { .. } => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "RegistryError", e.to_string())
+        }
+        other => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "DependencyError",
+            other.to_string(),
+        ),
+    }
 }

@@ -46,11 +46,22 @@ pub(crate) struct InvokeArgs {
     /// Do not read or write the image cache.
     #[arg(long)]
     no_cache: bool,
+    /// npm dependencies for `require`, a JSON file in the chat runtime's
+    /// shape: `[{"name": "dayjs", "version": "^1.11.0"}]`.
+    #[arg(long, value_name = "FILE")]
+    deps: Option<PathBuf>,
+    /// The npm registry to install from.
+    #[arg(long, value_name = "URL", default_value = npm_resolver::DEFAULT_REGISTRY)]
+    npm_registry: String,
 }
 
 /// Validated inputs of a run.
 struct Plan {
     spec: ImageSpec,
+    /// Dependencies to install into the spec's module map first.
+    deps: Vec<(String, String)>,
+    npm_registry: String,
+    npm_dir: PathBuf,
     event: Box<RawValue>,
     limits: Limits,
     repeat: u32,
@@ -60,7 +71,7 @@ struct Plan {
 pub(crate) fn run(args: InvokeArgs) -> Result<ExitCode> {
     let plan = plan(args)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(execute(plan))
@@ -127,8 +138,22 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
     limits
         .validate(&config)
         .map_err(|e| usage(format!("--memory-mb/--timeout-ms: {e}")))?;
+    let deps = match &args.deps {
+        Some(path) => super::deps::read(path)?,
+        None => Vec::new(),
+    };
+    // Packages are kept even with --no-cache (that is about images).
+    let npm_dir = args
+        .cache_dir
+        .clone()
+        .or_else(default_cache_dir)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("npm");
     Ok(Plan {
         spec,
+        deps,
+        npm_registry: args.npm_registry,
+        npm_dir,
         event,
         limits,
         repeat: args.repeat,
@@ -136,9 +161,31 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
     })
 }
 
-async fn execute(plan: Plan) -> Result<ExitCode> {
+async fn execute(mut plan: Plan) -> Result<ExitCode> {
     let sandbox = Sandbox::new(plan.config).context("creating the sandbox")?;
     let mut stdout = std::io::stdout().lock();
+    if !plan.deps.is_empty() {
+        let installed = super::deps::install(
+            &plan.deps,
+            &plan.npm_registry,
+            plan.npm_dir.clone(),
+            sandbox.compiler().clone(),
+        )
+        .await;
+        match installed {
+            Ok((modules, warnings)) => {
+                for warning in warnings {
+                    eprintln!("warning: {warning}");
+                }
+                plan.spec.modules = modules;
+            }
+            Err(e) => {
+                let error = GuestError::new("DependencyError", e.to_string());
+                print(&mut stdout, &failure_line("DEPENDENCY_ERROR", &error, &[]))?;
+                return Ok(ExitCode::from(EXIT_FAILED));
+            }
+        }
+    }
     let image = match sandbox.build_image(&plan.spec).await {
         Ok(image) => image,
         Err(sandbox::Error::Init { error, logs }) => {

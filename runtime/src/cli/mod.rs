@@ -2,6 +2,7 @@
 
 mod apps;
 mod check;
+mod deps;
 mod invoke;
 mod serve;
 

@@ -32,6 +32,9 @@ pub(crate) struct ServeArgs {
     /// timeout still applies).
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     platform_timeout_ms: u64,
+    /// The npm registry runtime dependencies are installed from.
+    #[arg(long, value_name = "URL", default_value = npm_resolver::DEFAULT_REGISTRY)]
+    npm_registry: String,
     /// Built images kept in memory, at most.
     #[arg(long, value_name = "N", default_value_t = 512)]
     image_cache_entries: usize,
@@ -77,6 +80,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         queue_wait: Duration::from_millis(args.queue_wait_ms),
         platform_timeout: Duration::from_millis(args.platform_timeout_ms.max(1)),
         image_cache_entries: args.image_cache_entries.max(1),
+        npm_registry: args.npm_registry.clone(),
+        npm_dir: dir.join("npm"),
         image_cache_bytes: args.image_cache_mb.saturating_mul(1 << 20),
         ..ServiceConfig::default()
     };

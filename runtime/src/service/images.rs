@@ -136,16 +136,17 @@ impl Images {
         &self.sandbox
     }
 
-    /// The image for `key`, building it from `spec()` if no one has.
+    /// The image for `key`, building it from `spec` if no one has (`spec`
+    /// is awaited only then).
     pub(crate) async fn get(
         &self,
         key: ImageKey,
-        spec: impl FnOnce() -> ImageSpec,
+        spec: impl Future<Output = Result<ImageSpec, BuildFailure>>,
     ) -> Result<Image, BuildFailure> {
         let slot = self.cache().slot(key);
         let result = slot
             .get_or_init(|| async {
-                let spec = spec();
+                let spec = spec.await?;
                 let started = std::time::Instant::now();
                 let built = self.sandbox.build_image(&spec).await;
                 match &built {

@@ -1,6 +1,7 @@
 //! The service's state and what it does with it: run a function version on
 //! an event and record the invocation.
 
+mod dependencies;
 mod directory;
 mod images;
 mod log;
@@ -14,6 +15,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
 
+pub(crate) use dependencies::{Dependencies, Resolved};
 pub(crate) use directory::{Deployment, Directory};
 pub(crate) use images::{BuildFailure, ImageKey, Images};
 pub(crate) use log::InvocationLog;
@@ -52,6 +54,10 @@ pub(crate) struct ServiceConfig {
     /// How long cached lookups (application keys, deployments, runtimes)
     /// may miss a change made outside this process.
     pub(crate) lookup_ttl: Duration,
+    /// The npm registry dependencies come from.
+    pub(crate) npm_registry: String,
+    /// Where npm packages are stored.
+    pub(crate) npm_dir: std::path::PathBuf,
 }
 
 impl Default for ServiceConfig {
@@ -67,6 +73,8 @@ impl Default for ServiceConfig {
             image_cache_bytes: 2 << 30,
             platform_timeout: platform::DEFAULT_TIMEOUT,
             lookup_ttl: Duration::from_secs(5),
+            npm_registry: npm_resolver::DEFAULT_REGISTRY.to_owned(),
+            npm_dir: std::env::temp_dir().join("chatfn-npm"),
         }
     }
 }
@@ -77,6 +85,7 @@ pub(crate) struct Service {
     pub(crate) log: InvocationLog,
     pub(crate) config: ServiceConfig,
     directory: Directory,
+    dependencies: Dependencies,
     platform: Arc<PlatformClient>,
     permits: Semaphore,
     next_invocation: AtomicI64,
@@ -128,6 +137,11 @@ impl Service {
         config: ServiceConfig,
     ) -> anyhow::Result<Service> {
         let next = store.max_invocation_id()?;
+        let dependencies = Dependencies::new(
+            &config.npm_dir,
+            &config.npm_registry,
+            sandbox.compiler().clone(),
+        );
         Ok(Service {
             log: InvocationLog::start(Arc::clone(&store))?,
             images: Images::new(
@@ -136,6 +150,7 @@ impl Service {
                 config.image_cache_bytes,
             ),
             directory: Directory::new(config.lookup_ttl),
+            dependencies,
             platform: Arc::new(PlatformClient::new(
                 config.platform_timeout,
                 PLATFORM_MAX_RESPONSE_BYTES,
@@ -208,7 +223,14 @@ impl Service {
         self.next_invocation.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    fn image_spec(runtime: &Runtime, version: &Version) -> ImageSpec {
+    /// What the image of `version` on `runtime` is built from. Reads the
+    /// runtime's dependencies from the package store (downloading what is
+    /// missing), so it is awaited only when the image is not cached.
+    async fn image_spec(
+        &self,
+        runtime: &Runtime,
+        version: &Version,
+    ) -> Result<ImageSpec, BuildFailure> {
         let mut spec =
             ImageSpec::new(Script::new("handler.ts", version.handler_script.clone())).with_context(
                 Script::new(platform::CONTEXT_SCRIPT_NAME, platform::context_script()),
@@ -217,7 +239,23 @@ impl Service {
         if let Some(init) = &runtime.initialization_script {
             spec = spec.with_init(Script::new("init.ts", init.clone()));
         }
-        spec
+        if let Some(lockfile) = &runtime.lockfile {
+            let modules = self
+                .dependencies
+                .modules(lockfile)
+                .await
+                .map_err(BuildFailure::Other)?;
+            spec.modules = (*modules).clone();
+        }
+        Ok(spec)
+    }
+
+    /// Resolves and installs a dependency list (before it is stored).
+    pub(crate) async fn resolve_dependencies(
+        &self,
+        dependencies: &[crate::store::Dependency],
+    ) -> Result<Resolved, npm_resolver::Error> {
+        self.dependencies.resolve(dependencies).await
     }
 
     /// Builds the image of `version` on the current runtime ahead of its
@@ -235,7 +273,7 @@ impl Service {
         // A failed build is reported by the invocations that need it.
         let _ = self
             .images
-            .get(key, || Self::image_spec(&runtime, version))
+            .get(key, self.image_spec(&runtime, version))
             .await;
         Ok(())
     }
@@ -264,7 +302,7 @@ impl Service {
         };
         let image = self
             .images
-            .get(key, || Self::image_spec(&runtime, version))
+            .get(key, self.image_spec(&runtime, version))
             .await;
         let mut invocation = Invocation {
             id,

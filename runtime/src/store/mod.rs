@@ -56,11 +56,15 @@ pub(crate) struct Runtime {
     pub(crate) dependencies: Vec<Dependency>,
     pub(crate) environment: BTreeMap<String, String>,
     pub(crate) initialization_script: Option<String>,
+    /// The dependencies resolved (an npm-resolver lockfile, JSON); `None`
+    /// when there are none.
+    pub(crate) lockfile: Option<String>,
 }
 
 /// One part of a runtime, replaced as a whole.
 pub(crate) enum RuntimeChange {
-    Dependencies(Vec<Dependency>),
+    /// The dependencies and their lockfile.
+    Dependencies(Vec<Dependency>, Option<String>),
     Environment(BTreeMap<String, String>),
     InitializationScript(String),
 }

@@ -1,6 +1,5 @@
 //! The embedded default: SQLite in WAL mode under the data directory.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -248,24 +247,20 @@ fn get_function(conn: &Connection, app: i64, id: i64) -> StoreResult<Option<Func
 fn get_runtime(conn: &Connection, app: i64) -> StoreResult<Runtime> {
     let row = conn
         .query_row(
-            "SELECT revision, dependencies, environment, initialization_script FROM runtimes WHERE app_id = ?1",
+            "SELECT revision, dependencies, environment, initialization_script, lockfile FROM runtimes WHERE app_id = ?1",
             params![app],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let Some((revision, dependencies, environment, initialization_script)) = row else {
-        return Ok(Runtime {
-            revision: 0,
-            dependencies: Vec::new(),
-            environment: BTreeMap::new(),
-            initialization_script: None,
-        });
+    let Some((revision, dependencies, environment, initialization_script, lockfile)) = row else {
+        return Ok(Runtime::default());
     };
     Ok(Runtime {
         revision,
         dependencies: serde_json::from_str(&dependencies).map_err(json_error)?,
         environment: serde_json::from_str(&environment).map_err(json_error)?,
         initialization_script,
+        lockfile,
     })
 }
 
@@ -359,7 +354,10 @@ impl Store for SqliteStore {
             let tx = conn.transaction()?;
             let mut runtime = get_runtime(&tx, app)?;
             match change {
-                RuntimeChange::Dependencies(deps) => runtime.dependencies = deps,
+                RuntimeChange::Dependencies(deps, lockfile) => {
+                    runtime.dependencies = deps;
+                    runtime.lockfile = lockfile;
+                }
                 RuntimeChange::Environment(env) => runtime.environment = env,
                 RuntimeChange::InitializationScript(script) => {
                     runtime.initialization_script = Some(script).filter(|s| !s.trim().is_empty());
@@ -369,10 +367,11 @@ impl Store for SqliteStore {
             let dependencies = serde_json::to_string(&runtime.dependencies).map_err(json_error)?;
             let environment = serde_json::to_string(&runtime.environment).map_err(json_error)?;
             tx.execute(
-                "INSERT INTO runtimes (app_id, revision, dependencies, environment, initialization_script) VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO runtimes (app_id, revision, dependencies, environment, initialization_script, lockfile) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (app_id) DO UPDATE SET revision = excluded.revision, dependencies = excluded.dependencies,
-                 environment = excluded.environment, initialization_script = excluded.initialization_script",
-                params![app, runtime.revision, dependencies, environment, runtime.initialization_script],
+                 environment = excluded.environment, initialization_script = excluded.initialization_script,
+                 lockfile = excluded.lockfile",
+                params![app, runtime.revision, dependencies, environment, runtime.initialization_script, runtime.lockfile],
             )?;
             tx.commit()?;
             Ok(runtime)

@@ -1,0 +1,127 @@
+//! A chat runtime's npm dependencies: resolved and installed when they are
+//! set (so mistakes come back at once, and the first invocation does not
+//! wait on the registry), then read from the lockfile and the package store
+//! whenever an image is built.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use lru::LruCache;
+use npm_resolver::{Installer, InstallerConfig, Lockfile, Progress, ProgressEvent};
+use sha2::{Digest, Sha256};
+
+use crate::store::Dependency;
+
+/// Module maps kept in memory (by lockfile), for image builds.
+const CACHED_MODULE_MAPS: usize = 16;
+
+pub(crate) type ModuleMap = Arc<BTreeMap<String, String>>;
+
+pub(crate) struct Dependencies {
+    installer: Installer,
+    modules: Mutex<LruCache<[u8; 32], ModuleMap>>,
+}
+
+/// A resolved and installed dependency list.
+pub(crate) struct Resolved {
+    pub(crate) lockfile: String,
+    pub(crate) packages: usize,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Progress as debug logs: the service has no terminal.
+struct LogProgress;
+
+impl Progress for LogProgress {
+    fn event(&self, event: ProgressEvent) {
+        match event {
+            ProgressEvent::Resolved {
+                name,
+                version,
+                total,
+            } => tracing::debug!(package = %name, %version, total, "resolved"),
+            ProgressEvent::Fetched {
+                name,
+                version,
+                bytes,
+                done,
+                total,
+            } => tracing::debug!(package = %name, %version, bytes, done, total, "fetched"),
+        }
+    }
+}
+
+impl Dependencies {
+    pub(crate) fn new(dir: &Path, registry: &str, compiler: compiler::Compiler) -> Dependencies {
+        let mut config = InstallerConfig::new(dir);
+        config.registry = registry.to_owned();
+        Dependencies {
+            installer: Installer::new(config, compiler),
+            modules: Mutex::new(LruCache::new(
+                NonZeroUsize::new(CACHED_MODULE_MAPS).unwrap_or(NonZeroUsize::MIN),
+            )),
+        }
+    }
+
+    /// Resolves `dependencies` against the registry and installs them.
+    pub(crate) async fn resolve(
+        &self,
+        dependencies: &[Dependency],
+    ) -> Result<Resolved, npm_resolver::Error> {
+        let list: Vec<(String, String)> = dependencies
+            .iter()
+            .map(|d| (d.name.clone(), d.version.clone()))
+            .collect();
+        let started = std::time::Instant::now();
+        let resolution = self.installer.resolve(&list, &LogProgress).await?;
+        let installed = self
+            .installer
+            .install(&resolution.lockfile, &LogProgress)
+            .await?;
+        let mut warnings = resolution.warnings;
+        warnings.extend(installed.warnings);
+        tracing::info!(
+            packages = installed.packages,
+            files = installed.modules.len(),
+            bytes = installed.bytes,
+            ms = started.elapsed().as_millis() as u64,
+            "dependencies installed"
+        );
+        let lockfile = resolution.lockfile.to_json();
+        self.remember(&lockfile, Arc::new(installed.modules));
+        Ok(Resolved {
+            lockfile,
+            packages: installed.packages,
+            warnings,
+        })
+    }
+
+    /// The module map of a lockfile: from memory, else from the store
+    /// (downloading only what is missing from it).
+    pub(crate) async fn modules(&self, lockfile: &str) -> Result<ModuleMap, String> {
+        let key = Sha256::digest(lockfile.as_bytes()).into();
+        if let Some(map) = self.cache().get(&key) {
+            return Ok(Arc::clone(map));
+        }
+        let parsed = Lockfile::from_json(lockfile).map_err(|e| e.to_string())?;
+        let installed = self
+            .installer
+            .install(&parsed, &LogProgress)
+            .await
+            .map_err(|e| format!("installing the runtime's dependencies failed: {e}"))?;
+        let map = Arc::new(installed.modules);
+        self.cache().put(key, Arc::clone(&map));
+        Ok(map)
+    }
+
+    fn remember(&self, lockfile: &str, map: ModuleMap) {
+        let key = Sha256::digest(lockfile.as_bytes()).into();
+        self.cache().put(key, map);
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, LruCache<[u8; 32], ModuleMap>> {
+        self.modules.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
