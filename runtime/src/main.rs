@@ -5,6 +5,9 @@
 
 mod api;
 mod cli;
+mod fetch;
+mod host;
+mod outbound;
 mod platform;
 mod service;
 mod store;

@@ -32,6 +32,11 @@ pub(crate) struct ServeArgs {
     /// timeout still applies).
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     platform_timeout_ms: u64,
+    /// An internal host, address or network (CIDR) that handlers' `fetch`
+    /// may reach; loopback, private and link-local addresses are refused
+    /// otherwise (repeatable).
+    #[arg(long = "fetch-allow", value_name = "HOST|CIDR")]
+    fetch_allow: Vec<String>,
     /// The npm registry runtime dependencies are installed from.
     #[arg(long, value_name = "URL", default_value = npm_resolver::DEFAULT_REGISTRY)]
     npm_registry: String,
@@ -82,6 +87,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         image_cache_entries: args.image_cache_entries.max(1),
         npm_registry: args.npm_registry.clone(),
         npm_dir: dir.join("npm"),
+        fetch_policy: crate::fetch::EgressPolicy::parse(&args.fetch_allow)
+            .map_err(|e| super::UsageError(format!("--fetch-allow: {e}")))?,
         image_cache_bytes: args.image_cache_mb.saturating_mul(1 << 20),
         ..ServiceConfig::default()
     };

@@ -2,7 +2,6 @@
 //! process, rustls with the system's CA roots, a per-call timeout and a
 //! response size cap.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -49,7 +48,7 @@ pub(crate) struct PlatformClient {
 impl PlatformClient {
     pub(crate) fn new(timeout: Duration, max_response_bytes: usize) -> PlatformClient {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config())
+            .with_tls_config(crate::outbound::tls_config())
             .https_or_http()
             .enable_http1()
             .build();
@@ -106,7 +105,7 @@ impl PlatformClient {
                 .http
                 .request(request)
                 .await
-                .map_err(|e| Failure::Network(describe(&e)))?;
+                .map_err(|e| Failure::Network(crate::outbound::describe(&e)))?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, self.max_response_bytes)
                 .collect()
@@ -129,37 +128,4 @@ impl PlatformClient {
             .await
             .map_err(|_| Failure::Timeout(self.timeout))?
     }
-}
-
-/// The error and its causes, e.g. "client error (Connect): tcp connect
-/// error: Connection refused".
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-/// rustls on ring, trusting the system's roots: egress may go through a
-/// TLS-intercepting proxy whose CA only the system store has.
-fn tls_config() -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    let loaded = rustls_native_certs::load_native_certs();
-    let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
-    if added == 0 {
-        tracing::warn!(
-            errors = loaded.errors.len(),
-            "no system CA certificates found: HTTPS platform URLs will fail"
-        );
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports rustls's default protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
 }

@@ -10,11 +10,10 @@ mod request;
 mod script;
 mod table;
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sandbox::{HostCall, HostCallError, HostCallFuture, HostCalls};
-use serde::{Deserialize, Serialize};
+use sandbox::HostCallError;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 pub(crate) use client::{PlatformClient, Target};
@@ -22,51 +21,7 @@ pub(crate) use script::{CONTEXT_SCRIPT_NAME, context_script};
 
 use client::{Failure, Response};
 
-/// The one host call the context script makes.
-const OPERATION: &str = "platform";
-
-/// One platform call, as the invocation log shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct CallRecord {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    /// Absent when no response arrived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) status: Option<u16>,
-    pub(crate) duration_ms: f64,
-    /// The error code when the call failed without a response.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
-}
-
-/// One invocation's host calls: the platform API of its application, and
-/// nothing else.
-pub(crate) struct PlatformCalls {
-    client: Arc<PlatformClient>,
-    target: Option<Arc<Target>>,
-    records: Arc<Mutex<Vec<CallRecord>>>,
-}
-
-impl PlatformCalls {
-    /// `target` is `None` when the application has no platform URL: calls
-    /// then fail with a message that says how to set one.
-    pub(crate) fn new(client: Arc<PlatformClient>, target: Option<Arc<Target>>) -> PlatformCalls {
-        PlatformCalls {
-            client,
-            target,
-            records: Arc::default(),
-        }
-    }
-
-    /// The calls made so far, in the order they finished.
-    pub(crate) fn records(&self) -> Vec<CallRecord> {
-        self.records
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
+use crate::host::CallRecord;
 
 #[derive(Deserialize)]
 struct PlatformArgs {
@@ -75,61 +30,49 @@ struct PlatformArgs {
     args: Vec<Value>,
 }
 
-impl HostCalls for PlatformCalls {
-    fn call(&self, call: HostCall) -> HostCallFuture {
-        if call.name != OPERATION {
-            let error = HostCallError::unknown_operation(&call.name);
-            return Box::pin(async move { Err(error) });
-        }
-        let client = Arc::clone(&self.client);
-        let target = self.target.clone();
-        let records = Arc::clone(&self.records);
-        Box::pin(async move {
-            let PlatformArgs { operation, args } = serde_json::from_str(call.args.get())
-                .map_err(|e| type_error(format!("invalid platform call: {e}")))?;
-            let op = table::operation(&operation)
-                .ok_or_else(|| type_error(format!("unknown platform operation '{operation}'")))?;
-            let boundary = format!("chatfn-{:016x}", random_u64());
-            let request = request::build(op, &args, &boundary).map_err(type_error)?;
-            let Some(target) = target else {
-                return Err(not_configured());
-            };
-            // The log shows the path, not the query: it may carry user data.
-            let path = request
-                .path_and_query
-                .split('?')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            let record = |status: Option<u16>, error: Option<&str>, ms: f64| CallRecord {
-                method: op.method.as_str().into(),
-                path,
-                status,
-                duration_ms: ms,
-                error: error.map(Into::into),
-            };
-            let started = Instant::now();
-            let outcome = client.send(&target, request).await;
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            let (entry, result) = match outcome {
-                Ok(response) => (record(Some(response.status), None, ms), answer(response)),
-                Err(failure) => {
-                    let error = failure_error(&failure);
-                    let code = error.data.get("code").and_then(Value::as_str);
-                    (record(None, code, ms), Err(error))
-                }
-            };
-            tracing::debug!(
-                method = %entry.method, path = %entry.path, status = ?entry.status,
-                ms = entry.duration_ms, "platform call"
-            );
-            records
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(entry);
-            result
-        })
-    }
+/// Performs one `platform` host call (`{operation, args}`) against
+/// `target`; also returns the call's log record when a request was made.
+pub(crate) async fn call(
+    client: &PlatformClient,
+    target: Option<&Target>,
+    args: &str,
+) -> (Result<Value, HostCallError>, Option<CallRecord>) {
+    let PlatformArgs { operation, args } = match serde_json::from_str(args) {
+        Ok(parsed) => parsed,
+        Err(e) => return (Err(type_error(format!("invalid platform call: {e}"))), None),
+    };
+    let Some(op) = table::operation(&operation) else {
+        return (
+            Err(type_error(format!(
+                "unknown platform operation '{operation}'"
+            ))),
+            None,
+        );
+    };
+    let boundary = format!("chatfn-{:016x}", random_u64());
+    let request = match request::build(op, &args, &boundary) {
+        Ok(request) => request,
+        Err(message) => return (Err(type_error(message)), None),
+    };
+    let Some(target) = target else {
+        return (Err(not_configured()), None);
+    };
+    // The log shows the path, not the query: it may carry user data.
+    let path = request
+        .path_and_query
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let started = Instant::now();
+    let outcome = client.send(target, request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (status, result) = match outcome {
+        Ok(response) => (Some(response.status), answer(response)),
+        Err(failure) => (None, Err(failure_error(&failure))),
+    };
+    let record = CallRecord::new(op.method.as_str(), path, status, ms, result.as_ref().err());
+    (result, Some(record))
 }
 
 /// A response as axios gives it: 2xx resolves `{data, status, statusText,

@@ -20,7 +20,9 @@ pub(crate) use directory::{Deployment, Directory};
 pub(crate) use images::{BuildFailure, ImageKey, Images};
 pub(crate) use log::InvocationLog;
 
-use crate::platform::{self, PlatformCalls, PlatformClient, Target};
+use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
+use crate::host::InvocationHost;
+use crate::platform::{self, PlatformClient, Target};
 use crate::store::{
     Application, Function, Invocation, InvocationStatus, Runtime, Store, StoreError, Version,
 };
@@ -58,6 +60,9 @@ pub(crate) struct ServiceConfig {
     pub(crate) npm_registry: String,
     /// Where npm packages are stored.
     pub(crate) npm_dir: std::path::PathBuf,
+    /// Internal hosts and networks guest `fetch` may reach anyway.
+    pub(crate) fetch_policy: EgressPolicy,
+    pub(crate) fetch_limits: FetchLimits,
 }
 
 impl Default for ServiceConfig {
@@ -75,6 +80,8 @@ impl Default for ServiceConfig {
             lookup_ttl: Duration::from_secs(5),
             npm_registry: npm_resolver::DEFAULT_REGISTRY.to_owned(),
             npm_dir: std::env::temp_dir().join("chatfn-npm"),
+            fetch_policy: EgressPolicy::default(),
+            fetch_limits: FetchLimits::default(),
         }
     }
 }
@@ -87,6 +94,7 @@ pub(crate) struct Service {
     directory: Directory,
     dependencies: Dependencies,
     platform: Arc<PlatformClient>,
+    fetch: Arc<FetchClient>,
     permits: Semaphore,
     next_invocation: AtomicI64,
 }
@@ -154,6 +162,10 @@ impl Service {
             platform: Arc::new(PlatformClient::new(
                 config.platform_timeout,
                 PLATFORM_MAX_RESPONSE_BYTES,
+            )),
+            fetch: Arc::new(FetchClient::new(
+                config.fetch_policy.clone(),
+                config.fetch_limits.clone(),
             )),
             permits: Semaphore::new(config.max_concurrency.max(1)),
             next_invocation: AtomicI64::new(next),
@@ -350,7 +362,11 @@ impl Service {
                         token: app.platform_token.clone(),
                     })
                 });
-                let calls = Arc::new(PlatformCalls::new(Arc::clone(&self.platform), target));
+                let calls = Arc::new(InvocationHost::new(
+                    Arc::clone(&self.platform),
+                    target,
+                    Arc::clone(&self.fetch),
+                ));
                 let outcome: Outcome = image
                     .invoke(event, &context, &limits, calls.clone())
                     .await

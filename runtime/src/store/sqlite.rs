@@ -72,6 +72,9 @@ CREATE INDEX invocations_by_function_time ON invocations (function_id, created_m
     r#"
 ALTER TABLE invocations ADD COLUMN calls TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+ALTER TABLE runtimes ADD COLUMN lockfile TEXT;
+"#,
 ];
 
 pub(crate) struct SqliteStore {

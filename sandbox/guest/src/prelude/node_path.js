@@ -5,10 +5,8 @@
 //
 // Deliberate deviations from Node:
 // - path.win32 is not provided; path.posix === path.
-// - url.parse() lowercases the hostname and applies the prelude's
-//   domainToASCII (no full UTS #46 mapping), and emits no DEP0170 warning.
-// - url.domainToUnicode and url.format(URL, options) with unicode: true do
-//   not decode punycode.
+// - url.parse() maps non-ASCII hostnames with the prelude's domainToASCII
+//   (no full UTS #46 tables), and emits no DEP0170 warning.
 (function (native, internal) {
   'use strict';
   const { nodeError, invalidArgType, missingArgs, validateString, validateObject } = internal.nodeErrors;
@@ -808,7 +806,8 @@
         if (ipv6Hostname) {
           if (forbiddenHostCharsIpv6.test(this.hostname)) throw invalidUrl(url);
         } else {
-          this.hostname = internal.domainToASCII(this.hostname);
+          // IDNA only for non-ASCII names (Node's toASCII leaves others alone).
+          if (/[^\x00-\x7f]/.test(this.hostname)) this.hostname = internal.domainToASCII(this.hostname);
           if (this.hostname === '' || forbiddenHostChars.test(this.hostname)) throw invalidUrl(url);
         }
       }
@@ -902,10 +901,11 @@
     } else if (typeof urlObject !== 'object' || urlObject === null) {
       throw invalidArgType('urlObject', ['Object', 'string'], urlObject);
     } else if (urlObject instanceof URL) {
-      let fragment = true, search = true, auth = true;
+      let fragment = true, unicode = false, search = true, auth = true;
       if (options) {
         validateObject(options, 'options');
         if (options.fragment != null) fragment = Boolean(options.fragment);
+        if (options.unicode != null) unicode = Boolean(options.unicode);
         if (options.search != null) search = Boolean(options.search);
         if (options.auth != null) auth = Boolean(options.auth);
       }
@@ -917,9 +917,14 @@
         copy.password = '';
       }
       let href = copy.href;
-      // Clearing them leaves the bare '#' / '?' out already; an empty but
-      // present fragment or query stays as in the input.
-      if (!fragment && href.endsWith('#')) href = href.slice(0, -1);
+      if (unicode && copy.hostname) {
+        const userinfo = copy.username || copy.password
+          ? `${copy.username}${copy.password ? `:${copy.password}` : ''}@` : '';
+        const head = `${copy.protocol}//${userinfo}`;
+        if (href.startsWith(head + copy.hostname)) {
+          href = head + domainToUnicode(copy.hostname) + href.slice(head.length + copy.hostname.length);
+        }
+      }
       return href;
     }
     return Url.prototype.format.call(urlObject);
@@ -1225,9 +1230,48 @@
     return internal.domainToASCII(`${domain}`);
   }
 
+  // Punycode (RFC 3492) decoding of one label; null when malformed.
+  function punycodeDecode(str) {
+    const adapt = (delta, numPoints, first) => {
+      delta = first ? Math.floor(delta / 700) : delta >> 1;
+      delta += Math.floor(delta / numPoints);
+      let k = 0;
+      for (; delta > 455; k += 36) delta = Math.floor(delta / 35);
+      return k + Math.floor((36 * delta) / (delta + 38));
+    };
+    const out = [];
+    let i = 0, n = 128, bias = 72;
+    const basic = str.lastIndexOf('-');
+    for (let j = 0; j < basic; j++) out.push(str.charCodeAt(j));
+    for (let idx = basic > 0 ? basic + 1 : 0; idx < str.length;) {
+      const oldi = i;
+      for (let w = 1, k = 36; ; k += 36) {
+        if (idx >= str.length) return null;
+        const c = str.charCodeAt(idx++);
+        const d = c >= 0x30 && c <= 0x39 ? c - 22 : c >= 0x61 && c <= 0x7a ? c - 0x61 : c >= 0x41 && c <= 0x5a ? c - 0x41 : 36;
+        if (d >= 36) return null;
+        i += d * w;
+        const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+        if (d < t) break;
+        w *= 36 - t;
+      }
+      bias = adapt(i - oldi, out.length + 1, oldi === 0);
+      n += Math.floor(i / (out.length + 1));
+      i %= out.length + 1;
+      if (n > 0x10ffff) return null;
+      out.splice(i++, 0, n);
+    }
+    return String.fromCodePoint(...out);
+  }
+
   function domainToUnicode(domain) {
     if (arguments.length < 1) throw missingArgs('domain');
-    return `${domain}`.toLowerCase();
+    // '' when the domain is invalid, like Node.
+    const ascii = internal.domainToASCII(`${domain}`);
+    return ascii.split('.').map((label) => {
+      const decoded = label.startsWith('xn--') ? punycodeDecode(label.slice(4)) : null;
+      return decoded === null ? label : decoded;
+    }).join('.');
   }
 
   internal.builtins.path = () => path;

@@ -1,0 +1,382 @@
+//! The host side of the guest's global `fetch`: one `fetch` host call per
+//! request (`{url, method, headers: [[name, value]…], body, bodyEncoding}`),
+//! answered with `{status, statusText, url, redirected, headers, body,
+//! bodyEncoding}`. Internal addresses are refused (see [`policy`]);
+//! requests per invocation, response sizes and time are bounded.
+
+mod policy;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::http::{self, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use sandbox::HostCallError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(crate) use policy::EgressPolicy;
+use policy::{EgressResolver, denied_message};
+
+use crate::host::CallRecord;
+
+/// Redirects followed per request, as browsers bound them.
+const MAX_REDIRECTS: usize = 20;
+
+/// Bounds of guest `fetch`.
+#[derive(Clone, Debug)]
+pub(crate) struct FetchLimits {
+    /// Requests per invocation.
+    pub(crate) max_requests: u32,
+    /// Largest response body.
+    pub(crate) max_response_bytes: usize,
+    /// Limit per request, redirects included.
+    pub(crate) timeout: Duration,
+}
+
+impl Default for FetchLimits {
+    fn default() -> FetchLimits {
+        FetchLimits {
+            max_requests: 20,
+            // Responses travel to the guest as JSON (base64 for binary
+            // bodies) within the sandbox's 1 MiB host-call limit.
+            max_response_bytes: 640 << 10,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+pub(crate) struct FetchClient {
+    http: Client<HttpsConnector<HttpConnector<EgressResolver>>, Full<Bytes>>,
+    policy: Arc<EgressPolicy>,
+    pub(crate) limits: FetchLimits,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FetchRequest {
+    url: String,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_encoding: Option<String>,
+}
+
+impl FetchClient {
+    pub(crate) fn new(policy: EgressPolicy, limits: FetchLimits) -> FetchClient {
+        let policy = Arc::new(policy);
+        let mut connector = HttpConnector::new_with_resolver(EgressResolver {
+            policy: Arc::clone(&policy),
+        });
+        connector.enforce_http(false);
+        connector.set_connect_timeout(Some(Duration::from_secs(5)));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(crate::outbound::tls_config())
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
+        FetchClient {
+            http: Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build(https),
+            policy,
+            limits,
+        }
+    }
+
+    /// Performs one `fetch` host call; also returns its log record when a
+    /// request was attempted.
+    pub(crate) async fn call(
+        &self,
+        args: &str,
+    ) -> (Result<Value, HostCallError>, Option<CallRecord>) {
+        let request: FetchRequest = match serde_json::from_str(args) {
+            Ok(r) => r,
+            Err(e) => {
+                return (
+                    Err(fetch_error(
+                        "ERR_INVALID_ARG",
+                        format!("invalid fetch request: {e}"),
+                    )),
+                    None,
+                );
+            }
+        };
+        let method = request.method.as_deref().unwrap_or("GET").to_owned();
+        let shown = strip_query(&request.url);
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(self.limits.timeout, self.send(request))
+            .await
+            .unwrap_or_else(|_| {
+                Err(fetch_error(
+                    "ETIMEDOUT",
+                    format!(
+                        "no complete response within {}ms",
+                        self.limits.timeout.as_millis()
+                    ),
+                ))
+            });
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let status = outcome
+            .as_ref()
+            .ok()
+            .and_then(|v| v["status"].as_u64())
+            .and_then(|s| u16::try_from(s).ok());
+        let record = CallRecord::new(&method, shown, status, ms, outcome.as_ref().err());
+        (outcome, Some(record))
+    }
+
+    async fn send(&self, request: FetchRequest) -> Result<Value, HostCallError> {
+        let mut method = Method::from_bytes(request.method.as_deref().unwrap_or("GET").as_bytes())
+            .map_err(|_| fetch_error("ERR_INVALID_ARG", "invalid HTTP method"))?;
+        let mut body = match (request.body, request.body_encoding.as_deref()) {
+            (None, _) => Bytes::new(),
+            (Some(text), Some("base64")) => base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map(Bytes::from)
+                .map_err(|e| fetch_error("ERR_INVALID_ARG", format!("invalid base64 body: {e}")))?,
+            (Some(text), _) => Bytes::from(text),
+        };
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                fetch_error("ERR_INVALID_ARG", format!("invalid header name '{name}'"))
+            })?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                fetch_error(
+                    "ERR_INVALID_ARG",
+                    format!("invalid value for header '{name}'"),
+                )
+            })?;
+            // Hop-by-hop and framing headers are the client's business.
+            if matches!(
+                name.as_str(),
+                "host"
+                    | "connection"
+                    | "content-length"
+                    | "transfer-encoding"
+                    | "keep-alive"
+                    | "upgrade"
+                    | "te"
+                    | "trailer"
+            ) {
+                continue;
+            }
+            headers.append(name, value);
+        }
+        if !headers.contains_key(header::USER_AGENT) {
+            headers.insert(header::USER_AGENT, HeaderValue::from_static("chatfn-fetch"));
+        }
+        let mut url = request.url;
+        for hop in 0..=MAX_REDIRECTS {
+            let uri = self.check_url(&url)?;
+            let mut builder = http::Request::builder().method(method.clone()).uri(uri);
+            for (name, value) in &headers {
+                builder = builder.header(name, value);
+            }
+            let outgoing = builder
+                .body(Full::new(body.clone()))
+                .map_err(|e| fetch_error("ERR_INVALID_ARG", e.to_string()))?;
+            let response = self.http.request(outgoing).await.map_err(|e| {
+                let detail = crate::outbound::describe(&e);
+                if detail.contains("fetch may not reach") {
+                    fetch_error("ERR_EGRESS_DENIED", detail)
+                } else {
+                    fetch_error("ERR_NETWORK", detail)
+                }
+            })?;
+            let status = response.status();
+            if status.is_redirection()
+                && let Some(location) = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+            {
+                if hop == MAX_REDIRECTS {
+                    return Err(fetch_error("ERR_TOO_MANY_REDIRECTS", "too many redirects"));
+                }
+                url = resolve_location(&url, location);
+                // 303, and 301/302 after a POST, continue as a GET without a body.
+                if status == StatusCode::SEE_OTHER
+                    || (method == Method::POST && matches!(status.as_u16(), 301 | 302))
+                {
+                    method = Method::GET;
+                    body = Bytes::new();
+                    headers.remove(header::CONTENT_TYPE);
+                }
+                continue;
+            }
+            return self.answer(response, &url, hop > 0).await;
+        }
+        Err(fetch_error("ERR_TOO_MANY_REDIRECTS", "too many redirects"))
+    }
+
+    /// Parses the URL and refuses internal address literals (names are
+    /// checked by the resolver).
+    fn check_url(&self, url: &str) -> Result<Uri, HostCallError> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| fetch_error("ERR_INVALID_URL", format!("invalid URL '{url}'")))?;
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return Err(fetch_error(
+                "ERR_INVALID_URL",
+                format!("only http: and https: URLs can be fetched, not '{url}'"),
+            ));
+        }
+        let host = uri.host().unwrap_or_default();
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = literal.parse::<std::net::IpAddr>()
+            && !self.policy.ip_allowed(ip)
+        {
+            return Err(fetch_error("ERR_EGRESS_DENIED", denied_message(host)));
+        }
+        Ok(uri)
+    }
+
+    async fn answer(
+        &self,
+        response: hyper::Response<hyper::body::Incoming>,
+        url: &str,
+        redirected: bool,
+    ) -> Result<Value, HostCallError> {
+        let (parts, body) = response.into_parts();
+        let limit = self.limits.max_response_bytes;
+        let bytes = Limited::new(body, limit)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    fetch_error(
+                        "ERR_RESPONSE_TOO_LARGE",
+                        format!("the response body is larger than {limit} bytes"),
+                    )
+                } else {
+                    fetch_error("ERR_NETWORK", format!("reading the response failed: {e}"))
+                }
+            })?
+            .to_bytes();
+        let headers: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let (body, encoding) = match std::str::from_utf8(&bytes) {
+            Ok(text) => (text.to_owned(), "utf8"),
+            Err(_) => (
+                base64::engine::general_purpose::STANDARD.encode(&bytes),
+                "base64",
+            ),
+        };
+        Ok(json!({
+            "status": parts.status.as_u16(),
+            "statusText": parts.status.canonical_reason().unwrap_or(""),
+            "url": url,
+            "redirected": redirected,
+            "headers": headers,
+            "body": body,
+            "bodyEncoding": encoding,
+        }))
+    }
+}
+
+fn strip_query(url: &str) -> String {
+    url.split(['?', '#']).next().unwrap_or_default().to_owned()
+}
+
+/// A redirect target relative to `base`: absolute, scheme-relative, or a
+/// path on the same origin.
+fn resolve_location(base: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_owned();
+    }
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("{}{rest}", &base[..scheme_end]);
+    }
+    let origin_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    if location.starts_with('/') {
+        return format!("{}{location}", &base[..origin_end]);
+    }
+    let path = strip_query(base);
+    let dir_end = path
+        .rfind('/')
+        .filter(|&i| i >= origin_end)
+        .map_or(path.len(), |i| i + 1);
+    let mut out = path[..dir_end].to_owned();
+    if dir_end == path.len() && !out.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(location);
+    out
+}
+
+/// A failure the guest's fetch turns into `TypeError('fetch failed')` with
+/// this as its `cause`.
+fn fetch_error(code: &str, message: impl Into<String>) -> HostCallError {
+    let mut error = HostCallError::new("FetchError", message);
+    error.data.insert("code".into(), json!(code));
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_targets() {
+        let base = "https://a.example/x/y?q=1";
+        assert_eq!(
+            resolve_location(base, "https://b.example/z"),
+            "https://b.example/z"
+        );
+        assert_eq!(
+            resolve_location(base, "//c.example/z"),
+            "https://c.example/z"
+        );
+        assert_eq!(resolve_location(base, "/root"), "https://a.example/root");
+        assert_eq!(resolve_location(base, "sib"), "https://a.example/x/sib");
+        assert_eq!(
+            resolve_location("https://a.example", "p"),
+            "https://a.example/p"
+        );
+        assert_eq!(
+            strip_query("https://a.example/x?token=secret#f"),
+            "https://a.example/x"
+        );
+    }
+
+    #[tokio::test]
+    async fn internal_literals_are_refused_before_connecting() {
+        let client = FetchClient::new(EgressPolicy::default(), FetchLimits::default());
+        for url in [
+            "http://127.0.0.1:1/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            let (result, _) = client.call(&json!({ "url": url }).to_string()).await;
+            let error = result.expect_err(url);
+            assert_eq!(error.data["code"], "ERR_EGRESS_DENIED", "{url}");
+        }
+        let (result, _) = client
+            .call(&json!({ "url": "file:///etc/passwd" }).to_string())
+            .await;
+        assert_eq!(result.expect_err("file").data["code"], "ERR_INVALID_URL");
+    }
+}

@@ -1,0 +1,213 @@
+//! Where `fetch` may connect: the public internet, and internal addresses
+//! (loopback, private, link-local, …) only when the operator allows them.
+//! Checked on the addresses a name resolves to, at connect time, so DNS
+//! cannot smuggle a request inside (no resolve-then-rebind window).
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use hyper_util::client::legacy::connect::dns::Name;
+
+/// The operator's exceptions to the internal-address ban.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EgressPolicy {
+    /// Host names fetch may reach whatever they resolve to.
+    hosts: Vec<String>,
+    /// Networks (address, prefix length) fetch may reach.
+    networks: Vec<(IpAddr, u8)>,
+}
+
+impl EgressPolicy {
+    /// Parses allow-list entries: host names (`api.internal`), addresses
+    /// (`10.1.2.3`) and networks (`10.0.0.0/8`, `fd00::/8`).
+    pub(crate) fn parse(entries: &[String]) -> Result<EgressPolicy, String> {
+        let mut policy = EgressPolicy::default();
+        for entry in entries {
+            let entry = entry.trim();
+            if let Some((ip, prefix)) = entry.split_once('/') {
+                let ip: IpAddr = ip
+                    .parse()
+                    .map_err(|_| format!("'{entry}' is not a network such as 10.0.0.0/8"))?;
+                let max = if ip.is_ipv4() { 32 } else { 128 };
+                let prefix: u8 = prefix
+                    .parse()
+                    .ok()
+                    .filter(|p| *p <= max)
+                    .ok_or_else(|| format!("'{entry}': the prefix must be 0 to {max}"))?;
+                policy.networks.push((ip, prefix));
+            } else if let Ok(ip) = entry.parse::<IpAddr>() {
+                policy
+                    .networks
+                    .push((ip, if ip.is_ipv4() { 32 } else { 128 }));
+            } else if !entry.is_empty()
+                && entry
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+            {
+                policy.hosts.push(entry.to_ascii_lowercase());
+            } else {
+                return Err(format!("'{entry}' is not a host name, address or network"));
+            }
+        }
+        Ok(policy)
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    /// Whether fetch may connect to `ip`.
+    pub(crate) fn ip_allowed(&self, ip: IpAddr) -> bool {
+        !is_internal(ip)
+            || self
+                .networks
+                .iter()
+                .any(|&(net, prefix)| contains(net, prefix, ip))
+    }
+}
+
+/// Addresses that reach the host itself or its private networks.
+pub(crate) fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
+                || (a == 192 && b == 0 && v4.octets()[2] == 0) // IETF protocol assignments
+                || (a == 198 && (b == 18 || b == 19)) // benchmarking
+                || a >= 240 // reserved
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local
+                || (first & 0xffc0) == 0xfe80 // link-local
+                || (first == 0x64 && v6.segments()[1] == 0xff9b) // NAT64 (embeds IPv4)
+        }
+    }
+}
+
+fn contains(net: IpAddr, prefix: u8, ip: IpAddr) -> bool {
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            u32::from(n) & mask == u32::from(i) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(i)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            u128::from(n) & mask == u128::from(i) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The DNS resolver of fetch's connector: drops addresses the policy
+/// forbids, and fails when none are left.
+#[derive(Clone)]
+pub(crate) struct EgressResolver {
+    pub(crate) policy: Arc<EgressPolicy>,
+}
+
+impl tower_service::Service<Name> for EgressResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, std::io::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), std::io::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let policy = Arc::clone(&self.policy);
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if policy.host_allowed(&host) {
+                return Ok(all.into_iter());
+            }
+            let allowed: Vec<SocketAddr> = all
+                .iter()
+                .copied()
+                .filter(|a| policy.ip_allowed(a.ip()))
+                .collect();
+            if allowed.is_empty() && !all.is_empty() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    denied_message(&host),
+                ));
+            }
+            Ok(allowed.into_iter())
+        })
+    }
+}
+
+pub(crate) fn denied_message(host: &str) -> String {
+    format!(
+        "{host} is an internal address (loopback, private or link-local), which fetch may not reach; an operator can allow it with `chatfn serve --fetch-allow`"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    #[test]
+    fn internal_addresses_are_denied_unless_allowed() {
+        let policy = EgressPolicy::default();
+        for denied in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+        ] {
+            assert!(!policy.ip_allowed(ip(denied)), "{denied}");
+        }
+        for allowed in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "172.32.0.1",
+            "100.128.0.1",
+        ] {
+            assert!(policy.ip_allowed(ip(allowed)), "{allowed}");
+        }
+        let policy =
+            EgressPolicy::parse(&["10.0.0.0/8".into(), "::1".into(), "API.internal".into()])
+                .expect("parses");
+        assert!(policy.ip_allowed(ip("10.200.0.1")));
+        assert!(policy.ip_allowed(ip("::1")));
+        assert!(!policy.ip_allowed(ip("127.0.0.1")));
+        assert!(policy.host_allowed("api.internal"));
+        for bad in ["10.0.0.0/33", "x/y", "a b", ""] {
+            assert!(EgressPolicy::parse(&[bad.into()]).is_err(), "{bad}");
+        }
+    }
+}

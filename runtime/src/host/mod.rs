@@ -1,0 +1,135 @@
+//! What an invocation may do outside its sandbox, and the log of what it
+//! did: `platform` (its application's Platform API, see
+//! [`crate::platform`]) and `fetch` (the internet, see [`crate::fetch`]).
+//! Nothing else is granted.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sandbox::{HostCall, HostCallError, HostCallFuture, HostCalls};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::fetch::FetchClient;
+use crate::platform::{self, PlatformClient, Target};
+
+/// One outbound call, as the invocation log shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CallRecord {
+    pub(crate) method: String,
+    /// The platform path, or the fetched URL; never the query (it may
+    /// carry user data or secrets).
+    pub(crate) path: String,
+    /// Absent when no response arrived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    pub(crate) duration_ms: f64,
+    /// The error code when the call failed without a response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+}
+
+impl CallRecord {
+    pub(crate) fn new(
+        method: &str,
+        path: String,
+        status: Option<u16>,
+        duration_ms: f64,
+        error: Option<&HostCallError>,
+    ) -> CallRecord {
+        CallRecord {
+            method: method.to_owned(),
+            path,
+            status,
+            duration_ms,
+            error: status
+                .is_none()
+                .then(|| error.and_then(|e| e.data.get("code")?.as_str().map(str::to_owned)))
+                .flatten(),
+        }
+    }
+}
+
+/// The host calls of one invocation.
+pub(crate) struct InvocationHost {
+    platform: Arc<PlatformClient>,
+    target: Option<Arc<Target>>,
+    fetch: Arc<FetchClient>,
+    fetches: AtomicU32,
+    records: Arc<Mutex<Vec<CallRecord>>>,
+}
+
+impl InvocationHost {
+    /// `target` is `None` when the application has no platform URL: calls
+    /// then fail with a message that says how to set one.
+    pub(crate) fn new(
+        platform: Arc<PlatformClient>,
+        target: Option<Arc<Target>>,
+        fetch: Arc<FetchClient>,
+    ) -> InvocationHost {
+        InvocationHost {
+            platform,
+            target,
+            fetch,
+            fetches: AtomicU32::new(0),
+            records: Arc::default(),
+        }
+    }
+
+    /// The calls made so far, in the order they finished.
+    pub(crate) fn records(&self) -> Vec<CallRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl HostCalls for InvocationHost {
+    fn call(&self, call: HostCall) -> HostCallFuture {
+        let records = Arc::clone(&self.records);
+        let finish = move |(result, record): (Result<Value, HostCallError>, Option<CallRecord>)| {
+            if let Some(record) = record {
+                tracing::debug!(
+                    method = %record.method, path = %record.path, status = ?record.status,
+                    ms = record.duration_ms, "outbound call"
+                );
+                records
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(record);
+            }
+            result
+        };
+        match call.name.as_str() {
+            "platform" => {
+                let client = Arc::clone(&self.platform);
+                let target = self.target.clone();
+                Box::pin(async move {
+                    finish(platform::call(&client, target.as_deref(), call.args.get()).await)
+                })
+            }
+            "fetch" => {
+                let made = self.fetches.fetch_add(1, Ordering::Relaxed);
+                let fetch = Arc::clone(&self.fetch);
+                if made >= fetch.limits.max_requests {
+                    let mut error = HostCallError::new(
+                        "FetchError",
+                        format!(
+                            "an invocation may make at most {} fetch requests",
+                            fetch.limits.max_requests
+                        ),
+                    );
+                    error.data.insert("code".into(), json!("ERR_FETCH_LIMIT"));
+                    return Box::pin(async move { Err(error) });
+                }
+                Box::pin(async move { finish(fetch.call(call.args.get()).await) })
+            }
+            other => {
+                let error = HostCallError::unknown_operation(other);
+                Box::pin(async move { Err(error) })
+            }
+        }
+    }
+}
