@@ -1,10 +1,13 @@
 //! Native functions the prelude is given as `native` (never visible to user
 //! code: the prelude closes over them and deletes nothing from globals).
 
+use hmac::{Hmac, Mac};
 use javy::quickjs::{
-    ArrayBuffer, Ctx, Function, Object, Result, String as JsString, Value,
+    ArrayBuffer, Ctx, Exception, Function, Object, Result, String as JsString, Value,
     context::EvalOptions, prelude::Func,
 };
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::host;
 
@@ -24,6 +27,8 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("now", Func::from(host::monotonic_ms))?;
     native.set("randomBytes", Func::from(random_bytes))?;
     native.set("evalScript", Func::from(eval_script))?;
+    native.set("digest", Func::from(digest))?;
+    native.set("hmac", Func::from(hmac))?;
     Ok(native)
 }
 
@@ -43,6 +48,57 @@ fn random_bytes<'js>(ctx: Ctx<'js>, len: u32) -> Result<ArrayBuffer<'js>> {
     let mut buf = vec![0u8; len as usize];
     host::random(&mut buf);
     ArrayBuffer::new(ctx, buf)
+}
+
+fn bytes<'a>(buffer: &'a ArrayBuffer<'_>) -> &'a [u8] {
+    buffer.as_bytes().unwrap_or_default()
+}
+
+fn unsupported<'js>(ctx: &Ctx<'js>) -> javy::quickjs::Error {
+    Exception::throw_message(ctx, "Digest method not supported")
+}
+
+/// `digest(algorithm, data)`: md5, sha1, sha256, sha384 or sha512.
+fn digest<'js>(ctx: Ctx<'js>, algorithm: JsString<'js>, data: ArrayBuffer<'js>) -> Result<ArrayBuffer<'js>> {
+    let data = bytes(&data);
+    let out = match lossy(&ctx, &algorithm).as_str() {
+        "md5" => md5::Md5::digest(data).to_vec(),
+        "sha1" => Sha1::digest(data).to_vec(),
+        "sha256" => Sha256::digest(data).to_vec(),
+        "sha384" => Sha384::digest(data).to_vec(),
+        "sha512" => Sha512::digest(data).to_vec(),
+        _ => return Err(unsupported(&ctx)),
+    };
+    ArrayBuffer::new(ctx, out)
+}
+
+/// `hmac(algorithm, key, data)` over the same algorithms.
+fn hmac<'js>(
+    ctx: Ctx<'js>,
+    algorithm: JsString<'js>,
+    key: ArrayBuffer<'js>,
+    data: ArrayBuffer<'js>,
+) -> Result<ArrayBuffer<'js>> {
+    fn mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+        match <M as Mac>::new_from_slice(key) {
+            Ok(mut m) => {
+                m.update(data);
+                m.finalize().into_bytes().to_vec()
+            }
+            // HMAC takes keys of any length.
+            Err(_) => Vec::new(),
+        }
+    }
+    let (key, data) = (bytes(&key), bytes(&data));
+    let out = match lossy(&ctx, &algorithm).as_str() {
+        "md5" => mac::<Hmac<md5::Md5>>(key, data),
+        "sha1" => mac::<Hmac<Sha1>>(key, data),
+        "sha256" => mac::<Hmac<Sha256>>(key, data),
+        "sha384" => mac::<Hmac<Sha384>>(key, data),
+        "sha512" => mac::<Hmac<Sha512>>(key, data),
+        _ => return Err(unsupported(&ctx)),
+    };
+    ArrayBuffer::new(ctx, out)
 }
 
 /// Evaluates a script in global scope under `filename` (used in stack traces).
