@@ -4,7 +4,10 @@
 mod chat_server;
 mod check;
 mod invoke;
+mod npm;
 mod platform;
+#[path = "../../npm-resolver/tests/support/registry.rs"]
+mod registry;
 mod server;
 mod service;
 mod support;

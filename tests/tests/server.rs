@@ -5,6 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+use crate::registry::TestRegistry;
 use crate::support::chatfn_bin;
 
 /// A `chatfn serve` process with its own data directory; killed on drop.
@@ -23,6 +24,12 @@ impl Server {
         SERVER.get_or_init(Server::start)
     }
 
+    /// The test npm registry the shared server installs from.
+    pub(crate) fn registry() -> &'static TestRegistry {
+        static REGISTRY: std::sync::OnceLock<TestRegistry> = std::sync::OnceLock::new();
+        REGISTRY.get_or_init(TestRegistry::start)
+    }
+
     pub(crate) fn start() -> Server {
         let data = tempfile::tempdir().expect("tempdir");
         let mut child = Command::new(chatfn_bin())
@@ -33,6 +40,8 @@ impl Server {
                 "--log-level",
                 "warn",
                 "--exit-on-stdin-close",
+                "--npm-registry",
+                &Server::registry().url,
                 "--data-dir",
             ])
             .arg(data.path())

@@ -1,0 +1,169 @@
+//! npm dependencies end to end: `chatfn invoke --deps` and the service's
+//! runtime dependencies, installed from a test registry over loopback
+//! (recorded packuments and real tarballs).
+
+use serde_json::{Value, json};
+
+use crate::registry::TestRegistry;
+use crate::server::Server;
+use crate::service::{START, deploy};
+use crate::support::*;
+
+#[test]
+fn invoke_installs_dependencies_and_handlers_require_them() {
+    let registry = TestRegistry::start();
+    // An ES-module-only package: converted to CommonJS at install.
+    registry.publish(
+        "esm-greet",
+        "1.0.0",
+        json!({ "type": "module", "exports": { ".": { "import": "./index.js", "default": "./index.js" } } }),
+        &[("index.js", "export function greet(n) { return `hi ${n}`; }\nexport default 42;\n")],
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deps = write(
+        &dir,
+        "deps.json",
+        r#"[{"name": "dayjs", "version": "^1.11.0"}, {"name": "lodash", "version": "^4"},
+            {"name": "esm-greet", "version": "1"}, {"name": "old-ms", "version": "npm:ms@2.0.0"}]"#,
+    );
+    let handler = write(
+        &dir,
+        "handler.ts",
+        "import dayjs from 'dayjs';\nimport { greet } from 'esm-greet';\nconst _ = require('lodash');\nconst esm = require('esm-greet');\n\
+         export async function handleEvent(event: { n: number }) {\n  return {\n    day: dayjs('2024-02-28').add(event.n, 'day').format('YYYY-MM-DD'),\n    \
+         chunks: _.chunk([1, 2, 3, 4, 5], 2),\n    greet: greet('ada'),\n    esmDefault: esm.default,\n    oldMs: require('old-ms/package.json').version,\n  };\n}\n",
+    );
+    let output = chatfn(&dir)
+        .arg("invoke")
+        .arg(&handler)
+        .arg("--deps")
+        .arg(&deps)
+        .args(["--npm-registry", &registry.url, "--event", r#"{"n": 2}"#])
+        .output()
+        .expect("run chatfn");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        lines(&output)[0]["result"]["payload"],
+        json!({
+            "day": "2024-03-01",
+            "chunks": [[1, 2], [3, 4], [5]],
+            "greet": "hi ada",
+            "esmDefault": 42,
+            "oldMs": "2.0.0",
+        })
+    );
+    // Progress is structured when standard error is not a terminal.
+    let progress: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|p| p["progress"] == "resolved" && p["package"] == "lodash")
+    );
+    assert!(
+        progress
+            .iter()
+            .any(|p| p["progress"] == "fetched" && p["done"] == p["total"])
+    );
+
+    // A package that does not exist fails the run with a clear error.
+    let bad = write(
+        &dir,
+        "bad.json",
+        r#"[{"name": "no-such-package", "version": "^1"}]"#,
+    );
+    let output = chatfn(&dir)
+        .arg("invoke")
+        .arg(&handler)
+        .arg("--deps")
+        .arg(&bad)
+        .args(["--npm-registry", &registry.url])
+        .output()
+        .expect("run chatfn");
+    assert_eq!(output.status.code(), Some(1));
+    let line = &lines(&output)[0];
+    assert_eq!(line["error"]["type"], "DEPENDENCY_ERROR", "{line}");
+    assert_eq!(
+        line["error"]["message"],
+        "package 'no-such-package' is not in the registry"
+    );
+}
+
+#[test]
+fn the_service_installs_runtime_dependencies() {
+    let server = Server::shared();
+    let client = server.client(&server.create_app("npm", &[]));
+    let set = |deps: Value| client.json("PUT", "/v1/runtimes/nodejs/dependencies", &deps);
+
+    let reply = set(
+        json!([{ "name": "dayjs", "version": "^1.11.0" }, { "name": "ms", "version": "^2.1.0" }]),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    deploy(
+        &client,
+        START,
+        "const dayjs = require('dayjs');\nconst ms = require('ms');\nasync function handleEvent() {\n  return [dayjs('2020-01-31').add(1, 'month').format('YYYY-MM-DD'), ms('1m')];\n}\n",
+        None,
+    );
+    let run = client.json(
+        "POST",
+        &format!("/v1/triggers/{START}"),
+        &json!({ "username": "ada" }),
+    );
+    assert_eq!(run.status, 200, "{:?}", run.body);
+    assert_eq!(run.body["result"]["payload"], json!(["2020-02-29", 60000]));
+
+    // Mistakes come back at once, and the runtime keeps its dependencies.
+    for (deps, status, message) in [
+        (
+            json!([{ "name": "no-such-package", "version": "^1" }]),
+            422,
+            "package 'no-such-package' is not in the registry",
+        ),
+        (
+            json!([{ "name": "dayjs", "version": "^99" }]),
+            422,
+            "no version of dayjs matches '^99' (latest is 1.11.23)",
+        ),
+        (
+            json!([{ "name": "x", "version": "github:user/repo" }]),
+            422,
+            "npm registry only",
+        ),
+    ] {
+        let reply = set(deps);
+        assert_eq!(reply.status, status, "{:?}", reply.body);
+        assert_eq!(reply.body["error"], "DependencyError");
+        assert!(
+            reply.body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(message)),
+            "{:?}",
+            reply.body
+        );
+    }
+    let runtime = client.get("/v1/runtimes/nodejs").body;
+    assert_eq!(runtime["dependencies"][0]["name"], "dayjs", "{runtime}");
+
+    // A built-in the chat runtime does not provide is a clear error.
+    let other = server.client(&server.create_app("builtins", &[]));
+    deploy(
+        &other,
+        START,
+        "async function handleEvent() { return require('child_process').exec('ls'); }",
+        None,
+    );
+    let run = other.json(
+        "POST",
+        &format!("/v1/triggers/{START}"),
+        &json!({ "username": "ada" }),
+    );
+    assert_eq!(run.status, 422, "{:?}", run.body);
+    assert_eq!(
+        run.body["invocationError"]["message"],
+        "module 'child_process' is not available in the chat runtime"
+    );
+}
