@@ -70,6 +70,10 @@ struct FetchRequest {
     body: Option<String>,
     #[serde(default)]
     body_encoding: Option<String>,
+    /// `follow` (the default), `manual` (answer the 3xx itself) or
+    /// `error` (fail on a redirect).
+    #[serde(default)]
+    redirect: Option<String>,
 }
 
 impl FetchClient {
@@ -177,6 +181,7 @@ impl FetchClient {
         if !headers.contains_key(header::USER_AGENT) {
             headers.insert(header::USER_AGENT, HeaderValue::from_static("chatfn-fetch"));
         }
+        let redirect = request.redirect.unwrap_or_else(|| "follow".into());
         let mut url = request.url;
         for hop in 0..=MAX_REDIRECTS {
             let uri = self.check_url(&url)?;
@@ -196,7 +201,14 @@ impl FetchClient {
                 }
             })?;
             let status = response.status();
+            if status.is_redirection() && redirect == "error" {
+                return Err(fetch_error(
+                    "ERR_REDIRECT",
+                    "the response redirects and the request's redirect mode is 'error'",
+                ));
+            }
             if status.is_redirection()
+                && redirect != "manual"
                 && let Some(location) = response
                     .headers()
                     .get(header::LOCATION)

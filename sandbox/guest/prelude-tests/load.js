@@ -2,7 +2,9 @@
 // Evaluates prelude files the way the host does: each file is one function
 // expression, called with (native, internal) inside a fresh global (a vm
 // context). `load('a.js', 'b.js')` passes an empty `native`;
-// `load({ native: {...} }, 'a.js', ...)` passes stand-ins for the host's natives.
+// `load({ native: {...}, globals: {...} }, 'a.js', ...)` passes stand-ins for
+// the host's natives and puts `globals` on the fresh global first (e.g. the
+// TextEncoder/TextDecoder that javy provides in the guest).
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -12,7 +14,7 @@ const PRELUDE = path.join(__dirname, '..', 'src', 'prelude');
 function load(...files) {
   const options = typeof files[0] === 'object' && files[0] !== null ? files.shift() : {};
   const native = options.native || {};
-  const context = vm.createContext({});
+  const context = vm.createContext({ ...options.globals });
   const internal = vm.runInContext('({})', context);
   for (const file of files) {
     const source = fs.readFileSync(path.join(PRELUDE, file), 'utf8');

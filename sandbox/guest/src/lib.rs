@@ -36,6 +36,13 @@ const PRELUDE: &[(&str, &str)] = &[
     ("chatfn:prelude/host.js", include_str!("prelude/host.js")),
     ("chatfn:prelude/modules.js", include_str!("prelude/modules.js")),
     ("chatfn:prelude/process.js", include_str!("prelude/process.js")),
+    ("chatfn:prelude/node_errors.js", include_str!("prelude/node_errors.js")),
+    ("chatfn:prelude/node_buffer.js", include_str!("prelude/node_buffer.js")),
+    ("chatfn:prelude/node_events.js", include_str!("prelude/node_events.js")),
+    ("chatfn:prelude/node_util.js", include_str!("prelude/node_util.js")),
+    ("chatfn:prelude/node_path.js", include_str!("prelude/node_path.js")),
+    ("chatfn:prelude/node_crypto.js", include_str!("prelude/node_crypto.js")),
+    ("chatfn:prelude/fetch.js", include_str!("prelude/fetch.js")),
     ("chatfn:prelude/invocation.js", include_str!("prelude/invocation.js")),
 ];
 

@@ -8,4 +8,5 @@ mod host_calls;
 mod images;
 mod isolation;
 mod limits;
+mod node;
 mod prelude;

@@ -1,12 +1,15 @@
 // fetch, Headers, Request and Response, as undici implements them in
-// Node 20, over one host call. The host does the network I/O.
+// Node 20, over one host call. The host does the network I/O. Loaded after
+// node_buffer.js, whose UTF-8 and base64 helpers it uses.
 //
 // Host call: internal.hostCall('fetch', request), where request is
 //   {
-//     url: string,              // absolute, as serialized by URL (may carry a #fragment)
+//     url: string,              // absolute, as serialized by URL, without the #fragment
 //     method: string,           // 'GET', 'POST', ... (standard methods uppercased)
-//     headers: [[name, value], ...], // Headers iteration order: lowercase names,
-//                               //   sorted, repeats joined with ', ', each set-cookie apart
+//     headers: [[name, value], ...], // as Headers iterates: lowercase names, sorted, the
+//                               //   values of a repeated name joined with ', ' ('; ' for
+//                               //   cookie), each set-cookie apart; no defaults added
+//                               //   (user-agent, accept, ... are the host's to add)
 //     body: string | null,      // null: no body
 //     bodyEncoding: 'utf8' | 'base64', // 'base64': body is the bytes, base64-encoded
 //     redirect: 'follow' | 'manual' | 'error', // the request's redirect mode
@@ -63,12 +66,17 @@
   }
 
   const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-  const toUSVString = (value) => {
-    const s = toDOMString(value, 'fetch', 'value');
-    return loneSurrogates.test(s) ? s.replace(loneSurrogates, '\ufffd') : s;
-  };
+  const toUSVString = (value) => `${value}`.replace(loneSurrogates, '\ufffd');
 
   const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
+
+  // How WebIDL error messages show a value.
+  function stringify(value) {
+    if (typeof value === 'symbol') return `Symbol(${value.description})`;
+    if (isObject(value)) return internal.inspect(value);
+    if (typeof value === 'string') return `"${value}"`;
+    return `${value}`;
+  }
 
   // ---------------------------------------------------------------------
   // Headers: a map from lowercase name to { name, value } (the first
@@ -113,22 +121,24 @@
     if (!TOKEN.test(name)) throw webidlError(prefix, `"${name}" is an invalid header name.`);
   }
 
-  function appendHeader(headers, name, value, prefix = 'Headers.append') {
+  // (Node reports these as errors of Headers.append whichever way they came.)
+  function appendHeader(headers, name, value) {
     value = normalizeValue(value);
-    checkName(name, prefix);
-    if (INVALID_VALUE.test(value)) throw webidlError(prefix, `"${value}" is an invalid header value.`);
+    checkName(name, 'Headers.append');
+    if (INVALID_VALUE.test(value)) throw webidlError('Headers.append', `"${value}" is an invalid header value.`);
     const state = headersState(headers);
     if (state.guard === 'immutable') throw new TypeError('immutable');
     listAppend(state, name, value);
   }
 
   // HeadersInit: a Headers, a sequence of [name, value] pairs or a record.
+  // (undici's conversions say "contructor", sic.)
   function fillHeaders(headers, init) {
-    const prefix = 'Headers constructor';
     if (!isObject(init)) {
-      throw webidlError(prefix,
+      throw webidlError('Headers constructor',
         'Argument 1 could not be converted to one of: sequence<sequence<ByteString>>, record<ByteString, ByteString>.');
     }
+    const prefix = 'Headers contructor';
     if (init instanceof Headers) {
       for (const [name, value] of entriesList(headersState(init))) appendHeader(headers, name, value);
       return;
@@ -136,12 +146,11 @@
     if (typeof init[Symbol.iterator] === 'function') {
       let index = 0;
       for (const pair of init) {
-        if (!isObject(pair) || typeof pair[Symbol.iterator] !== 'function') {
-          throw webidlError(prefix, `Argument 1[${index}] is not iterable.`);
-        }
-        const header = Array.from(pair, (v) => toByteString(v, prefix, `Argument 1[${index}]`));
+        if (!isObject(pair)) throw webidlError(prefix, `init[${index}] (${stringify(pair)}) is not iterable.`);
+        if (typeof pair[Symbol.iterator] !== 'function') throw webidlError(prefix, `init[${index}] is not iterable.`);
+        const header = Array.from(pair, (v, i) => toByteString(v, prefix, `init[${index}][${i}]`));
         if (header.length !== 2) {
-          throw webidlError(prefix, `expected name/value pair to be length 2, found ${header.length}.`);
+          throw webidlError('Headers constructor', `expected name/value pair to be length 2, found ${header.length}.`);
         }
         appendHeader(headers, header[0], header[1]);
         index++;
@@ -150,7 +159,7 @@
     }
     for (const key of Reflect.ownKeys(init)) {
       if (!Object.prototype.propertyIsEnumerable.call(init, key)) continue;
-      appendHeader(headers, toByteString(key, prefix, 'Argument 1'), toByteString(init[key], prefix, 'Argument 1'));
+      appendHeader(headers, toByteString(key, prefix, 'init'), toByteString(init[key], prefix, 'init'));
     }
   }
 
@@ -193,28 +202,28 @@
     return headers;
   }
 
-  const HeadersIteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())), {
-    next: {
-      value: function next() {
-        const { target, kind } = this;
-        const list = sortedList(headersState(target));
-        if (this.index >= list.length) return { value: undefined, done: true };
-        const [name, value] = list[this.index++];
-        return { value: kind === 'key' ? name : kind === 'value' ? value : [name, value], done: false };
-      },
-      writable: true, enumerable: true, configurable: true,
-    },
-    [Symbol.toStringTag]: { value: 'Headers Iterator', configurable: true },
-  });
+  // Iterates over the sorted list as it is at each step, like the spec's
+  // iterator (headers changed while iterating are seen).
+  class HeadersIterator {
+    #target;
+    #kind;
+    #index = 0;
 
-  function headersIterator(headers, kind) {
-    headersState(headers);
-    const it = Object.create(HeadersIteratorPrototype);
-    it.target = headers;
-    it.kind = kind;
-    it.index = 0;
-    return it;
+    constructor(target, kind) {
+      headersState(target);
+      this.#target = target;
+      this.#kind = kind;
+    }
+
+    next() {
+      const list = sortedList(headersState(this.#target));
+      if (this.#index >= list.length) return { value: undefined, done: true };
+      const [name, value] = list[this.#index++];
+      return { value: this.#kind === 'key' ? name : this.#kind === 'value' ? value : [name, value], done: false };
+    }
   }
+  Object.setPrototypeOf(HeadersIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
+  Object.defineProperty(HeadersIterator.prototype, Symbol.toStringTag, { value: 'Headers Iterator', configurable: true });
 
   class Headers {
     constructor(init = undefined) {
@@ -287,15 +296,15 @@
     }
 
     entries() {
-      return headersIterator(this, 'key+value');
+      return new HeadersIterator(this, 'key+value');
     }
 
     keys() {
-      return headersIterator(this, 'key');
+      return new HeadersIterator(this, 'key');
     }
 
     values() {
-      return headersIterator(this, 'value');
+      return new HeadersIterator(this, 'value');
     }
 
     [customInspect](depth, options, inspect) {
@@ -327,7 +336,7 @@
     if (object instanceof URLSearchParams) {
       return [makeBody(object.toString()), 'application/x-www-form-urlencoded;charset=UTF-8'];
     }
-    if (object instanceof ArrayBuffer) return [makeBody(new Uint8Array(object.slice(0))), null];
+    if (internal.isAnyArrayBuffer(object)) return [makeBody(new Uint8Array(object.slice(0))), null];
     if (ArrayBuffer.isView(object)) {
       return [makeBody(new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength))), null];
     }
@@ -337,39 +346,40 @@
 
   // The stand-in for a ReadableStream: the whole body is one chunk.
   class BodyStream {
+    #owner;
+    #reader = null;
+
     constructor(owner) {
-      this._owner = owner;
-      this._reader = null;
+      this.#owner = owner;
     }
 
     get locked() {
-      return this._reader !== null;
+      return this.#reader !== null;
     }
 
     getReader() {
-      if (this._reader !== null) throw new TypeError('ReadableStream is locked');
-      const owner = this._owner;
+      if (this.#reader !== null) throw new TypeError('ReadableStream is locked');
+      const owner = this.#owner;
       let done = false;
-      const reader = {
+      this.#reader = {
         read: async () => {
           if (done) return { value: undefined, done: true };
           done = true;
           owner.disturbed = true;
           return { value: new Uint8Array(bodyBytes(owner.body)), done: false };
         },
-        releaseLock: () => { this._reader = null; },
+        releaseLock: () => { this.#reader = null; },
         cancel: async () => {
           done = true;
           owner.disturbed = true;
         },
         closed: Promise.resolve(undefined),
       };
-      this._reader = reader;
-      return reader;
+      return this.#reader;
     }
 
     async cancel() {
-      this._owner.disturbed = true;
+      this.#owner.disturbed = true;
     }
 
     async *[Symbol.asyncIterator]() {
@@ -442,7 +452,7 @@
   });
   const UPPERCASED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
   const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-  const REDIRECT_MODES = ['follow', 'error', 'manual'];
+  const REDIRECT_MODES = ['follow', 'manual', 'error'];
 
   function normalizeMethod(method) {
     const known = NORMALIZED_METHODS[method];
@@ -458,7 +468,7 @@
       const prefix = 'Request constructor';
       argumentLengthCheck(arguments, 1, prefix);
       if (init !== undefined && init !== null && !isObject(init)) {
-        throw webidlError(prefix, 'Expected init to be one of: Null, Undefined, Object.');
+        throw webidlError(prefix, `Expected ${String(init)} to be one of: Null, Undefined, Object.`);
       }
       init = init ?? {};
       let base = null;
@@ -481,7 +491,7 @@
       }
 
       let method = base ? base.method : 'GET';
-      if (init.method !== undefined) method = normalizeMethod(toByteString(init.method, prefix, 'method'));
+      if (init.method !== undefined) method = normalizeMethod(toByteString(init.method, prefix, 'init.method'));
       let redirect = base ? base.redirect : 'follow';
       if (init.redirect !== undefined) {
         redirect = String(init.redirect);
@@ -524,7 +534,7 @@
 
     clone() {
       const state = requestState(this);
-      if (unusable(state)) throw webidlError('Request.clone', 'Body has already been consumed.');
+      if (unusable(state)) throw new TypeError('unusable');
       const copy = Object.create(Request.prototype);
       REQUESTS.set(copy, { ...state, headers: copyHeaders(state.headers, 'request'), disturbed: false, stream: null });
       return copy;
@@ -553,10 +563,11 @@
     return response;
   }
 
-  // Applies a ResponseInit and a body to a new response (undici's initializeResponse).
+  // Applies a ResponseInit and a body to a new response (undici's
+  // initializeResponse). Its conversion errors say "undefined" (sic).
   function initializeResponse(state, init, body, contentType) {
     if (init !== undefined && init !== null && !isObject(init)) {
-      throw webidlError('Response constructor', 'Expected init to be one of: Null, Undefined, Object.');
+      throw webidlError('undefined', `Expected ${String(init)} to be one of: Null, Undefined, Object.`);
     }
     init = init ?? {};
     if (init.status !== undefined) {
@@ -568,7 +579,7 @@
       throw new RangeError('init["status"] must be in the range of 200 to 599, inclusive.');
     }
     if (init.statusText !== undefined) {
-      const statusText = toByteString(init.statusText, 'Response constructor', 'statusText');
+      const statusText = toByteString(init.statusText, 'undefined', 'undefined.statusText');
       if (!REASON_PHRASE.test(statusText)) throw new TypeError('Invalid statusText');
       state.statusText = statusText;
     }
@@ -699,7 +710,7 @@
     }
     const body = state.body;
     const call = {
-      url: state.url,
+      url: state.url.split('#', 1)[0], // a fragment never goes over the wire
       method: state.method,
       headers: sortedList(headersState(state.headers)).map(([name, value]) => [name, value]),
       body: body === null ? null : body.text ?? internal.base64Encode(body.bytes),

@@ -12,7 +12,7 @@
 // - In 'ucs2' mode, a failed indexOf on an odd-length buffer returns -1
 //   (Node returns length - 1 there, a bug in its search).
 // - The Buffer() constructor does not emit the DEP0005 deprecation warning.
-// - Not provided: Blob, File, transcode, SlowBuffer's pool semantics.
+// - Not provided: Blob, File, transcode.
 (function (native, internal) {
   'use strict';
   const {
@@ -25,10 +25,21 @@
   const INSPECT_MAX_BYTES = 50;
   const customInspect = Symbol.for('nodejs.util.inspect.custom');
 
-  const isUint8Array = (v) => v instanceof Uint8Array;
+  // Brand checks (internal slots), like Node's util.types, not instanceof.
+  const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+  const typedArrayTag = getter(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag);
+  const byteLengthGetters = [getter(ArrayBuffer.prototype, 'byteLength')];
+  if (typeof SharedArrayBuffer === 'function') byteLengthGetters.push(getter(SharedArrayBuffer.prototype, 'byteLength'));
+  const isUint8Array = (v) => typedArrayTag.call(v) === 'Uint8Array';
   const isArrayBufferView = (v) => ArrayBuffer.isView(v);
-  const isAnyArrayBuffer = (v) => v instanceof ArrayBuffer ||
-    (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer);
+  const isAnyArrayBuffer = (v) => v !== null && typeof v === 'object' && byteLengthGetters.some((get) => {
+    try {
+      get.call(v);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   const validateOffset = (value, name, min = 0, max = kMaxLength) => validateInteger(value, name, min, max);
   const bufferOutOfBounds = (name) => nodeError(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS',
     name ? `"${name}" is outside of buffer bounds` : 'Attempt to access memory outside buffer bounds');
@@ -51,6 +62,11 @@
   // ---------------------------------------------------------------------
   // UTF-8. Lone surrogates encode as U+FFFD; decoding replaces each maximal
   // invalid subsequence with one U+FFFD (the WHATWG decoder, which V8 uses).
+  // The guest's TextEncoder/TextDecoder (javy's, native code) do the same
+  // far faster on large inputs; the JS loops below serve when they are
+  // absent, and for writes into part of a buffer.
+  const nativeEncoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
+  const nativeDecoder = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { ignoreBOM: true }) : null;
   function utf8Length(str) {
     let n = 0;
     for (let i = 0; i < str.length; i++) {
@@ -97,12 +113,14 @@
   }
 
   function utf8Encode(str) {
+    if (nativeEncoder !== null) return nativeEncoder.encode(str);
     const out = new Uint8Array(utf8Length(str));
     utf8Write(out, str, 0, out.length);
     return out;
   }
 
   function utf8Slice(bytes, start, end) {
+    if (nativeDecoder !== null) return nativeDecoder.decode(bytes.subarray(start, end));
     // Plain ASCII (the common case) needs no decoding.
     let i = start;
     while (i < end && bytes[i] < 0x80) i++;
@@ -177,11 +195,17 @@
   }
 
   const HEX_DIGITS = '0123456789abcdef';
+  const HEX_CODES = new Uint8Array(512); // byte b -> the codes of its two digits at 2b
+  for (let b = 0; b < 256; b++) {
+    HEX_CODES[2 * b] = HEX_DIGITS.charCodeAt(b >> 4);
+    HEX_CODES[2 * b + 1] = HEX_DIGITS.charCodeAt(b & 15);
+  }
   function hexSlice(bytes, start, end) {
     const out = new Uint8Array((end - start) * 2);
-    for (let i = start, j = 0; i < end; i++) {
-      out[j++] = HEX_DIGITS.charCodeAt(bytes[i] >> 4);
-      out[j++] = HEX_DIGITS.charCodeAt(bytes[i] & 15);
+    for (let i = start, j = 0; i < end; i++, j += 2) {
+      const k = bytes[i] * 2;
+      out[j] = HEX_CODES[k];
+      out[j + 1] = HEX_CODES[k + 1];
     }
     return codesToString(out);
   }
@@ -241,9 +265,21 @@
   }
 
   function base64Write(buf, str, offset, length) {
-    let p = offset, acc = 0, bits = 0;
+    let p = offset, acc = 0, bits = 0, i = 0;
     const end = offset + length;
-    for (let i = 0; i < str.length && p < end; i++) {
+    // Fast path: whole groups of four alphabet characters.
+    while (i + 4 <= str.length && p + 3 <= end) {
+      const a = UNBASE64[str.charCodeAt(i) & 0xff], b = UNBASE64[str.charCodeAt(i + 1) & 0xff];
+      const c = UNBASE64[str.charCodeAt(i + 2) & 0xff], d = UNBASE64[str.charCodeAt(i + 3) & 0xff];
+      if ((a | b | c | d) < 0) break;
+      const v = (a << 18) | (b << 12) | (c << 6) | d;
+      buf[p] = v >> 16;
+      buf[p + 1] = v >> 8;
+      buf[p + 2] = v;
+      p += 3;
+      i += 4;
+    }
+    for (; i < str.length && p < end; i++) {
       const c = str.charCodeAt(i) & 0xff;
       const v = UNBASE64[c];
       if (v < 0) {
@@ -284,23 +320,21 @@
     },
     hex: { name: 'hex', byteLength: (s) => s.length >>> 1, write: hexWrite, slice: hexSlice },
   };
-  const ENCODING_NAMES = {
+  const ENCODING_NAMES = Object.assign(Object.create(null), {
     'utf8': 'utf8', 'utf-8': 'utf8', 'ucs2': UTF16LE, 'ucs-2': UTF16LE, 'utf16le': UTF16LE, 'utf-16le': UTF16LE,
     'latin1': 'latin1', 'binary': 'latin1', 'ascii': 'ascii', 'base64': 'base64', 'base64url': 'base64url', 'hex': 'hex',
-  };
+  });
 
   /** Node's normalizeEncoding: null/undefined/'' mean utf8; undefined when unknown. */
   function normalizeEncoding(enc) {
     if (enc == null || enc === '') return 'utf8';
-    if (typeof enc !== 'string') return undefined;
-    const name = ENCODING_NAMES[enc.toLowerCase()];
-    return typeof name === 'string' ? name : undefined;
+    return typeof enc === 'string' ? ENCODING_NAMES[enc.toLowerCase()] : undefined;
   }
 
   /** Node's getEncodingOps: any value is stringified ('null' is unknown). */
   function getEncodingOps(encoding) {
     const name = ENCODING_NAMES[`${encoding}`.toLowerCase()];
-    return typeof name === 'string' ? encodingOps[name] : undefined;
+    return name === undefined ? undefined : encodingOps[name];
   }
 
   // ---------------------------------------------------------------------
@@ -330,6 +364,10 @@
       if (ops === undefined) throw unknownEncoding(encoding);
     }
     if (string.length === 0) return new FastBuffer();
+    if (ops === encodingOps.utf8 && nativeEncoder !== null) {
+      const bytes = nativeEncoder.encode(string);
+      return new FastBuffer(bytes.buffer, bytes.byteOffset, bytes.length);
+    }
     const buf = new FastBuffer(ops.byteLength(string));
     const actual = ops.write(buf, string, 0, buf.length);
     return actual < buf.length ? new FastBuffer(buf.buffer, 0, actual) : buf;
@@ -1100,6 +1138,7 @@
   internal.base64Encode = (bytes) => base64Slice(bytes, 0, bytes.length, false);
   internal.base64Decode = (str) => fromString(str, 'base64');
   internal.normalizeEncoding = normalizeEncoding;
+  internal.isAnyArrayBuffer = isAnyArrayBuffer;
 
   internal.builtins.buffer = () => ({
     Buffer,

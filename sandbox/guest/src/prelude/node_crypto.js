@@ -18,7 +18,7 @@
   const {
     nodeError, invalidArgType, invalidArgValue, outOfRange, validateNumber, validateString, validateFunction,
   } = internal.nodeErrors;
-  const Buffer = internal.Buffer;
+  const { Buffer, isAnyArrayBuffer } = internal;
 
   const ALGORITHMS = new Map();
   for (const [name, aliases] of [
@@ -97,7 +97,7 @@
 
   function prepareSecretKey(key, encoding) {
     if (typeof key === 'string') return Buffer.from(key, encoding);
-    if (key instanceof ArrayBuffer) return new Uint8Array(key);
+    if (isAnyArrayBuffer(key)) return new Uint8Array(key);
     if (ArrayBuffer.isView(key)) return viewBytes(key);
     throw invalidArgType('key', ['ArrayBuffer', 'Buffer', 'TypedArray', 'DataView', 'string', 'KeyObject', 'CryptoKey'], key);
   }
@@ -178,7 +178,7 @@
   }
 
   function checkFillTarget(buf) {
-    if (!(buf instanceof ArrayBuffer) && !ArrayBuffer.isView(buf)) {
+    if (!isAnyArrayBuffer(buf) && !ArrayBuffer.isView(buf)) {
       throw invalidArgType('buf', ['ArrayBuffer', 'ArrayBufferView'], buf);
     }
   }
@@ -188,7 +188,7 @@
     const elementSize = buf.BYTES_PER_ELEMENT || 1;
     offset = assertOffset(offset, elementSize, buf.byteLength);
     size = size === undefined ? buf.byteLength - offset : assertSize(size, elementSize, offset, buf.byteLength);
-    const bytes = buf instanceof ArrayBuffer ? new Uint8Array(buf) : viewBytes(buf);
+    const bytes = isAnyArrayBuffer(buf) ? new Uint8Array(buf) : viewBytes(buf);
     randomInto(bytes.subarray(offset, offset + size));
     return buf;
   }
@@ -243,7 +243,7 @@
 
   function timingSafeEqual(buf1, buf2) {
     const bytesOf = (buf, name) => {
-      if (buf instanceof ArrayBuffer) return new Uint8Array(buf);
+      if (isAnyArrayBuffer(buf)) return new Uint8Array(buf);
       if (ArrayBuffer.isView(buf)) return viewBytes(buf);
       throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
         `The "${name}" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`);
@@ -295,7 +295,7 @@
       const name = typeof algorithm === 'string' ? algorithm : algorithm && algorithm.name;
       const alg = SUBTLE_DIGESTS[String(name).toLowerCase()];
       if (alg === undefined) throw nodeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', `Unrecognized algorithm name: ${name}`);
-      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? viewBytes(data) : null;
+      const bytes = isAnyArrayBuffer(data) ? new Uint8Array(data) : ArrayBuffer.isView(data) ? viewBytes(data) : null;
       if (bytes === null) throw invalidArgType('data', ['ArrayBuffer', 'Buffer', 'TypedArray', 'DataView'], data);
       return native.digest(alg, toArrayBuffer(bytes));
     },

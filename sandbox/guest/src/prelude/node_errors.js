@@ -170,7 +170,7 @@
   }
 
   internal.nodeErrors = {
-    nodeError, invalidArgType, invalidArgValue, outOfRange, missingArgs, unknownEncoding,
+    nodeError, determineSpecificType, invalidArgType, invalidArgValue, outOfRange, missingArgs, unknownEncoding,
     validateNumber, validateInteger, validateString, validateFunction, validateObject, validateBoolean,
   };
 })

@@ -76,8 +76,7 @@
       } catch {
         stringified = er;
       }
-      const err = nodeError(Error, 'ERR_UNHANDLED_ERROR',
-        er === undefined ? 'Unhandled error.' : `Unhandled error. (${stringified})`);
+      const err = nodeError(Error, 'ERR_UNHANDLED_ERROR', `Unhandled error. (${stringified})`);
       err.context = er;
       throw err;
     }
@@ -94,7 +93,7 @@
     return true;
   };
 
-  function addListener(target, type, listener, prepend) {
+  function _addListener(target, type, listener, prepend) {
     validateFunction(listener, 'listener');
     let events = target._events;
     let existing;
@@ -132,12 +131,12 @@
     return target;
   }
 
-  EventEmitter.prototype.addListener = function addListener_(type, listener) {
-    return addListener(this, type, listener, false);
+  EventEmitter.prototype.addListener = function addListener(type, listener) {
+    return _addListener(this, type, listener, false);
   };
   EventEmitter.prototype.on = EventEmitter.prototype.addListener;
   EventEmitter.prototype.prependListener = function prependListener(type, listener) {
-    return addListener(this, type, listener, true);
+    return _addListener(this, type, listener, true);
   };
 
   function onceWrapper() {

@@ -396,7 +396,8 @@
         continue;
       }
       if (currentChar === 37 /* '%' */ && index < maxLength) {
-        const hexHigh = unhex(s.charCodeAt(++index));
+        currentChar = s.charCodeAt(++index);
+        const hexHigh = unhex(currentChar);
         if (!(hexHigh >= 0)) {
           out[outIndex++] = 37;
           continue;

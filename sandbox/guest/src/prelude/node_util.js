@@ -15,7 +15,7 @@
 (function (native, internal) {
   'use strict';
   const {
-    nodeError, invalidArgType, invalidArgValue, missingArgs,
+    nodeError, determineSpecificType, invalidArgType, invalidArgValue, missingArgs,
     validateNumber, validateString, validateFunction, validateObject, validateBoolean,
   } = internal.nodeErrors;
   const inspect = internal.inspect;
@@ -515,7 +515,9 @@
   const util = {
     format: internal.format,
     formatWithOptions(inspectOptions, ...args) {
-      validateObject(inspectOptions, 'inspectOptions');
+      if (inspectOptions === null || typeof inspectOptions !== 'object') {
+        throw invalidArgType('inspectOptions', 'Object', inspectOptions);
+      }
       return internal.formatWithOptions(inspectOptions, ...args);
     },
     inspect,
@@ -888,13 +890,12 @@
 
   // The two-value assertions: `passes(actual, expected)` decides.
   function comparison(name, operator, passes) {
-    const fn = {
+    return {
       [name](actual, expected, message) {
         if (arguments.length < 2) throw missingArgs('actual', 'expected');
         if (!passes(actual, expected)) innerFail({ actual, expected, message, operator });
       },
     }[name];
-    return fn;
   }
   /* eslint-disable eqeqeq */
   assert.equal = comparison('equal', '==',
@@ -1023,10 +1024,8 @@
     if (typeof promiseFn === 'function') {
       resultPromise = promiseFn();
       if (!checkIsPromise(resultPromise)) {
-        const type = resultPromise?.constructor?.name
-          ? `instance of ${resultPromise.constructor.name}` : `type ${typeof resultPromise}`;
-        throw nodeError(TypeError, 'ERR_INVALID_RETURN_VALUE',
-          `Expected instance of Promise to be returned from the "promiseFn" function but got ${type}.`);
+        throw nodeError(TypeError, 'ERR_INVALID_RETURN_VALUE', 'Expected instance of Promise to be returned from the ' +
+          `"promiseFn" function but got ${determineSpecificType(resultPromise)}.`);
       }
     } else if (checkIsPromise(promiseFn)) {
       resultPromise = promiseFn;
@@ -1041,7 +1040,7 @@
     return NO_EXCEPTION_SENTINEL;
   }
 
-  function expectsError(stackStartFn, actual, error, message) {
+  function expectsError(fn, actual, error, message) {
     if (typeof error === 'string') {
       if (arguments.length === 4) throw invalidArgType('error', ['Object', 'Error', 'Function', 'RegExp'], error);
       if (typeof actual === 'object' && actual !== null) {
@@ -1062,13 +1061,13 @@
       let details = '';
       if (error && error.name) details += ` (${error.name})`;
       details += message ? `: ${message}` : '.';
-      const fnType = stackStartFn === assert.rejects ? 'rejection' : 'exception';
+      const fnType = fn === assert.rejects ? 'rejection' : 'exception';
       innerFail({
-        actual: undefined, expected: error, operator: stackStartFn.name, message: `Missing expected ${fnType}${details}`,
+        actual: undefined, expected: error, operator: fn.name, message: `Missing expected ${fnType}${details}`,
       });
     }
     if (!error) return;
-    expectedException(actual, error, message, stackStartFn);
+    expectedException(actual, error, message, fn);
   }
 
   function hasMatchingError(actual, expected) {
@@ -1081,7 +1080,7 @@
     return Reflect.apply(expected, {}, [actual]) === true;
   }
 
-  function expectsNoError(stackStartFn, actual, error, message) {
+  function expectsNoError(fn, actual, error, message) {
     if (actual === NO_EXCEPTION_SENTINEL) return;
     if (typeof error === 'string') {
       message = error;
@@ -1089,9 +1088,9 @@
     }
     if (!error || hasMatchingError(actual, error)) {
       const details = message ? `: ${message}` : '.';
-      const fnType = stackStartFn === assert.doesNotReject ? 'rejection' : 'exception';
+      const fnType = fn === assert.doesNotReject ? 'rejection' : 'exception';
       innerFail({
-        actual, expected: error, operator: stackStartFn.name,
+        actual, expected: error, operator: fn.name,
         message: `Got unwanted ${fnType}${details}\nActual message: "${actual && actual.message}"`,
       });
     }
