@@ -37,13 +37,16 @@ impl Script {
 
 /// Everything an image is built from. Two equal specs give the same image
 /// (and the same [`Image::id`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageSpec {
     /// Environment variables (`process.env`).
     pub env: BTreeMap<String, String>,
     /// The module map `require` reads: absolute path (`/node_modules/x/index.js`)
-    /// to source text.
-    pub modules: BTreeMap<String, String>,
+    /// to source text. It stays on the host, shared by the image's
+    /// instances; the guest reads a file when `require` needs it, so only
+    /// modules the init script or handler load at build time take memory in
+    /// the image.
+    pub modules: Arc<BTreeMap<String, String>>,
     /// The chat runtime's initialization script, evaluated before the handler
     /// in the same global scope. If it uses ES module syntax it runs as a
     /// module instead, and its named exports become globals.
@@ -64,7 +67,7 @@ impl ImageSpec {
     pub fn new(handler: Script) -> ImageSpec {
         ImageSpec {
             env: BTreeMap::new(),
-            modules: BTreeMap::new(),
+            modules: Arc::default(),
             context: None,
             init: None,
             handler,
@@ -91,7 +94,7 @@ impl ImageSpec {
 
     /// Adds a file to the module map.
     pub fn with_module(mut self, path: impl Into<String>, source: impl Into<String>) -> ImageSpec {
-        self.modules.insert(path.into(), source.into());
+        Arc::make_mut(&mut self.modules).insert(path.into(), source.into());
         self
     }
 
@@ -118,7 +121,6 @@ impl ImageSpec {
         });
         let bundle = Bundle {
             env: &self.env,
-            modules: &self.modules,
             context,
             init,
             handler,
@@ -131,7 +133,6 @@ impl ImageSpec {
 #[derive(Serialize)]
 struct Bundle<'a> {
     env: &'a BTreeMap<String, String>,
-    modules: &'a BTreeMap<String, String>,
     context: Option<CompiledScript>,
     init: Option<CompiledScript>,
     handler: CompiledScript,
@@ -178,6 +179,8 @@ pub(crate) struct ImageInner {
     pub(crate) resume: ModuleExport,
     /// Maps error positions back to the user's TypeScript / ES module source.
     pub(crate) source_maps: SourceMaps,
+    /// What the guest's `require` reads.
+    pub(crate) modules: Arc<BTreeMap<String, String>>,
 }
 
 impl Image {
@@ -199,6 +202,7 @@ impl Image {
         id: String,
         module: &Module,
         source_maps: SourceMaps,
+        modules: Arc<BTreeMap<String, String>>,
     ) -> Result<Image> {
         let export = |name: &str| {
             module.get_export_index(name).ok_or_else(|| Error::Engine {
@@ -220,6 +224,7 @@ impl Image {
                 invoke: export(abi::EXPORT_INVOKE)?,
                 resume: export(abi::EXPORT_RESUME)?,
                 source_maps,
+                modules,
             }),
         })
     }
@@ -247,13 +252,21 @@ impl Sandbox {
         digest.update(self.inner.fingerprint);
         digest.update(compiler::VERSION);
         digest.update(&bundle);
+        // The module map is not in the bundle (the guest reads it from the
+        // host), so it is hashed on its own.
+        for (path, source) in spec.modules.iter() {
+            digest.update((path.len() as u64).to_le_bytes());
+            digest.update(path);
+            digest.update((source.len() as u64).to_le_bytes());
+            digest.update(source);
+        }
         let id = hex(&digest.finalize());
 
         let cache = self.inner.config.cache_dir.as_deref();
         if let Some(module) = cache.and_then(|dir| cache::load(&self.inner.engine, dir, &id)) {
-            return Image::from_module(self, id, &module, source_maps);
+            return Image::from_module(self, id, &module, source_maps, Arc::clone(&spec.modules));
         }
-        let wasm = match self.snapshot(bundle).await {
+        let wasm = match self.snapshot(bundle, Arc::clone(&spec.modules)).await {
             Ok(wasm) => wasm,
             Err(Error::Init { mut error, logs }) => {
                 source_maps.apply(&mut error);
@@ -272,17 +285,22 @@ impl Sandbox {
         if let Some(dir) = cache {
             cache::store(dir, &id, &module);
         }
-        Image::from_module(self, id, &module, source_maps)
+        Image::from_module(self, id, &module, source_maps, Arc::clone(&spec.modules))
     }
 
     /// Runs the guest's init over `bundle` and snapshots the result.
-    async fn snapshot(&self, bundle: Vec<u8>) -> Result<Vec<u8>> {
+    async fn snapshot(
+        &self,
+        bundle: Vec<u8>,
+        modules: Arc<BTreeMap<String, String>>,
+    ) -> Result<Vec<u8>> {
         let instrumented = self.instrumented().await?;
         let config = &self.inner.config;
         let data = StoreData::for_init(
             config.init_memory_bytes,
             Instant::now() + config.init_timeout,
             bundle,
+            modules,
         );
         let mut store = Store::new(&self.inner.engine, data);
         configure_store(&mut store);

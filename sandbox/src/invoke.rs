@@ -88,7 +88,7 @@ impl Image {
         );
         let mut store = Store::new(
             &sandbox.engine,
-            StoreData::for_invocation(limits, input.into_bytes()),
+            StoreData::for_invocation(limits, input.into_bytes(), Arc::clone(&self.inner.modules)),
         );
         configure_store(&mut store);
 

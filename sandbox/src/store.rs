@@ -4,6 +4,7 @@
 //! (after the budget checks); the invocation loop performs it between guest
 //! calls. That keeps every import a plain synchronous function.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::value::RawValue;
@@ -37,7 +38,12 @@ pub(crate) struct StoreData {
     pub(crate) stderr: Vec<u8>,
     /// The epoch callback interrupts the guest past this instant.
     pub(crate) deadline: Instant,
+    /// The image's module map, read by the guest's `require`.
+    pub(crate) modules: Arc<ModuleMap>,
 }
+
+/// Absolute path (`/node_modules/x/index.js`) to source text.
+pub(crate) type ModuleMap = std::collections::BTreeMap<String, String>;
 
 pub(crate) const MAX_STDERR_BYTES: usize = 4096;
 
@@ -47,7 +53,11 @@ pub(crate) const MAX_ERROR_REPORT_BYTES: usize = 64 << 10;
 
 impl StoreData {
     /// State for an invocation under `limits`.
-    pub(crate) fn for_invocation(limits: &Limits, input: Vec<u8>) -> StoreData {
+    pub(crate) fn for_invocation(
+        limits: &Limits,
+        input: Vec<u8>,
+        modules: Arc<ModuleMap>,
+    ) -> StoreData {
         StoreData {
             limiter: MemoryLimiter::new(limits.memory_bytes),
             memory: None,
@@ -65,22 +75,28 @@ impl StoreData {
             max_result_bytes: limits.max_result_bytes,
             stderr: Vec::new(),
             deadline: Instant::now() + limits.timeout,
+            modules,
         }
     }
 
     /// What is left in a store once its outcome has been taken out.
     pub(crate) fn spent() -> StoreData {
-        StoreData::for_invocation(&Limits::default(), Vec::new())
+        StoreData::for_invocation(&Limits::default(), Vec::new(), Arc::default())
     }
 
     /// State for running an image's init at build time: no host calls.
-    pub(crate) fn for_init(memory_bytes: usize, deadline: Instant, bundle: Vec<u8>) -> StoreData {
+    pub(crate) fn for_init(
+        memory_bytes: usize,
+        deadline: Instant,
+        bundle: Vec<u8>,
+        modules: Arc<ModuleMap>,
+    ) -> StoreData {
         let limits = Limits {
             memory_bytes,
             max_host_calls: 0,
             ..Limits::default()
         };
-        let mut data = StoreData::for_invocation(&limits, bundle);
+        let mut data = StoreData::for_invocation(&limits, bundle, modules);
         data.calls_allowed = false;
         data.deadline = deadline;
         data
@@ -290,6 +306,32 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
             let name = read_guest(&caller, name_ptr, name_len).ok_or_else(out_of_bounds)?;
             let args = read_guest(&caller, args_ptr, args_len).ok_or_else(out_of_bounds)?;
             Ok(caller.data_mut().start_call(&name, &args))
+        },
+    )?;
+    linker.func_wrap(
+        m,
+        abi::IMPORT_MODULE_OPEN,
+        |mut caller: Caller<'_, StoreData>,
+         path_ptr: u32,
+         path_len: u32,
+         stage: u32|
+         -> wasmtime::Result<i32> {
+            if path_len > 4096 {
+                return Ok(-1);
+            }
+            let path = read_guest(&caller, path_ptr, path_len).ok_or_else(out_of_bounds)?;
+            let data = caller.data_mut();
+            let Some(source) = std::str::from_utf8(&path)
+                .ok()
+                .and_then(|p| data.modules.get(p))
+            else {
+                return Ok(-1);
+            };
+            let len = i32::try_from(source.len()).unwrap_or(i32::MAX);
+            if stage != 0 {
+                data.input = source.as_bytes().to_vec();
+            }
+            Ok(len)
         },
     )?;
     linker.func_wrap(

@@ -177,7 +177,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
                 for warning in warnings {
                     eprintln!("warning: {warning}");
                 }
-                plan.spec.modules = modules;
+                plan.spec.modules = std::sync::Arc::new(modules);
             }
             Err(e) => {
                 let error = GuestError::new("DependencyError", e.to_string());

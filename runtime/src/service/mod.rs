@@ -257,7 +257,7 @@ impl Service {
                 .modules(lockfile)
                 .await
                 .map_err(BuildFailure::Other)?;
-            spec.modules = (*modules).clone();
+            spec.modules = modules;
         }
         Ok(spec)
     }

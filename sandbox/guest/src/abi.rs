@@ -22,6 +22,11 @@ pub(crate) const IMPORT_LOG: &str = "log";
 pub(crate) const IMPORT_CALL_START: &str = "call_start";
 /// `(kind: u32, ptr: u32, len: u32)`: the invocation's outcome, once.
 pub(crate) const IMPORT_FINISH: &str = "finish";
+/// `(path_ptr: u32, path_len: u32, stage: u32) -> i32`: look a file up in
+/// the image's module map (which stays on the host, shared by every
+/// instance). Returns -1 when there is no such file, else its length; with
+/// `stage` != 0 its source is staged for the next `input_read`.
+pub(crate) const IMPORT_MODULE_OPEN: &str = "module_open";
 
 /// Export run by Wizer: reads the image bundle (JSON) and evaluates it.
 pub(crate) const EXPORT_INIT: &str = "chatfn_init";

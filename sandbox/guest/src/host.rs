@@ -14,6 +14,8 @@ unsafe extern "C" {
     -> i32;
     #[link_name = "finish"]
     fn chatfn_finish(kind: u32, ptr: *const u8, len: u32);
+    #[link_name = "module_open"]
+    fn chatfn_module_open(path_ptr: *const u8, path_len: u32, stage: u32) -> i32;
 }
 
 #[link(wasm_import_module = "wasi_snapshot_preview1")]
@@ -51,6 +53,19 @@ pub(crate) fn call_start(name: &str, args: &str) -> i32 {
             args.len() as u32,
         )
     }
+}
+
+/// Whether the image's module map has `path`.
+pub(crate) fn module_exists(path: &str) -> bool {
+    // SAFETY: the host only reads `len` bytes at `ptr`.
+    unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, 0) >= 0 }
+}
+
+/// The source of `path` in the image's module map, if it has one.
+pub(crate) fn module_source(path: &str) -> Option<Vec<u8>> {
+    // SAFETY: as above; the host then stages the source for `read_input`.
+    let len = unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, 1) };
+    (len >= 0).then(read_input)
 }
 
 /// Reports the invocation's outcome.

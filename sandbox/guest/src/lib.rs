@@ -39,6 +39,7 @@ const PRELUDE: &[(&str, &str)] = &[
     ("chatfn:prelude/node_errors.js", include_str!("prelude/node_errors.js")),
     ("chatfn:prelude/node_buffer.js", include_str!("prelude/node_buffer.js")),
     ("chatfn:prelude/node_events.js", include_str!("prelude/node_events.js")),
+    ("chatfn:prelude/node_stream.js", include_str!("prelude/node_stream.js")),
     ("chatfn:prelude/node_util.js", include_str!("prelude/node_util.js")),
     ("chatfn:prelude/node_path.js", include_str!("prelude/node_path.js")),
     ("chatfn:prelude/node_crypto.js", include_str!("prelude/node_crypto.js")),

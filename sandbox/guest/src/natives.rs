@@ -28,6 +28,8 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("randomBytes", Func::from(random_bytes))?;
     native.set("evalScript", Func::from(eval_script))?;
     native.set("digest", Func::from(digest))?;
+    native.set("moduleExists", Func::from(module_exists))?;
+    native.set("moduleSource", Func::from(module_source))?;
     native.set("hmac", Func::from(hmac))?;
     Ok(native)
 }
@@ -48,6 +50,21 @@ fn random_bytes<'js>(ctx: Ctx<'js>, len: u32) -> Result<ArrayBuffer<'js>> {
     let mut buf = vec![0u8; len as usize];
     host::random(&mut buf);
     ArrayBuffer::new(ctx, buf)
+}
+
+fn module_exists<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> bool {
+    host::module_exists(&lossy(&ctx, &path))
+}
+
+/// The file's source, or `undefined` when the module map has no such file.
+fn module_source<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> Result<Value<'js>> {
+    match host::module_source(&lossy(&ctx, &path)) {
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            Ok(JsString::from_str(ctx, &text)?.into_value())
+        }
+        None => Ok(Value::new_undefined(ctx)),
+    }
 }
 
 fn bytes<'a>(buffer: &'a ArrayBuffer<'_>) -> &'a [u8] {

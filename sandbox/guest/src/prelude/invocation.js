@@ -11,7 +11,6 @@
   internal.boot = function boot(bundleJson) {
     const bundle = JSON.parse(bundleJson);
     internal.setEnv(bundle.env || {});
-    internal.setModules(bundle.modules || {});
     if (bundle.context) createContext = loadContextScript(bundle.context);
     if (bundle.init) runInit(bundle.init);
     handler = loadHandler(bundle.handler);

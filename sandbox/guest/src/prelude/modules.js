@@ -5,7 +5,8 @@
 // `main`. Built-in modules are registered by name on `internal.builtins`.
 (function (native, internal) {
   'use strict';
-  const sources = Object.create(null);
+  // The module map stays on the host; files are read when needed.
+  const existsCache = Object.create(null);
   const cache = Object.create(null);
   const packageJsonCache = Object.create(null);
   const CONDITIONS = new Set(['require', 'node', 'default']);
@@ -43,7 +44,15 @@
   }
 
   const join = (...parts) => normalize(parts.join('/'));
-  const isFile = (path) => Object.prototype.hasOwnProperty.call(sources, path);
+  function isFile(path) {
+    if (path in existsCache) return existsCache[path];
+    return (existsCache[path] = native.moduleExists(path));
+  }
+  function sourceOf(path) {
+    const source = native.moduleSource(path);
+    if (typeof source !== 'string') throw codeError(`Cannot read module '${path}'`, 'MODULE_NOT_FOUND');
+    return source;
+  }
 
   function readPackageJson(dir) {
     const path = join(dir, 'package.json');
@@ -51,7 +60,7 @@
     let pkg = null;
     if (isFile(path)) {
       try {
-        pkg = JSON.parse(sources[path]);
+        pkg = JSON.parse(sourceOf(path));
       } catch (err) {
         throw codeError(`Invalid package config ${path}: ${err.message}`, 'ERR_INVALID_PACKAGE_CONFIG');
       }
@@ -202,9 +211,9 @@
     cache[filename] = module;
     try {
       if (filename.endsWith('.json')) {
-        module.exports = JSON.parse(sources[filename]);
+        module.exports = JSON.parse(sourceOf(filename));
       } else {
-        let source = sources[filename];
+        let source = sourceOf(filename);
         if (source.startsWith('#!')) source = '//' + source;
         // The wrapper's head is on the source's first line, so line numbers
         // in stack traces stay those of the file.
@@ -230,14 +239,6 @@
     return require;
   }
 
-  /** Installs the module map (absolute path -> source text). */
-  internal.setModules = function (modules) {
-    for (const path of Object.keys(modules)) {
-      const source = modules[path];
-      if (typeof source !== 'string') throw new TypeError(`module ${path}: source must be a string`);
-      sources[normalize(path)] = source;
-    }
-  };
   internal.makeRequire = makeRequire;
 
   /**

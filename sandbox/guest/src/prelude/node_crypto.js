@@ -95,7 +95,34 @@
     return hash;
   };
 
+  // Secret keys only: asymmetric keys need signing, which the chat runtime
+  // does not offer. Enough for HMAC users such as jsonwebtoken (HS256).
+  const keyMaterial = new WeakMap();
+  class KeyObject {
+    constructor(type, bytes) {
+      if (type !== 'secret') throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'type' is invalid. Received '${type}'`);
+      keyMaterial.set(this, Buffer.from(bytes));
+    }
+    get type() { return 'secret'; }
+    get symmetricKeySize() { return keyMaterial.get(this).length; }
+    get asymmetricKeyType() { return undefined; }
+    export(options) {
+      const bytes = Buffer.from(keyMaterial.get(this));
+      if (options && options.format === 'jwk') return { kty: 'oct', k: bytes.toString('base64url') };
+      return bytes;
+    }
+    equals(other) {
+      return other instanceof KeyObject && Buffer.compare(keyMaterial.get(this), keyMaterial.get(other)) === 0;
+    }
+  }
+
+  function createSecretKey(key, encoding) {
+    if (key instanceof KeyObject) return key;
+    return new KeyObject('secret', prepareSecretKey(key, encoding));
+  }
+
   function prepareSecretKey(key, encoding) {
+    if (key instanceof KeyObject) return keyMaterial.get(key);
     if (typeof key === 'string') return Buffer.from(key, encoding);
     if (isAnyArrayBuffer(key)) return new Uint8Array(key);
     if (ArrayBuffer.isView(key)) return viewBytes(key);
@@ -277,9 +304,11 @@
     timingSafeEqual,
     webcrypto: globalThis.crypto,
     constants: {},
+    KeyObject,
+    createSecretKey,
   };
   for (const name of ['createCipheriv', 'createDecipheriv', 'createSign', 'createVerify', 'sign', 'verify',
-    'createPublicKey', 'createPrivateKey', 'createSecretKey', 'generateKeyPair', 'generateKeyPairSync',
+    'createPublicKey', 'createPrivateKey', 'generateKeyPair', 'generateKeyPairSync',
     'generateKey', 'generateKeySync', 'createDiffieHellman', 'createDiffieHellmanGroup', 'getDiffieHellman',
     'createECDH', 'diffieHellman', 'publicEncrypt', 'publicDecrypt', 'privateEncrypt', 'privateDecrypt',
     'pbkdf2', 'pbkdf2Sync', 'scrypt', 'scryptSync', 'hkdf', 'hkdfSync', 'generatePrime', 'generatePrimeSync',
