@@ -24,14 +24,17 @@ fn invoke_installs_dependencies_and_handlers_require_them() {
         &dir,
         "deps.json",
         r#"[{"name": "dayjs", "version": "^1.11.0"}, {"name": "lodash", "version": "^4"},
-            {"name": "esm-greet", "version": "1"}, {"name": "old-ms", "version": "npm:ms@2.0.0"}]"#,
+            {"name": "esm-greet", "version": "1"}, {"name": "old-ms", "version": "npm:ms@2.0.0"},
+            {"name": "uuid", "version": "^14"}, {"name": "nanoid", "version": "^6"}, {"name": "debug", "version": "^4"}]"#,
     );
     let handler = write(
         &dir,
         "handler.ts",
         "import dayjs from 'dayjs';\nimport { greet } from 'esm-greet';\nconst _ = require('lodash');\nconst esm = require('esm-greet');\n\
          export async function handleEvent(event: { n: number }) {\n  return {\n    day: dayjs('2024-02-28').add(event.n, 'day').format('YYYY-MM-DD'),\n    \
-         chunks: _.chunk([1, 2, 3, 4, 5], 2),\n    greet: greet('ada'),\n    esmDefault: esm.default,\n    oldMs: require('old-ms/package.json').version,\n  };\n}\n",
+         chunks: _.chunk([1, 2, 3, 4, 5], 2),\n    greet: greet('ada'),\n    esmDefault: esm.default,\n    oldMs: require('old-ms/package.json').version,\n    \
+         uuid: require('uuid').validate(require('uuid').v4()),\n    nanoid: require('nanoid').nanoid().length,\n    \
+         debug: typeof require('debug')('chatfn'),\n  };\n}\n",
     );
     let output = chatfn(&dir)
         .arg("invoke")
@@ -42,7 +45,12 @@ fn invoke_installs_dependencies_and_handlers_require_them() {
         .output()
         .expect("run chatfn");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     assert_eq!(
         lines(&output)[0]["result"]["payload"],
         json!({
@@ -51,6 +59,9 @@ fn invoke_installs_dependencies_and_handlers_require_them() {
             "greet": "hi ada",
             "esmDefault": 42,
             "oldMs": "2.0.0",
+            "uuid": true,
+            "nanoid": 21,
+            "debug": "function",
         })
     );
     // Progress is structured when standard error is not a terminal.
@@ -165,5 +176,90 @@ fn the_service_installs_runtime_dependencies() {
     assert_eq!(
         run.body["invocationError"]["message"],
         "module 'child_process' is not available in the chat runtime"
+    );
+}
+
+/// The packages users reach for most, from the public registry, required
+/// and used in the sandbox: `CHATFN_LIVE_NPM=1 cargo test -p e2e live_packages`.
+#[test]
+fn live_packages_work_in_the_sandbox() {
+    if std::env::var_os("CHATFN_LIVE_NPM").is_none() {
+        eprintln!("skipped: set CHATFN_LIVE_NPM=1 to install from the public registry");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = [
+        "dayjs",
+        "lodash",
+        "uuid",
+        "nanoid",
+        "date-fns",
+        "zod",
+        "validator",
+        "jsonwebtoken",
+        "axios",
+    ];
+    let deps: Vec<Value> = names
+        .iter()
+        .map(|n| json!({ "name": n, "version": "latest" }))
+        .collect();
+    let deps = write(&dir, "deps.json", &Value::Array(deps).to_string());
+    let handler = write(
+        &dir,
+        "handler.js",
+        r#"
+const dayjs = require('dayjs');
+const _ = require('lodash');
+const uuid = require('uuid');
+const { nanoid } = require('nanoid');
+const dateFns = require('date-fns');
+const { z } = require('zod');
+const validator = require('validator');
+const jwt = require('jsonwebtoken');
+// axios's Node build needs http/https; its browser build runs on fetch.
+const axios = require('axios/dist/browser/axios.cjs');
+async function handleEvent() {
+  const token = jwt.sign({ sub: 'ada' }, 'secret', { noTimestamp: true });
+  return {
+    dayjs: dayjs('2024-01-31').add(1, 'month').format('YYYY-MM-DD'),
+    lodash: _.groupBy(['one', 'two', 'three'], 'length'),
+    uuid: [uuid.validate(uuid.v4()), uuid.v5('hello', uuid.v5.DNS)],
+    nanoid: nanoid().length,
+    dateFns: dateFns.format(dateFns.addDays(new Date(2024, 0, 30), 3), 'yyyy-MM-dd'),
+    zod: [z.object({ a: z.string() }).safeParse({ a: 'x' }).success, z.number().safeParse('x').success],
+    validator: [validator.isEmail('a@b.co'), validator.isUUID('nope')],
+    jwt: [token, jwt.verify(token, 'secret').sub],
+    axios: [typeof axios.get, typeof axios.create],
+  };
+}
+"#,
+    );
+    let output = chatfn(&dir)
+        .arg("invoke")
+        .arg(&handler)
+        .arg("--deps")
+        .arg(&deps)
+        .output()
+        .expect("run chatfn");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        lines(&output)[0]["result"]["payload"],
+        json!({
+            "dayjs": "2024-02-29",
+            "lodash": { "3": ["one", "two"], "5": ["three"] },
+            "uuid": [true, "9342d47a-1bab-5709-9869-c840b2eac501"],
+            "nanoid": 21,
+            "dateFns": "2024-02-02",
+            "zod": [true, false],
+            "validator": [true, false],
+            "jwt": ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEifQ.-G7HR4Se6onpiv1N_jWqt9jGA0VR0kRJ_2BoHWhkfhg", "ada"],
+            "axios": ["function", "function"],
+        })
     );
 }

@@ -217,4 +217,39 @@
     return Stream;
   };
   builtins['stream/promises'] = () => require('stream').promises;
+
+  // No terminal is attached to a handler (packages such as debug ask).
+  builtins.tty = function () {
+    const { Readable, Writable } = require('stream');
+    class ReadStream extends Readable { get isTTY() { return false; } }
+    class WriteStream extends Writable { get isTTY() { return false; } }
+    return { isatty: () => false, ReadStream, WriteStream };
+  };
+
+  // What pure-JS packages read about the machine: a fixed, neutral answer.
+  builtins.os = function () {
+    return {
+      EOL: '\n',
+      devNull: '/dev/null',
+      platform: () => 'linux',
+      type: () => 'Linux',
+      arch: () => 'wasm32',
+      machine: () => 'wasm32',
+      release: () => '',
+      version: () => '',
+      hostname: () => 'chatfn',
+      homedir: () => '/',
+      tmpdir: () => '/tmp',
+      endianness: () => 'LE',
+      uptime: () => Math.floor(native.now() / 1000),
+      loadavg: () => [0, 0, 0],
+      totalmem: () => 0,
+      freemem: () => 0,
+      availableParallelism: () => 1,
+      cpus: () => [],
+      networkInterfaces: () => ({}),
+      userInfo: () => ({ uid: -1, gid: -1, username: 'chatfn', homedir: '/', shell: null }),
+      constants: { signals: {}, errno: {}, priority: {} },
+    };
+  };
 })

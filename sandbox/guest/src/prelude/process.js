@@ -18,6 +18,29 @@
   }
   hrtime.bigint = () => BigInt(Math.round(native.now() * 1e6));
 
+  function outputStream(fd, emit) {
+    const stream = {
+      fd,
+      isTTY: false,
+      writable: true,
+      write(chunk, encoding, callback) {
+        emit(String(chunk).replace(/\n$/, ''));
+        const done = typeof encoding === 'function' ? encoding : callback;
+        if (typeof done === 'function') queueMicrotask(done);
+        return true;
+      },
+      end() { return stream; },
+      on() { return stream; },
+      once() { return stream; },
+      off() { return stream; },
+      removeListener() { return stream; },
+      emit: () => false,
+      hasColors: () => false,
+      getColorDepth: () => 1,
+    };
+    return stream;
+  }
+
   const process = {
     env,
     argv: ['chatfn'],
@@ -44,6 +67,10 @@
       err.code = 'ERR_PROCESS_EXIT';
       throw err;
     },
+    // Writes go to the invocation's log, a line per write (a trailing
+    // newline is not repeated).
+    stdout: outputStream(1, (text) => console.log(text)),
+    stderr: outputStream(2, (text) => console.error(text)),
     on() { return process; },
     once() { return process; },
     off() { return process; },
