@@ -272,3 +272,84 @@ fn each_application_calls_its_own_platform_with_its_own_token() {
         assert_eq!(auth, [Some(format!("Bearer {token}"))]);
     }
 }
+
+const FETCHER: &str = r#"
+async function handleEvent(event: any) {
+  const out: any[] = [];
+  for (const url of event.authParams.urls) {
+    try {
+      const r = await fetch(url, { headers: { authorization: 'Bearer t0ken' } });
+      out.push({ status: r.status, body: await r.json() });
+    } catch (e: any) {
+      out.push({ error: e.message, code: e.cause && e.cause.code });
+    }
+  }
+  return out;
+}
+"#;
+
+fn fetch_all(client: &Client, urls: &[String]) -> Value {
+    let reply = client.json(
+        "POST",
+        &format!("/v1/triggers/{START}"),
+        &json!({ "username": "ada", "authParams": { "urls": urls } }),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+#[test]
+fn fetch_refuses_internal_addresses_unless_the_operator_allows_them() {
+    let chat = ChatServer::start("t0ken");
+    chat.add_user("grace");
+    let port = chat.base.rsplit(':').next().unwrap_or_default().to_owned();
+    let users = format!("{}/v1/users?name=grace", chat.base);
+
+    // By default loopback is internal: refused, by address and by name.
+    let client = app_for("fetch-denied", None, None);
+    deploy(&client, START, FETCHER, None);
+    let out = fetch_all(
+        &client,
+        &[users.clone(), format!("http://localhost:{port}/v1/users")],
+    );
+    for result in out["result"]["payload"].as_array().expect("results") {
+        assert_eq!(result["error"], "fetch failed", "{result}");
+        assert_eq!(result["code"], "ERR_EGRESS_DENIED", "{result}");
+    }
+    assert!(
+        chat.requests().is_empty(),
+        "nothing reached the chat server"
+    );
+
+    // An operator may allow an internal network; other internal ranges
+    // stay closed.
+    let server = Server::start_with(&["--fetch-allow", "127.0.0.0/8"]);
+    let client = server.client(&server.create_app("fetch-allowed", &[]));
+    deploy(&client, START, FETCHER, None);
+    let out = fetch_all(&client, &[users, "http://10.0.0.1/".into()]);
+    let results = &out["result"]["payload"];
+    assert_eq!(results[0]["status"], 200, "{results}");
+    assert_eq!(results[0]["body"]["_embedded"]["users"][0]["name"], "grace");
+    assert_eq!(results[1]["code"], "ERR_EGRESS_DENIED", "{results}");
+    let requests = chat.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].authorization.as_deref(), Some("Bearer t0ken"));
+
+    // The invocation log shows the fetch without its query.
+    let id = out["invocationId"].as_i64().expect("id");
+    let calls = client.get(&format!("/v1/invocations/{id}")).body["calls"].clone();
+    assert_eq!(calls[0]["method"], "GET");
+    assert_eq!(calls[0]["path"], format!("{}/v1/users", chat.base));
+    assert_eq!(calls[0]["status"], 200);
+    assert_eq!(calls[1]["error"], "ERR_EGRESS_DENIED");
+
+    // Requests per invocation are bounded.
+    let many: Vec<String> = (0..21).map(|_| format!("{}/v1/users", chat.base)).collect();
+    let out = fetch_all(&client, &many);
+    let results = out["result"]["payload"].as_array().expect("results");
+    assert!(
+        results[..20].iter().all(|r| r["status"] == 200),
+        "{results:?}"
+    );
+    assert_eq!(results[20]["code"], "ERR_FETCH_LIMIT");
+}

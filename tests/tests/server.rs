@@ -31,6 +31,11 @@ impl Server {
     }
 
     pub(crate) fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// A server of its own, with extra `chatfn serve` flags.
+    pub(crate) fn start_with(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().expect("tempdir");
         let mut child = Command::new(chatfn_bin())
             .args([
@@ -45,6 +50,7 @@ impl Server {
                 "--data-dir",
             ])
             .arg(data.path())
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
