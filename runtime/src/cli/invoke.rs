@@ -5,17 +5,19 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use sandbox::{
-    GuestError, Image, ImageSpec, Limits, NoHostCalls, Outcome, Sandbox, SandboxConfig, Script,
-};
+use sandbox::{GuestError, Image, ImageSpec, Limits, Outcome, Sandbox, SandboxConfig, Script};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{EXIT_FAILED, UsageError, default_cache_dir};
+use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
+use crate::host::InvocationHost;
+use crate::platform::PlatformClient;
 
 #[derive(Args)]
 pub(crate) struct InvokeArgs {
@@ -204,9 +206,24 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
         }
         Err(e) => return Err(e).context("building the image"),
     };
+    // Handlers may fetch (internal addresses refused); there is no
+    // application, so the platform client reports that it is not configured.
+    let platform = Arc::new(PlatformClient::new(
+        crate::platform::DEFAULT_TIMEOUT,
+        1 << 19,
+    ));
+    let fetch = Arc::new(FetchClient::new(
+        EgressPolicy::default(),
+        FetchLimits::default(),
+    ));
     let mut all_succeeded = true;
     for _ in 0..plan.repeat {
-        let outcome = invoke(&image, &plan.event, &plan.limits).await?;
+        let host = Arc::new(InvocationHost::new(
+            Arc::clone(&platform),
+            None,
+            Arc::clone(&fetch),
+        ));
+        let outcome = invoke(&image, &plan.event, &plan.limits, host).await?;
         all_succeeded &= outcome.succeeded();
         print(&mut stdout, &outcome_line(&outcome))?;
     }
@@ -218,11 +235,14 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
     })
 }
 
-async fn invoke(image: &Image, event: &RawValue, limits: &Limits) -> Result<Outcome> {
+async fn invoke(
+    image: &Image,
+    event: &RawValue,
+    limits: &Limits,
+    host: Arc<InvocationHost>,
+) -> Result<Outcome> {
     let context = RawValue::from_string("{}".to_string())?;
-    Ok(image
-        .invoke(event, &context, limits, NoHostCalls::shared())
-        .await?)
+    Ok(image.invoke(event, &context, limits, host).await?)
 }
 
 /// The line printed per run, in the documented key order; `result.payload`
