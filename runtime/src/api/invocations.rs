@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::value::RawValue;
 
 use super::extract::{JsonBody, Paging, Tenant};
@@ -110,8 +110,60 @@ pub(crate) async fn test_run(
             &event,
             true,
             invocation_id,
+            1,
         )
         .await
         .map_err(run_error)?;
     Ok(ok(resources::invocation(&run.invocation)))
+}
+
+/// `GET /v1/functions/{id}/queue`: the function's non-blocking runs by state.
+pub(crate) async fn queue(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let counts = service
+        .store(move |s| {
+            if s.function(app.id, id)?.is_none() {
+                return Ok(None);
+            }
+            s.queue_counts(app.id, id).map(Some)
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("the function"))?;
+    Ok(ok(serde_json::json!({
+        "queued": counts.queued,
+        "running": counts.running,
+        "retrying": counts.retrying,
+        "failed": counts.failed,
+        "_links": {
+            "function": { "href": format!("/v1/functions/{id}") },
+            "invocations": { "href": format!("/v1/functions/{id}/invocations") },
+        },
+    })))
+}
+
+/// `POST /v1/invocations/{id}/retry`: runs a FAILED non-blocking invocation
+/// again, with fresh attempts.
+pub(crate) async fn redrive(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the invocation")?;
+    let now = crate::time::now_ms();
+    let queued = service
+        .store(move |s| s.redrive_job(app.id, id, now))
+        .await?;
+    if !queued {
+        return Err(ApiError::not_found("a failed non-blocking invocation"));
+    }
+    service.queue.wake();
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        axum::Json(serde_json::json!({ "invocationId": id })),
+    )
+        .into_response())
 }

@@ -73,6 +73,8 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
         )
         .route("/v1/functions/{id}/invocations", get(invocations::list))
         .route("/v1/invocations/{id}", get(invocations::retrieve))
+        .route("/v1/functions/{id}/queue", get(invocations::queue))
+        .route("/v1/invocations/{id}/retry", post(invocations::redrive))
         .route("/v1/triggers/{trigger}", post(triggers::trigger))
         .fallback(|| async {
             ApiError::new(

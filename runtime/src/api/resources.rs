@@ -87,6 +87,7 @@ pub(crate) fn invocation(i: &Invocation) -> Value {
         "status": i.status.as_str(),
         "logs": stored(&i.logs),
         "calls": stored(&i.calls),
+        "attempts": i.attempts,
         "createdTime": iso(i.created_ms),
         "endedTime": i.ended_ms.map(iso),
         "durationMs": i.duration_ms,

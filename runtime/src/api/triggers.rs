@@ -1,7 +1,5 @@
 //! `POST /v1/triggers/{type}`: the chat server reports an event.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::extract::{Tenant, body_error};
 use super::{ApiError, AppState};
-use crate::service::{Deployment, RunError, Service};
-use crate::store::Application;
+use crate::service::RunError;
+use crate::store::NewJob;
 use crate::triggers;
 
 pub(crate) fn run_error(e: RunError) -> ApiError {
@@ -70,10 +68,18 @@ pub(crate) async fn trigger(
     };
     let id = service.next_invocation_id();
     if !kind.blocking {
-        // An in-process runner for now: the durable queue replaces it.
-        let service = Arc::clone(&service);
-        let app = Arc::clone(&app.application);
-        tokio::spawn(async move { run_later(service, app, deployment, raw, id).await });
+        // Durable before the 202: the queue runs it (and retries it) later.
+        let job = NewJob {
+            id,
+            app_id: app.id,
+            function_id: deployment.function.id,
+            version_number: deployment.version.number,
+            trigger: kind.name.to_owned(),
+            event: raw.get().to_owned(),
+            idempotency_key: idempotency_key(&headers)?,
+            created_ms: crate::time::now_ms(),
+        };
+        let id = service.queue.accept(job).await?;
         return Ok((
             StatusCode::ACCEPTED,
             axum::Json(json!({ "invocationId": id })),
@@ -88,6 +94,7 @@ pub(crate) async fn trigger(
             &raw,
             false,
             id,
+            1,
         )
         .await
         .map_err(run_error)?;
@@ -128,31 +135,20 @@ pub(crate) async fn trigger(
     Ok((status, axum::Json(body)).into_response())
 }
 
-async fn run_later(
-    service: Arc<Service>,
-    app: Arc<Application>,
-    deployment: Arc<Deployment>,
-    event: Box<RawValue>,
-    id: i64,
-) {
-    let Deployment { function, version } = &*deployment;
-    // Saturation here waits again rather than dropping the event.
-    loop {
-        match service
-            .run(&app, function, version, &event, false, id)
-            .await
-        {
-            Err(RunError::Saturated) => continue,
-            Err(e) => {
-                tracing::error!(
-                    app = app.id,
-                    function = function.id,
-                    invocation = id,
-                    "running a non-blocking trigger failed: {e:?}"
-                );
-                return;
-            }
-            Ok(_) => return,
-        }
-    }
+/// The `Idempotency-Key` header: up to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    Ok(Some(key.to_owned()))
 }

@@ -11,7 +11,7 @@ use clap::Args;
 use sandbox::{Sandbox, SandboxConfig};
 
 use super::default_data_dir;
-use crate::service::{Service, ServiceConfig};
+use crate::service::{QueueConfig, Service, ServiceConfig};
 use crate::store::{SqliteStore, Store};
 
 #[derive(Args)]
@@ -46,6 +46,23 @@ pub(crate) struct ServeArgs {
     /// Memory built images may take, in MiB (the most recent one is always kept).
     #[arg(long, value_name = "MIB", default_value_t = 2048)]
     image_cache_mb: usize,
+    /// Non-blocking trigger runs at once (their slots are separate from
+    /// blocking triggers').
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    queue_concurrency: usize,
+    /// Non-blocking trigger runs of one application at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    queue_app_concurrency: usize,
+    /// Runs of a failing non-blocking trigger before it is left FAILED.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    max_attempts: u32,
+    /// Delay before the first retry (doubled per attempt, with jitter).
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    retry_base_ms: u64,
+    /// How long a claimed job is reserved for its runner; after a crash, its
+    /// jobs run again once this has passed. Must exceed any run.
+    #[arg(long, value_name = "MS", default_value_t = 300_000)]
+    queue_lease_ms: u64,
     /// Invocation records kept per function (older ones are pruned).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     keep_invocations: u64,
@@ -85,6 +102,14 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         queue_wait: Duration::from_millis(args.queue_wait_ms),
         platform_timeout: Duration::from_millis(args.platform_timeout_ms.max(1)),
         image_cache_entries: args.image_cache_entries.max(1),
+        queue: QueueConfig {
+            concurrency: args.queue_concurrency.max(1),
+            app_concurrency: args.queue_app_concurrency.max(1),
+            max_attempts: args.max_attempts.max(1),
+            retry_base: Duration::from_millis(args.retry_base_ms),
+            lease: Duration::from_millis(args.queue_lease_ms.max(1000)),
+            ..QueueConfig::default()
+        },
         npm_registry: args.npm_registry.clone(),
         npm_dir: dir.join("npm"),
         fetch_policy: crate::fetch::EgressPolicy::parse(&args.fetch_allow)
@@ -94,6 +119,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     };
     let service = Arc::new(Service::new(Arc::clone(&store), sandbox, config)?);
     spawn_pruner(Arc::clone(&service), args.keep_invocations);
+    crate::service::queue::start(Arc::clone(&service));
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -105,6 +131,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     axum::serve(listener, crate::api::router(Arc::clone(&service)))
         .with_graceful_shutdown(shutdown(args.exit_on_stdin_close))
         .await?;
+    service.queue.flush().await;
     service.log.flush().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -119,6 +146,13 @@ fn spawn_pruner(service: Arc<Service>, keep: u64) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "old invocation records pruned"),
                 Err(e) => tracing::warn!("pruning invocation records failed: {e}"),
+            }
+            // Idempotency keys are remembered for a day.
+            let day_ago = crate::time::now_ms() - 86_400_000;
+            match service.store(move |s| s.prune_done_jobs(day_ago)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "finished jobs pruned"),
+                Err(e) => tracing::warn!("pruning finished jobs failed: {e}"),
             }
         }
     });

@@ -56,6 +56,7 @@ pub(crate) struct Directory {
     /// what it read.
     generation: AtomicU64,
     applications: Table<[u8; 32], Option<Arc<Application>>>,
+    applications_by_id: Table<i64, Option<Arc<Application>>>,
     deployments: Table<(i64, &'static str), Option<Arc<Deployment>>>,
     runtimes: Table<i64, Arc<Runtime>>,
 }
@@ -66,6 +67,7 @@ impl Directory {
             ttl,
             generation: AtomicU64::new(0),
             applications: Table::new(),
+            applications_by_id: Table::new(),
             deployments: Table::new(),
             runtimes: Table::new(),
         }
@@ -100,6 +102,18 @@ impl Directory {
         load: impl Future<Output = Result<Option<Application>, StoreError>>,
     ) -> Result<Option<Arc<Application>>, StoreError> {
         self.lookup(&self.applications, key_hash, async {
+            Ok(load.await?.map(Arc::new))
+        })
+        .await
+    }
+
+    /// Application `id`, if it exists.
+    pub(crate) async fn application_by_id(
+        &self,
+        id: i64,
+        load: impl Future<Output = Result<Option<Application>, StoreError>>,
+    ) -> Result<Option<Arc<Application>>, StoreError> {
+        self.lookup(&self.applications_by_id, id, async {
             Ok(load.await?.map(Arc::new))
         })
         .await

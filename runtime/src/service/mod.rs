@@ -5,6 +5,7 @@ mod dependencies;
 mod directory;
 mod images;
 mod log;
+pub(crate) mod queue;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -19,6 +20,7 @@ pub(crate) use dependencies::{Dependencies, Resolved};
 pub(crate) use directory::{Deployment, Directory};
 pub(crate) use images::{BuildFailure, ImageKey, Images};
 pub(crate) use log::InvocationLog;
+pub(crate) use queue::{Queue, QueueConfig};
 
 use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
 use crate::host::InvocationHost;
@@ -63,6 +65,7 @@ pub(crate) struct ServiceConfig {
     /// Internal hosts and networks guest `fetch` may reach anyway.
     pub(crate) fetch_policy: EgressPolicy,
     pub(crate) fetch_limits: FetchLimits,
+    pub(crate) queue: QueueConfig,
 }
 
 impl Default for ServiceConfig {
@@ -82,6 +85,7 @@ impl Default for ServiceConfig {
             npm_dir: std::env::temp_dir().join("chatfn-npm"),
             fetch_policy: EgressPolicy::default(),
             fetch_limits: FetchLimits::default(),
+            queue: QueueConfig::default(),
         }
     }
 }
@@ -90,6 +94,7 @@ pub(crate) struct Service {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) images: Images,
     pub(crate) log: InvocationLog,
+    pub(crate) queue: Queue,
     pub(crate) config: ServiceConfig,
     directory: Directory,
     dependencies: Dependencies,
@@ -152,6 +157,7 @@ impl Service {
         );
         Ok(Service {
             log: InvocationLog::start(Arc::clone(&store))?,
+            queue: Queue::new(Arc::clone(&store), config.queue.clone())?,
             images: Images::new(
                 sandbox,
                 config.image_cache_entries,
@@ -204,6 +210,15 @@ impl Service {
     ) -> Result<Option<Arc<Application>>, StoreError> {
         let load = self.store(move |s| s.application_by_key(&key_hash));
         self.directory.application(key_hash, load).await
+    }
+
+    /// Application `id` (for runs that did not come with a key).
+    pub(crate) async fn application_by_id(
+        self: &Arc<Self>,
+        id: i64,
+    ) -> Result<Option<Arc<Application>>, StoreError> {
+        let load = self.store(move |s| s.application(id));
+        self.directory.application_by_id(id, load).await
     }
 
     /// What runs for `trigger` in `app`: its function, if enabled, at its
@@ -299,6 +314,7 @@ impl Service {
         event: &RawValue,
         test: bool,
         id: i64,
+        attempt: u32,
     ) -> Result<Run, RunError> {
         let _permit =
             match tokio::time::timeout(self.config.queue_wait, self.permits.acquire()).await {
@@ -332,6 +348,7 @@ impl Service {
             ended_ms: None,
             duration_ms: None,
             calls: "[]".into(),
+            attempts: attempt,
         };
         let failure = match image {
             Err(failure) => {
@@ -353,6 +370,7 @@ impl Service {
                     "functionType": function.trigger,
                     "versionNumber": version.number,
                     "invocationId": id,
+                    "attempt": attempt,
                 });
                 let context = serde_json::value::to_raw_value(&context)
                     .map_err(|e| RunError::Sandbox(e.to_string()))?;

@@ -5,18 +5,21 @@
 //! [`Store`] is synchronous (call it from `spawn_blocking`) so that both an
 //! embedded database and a blocking PostgreSQL client can implement it.
 
+mod jobs;
 mod sqlite;
+mod sqlite_jobs;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use jobs::{Job, JobEnd, JobOutcome, NewJob, QueueCounts};
 pub(crate) use sqlite::SqliteStore;
 
 /// `Result` with a [`StoreError`].
 pub(crate) type StoreResult<T> = Result<T, StoreError>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub(crate) enum StoreError {
     /// A uniqueness rule was broken (e.g. a second function for a trigger type).
     #[error("{0}")]
@@ -162,6 +165,8 @@ pub(crate) struct Invocation {
     /// Platform API calls made, as a JSON array of `{method, path, status,
     /// durationMs}`.
     pub(crate) calls: String,
+    /// Which run this is (non-blocking triggers are retried).
+    pub(crate) attempts: u32,
 }
 
 /// A 0-based page request.
@@ -209,6 +214,7 @@ pub(crate) trait Store: Send + Sync + 'static {
     ) -> StoreResult<Application>;
     fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Application>>;
     fn applications(&self) -> StoreResult<Vec<Application>>;
+    fn application(&self, id: i64) -> StoreResult<Option<Application>>;
     /// `None` when there is no application `id`.
     fn update_application(
         &self,
@@ -270,6 +276,23 @@ pub(crate) trait Store: Send + Sync + 'static {
     fn invocation(&self, app: i64, id: i64) -> StoreResult<Option<Invocation>>;
     /// The largest invocation id stored (ids are allocated in memory).
     fn max_invocation_id(&self) -> StoreResult<i64>;
+    /// Accepts events for later runs, in one commit; returns their ids.
+    fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>>;
+    /// Leases due jobs to the caller.
+    fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        skip_apps: &[i64],
+    ) -> StoreResult<Vec<Job>>;
+    /// Records how claimed runs ended, in one commit.
+    fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()>;
+    fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts>;
+    /// Queues a failed job again; false when it is not a failed job of `app`.
+    fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool>;
+    /// Forgets finished jobs accepted before `before_ms`.
+    fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64>;
     /// Keeps each function's newest `keep` invocations; returns how many went.
     fn prune_invocations(&self, keep: u64) -> StoreResult<u64>;
 }

@@ -5,6 +5,8 @@ use std::sync::{Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::jobs::{Job, JobOutcome, NewJob, QueueCounts};
+use super::sqlite_jobs;
 use super::{
     Application, ApplicationPatch, Function, FunctionPatch, Invocation, InvocationFilter,
     InvocationStatus, NewFunction, Page, PageRequest, Runtime, RuntimeChange, SortKey, Store,
@@ -74,6 +76,27 @@ ALTER TABLE invocations ADD COLUMN calls TEXT NOT NULL DEFAULT '[]';
 "#,
     r#"
 ALTER TABLE runtimes ADD COLUMN lockfile TEXT;
+"#,
+    r#"
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    app_id INTEGER NOT NULL,
+    function_id INTEGER NOT NULL,
+    version_number INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    event TEXT NOT NULL,
+    idempotency_key TEXT,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_run_ms INTEGER NOT NULL,
+    lease_until_ms INTEGER,
+    last_error TEXT,
+    created_ms INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX jobs_idempotency ON jobs (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_queued ON jobs (state, next_run_ms);
+CREATE INDEX jobs_by_function ON jobs (function_id, state);
+ALTER TABLE invocations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
 "#,
 ];
 
@@ -214,7 +237,7 @@ fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
     })
 }
 
-const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls";
+const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts";
 
 fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
     let status: String = row.get(9)?;
@@ -234,6 +257,7 @@ fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
         ended_ms: row.get(12)?,
         duration_ms: row.get(13)?,
         calls: row.get(14)?,
+        attempts: row.get(15)?,
     })
 }
 
@@ -297,6 +321,18 @@ impl Store for SqliteStore {
                 .query_row(
                     &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE key_hash = ?1"),
                     params![key_hash.as_slice()],
+                    application_row,
+                )
+                .optional()?)
+        })
+    }
+
+    fn application(&self, id: i64) -> StoreResult<Option<Application>> {
+        self.with(|conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = ?1"),
+                    params![id],
                     application_row,
                 )
                 .optional()?)
@@ -603,7 +639,7 @@ impl Store for SqliteStore {
             let tx = conn.transaction()?;
             {
                 let mut stmt = tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                    "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
                 ))?;
                 for i in batch {
                     stmt.execute(params![
@@ -621,7 +657,8 @@ impl Store for SqliteStore {
                         i.created_ms,
                         i.ended_ms,
                         i.duration_ms,
-                        i.calls
+                        i.calls,
+                        i.attempts
                     ])?;
                 }
             }
@@ -678,11 +715,44 @@ impl Store for SqliteStore {
     fn max_invocation_id(&self) -> StoreResult<i64> {
         self.with(|conn| {
             Ok(
-                conn.query_row("SELECT COALESCE(MAX(id), 0) FROM invocations", [], |r| {
-                    r.get(0)
-                })?,
+                // Jobs not run yet have ids but no invocation record.
+                conn.query_row(
+                    "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM invocations), (SELECT COALESCE(MAX(id), 0) FROM jobs))",
+                    [],
+                    |r| r.get(0),
+                )?,
             )
         })
+    }
+
+    fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
+        self.with(|conn| sqlite_jobs::enqueue(conn, jobs))
+    }
+
+    fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        skip_apps: &[i64],
+    ) -> StoreResult<Vec<Job>> {
+        self.with(|conn| sqlite_jobs::claim(conn, now_ms, lease_ms, limit, skip_apps))
+    }
+
+    fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()> {
+        self.with(|conn| sqlite_jobs::end(conn, outcomes))
+    }
+
+    fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts> {
+        self.with(|conn| sqlite_jobs::counts(conn, app, function))
+    }
+
+    fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+        self.with(|conn| sqlite_jobs::redrive(conn, app, id, now_ms))
+    }
+
+    fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64> {
+        self.with(|conn| sqlite_jobs::prune_done(conn, before_ms))
     }
 
     fn prune_invocations(&self, keep: u64) -> StoreResult<u64> {

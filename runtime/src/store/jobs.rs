@@ -1,0 +1,66 @@
+//! The durable queue of non-blocking trigger runs, as stored: one row per
+//! accepted event. A job's id is its invocation's id.
+
+/// An accepted event, to be run later.
+#[derive(Clone, Debug)]
+pub(crate) struct NewJob {
+    pub(crate) id: i64,
+    pub(crate) app_id: i64,
+    pub(crate) function_id: i64,
+    pub(crate) version_number: i64,
+    pub(crate) trigger: String,
+    pub(crate) event: String,
+    /// The chat server's `Idempotency-Key`: a second event with the same
+    /// key (per application) is the first one.
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) created_ms: i64,
+}
+
+/// A claimed job: leased to this process until it ends or the lease runs
+/// out.
+#[derive(Clone, Debug)]
+pub(crate) struct Job {
+    pub(crate) id: i64,
+    pub(crate) app_id: i64,
+    pub(crate) function_id: i64,
+    pub(crate) version_number: i64,
+    pub(crate) event: String,
+    /// This run's attempt number, from 1.
+    pub(crate) attempt: u32,
+}
+
+/// How a claimed run ended.
+#[derive(Clone, Debug)]
+pub(crate) enum JobEnd {
+    Done,
+    /// Run again at this time.
+    Retry {
+        at_ms: i64,
+        error: String,
+    },
+    /// Out of attempts (or not runnable): kept as FAILED until re-driven.
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct JobOutcome {
+    pub(crate) id: i64,
+    /// The attempt that ended; a stale runner's outcome (the job was
+    /// reclaimed after its lease ran out) is ignored.
+    pub(crate) attempt: u32,
+    pub(crate) end: JobEnd,
+}
+
+/// Jobs of a function by state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct QueueCounts {
+    /// Waiting for their first run.
+    pub(crate) queued: u64,
+    pub(crate) running: u64,
+    /// Waiting to run again after a failure.
+    pub(crate) retrying: u64,
+    /// Out of attempts.
+    pub(crate) failed: u64,
+}

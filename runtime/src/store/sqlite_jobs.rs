@@ -1,0 +1,178 @@
+//! The job queue in SQLite: batched enqueue with idempotency keys, atomic
+//! claims with leases, and outcomes that only the current lease holder can
+//! record.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreResult;
+use super::jobs::{Job, JobEnd, JobOutcome, NewJob, QueueCounts};
+
+/// Inserts `jobs` in one transaction; returns each job's id (an earlier
+/// job's when its idempotency key was seen before).
+pub(super) fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
+    let tx = conn.transaction()?;
+    let mut ids = Vec::with_capacity(jobs.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, idempotency_key, state, attempts, next_run_ms, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?8, ?8)
+             ON CONFLICT (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+        )?;
+        let mut existing =
+            tx.prepare_cached("SELECT id FROM jobs WHERE app_id = ?1 AND idempotency_key = ?2")?;
+        for job in jobs {
+            let inserted = insert.execute(params![
+                job.id,
+                job.app_id,
+                job.function_id,
+                job.version_number,
+                job.trigger,
+                job.event,
+                job.idempotency_key,
+                job.created_ms
+            ])?;
+            let id = if inserted == 0 {
+                existing
+                    .query_row(params![job.app_id, job.idempotency_key], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or(job.id)
+            } else {
+                job.id
+            };
+            ids.push(id);
+        }
+    }
+    tx.commit()?;
+    Ok(ids)
+}
+
+/// Leases up to `limit` due jobs (queued and due, or running with an
+/// expired lease: its runner died), oldest first, skipping `skip_apps`.
+pub(super) fn claim(
+    conn: &mut Connection,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: usize,
+    skip_apps: &[i64],
+) -> StoreResult<Vec<Job>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    // Ids only (integers), so formatting them into the SQL is safe.
+    let skip = if skip_apps.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = skip_apps.iter().map(i64::to_string).collect();
+        format!("AND app_id NOT IN ({})", list.join(","))
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', lease_until_ms = ?1 + ?2, attempts = attempts + 1
+         WHERE id IN (
+           SELECT id FROM (
+             SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= ?1 {skip}
+             UNION ALL
+             SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 {skip}
+           ) ORDER BY id LIMIT ?3)
+         RETURNING id, app_id, function_id, version_number, event, attempts"
+    );
+    let tx = conn.transaction()?;
+    let mut jobs = {
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![now_ms, lease_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| {
+                Ok(Job {
+                    id: r.get(0)?,
+                    app_id: r.get(1)?,
+                    function_id: r.get(2)?,
+                    version_number: r.get(3)?,
+                    event: r.get(4)?,
+                    attempt: r.get(5)?,
+                })
+            },
+        )?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    tx.commit()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
+/// Records outcomes in one transaction.
+pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
+    let tx = conn.transaction()?;
+    {
+        // Only the holder of the current attempt may end it.
+        let mut done = tx.prepare_cached(
+            "UPDATE jobs SET state = 'done', event = '', lease_until_ms = NULL, last_error = NULL
+             WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+        )?;
+        let mut retry = tx.prepare_cached(
+            "UPDATE jobs SET state = 'queued', next_run_ms = ?3, lease_until_ms = NULL, last_error = ?4
+             WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+        )?;
+        let mut failed = tx.prepare_cached(
+            "UPDATE jobs SET state = 'failed', lease_until_ms = NULL, last_error = ?3
+             WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+        )?;
+        for o in outcomes {
+            match &o.end {
+                JobEnd::Done => done.execute(params![o.id, o.attempt])?,
+                JobEnd::Retry { at_ms, error } => {
+                    retry.execute(params![o.id, o.attempt, at_ms, error])?
+                }
+                JobEnd::Failed { error } => failed.execute(params![o.id, o.attempt, error])?,
+            };
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn counts(conn: &Connection, app: i64, function: i64) -> StoreResult<QueueCounts> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state, attempts > 0, COUNT(*) FROM jobs
+         WHERE app_id = ?1 AND function_id = ?2 AND state != 'done' GROUP BY 1, 2",
+    )?;
+    let mut counts = QueueCounts::default();
+    let rows = stmt.query_map(params![app, function], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, bool>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (state, tried, n) = row?;
+        let n = u64::try_from(n).unwrap_or(0);
+        match (state.as_str(), tried) {
+            ("queued", false) => counts.queued += n,
+            ("queued", true) => counts.retrying += n,
+            ("running", _) => counts.running += n,
+            ("failed", _) => counts.failed += n,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}
+
+/// Queues a FAILED job again with fresh attempts; false when `id` is not a
+/// failed job of `app`.
+pub(super) fn redrive(conn: &Connection, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+    let changed = conn.execute(
+        "UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = ?3, last_error = NULL
+         WHERE app_id = ?1 AND id = ?2 AND state = 'failed'",
+        params![app, id, now_ms],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Forgets finished jobs older than `before_ms` (their idempotency keys
+/// expire with them).
+pub(super) fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> {
+    let removed = conn.execute(
+        "DELETE FROM jobs WHERE state = 'done' AND created_ms < ?1",
+        params![before_ms],
+    )?;
+    Ok(removed as u64)
+}
