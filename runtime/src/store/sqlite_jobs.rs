@@ -176,3 +176,136 @@ pub(super) fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> 
     )?;
     Ok(removed as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+
+    fn job(id: i64, app: i64, key: Option<&str>) -> NewJob {
+        NewJob {
+            id,
+            app_id: app,
+            function_id: 10 * app,
+            version_number: 1,
+            trigger: "user.sent.message".into(),
+            event: format!("{{\"n\":{id}}}"),
+            idempotency_key: key.map(str::to_owned),
+            created_ms: 0,
+        }
+    }
+
+    fn ids(jobs: &[Job]) -> Vec<i64> {
+        jobs.iter().map(|j| j.id).collect()
+    }
+
+    fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path()).expect("a store");
+        (dir, store)
+    }
+
+    #[test]
+    fn idempotency_keys_return_the_first_job() {
+        let (_dir, s) = store();
+        let ids = s
+            .enqueue_jobs(&[
+                job(1, 1, Some("k")),
+                job(2, 1, Some("k")),
+                job(3, 2, Some("k")),
+                job(4, 1, None),
+            ])
+            .expect("enqueues");
+        assert_eq!(ids, [1, 1, 3, 4]);
+        assert_eq!(
+            s.enqueue_jobs(&[job(5, 1, Some("k"))]).expect("enqueues"),
+            [1]
+        );
+        assert_eq!(s.max_invocation_id().expect("max"), 4);
+    }
+
+    #[test]
+    fn claims_are_oldest_first_exclusive_and_leased() {
+        let (_dir, s) = store();
+        s.enqueue_jobs(&[job(1, 1, None), job(2, 2, None), job(3, 1, None)])
+            .expect("enqueues");
+        let first = s.claim_jobs(100, 1000, 2, &[]).expect("claims");
+        assert_eq!(ids(&first), [1, 2]);
+        assert!(first.iter().all(|j| j.attempt == 1));
+        // Leased jobs are not claimed again while the lease lasts.
+        assert_eq!(ids(&s.claim_jobs(200, 1000, 10, &[]).expect("claims")), [3]);
+        assert!(s.claim_jobs(300, 1000, 10, &[]).expect("claims").is_empty());
+        // A busy application is skipped.
+        s.enqueue_jobs(&[job(4, 1, None), job(5, 2, None)])
+            .expect("enqueues");
+        assert_eq!(
+            ids(&s.claim_jobs(400, 1000, 10, &[1]).expect("claims")),
+            [5]
+        );
+        // Past its lease, a job (its runner died) is claimed again, as a new attempt.
+        let again = s.claim_jobs(1201, 1000, 10, &[]).expect("claims");
+        assert_eq!(ids(&again), [1, 2, 3, 4]);
+        assert_eq!(again[0].attempt, 2);
+        assert_eq!(again[3].attempt, 1);
+    }
+
+    #[test]
+    fn outcomes_of_stale_attempts_are_ignored() {
+        let (_dir, s) = store();
+        s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
+        let first = s.claim_jobs(0, 10, 1, &[]).expect("claims");
+        let second = s.claim_jobs(100, 10_000, 1, &[]).expect("claims");
+        assert_eq!((first[0].attempt, second[0].attempt), (1, 2));
+        // The first runner finishes late: its outcome does not count.
+        s.end_jobs(&[JobOutcome {
+            id: 1,
+            attempt: 1,
+            end: JobEnd::Done,
+        }])
+        .expect("ends");
+        assert_eq!(s.queue_counts(1, 10).expect("counts").running, 1);
+        s.end_jobs(&[JobOutcome {
+            id: 1,
+            attempt: 2,
+            end: JobEnd::Done,
+        }])
+        .expect("ends");
+        assert_eq!(
+            s.queue_counts(1, 10).expect("counts"),
+            QueueCounts::default()
+        );
+    }
+
+    #[test]
+    fn retries_wait_failures_stay_until_redriven() {
+        let (_dir, s) = store();
+        s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
+            .expect("enqueues");
+        s.claim_jobs(0, 1000, 10, &[]).expect("claims");
+        s.end_jobs(&[
+            JobOutcome {
+                id: 1,
+                attempt: 1,
+                end: JobEnd::Retry {
+                    at_ms: 500,
+                    error: "e".into(),
+                },
+            },
+            JobOutcome {
+                id: 2,
+                attempt: 1,
+                end: JobEnd::Failed { error: "e".into() },
+            },
+        ])
+        .expect("ends");
+        let counts = s.queue_counts(1, 10).expect("counts");
+        assert_eq!((counts.retrying, counts.failed), (1, 1));
+        assert!(s.claim_jobs(499, 1000, 10, &[]).expect("claims").is_empty());
+        assert_eq!(ids(&s.claim_jobs(500, 1000, 10, &[]).expect("claims")), [1]);
+        assert!(!s.redrive_job(2, 2, 600).expect("another app's job"));
+        assert!(!s.redrive_job(1, 1, 600).expect("not failed"));
+        assert!(s.redrive_job(1, 2, 600).expect("redrives"));
+        let again = s.claim_jobs(600, 1000, 10, &[]).expect("claims");
+        assert_eq!((ids(&again), again[0].attempt), (vec![2], 1));
+    }
+}
