@@ -31,6 +31,8 @@ struct Data {
     users: BTreeMap<String, Value>,
     /// channel id -> member user ids
     members: BTreeMap<i64, Vec<i64>>,
+    /// Bodies posted to `/v1/channels/{id}/events`, in arrival order.
+    events: Vec<Value>,
 }
 
 struct Shared {
@@ -54,7 +56,7 @@ pub(crate) struct ChatServer {
 impl ChatServer {
     pub(crate) fn start(token: &str) -> ChatServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(2)
             .enable_all()
             .build()
             .expect("a runtime for the chat server");
@@ -66,6 +68,7 @@ impl ChatServer {
             .route("/v1/users", get(list_or_check_users).post(create_user))
             .route("/v1/users/{id}", get(retrieve_user))
             .route("/v1/channels/{id}/members", post(add_channel_member))
+            .route("/v1/channels/{id}/events", post(send_channel_event))
             .fallback(not_found)
             .layer(axum::middleware::from_fn_with_state(
                 Arc::clone(&shared),
@@ -101,6 +104,11 @@ impl ChatServer {
             json!({ "id": id, "name": name, "displayName": name }),
         );
         id
+    }
+
+    /// Event bodies posted to any channel, in arrival order.
+    pub(crate) fn events(&self) -> Vec<Value> {
+        self.shared.data().events.clone()
     }
 
     /// The user ids added to `channel`.
@@ -253,6 +261,16 @@ async fn add_channel_member(
     data.members.entry(channel).or_default().push(user);
     axum::Json(json!({ "id": channel, "type": "PUBLIC", "name": format!("channel-{channel}") }))
         .into_response()
+}
+
+async fn send_channel_event(
+    State(shared): State<Arc<Shared>>,
+    Path(_channel): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    shared.data().events.push(body);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn not_found() -> Response {

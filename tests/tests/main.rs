@@ -6,6 +6,7 @@ mod check;
 mod invoke;
 mod npm;
 mod platform;
+mod queue;
 #[path = "../../npm-resolver/tests/support/registry.rs"]
 mod registry;
 mod server;

@@ -36,7 +36,19 @@ impl Server {
 
     /// A server of its own, with extra `chatfn serve` flags.
     pub(crate) fn start_with(extra: &[&str]) -> Server {
-        let data = tempfile::tempdir().expect("tempdir");
+        Server::start_in(tempfile::tempdir().expect("tempdir"), extra)
+    }
+
+    /// Kills the server the hard way (SIGKILL: no shutdown, no flush) and
+    /// returns its data directory.
+    pub(crate) fn kill(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.data, tempfile::tempdir().expect("tempdir"))
+    }
+
+    /// A server on an existing data directory.
+    pub(crate) fn start_in(data: tempfile::TempDir, extra: &[&str]) -> Server {
         let mut child = Command::new(chatfn_bin())
             .args([
                 "serve",
@@ -184,6 +196,29 @@ impl Client {
 
     pub(crate) fn get(&self, path: &str) -> Reply {
         self.send("GET", path, None)
+    }
+
+    /// POSTs an event with an `Idempotency-Key`; a connection failure (the
+    /// server died) is an `Err`, not a panic.
+    pub(crate) fn post_event(&self, path: &str, event: &Value, key: &str) -> Result<Reply, String> {
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.key))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .body(event.to_string())
+            .map_err(|e| e.to_string())?;
+        let response = self.agent.run(request).map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response
+            .into_body()
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
+        Ok(Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        })
     }
 
     pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Reply {

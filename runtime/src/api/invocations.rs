@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use super::extract::{JsonBody, Paging, Tenant};
 use super::triggers::run_error;
 use super::{ApiError, AppState, ok, path_id, resources};
+use crate::service::Attempt;
 use crate::store::{InvocationFilter, InvocationStatus, SortKey};
 use crate::time::parse_iso;
 
@@ -108,9 +109,11 @@ pub(crate) async fn test_run(
             &function,
             &version,
             &event,
-            true,
-            invocation_id,
-            1,
+            Attempt {
+                id: invocation_id,
+                number: 1,
+                test: true,
+            },
         )
         .await
         .map_err(run_error)?;

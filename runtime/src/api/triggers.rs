@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::extract::{Tenant, body_error};
 use super::{ApiError, AppState};
-use crate::service::RunError;
+use crate::service::{Attempt, RunError};
 use crate::store::NewJob;
 use crate::triggers;
 
@@ -92,9 +92,11 @@ pub(crate) async fn trigger(
             &deployment.function,
             &deployment.version,
             &raw,
-            false,
-            id,
-            1,
+            Attempt {
+                id,
+                number: 1,
+                test: false,
+            },
         )
         .await
         .map_err(run_error)?;

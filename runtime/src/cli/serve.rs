@@ -76,7 +76,9 @@ pub(crate) struct ServeArgs {
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
+    // Logs go to stderr: stdout carries the "listening" line for scripts.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_max_level(args.log_level)
         .with_target(false)
         .init();

@@ -120,6 +120,17 @@ impl From<StoreError> for RunError {
     }
 }
 
+/// Which run of which invocation this is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Attempt {
+    /// The invocation's id.
+    pub(crate) id: i64,
+    /// From 1; non-blocking triggers are retried.
+    pub(crate) number: u32,
+    /// Run through the test endpoint, not by a trigger.
+    pub(crate) test: bool,
+}
+
 /// A finished run: its record, and how it failed if it did.
 pub(crate) struct Run {
     pub(crate) invocation: Invocation,
@@ -312,10 +323,13 @@ impl Service {
         function: &Function,
         version: &Version,
         event: &RawValue,
-        test: bool,
-        id: i64,
-        attempt: u32,
+        attempt: Attempt,
     ) -> Result<Run, RunError> {
+        let Attempt {
+            id,
+            number: attempt,
+            test,
+        } = attempt;
         let _permit =
             match tokio::time::timeout(self.config.queue_wait, self.permits.acquire()).await {
                 Ok(Ok(permit)) => permit,

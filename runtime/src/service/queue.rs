@@ -24,7 +24,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 
-use super::{RunError, Service};
+use super::{Attempt, RunError, Service};
 use crate::store::{Job, JobEnd, JobOutcome, NewJob, Store, StoreError};
 use crate::time::now_ms;
 
@@ -303,9 +303,11 @@ async fn run_once(service: &Arc<Service>, job: &Job) -> Result<Option<String>, S
             &function,
             &version,
             &event,
-            false,
-            job.id,
-            job.attempt,
+            Attempt {
+                id: job.id,
+                number: job.attempt,
+                test: false,
+            },
         )
         .await
     {
