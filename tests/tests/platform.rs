@@ -132,7 +132,7 @@ async function handleEvent(event: any, context: any) {
     same: alias.data.id === found.data.id,
     missing, bad,
     listed: list.data._embedded.users.map((u: any) => u.name),
-    apis: Object.keys(context).filter((k) => /^get\w+Api$/.test(k)).sort(),
+    apis: Object.keys(Object.getPrototypeOf(context)).filter((k) => /^get\w+Api$/.test(k)).sort(),
     sameObject: context.getUserApi() === users,
   };
 }

@@ -47,7 +47,8 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "MIB", default_value_t = 2048)]
     image_cache_mb: usize,
     /// Non-blocking trigger runs at once (their slots are separate from
-    /// blocking triggers').
+    /// blocking triggers'); 0 pauses the queue: events are accepted and
+    /// kept, and run once a server with slots takes over.
     #[arg(long, value_name = "N", default_value_t = 16)]
     queue_concurrency: usize,
     /// Non-blocking trigger runs of one application at once.
@@ -105,7 +106,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         platform_timeout: Duration::from_millis(args.platform_timeout_ms.max(1)),
         image_cache_entries: args.image_cache_entries.max(1),
         queue: QueueConfig {
-            concurrency: args.queue_concurrency.max(1),
+            concurrency: args.queue_concurrency,
             app_concurrency: args.queue_app_concurrency.max(1),
             max_attempts: args.max_attempts.max(1),
             retry_base: Duration::from_millis(args.retry_base_ms),

@@ -47,13 +47,18 @@ function makeApi(methods) {{
   return Object.freeze(api);
 }}
 
+// The getters live on one prototype, built before the snapshot, so making
+// an invocation's context is one object; each API object is made on first
+// use (an instance serves one invocation, so caching here is per context).
+const made = Object.create(null);
+const Context = {{}};
+for (const getter of Object.keys(APIS)) {{
+  Context[getter] = {{ [getter]() {{ return made[getter] || (made[getter] = makeApi(APIS[getter])); }} }}[getter];
+}}
+Object.freeze(Context);
+
 module.exports = function createContext(data) {{
-  const context = Object.assign({{}}, data);
-  for (const getter of Object.keys(APIS)) {{
-    let api = null;
-    context[getter] = function () {{ return api || (api = makeApi(APIS[getter])); }};
-  }}
-  return Object.freeze(context);
+  return Object.freeze(Object.assign(Object.create(Context), data));
 }};
 "#
     )

@@ -58,6 +58,9 @@ pub(crate) struct Directory {
     applications: Table<[u8; 32], Option<Arc<Application>>>,
     applications_by_id: Table<i64, Option<Arc<Application>>>,
     deployments: Table<(i64, &'static str), Option<Arc<Deployment>>>,
+    /// (application, function, version number) → that version, for queued
+    /// runs (which keep the version current when they were accepted).
+    versions: Table<(i64, i64, i64), Option<Arc<Deployment>>>,
     runtimes: Table<i64, Arc<Runtime>>,
 }
 
@@ -69,6 +72,7 @@ impl Directory {
             applications: Table::new(),
             applications_by_id: Table::new(),
             deployments: Table::new(),
+            versions: Table::new(),
             runtimes: Table::new(),
         }
     }
@@ -132,6 +136,16 @@ impl Directory {
         .await
     }
 
+    /// A specific version of a function.
+    pub(crate) async fn version(
+        &self,
+        key: (i64, i64, i64),
+        load: impl Future<Output = Result<Option<Deployment>, StoreError>>,
+    ) -> Result<Option<Arc<Deployment>>, StoreError> {
+        self.lookup(&self.versions, key, async { Ok(load.await?.map(Arc::new)) })
+            .await
+    }
+
     pub(crate) async fn runtime(
         &self,
         app: i64,
@@ -146,6 +160,7 @@ impl Directory {
     pub(crate) fn invalidate(&self, app: i64) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.deployments.retain(|(a, _), _| *a != app);
+        self.versions.retain(|(a, _, _), _| *a != app);
         self.runtimes.retain(|a, _| *a != app);
     }
 }

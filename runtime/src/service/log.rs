@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 use tokio::sync::oneshot;
 
-use crate::store::{Invocation, Store};
+use crate::store::{Invocation, Store, StoreResult};
 
 enum Message {
     Put(Box<Invocation>),
@@ -67,16 +67,29 @@ fn write(store: &dyn Store, receiver: &Receiver<Message>) {
                 None
             };
         }
-        if !batch.is_empty()
-            && let Err(e) = store.put_invocations(&batch)
-        {
-            tracing::error!(
-                records = batch.len(),
-                "writing invocation records failed: {e}"
-            );
+        if !batch.is_empty() {
+            persist("writing invocation records", batch.len(), || {
+                store.put_invocations(&batch)
+            });
         }
         for done in flushes {
             let _ = done.send(());
+        }
+    }
+}
+
+/// Runs `write` until it succeeds: a record is never dropped because the
+/// database was briefly busy or full. Later batches wait meanwhile.
+pub(crate) fn persist(what: &str, items: usize, mut write: impl FnMut() -> StoreResult<()>) {
+    let mut delay = std::time::Duration::from_millis(10);
+    loop {
+        match write() {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(items, "{what} failed, retrying in {delay:?}: {e}");
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(std::time::Duration::from_secs(2));
+            }
         }
     }
 }

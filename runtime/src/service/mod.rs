@@ -252,6 +252,23 @@ impl Service {
         self.directory.deployment(app, trigger, load).await
     }
 
+    /// Version `number` of `function` (whether current or not).
+    pub(crate) async fn version(
+        self: &Arc<Self>,
+        app: i64,
+        function: i64,
+        number: i64,
+    ) -> Result<Option<Arc<Deployment>>, StoreError> {
+        let load = self.store(move |s| {
+            let Some(function) = s.function(app, function)? else {
+                return Ok(None);
+            };
+            Ok(s.version_by_number(app, function.id, number)?
+                .map(|version| Deployment { function, version }))
+        });
+        self.directory.version((app, function, number), load).await
+    }
+
     async fn runtime(self: &Arc<Self>, app: i64) -> Result<Arc<Runtime>, StoreError> {
         let load = self.store(move |s| s.runtime(app));
         self.directory.runtime(app, load).await

@@ -24,6 +24,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 
+use super::log::persist;
 use super::{Attempt, RunError, Service};
 use crate::store::{Job, JobEnd, JobOutcome, NewJob, Store, StoreError};
 use crate::time::now_ms;
@@ -31,7 +32,8 @@ use crate::time::now_ms;
 /// Tunables of the queue.
 #[derive(Clone, Debug)]
 pub(crate) struct QueueConfig {
-    /// Jobs running at once, over all applications.
+    /// Jobs running at once, over all applications (0: none; the queue
+    /// only accepts).
     pub(crate) concurrency: usize,
     /// Jobs of one application running at once.
     pub(crate) app_concurrency: usize,
@@ -90,7 +92,7 @@ impl Queue {
             .name("queue-writer".into())
             .spawn(move || write(&*store, &receiver, &woken))?;
         Ok(Queue {
-            slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            slots: Arc::new(Semaphore::new(config.concurrency)),
             config,
             writer,
             wake,
@@ -167,11 +169,10 @@ fn write(store: &dyn Store, receiver: &Receiver<Write>, wake: &Notify) {
                 None
             };
         }
-        if !outcomes.is_empty()
-            && let Err(e) = store.end_jobs(&outcomes)
-        {
-            // The jobs stay leased and are run again after the lease.
-            tracing::error!(jobs = outcomes.len(), "recording job outcomes failed: {e}");
+        if !outcomes.is_empty() {
+            persist("recording job outcomes", outcomes.len(), || {
+                store.end_jobs(&outcomes)
+            });
         }
         if !jobs.is_empty() {
             match store.enqueue_jobs(&jobs) {
@@ -200,46 +201,61 @@ pub(crate) fn start(service: Arc<Service>) {
     tokio::spawn(async move { dispatch(service).await });
 }
 
+/// Jobs claimed per claim, per free slot: claims are write transactions,
+/// so a few slots' worth is leased at once and started as slots free up.
+const CLAIM_PER_SLOT: usize = 4;
+
 async fn dispatch(service: Arc<Service>) {
     let queue = &service.queue;
+    let lease = i64::try_from(queue.config.lease.as_millis()).unwrap_or(i64::MAX);
+    let mut claimed: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
     loop {
-        let free = queue.slots.available_permits();
-        if free == 0 {
-            queue.wake.notified().await;
-            continue;
-        }
-        let busy: Vec<i64> = queue
-            .running()
-            .iter()
-            .filter(|(_, n)| **n >= queue.config.app_concurrency)
-            .map(|(app, _)| *app)
-            .collect();
-        let lease = i64::try_from(queue.config.lease.as_millis()).unwrap_or(i64::MAX);
-        let claimed = service
-            .store(move |s| s.claim_jobs(now_ms(), lease, free, &busy))
-            .await;
-        let jobs = match claimed {
-            Ok(jobs) => jobs,
-            Err(e) => {
-                tracing::error!("claiming jobs failed: {e}");
-                tokio::time::sleep(queue.config.poll).await;
-                continue;
+        if claimed.is_empty() {
+            if queue.config.concurrency == 0 {
+                // Paused: this server only accepts.
+                std::future::pending::<()>().await;
             }
-        };
-        if jobs.is_empty() {
-            let _ = tokio::time::timeout(queue.config.poll, queue.wake.notified()).await;
+            let busy: Vec<i64> = queue
+                .running()
+                .iter()
+                .filter(|(_, n)| **n >= queue.config.app_concurrency)
+                .map(|(app, _)| *app)
+                .collect();
+            let limit = queue.config.concurrency.max(1) * CLAIM_PER_SLOT;
+            match service
+                .store(move |s| s.claim_jobs(now_ms(), lease, limit, &busy))
+                .await
+            {
+                Ok(jobs) if jobs.is_empty() => {
+                    let _ = tokio::time::timeout(queue.config.poll, queue.wake.notified()).await;
+                    continue;
+                }
+                Ok(jobs) => claimed.extend(jobs),
+                Err(e) => {
+                    tracing::error!("claiming jobs failed: {e}");
+                    tokio::time::sleep(queue.config.poll).await;
+                    continue;
+                }
+            }
+        }
+        let Some(job) = claimed.pop_front() else {
             continue;
-        }
-        for job in jobs {
-            let Ok(permit) = Arc::clone(&queue.slots).try_acquire_owned() else {
-                // Cannot happen (we claimed at most `free`); the lease
-                // brings the job back if it did.
-                break;
-            };
-            *queue.running().entry(job.app_id).or_default() += 1;
-            let service = Arc::clone(&service);
-            tokio::spawn(async move { run(service, job, permit).await });
-        }
+        };
+        // Wait for a slot, and for the job's application to be under its
+        // own bound.
+        let permit = loop {
+            let under = queue
+                .running()
+                .get(&job.app_id)
+                .is_none_or(|n| *n < queue.config.app_concurrency);
+            if under && let Ok(permit) = Arc::clone(&queue.slots).try_acquire_owned() {
+                break permit;
+            }
+            let _ = tokio::time::timeout(queue.config.poll, queue.wake.notified()).await;
+        };
+        *queue.running().entry(job.app_id).or_default() += 1;
+        let service = Arc::clone(&service);
+        tokio::spawn(async move { run(service, job, permit).await });
     }
 }
 
@@ -285,23 +301,18 @@ async fn run_once(service: &Arc<Service>, job: &Job) -> Result<Option<String>, S
         .await
         .map_err(|e| e.to_string())?
         .ok_or("the application no longer exists")?;
-    let found = service
-        .store(move |s| {
-            let Some(function) = s.function(app_id, function_id)? else {
-                return Ok(None);
-            };
-            Ok(s.version_by_number(app_id, function_id, number)?
-                .map(|v| (function, v)))
-        })
+    let deployment = service
+        .version(app_id, function_id, number)
         .await
-        .map_err(|e| e.to_string())?;
-    let (function, version) = found.ok_or("the function or its version no longer exists")?;
+        .map_err(|e| e.to_string())?
+        .ok_or("the function or its version no longer exists")?;
+    let (function, version) = (&deployment.function, &deployment.version);
     let event = RawValue::from_string(job.event.clone()).map_err(|e| e.to_string())?;
     match service
         .run(
             &app,
-            &function,
-            &version,
+            function,
+            version,
             &event,
             Attempt {
                 id: job.id,

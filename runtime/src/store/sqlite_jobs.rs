@@ -2,7 +2,7 @@
 //! claims with leases, and outcomes that only the current lease holder can
 //! record.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::StoreResult;
 use super::jobs::{Job, JobEnd, JobOutcome, NewJob, QueueCounts};
@@ -10,7 +10,7 @@ use super::jobs::{Job, JobEnd, JobOutcome, NewJob, QueueCounts};
 /// Inserts `jobs` in one transaction; returns each job's id (an earlier
 /// job's when its idempotency key was seen before).
 pub(super) fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut ids = Vec::with_capacity(jobs.len());
     {
         let mut insert = tx.prepare_cached(
@@ -65,17 +65,19 @@ pub(super) fn claim(
         let list: Vec<String> = skip_apps.iter().map(i64::to_string).collect();
         format!("AND app_id NOT IN ({})", list.join(","))
     };
+    // Each branch walks the (state, id) index in id order and stops at the
+    // limit, so a large backlog costs no sort.
     let sql = format!(
         "UPDATE jobs SET state = 'running', lease_until_ms = ?1 + ?2, attempts = attempts + 1
          WHERE id IN (
            SELECT id FROM (
-             SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= ?1 {skip}
+             SELECT id FROM (SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= ?1 {skip} ORDER BY id LIMIT ?3)
              UNION ALL
-             SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 {skip}
+             SELECT id FROM (SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 {skip} ORDER BY id LIMIT ?3)
            ) ORDER BY id LIMIT ?3)
          RETURNING id, app_id, function_id, version_number, event, attempts"
     );
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut jobs = {
         let mut stmt = tx.prepare_cached(&sql)?;
         let rows = stmt.query_map(
@@ -100,7 +102,7 @@ pub(super) fn claim(
 
 /// Records outcomes in one transaction.
 pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
         // Only the holder of the current attempt may end it.
         let mut done = tx.prepare_cached(
