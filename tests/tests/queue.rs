@@ -360,3 +360,44 @@ fn a_flood_of_non_blocking_events_does_not_starve_blocking_triggers() {
         "p99 {p99:?} reached the function's timeout"
     );
 }
+
+#[test]
+fn with_one_slot_events_run_in_the_order_they_were_accepted() {
+    // The guarantee: jobs start in acceptance order. With one slot they
+    // also finish in it (retries aside).
+    let chat = ChatServer::start("t");
+    let server = Server::start_with(&["--queue-concurrency", "1"]);
+    let key = server.create_app(
+        "order",
+        &[
+            "--platform-url",
+            chat.base.as_str(),
+            "--platform-token",
+            "t",
+        ],
+    );
+    let client = server.client(&key);
+    let function = deploy(
+        &client,
+        SENT,
+        "async function handleEvent(event, context) {\n  await context.getChannelApi().sendChannelEvent(1, { type: 'seen', properties: { id: event.message.id } });\n}",
+        None,
+    );
+    for n in 1..=50 {
+        let reply = client.json("POST", &format!("/v1/triggers/{SENT}"), &message(n));
+        assert_eq!(reply.status, 202);
+    }
+    wait_for(Duration::from_secs(30), || {
+        let counts = client.get(&format!("/v1/functions/{function}/queue")).body;
+        (["queued", "running", "retrying"]
+            .iter()
+            .all(|k| counts[k] == 0))
+        .then_some(())
+    });
+    let order: Vec<u64> = chat
+        .events()
+        .iter()
+        .filter_map(|e| e["properties"]["id"].as_u64())
+        .collect();
+    assert_eq!(order, (1..=50).collect::<Vec<_>>());
+}
