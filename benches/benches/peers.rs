@@ -1,0 +1,145 @@
+//! chatfn against its peers, on this machine, in one run: the same trivial
+//! handler (`benches/peers/handler.js`) per invocation
+//! - in chatfn: a fresh instance of the handler's image (start + run);
+//! - in Node.js with a fresh `vm` context (the handler evaluated into it);
+//! - in a fresh Node.js process.
+//!
+//! `cargo bench -p benches --bench peers` prints a table with chatfn's
+//! ratio to each. Needs `node` on the PATH (skips the Node rows otherwise).
+
+#![allow(missing_docs, reason = "a bench binary")]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sandbox::{ImageSpec, Limits, NoHostCalls, Sandbox, SandboxConfig, Script};
+use serde_json::value::to_raw_value;
+
+const SAMPLES: usize = 20_000;
+const PROCESS_SAMPLES: usize = 30;
+
+struct Figure {
+    name: &'static str,
+    p50: Duration,
+    p99: Duration,
+    n: usize,
+}
+
+fn peers_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers")
+}
+
+fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)]
+}
+
+fn chatfn() -> Figure {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(std::env::temp_dir().join("chatfn-bench-cache")),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
+    let source = std::fs::read_to_string(peers_dir().join("handler.js")).expect("handler.js");
+    let image = runtime
+        .block_on(sandbox.build_image(&ImageSpec::new(Script::new("handler.js", source))))
+        .expect("image");
+    let event = to_raw_value(&serde_json::json!({ "n": 1 })).expect("json");
+    let context = to_raw_value(&serde_json::json!({})).expect("json");
+    let limits = Limits::default();
+    let once = || {
+        let started = Instant::now();
+        let outcome = runtime
+            .block_on(image.invoke(&event, &context, &limits, NoHostCalls::shared()))
+            .expect("invocation starts");
+        assert!(outcome.succeeded(), "{:?}", outcome.error);
+        started.elapsed()
+    };
+    for _ in 0..2_000 {
+        once();
+    }
+    let mut samples: Vec<Duration> = (0..SAMPLES).map(|_| once()).collect();
+    Figure {
+        name: "chatfn (fresh instance per invocation)",
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+        n: SAMPLES,
+    }
+}
+
+fn node_vm() -> Option<Figure> {
+    let output = Command::new("node")
+        .arg(peers_dir().join("node-vm.js"))
+        .arg(SAMPLES.to_string())
+        .output()
+        .ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    let us = |k: &str| Duration::from_secs_f64(json[k].as_f64().unwrap_or(0.0) / 1e6);
+    Some(Figure {
+        name: "Node.js, fresh vm context per invocation",
+        p50: us("p50_us"),
+        p99: us("p99_us"),
+        n: json["n"].as_u64().unwrap_or(0) as usize,
+    })
+}
+
+fn node_process() -> Option<Figure> {
+    let script = peers_dir().join("node-process.js");
+    let mut samples = Vec::new();
+    for _ in 0..PROCESS_SAMPLES {
+        let started = Instant::now();
+        let output = Command::new("node").arg(&script).output().ok()?;
+        samples.push(started.elapsed());
+        if !output.status.success() {
+            return None;
+        }
+    }
+    Some(Figure {
+        name: "Node.js, fresh process per invocation",
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+        n: PROCESS_SAMPLES,
+    })
+}
+
+fn show(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us >= 1000.0 {
+        format!("{:.2} ms", us / 1000.0)
+    } else {
+        format!("{us:.1} µs")
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; there is nothing to filter.
+    let ours = chatfn();
+    let peers: Vec<Figure> = [node_vm(), node_process()].into_iter().flatten().collect();
+    if peers.is_empty() {
+        eprintln!("node not found: only chatfn was measured");
+    }
+    println!("| runtime | p50 | p99 | samples | chatfn is faster at p50 by |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {} | {} | {} | {} | — |",
+        ours.name,
+        show(ours.p50),
+        show(ours.p99),
+        ours.n
+    );
+    for peer in &peers {
+        println!(
+            "| {} | {} | {} | {} | {:.0}× |",
+            peer.name,
+            show(peer.p50),
+            show(peer.p99),
+            peer.n,
+            peer.p50.as_secs_f64() / ours.p50.as_secs_f64()
+        );
+    }
+}
