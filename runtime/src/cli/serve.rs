@@ -120,6 +120,13 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         image_cache_bytes: args.image_cache_mb.saturating_mul(1 << 20),
         ..ServiceConfig::default()
     };
+    if config.queue.lease < Duration::from_millis(u64::from(config.max_timeout_ms)) {
+        tracing::warn!(
+            lease_ms = config.queue.lease.as_millis() as u64,
+            max_timeout_ms = config.max_timeout_ms,
+            "--queue-lease-ms is shorter than the longest function timeout: a run that outlasts its lease can be started again while it is still running"
+        );
+    }
     let service = Arc::new(Service::new(Arc::clone(&store), sandbox, config)?);
     spawn_pruner(Arc::clone(&service), args.keep_invocations);
     crate::service::queue::start(Arc::clone(&service));
