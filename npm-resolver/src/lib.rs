@@ -383,32 +383,7 @@ impl Installer {
                 Ok::<(), Error>(())
             }
         });
-        let results = join_all(fetches.collect()).await;
+        let results = futures_util::future::join_all(fetches).await;
         results.into_iter().collect()
     }
-}
-
-/// Drives borrowed futures concurrently to completion, keeping results in
-/// order.
-pub(crate) async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pending: Vec<Option<std::pin::Pin<Box<F>>>> =
-        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
-    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
-            if let Some(future) = slot
-                && let std::task::Poll::Ready(value) = future.as_mut().poll(cx)
-            {
-                *output = Some(value);
-                *slot = None;
-            }
-        }
-        if pending.iter().all(Option::is_none) {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
 }

@@ -41,9 +41,24 @@ pub(crate) struct Packument {
     pub(crate) versions: BTreeMap<String, Arc<Manifest>>,
 }
 
-/// A packument fetch's outcome, kept for the session (errors too, so a
-/// failing package is not fetched again within one resolution).
-type Fetched = Result<Arc<Packument>, (bool, String, String)>;
+/// Why a packument fetch failed, kept for the session (so a failing
+/// package is not fetched again within one resolution).
+#[derive(Clone)]
+enum FetchFailure {
+    NotFound { name: String },
+    Registry { url: String, message: String },
+}
+
+impl From<FetchFailure> for Error {
+    fn from(failure: FetchFailure) -> Error {
+        match failure {
+            FetchFailure::NotFound { name } => Error::NotFound { name },
+            FetchFailure::Registry { url, message } => Error::Registry { url, message },
+        }
+    }
+}
+
+type Fetched = Result<Arc<Packument>, FetchFailure>;
 type Slot = Arc<OnceCell<Fetched>>;
 
 pub(crate) struct Registry {
@@ -74,20 +89,16 @@ impl Session<'_> {
                     .fetch_packument(name)
                     .await
                     .map_err(|e| match e {
-                        Error::NotFound { name } => (true, name, String::new()),
-                        Error::Registry { url, message } => (false, url, message),
-                        other => (false, name.to_owned(), other.to_string()),
+                        Error::NotFound { name } => FetchFailure::NotFound { name },
+                        Error::Registry { url, message } => FetchFailure::Registry { url, message },
+                        other => FetchFailure::Registry {
+                            url: name.to_owned(),
+                            message: other.to_string(),
+                        },
                     })
             })
             .await;
-        match fetched {
-            Ok(packument) => Ok(Arc::clone(packument)),
-            Err((true, name, _)) => Err(Error::NotFound { name: name.clone() }),
-            Err((false, url, message)) => Err(Error::Registry {
-                url: url.clone(),
-                message: message.clone(),
-            }),
-        }
+        fetched.clone().map_err(Error::from)
     }
 }
 

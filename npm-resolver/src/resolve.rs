@@ -131,7 +131,7 @@ async fn prefetch(registry: &Session<'_>, wave: &VecDeque<Need>) {
         let _permit = semaphore.acquire().await;
         let _ = registry.packument(name).await;
     });
-    crate::join_all(fetches.collect()).await;
+    futures_util::future::join_all(fetches).await;
 }
 
 /// The dependencies a placed package brings, in a stable order.

@@ -210,7 +210,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
     // application, so the platform client reports that it is not configured.
     let platform = Arc::new(PlatformClient::new(
         crate::platform::DEFAULT_TIMEOUT,
-        1 << 19,
+        crate::platform::MAX_RESPONSE_BYTES,
     ));
     let fetch = Arc::new(FetchClient::new(
         EgressPolicy::default(),

@@ -172,5 +172,9 @@ fn random_u64() -> u64 {
     u64::from_le_bytes(bytes)
 }
 
+/// Largest response body: leaves room under the sandbox's 1 MiB host-call
+/// result limit for the response's envelope (status, headers).
+pub(crate) const MAX_RESPONSE_BYTES: usize = (1 << 20) - (64 << 10);
+
 /// The default per-call timeout.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -30,10 +30,6 @@ use crate::store::{
 };
 use crate::time::now_ms;
 
-/// Leaves room under the sandbox's 1 MiB host-call result limit for the
-/// response's envelope (status, headers).
-const PLATFORM_MAX_RESPONSE_BYTES: usize = (1 << 20) - (64 << 10);
-
 /// Tunables of `chatfn serve`.
 #[derive(Clone, Debug)]
 pub(crate) struct ServiceConfig {
@@ -178,7 +174,7 @@ impl Service {
             dependencies,
             platform: Arc::new(PlatformClient::new(
                 config.platform_timeout,
-                PLATFORM_MAX_RESPONSE_BYTES,
+                platform::MAX_RESPONSE_BYTES,
             )),
             fetch: Arc::new(FetchClient::new(
                 config.fetch_policy.clone(),
