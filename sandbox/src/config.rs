@@ -25,6 +25,14 @@ pub struct SandboxConfig {
     /// Bytes of each freed instance's memory kept resident for the next one
     /// (skips page faults on the hot path). Default: 4 MiB.
     pub keep_resident_bytes: usize,
+    /// Memory all warm pools together may hold: instances of hot images
+    /// made ahead of their invocations. Each pooled instance is counted at
+    /// `keep_resident_bytes` (at least 1 MiB), the most its slot keeps
+    /// resident; pools never take more than half of `max_instances`. `0`
+    /// disables warm pools (every start instantiates). Default: 256 MiB.
+    pub warm_pool_bytes: usize,
+    /// The most instances one image's pool holds. Default: 16.
+    pub warm_per_image: usize,
 }
 
 impl Default for SandboxConfig {
@@ -36,6 +44,8 @@ impl Default for SandboxConfig {
             init_timeout: Duration::from_secs(10),
             init_memory_bytes: 256 << 20,
             keep_resident_bytes: 4 << 20,
+            warm_pool_bytes: 256 << 20,
+            warm_per_image: 16,
         }
     }
 }

@@ -1,21 +1,23 @@
 //! [`Sandbox`]: the process-wide engine, linker and epoch ticker.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use compiler::Compiler;
 use sha2::{Digest, Sha256};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel,
     PoolingAllocationConfig, Store,
 };
 use wasmtime_wizer::{ModuleContext, Wizer};
 
+use crate::pool::Warmer;
+use crate::snapshot::Runtimes;
 use crate::store::{self, StoreData};
 use crate::{Error, GUEST_WASM, Result, SandboxConfig, cache, wasi};
 
@@ -44,6 +46,12 @@ pub(crate) struct Inner {
     /// Compiles handler and init scripts (TypeScript, ES modules).
     pub(crate) compiler: Compiler,
     stop_ticker: Arc<AtomicBool>,
+    /// Runtime snapshots late-bound images share.
+    pub(crate) runtimes: Mutex<Runtimes>,
+    /// Background bakes run one at a time: each compile uses every core.
+    pub(crate) bakes: Semaphore,
+    /// Refills warm pools.
+    pub(crate) warmer: Warmer,
     /// Hands finished stores to the reaper thread (see [`Sandbox::retire`]).
     reaper: SyncSender<Store<StoreData>>,
 }
@@ -89,6 +97,11 @@ impl Sandbox {
             message: e.to_string(),
         })?;
 
+        let warmer = Warmer::spawn(&config).map_err(|e| Error::Engine {
+            context: "starting the warmer thread",
+            message: e.to_string(),
+        })?;
+
         let mut wizer = Wizer::new();
         wizer.init_func(crate::abi::EXPORT_INIT);
         Ok(Sandbox {
@@ -101,6 +114,9 @@ impl Sandbox {
                 wizer,
                 compiler: Compiler::default(),
                 stop_ticker,
+                runtimes: Mutex::default(),
+                bakes: Semaphore::new(1),
+                warmer,
                 reaper,
             }),
         })

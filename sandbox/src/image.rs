@@ -1,19 +1,20 @@
 //! Images: the guest with a chat runtime and a handler evaluated, snapshotted
-//! with Wizer and precompiled.
+//! with Wizer and precompiled (baked), or sharing the runtime's snapshot and
+//! loading the handler per instance (late-bound).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use compiler::{Compiler, Format, SourceKind, SourceMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use wasmtime::{Instance, InstancePre, Module, ModuleExport, Store};
-use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
+use wasmtime::{InstancePre, Module, ModuleExport, Store, TypedFunc};
 
-use crate::invoke::{TrapKind, classify_trap, configure_store};
+use crate::pool::WarmPool;
 use crate::store::StoreData;
-use crate::{Error, GuestError, Result, Sandbox, abi, cache};
+use crate::{Error, GuestError, LogEntry, Result, Sandbox, abi};
 
 /// A named script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,10 +99,9 @@ impl ImageSpec {
         self
     }
 
-    /// Compiles the init script and handler: the bundle the guest's init
-    /// reads (deterministic: maps are sorted) and the source maps of what was
-    /// compiled.
-    fn compile(&self, compiler: &Compiler) -> Result<(Vec<u8>, SourceMaps)> {
+    /// Compiles the init script and handler (deterministically: maps are
+    /// sorted).
+    fn compile(&self, compiler: &Compiler) -> Result<Compiled> {
         let mut maps = SourceMaps::default();
         let mut compile = |script: &Script| -> Result<CompiledScript> {
             let out = compiler.compile(&script.source, &script.filename, SourceKind::Script)?;
@@ -119,14 +119,53 @@ impl ImageSpec {
             source: script.source.clone(),
             format: Format::CommonJs,
         });
-        let bundle = Bundle {
+        let mut bundle = Bundle {
             env: &self.env,
             context,
             init,
-            handler,
+            handler: None,
         };
-        Ok((serde_json::to_vec(&bundle).unwrap_or_default(), maps))
+        let runtime = serde_json::to_vec(&bundle).unwrap_or_default();
+        let handler_json = serde_json::to_vec(&handler).unwrap_or_default();
+        bundle.handler = Some(handler);
+        let full = serde_json::to_vec(&bundle).unwrap_or_default();
+        Ok(Compiled {
+            full,
+            runtime,
+            handler: handler_json.into(),
+            maps,
+        })
     }
+
+    /// sha256 of a bundle, the module map and everything else that decides
+    /// what an image compiles to.
+    fn digest(&self, fingerprint: &[u8; 32], kind: &str, bundle: &[u8]) -> String {
+        let mut digest = Sha256::new();
+        digest.update(kind);
+        digest.update(fingerprint);
+        digest.update(compiler::VERSION);
+        digest.update(bundle);
+        // The module map is not in the bundle (the guest reads it from the
+        // host), so it is hashed on its own.
+        for (path, source) in self.modules.iter() {
+            digest.update((path.len() as u64).to_le_bytes());
+            digest.update(path);
+            digest.update((source.len() as u64).to_le_bytes());
+            digest.update(source);
+        }
+        hex(&digest.finalize())
+    }
+}
+
+/// An [`ImageSpec`] compiled: the bundles the guest's init reads.
+struct Compiled {
+    /// Everything, handler included: what a baked image is snapshotted from.
+    full: Vec<u8>,
+    /// Everything but the handler: the runtime image late-bound images share.
+    runtime: Vec<u8>,
+    /// The compiled handler, which a late-bound image's instances load.
+    handler: Arc<[u8]>,
+    maps: SourceMaps,
 }
 
 /// What the guest's `boot` reads.
@@ -135,7 +174,7 @@ struct Bundle<'a> {
     env: &'a BTreeMap<String, String>,
     context: Option<CompiledScript>,
     init: Option<CompiledScript>,
-    handler: CompiledScript,
+    handler: Option<CompiledScript>,
 }
 
 #[derive(Serialize)]
@@ -165,6 +204,15 @@ impl SourceMaps {
 
 /// A built image: instantiate it as often as needed, each instance serving
 /// one invocation. Cheap to clone.
+///
+/// An image starts in one of two forms. A *baked* image has the handler in
+/// its snapshot. A *late-bound* one shares its chat runtime's snapshot (env,
+/// module map, init script) with every function on that runtime, and each
+/// instance evaluates the handler after instantiation (off the request path
+/// when a warm pool made it). Late binding makes a handler-only deploy cost
+/// milliseconds instead of a snapshot and a compile; a late-bound image is
+/// baked in the background once it is in use ([`Image::bake`] does it
+/// now), and its later instances come from the baked form.
 #[derive(Clone)]
 pub struct Image {
     pub(crate) inner: Arc<ImageInner>,
@@ -173,37 +221,64 @@ pub struct Image {
 pub(crate) struct ImageInner {
     pub(crate) id: String,
     pub(crate) sandbox: Sandbox,
-    pub(crate) pre: InstancePre<StoreData>,
-    pub(crate) memory: ModuleExport,
-    pub(crate) invoke: ModuleExport,
-    pub(crate) resume: ModuleExport,
+    form: RwLock<Arc<Form>>,
     /// Maps error positions back to the user's TypeScript / ES module source.
     pub(crate) source_maps: SourceMaps,
     /// What the guest's `require` reads.
     pub(crate) modules: Arc<BTreeMap<String, String>>,
+    /// Instances made ahead of invocations (see [`crate::pool`]).
+    pub(crate) warm: WarmPool,
+    /// A late-bound image's full bundle, until a bake takes it.
+    bake: Mutex<Option<Vec<u8>>>,
+    invocations: AtomicU32,
 }
 
-impl Image {
-    /// The image's content hash (hex sha256 of its inputs and the engine).
-    pub fn id(&self) -> &str {
-        &self.inner.id
-    }
+/// A late-bound image is baked once it has been invoked this often: by
+/// then it is likely to stay in use, and baking costs seconds of CPU that a
+/// rarely used function should not.
+pub(crate) const BAKE_AFTER: u32 = 8;
 
-    /// The size of the image's compiled code and data in memory: what
-    /// keeping it loaded costs (file-backed and shared when it came from
-    /// the disk cache, anonymous when it was just built).
-    pub fn size_bytes(&self) -> usize {
-        let range = self.inner.pre.module().image_range();
-        range.end.addr().saturating_sub(range.start.addr())
+impl Drop for ImageInner {
+    fn drop(&mut self) {
+        // Resetting pooled instances' memory is the reaper's job.
+        for ready in self.warm.drain() {
+            self.sandbox.retire(ready.store);
+        }
     }
+}
 
-    fn from_module(
-        sandbox: &Sandbox,
-        id: String,
-        module: &Module,
-        source_maps: SourceMaps,
-        modules: Arc<BTreeMap<String, String>>,
-    ) -> Result<Image> {
+/// A compiled module an image's instances come from, with its exports
+/// looked up once.
+pub(crate) struct Form {
+    pre: InstancePre<StoreData>,
+    memory: ModuleExport,
+    invoke: ModuleExport,
+    resume: ModuleExport,
+    /// For a late-bound form: the guest's load export and the compiled
+    /// handler each instance evaluates.
+    load: Option<(ModuleExport, Arc<[u8]>)>,
+}
+
+/// An instance ready to serve an invocation.
+pub(crate) struct Ready {
+    pub(crate) store: Store<StoreData>,
+    pub(crate) invoke: TypedFunc<(), i64>,
+    pub(crate) resume: TypedFunc<(), i64>,
+}
+
+/// Why an instance could not be made.
+pub(crate) enum StartError {
+    /// Instantiation failed (e.g. every pool slot busy, or over the memory
+    /// limit).
+    Engine(wasmtime::Error),
+    /// Loading a late-bound handler trapped.
+    Trap(wasmtime::Error),
+    /// The late-bound handler threw while loading: `(report, logs)`.
+    Load(Vec<u8>, Vec<LogEntry>),
+}
+
+impl Form {
+    fn new(sandbox: &Sandbox, module: &Module, handler: Option<Arc<[u8]>>) -> Result<Form> {
         let export = |name: &str| {
             module.get_export_index(name).ok_or_else(|| Error::Engine {
                 context: "loading an image",
@@ -215,183 +290,249 @@ impl Image {
             .linker
             .instantiate_pre(module)
             .map_err(Error::engine("linking an image"))?;
-        Ok(Image {
+        let load = match handler {
+            Some(handler) => Some((export(abi::EXPORT_LOAD)?, handler)),
+            None => None,
+        };
+        Ok(Form {
+            pre,
+            memory: export("memory")?,
+            invoke: export(abi::EXPORT_INVOKE)?,
+            resume: export(abi::EXPORT_RESUME)?,
+            load,
+        })
+    }
+
+    /// Instantiates into `store` (configured, with its limits set) and, for
+    /// a late-bound form, loads the handler.
+    pub(crate) async fn start(
+        &self,
+        store: &mut Store<StoreData>,
+    ) -> std::result::Result<(TypedFunc<(), i64>, TypedFunc<(), i64>), StartError> {
+        let instance = self
+            .pre
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(StartError::Engine)?;
+        let missing = || StartError::Engine(wasmtime::Error::msg("image export missing"));
+        let func = |store: &mut Store<StoreData>, export| {
+            instance
+                .get_module_export(&mut *store, export)
+                .and_then(wasmtime::Extern::into_func)
+                .ok_or_else(missing)
+        };
+        store.data_mut().memory = instance
+            .get_module_export(&mut *store, &self.memory)
+            .and_then(wasmtime::Extern::into_memory);
+        let invoke = func(store, &self.invoke)?
+            .typed::<(), i64>(&*store)
+            .map_err(StartError::Engine)?;
+        let resume = func(store, &self.resume)?
+            .typed::<(), i64>(&*store)
+            .map_err(StartError::Engine)?;
+        if let Some((load, handler)) = &self.load {
+            let load = func(store, load)?
+                .typed::<(), ()>(&*store)
+                .map_err(StartError::Engine)?;
+            let saved = store.data_mut().begin_load(handler.to_vec());
+            load.call_async(&mut *store, ())
+                .await
+                .map_err(StartError::Trap)?;
+            let data = store.data_mut();
+            let logs = data.end_load(saved);
+            if let Some((_, report)) = data.finish.take() {
+                return Err(StartError::Load(report, logs));
+            }
+        }
+        Ok((invoke, resume))
+    }
+}
+
+impl Image {
+    /// The image's content hash (hex sha256 of its inputs and the engine).
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// Whether the handler is in the image's snapshot (rather than loaded
+    /// by each instance of its runtime's snapshot).
+    pub fn is_baked(&self) -> bool {
+        self.form().load.is_none()
+    }
+
+    /// The size of the image's compiled code and data in memory: what
+    /// keeping it loaded costs (file-backed and shared when it came from
+    /// the disk cache, anonymous when it was just built). A late-bound
+    /// image shares this with the other functions on its runtime.
+    pub fn size_bytes(&self) -> usize {
+        let range = self.form().pre.module().image_range();
+        range.end.addr().saturating_sub(range.start.addr())
+    }
+
+    pub(crate) fn form(&self) -> Arc<Form> {
+        Arc::clone(
+            &self
+                .inner
+                .form
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    fn new(
+        sandbox: &Sandbox,
+        id: String,
+        form: Form,
+        source_maps: SourceMaps,
+        modules: Arc<BTreeMap<String, String>>,
+        bake: Option<Vec<u8>>,
+    ) -> Image {
+        Image {
             inner: Arc::new(ImageInner {
                 id,
                 sandbox: sandbox.clone(),
-                pre,
-                memory: export("memory")?,
-                invoke: export(abi::EXPORT_INVOKE)?,
-                resume: export(abi::EXPORT_RESUME)?,
+                form: RwLock::new(Arc::new(form)),
                 source_maps,
                 modules,
+                warm: WarmPool::default(),
+                bake: Mutex::new(bake),
+                invocations: AtomicU32::new(0),
             }),
-        })
+        }
+    }
+
+    /// Counts an invocation; a late-bound image starts baking in the
+    /// background at its [`BAKE_AFTER`]th.
+    pub(crate) fn invoked(&self) {
+        let count = self.inner.invocations.fetch_add(1, Ordering::Relaxed) + 1;
+        if count == BAKE_AFTER && !self.is_baked() {
+            self.bake_in_background();
+        }
+    }
+
+    /// Bakes a late-bound image on a thread of its own: the snapshot and
+    /// compile are seconds of CPU that must not hold up an executor.
+    fn bake_in_background(&self) {
+        let image = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("chatfn-bake".into())
+            .spawn(move || {
+                let executor = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build();
+                let baked = match executor {
+                    Ok(executor) => executor.block_on(image.bake()),
+                    Err(e) => Err(Error::Engine {
+                        context: "starting a bake",
+                        message: e.to_string(),
+                    }),
+                };
+                // It keeps working late-bound.
+                if let Err(e) = baked {
+                    tracing::warn!(image = image.id(), "could not bake an image: {e}");
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(image = self.id(), "could not start a bake: {e}");
+        }
+    }
+
+    /// Bakes a late-bound image now: snapshots it with its handler and
+    /// compiles that (caching it on disk), then makes later instances from
+    /// it. Does nothing for a baked image (or one another caller is baking).
+    pub async fn bake(&self) -> Result<()> {
+        let Some(bundle) = self
+            .inner
+            .bake
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return Ok(());
+        };
+        let sandbox = &self.inner.sandbox;
+        // One at a time: each compile uses every core.
+        let _permit = sandbox.inner.bakes.acquire().await;
+        let started = Instant::now();
+        let module = sandbox
+            .compiled(&self.inner.id, bundle, Arc::clone(&self.inner.modules))
+            .await?;
+        let form = Form::new(sandbox, &module, None)?;
+        *self
+            .inner
+            .form
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(form);
+        tracing::debug!(
+            image = self.id(),
+            ms = started.elapsed().as_millis() as u64,
+            "image baked"
+        );
+        Ok(())
     }
 }
 
 impl Sandbox {
-    /// Builds (or loads from the disk cache) the image for `spec`: the
-    /// init script and handler are evaluated once, here, and snapshotted.
+    /// The image for `spec`, ready to invoke.
     ///
-    /// Fails with [`Error::Init`] when either throws or does not parse, or
-    /// when the handler defines no `handleEvent`.
+    /// - Its precompiled artifact on disk is loaded (mmap, lazily paged).
+    /// - Otherwise the image is late-bound to its chat runtime's snapshot,
+    ///   which is built (or loaded) once per runtime; the handler is checked
+    ///   by loading it into one instance, which the warm pool keeps. The
+    ///   image bakes in the background once it is in use.
+    ///
+    /// Fails with [`Error::Init`] when the init script or handler throws or
+    /// does not parse, or when the handler defines no `handleEvent`.
     pub async fn build_image(&self, spec: &ImageSpec) -> Result<Image> {
-        // Compiling is cheap next to a snapshot, and gives the source maps
-        // even when the image itself comes from the disk cache.
         let sandbox = self.clone();
         let owned = spec.clone();
-        let (bundle, source_maps) =
-            tokio::task::spawn_blocking(move || owned.compile(&sandbox.inner.compiler))
-                .await
-                .map_err(|e| Error::Engine {
-                    context: "compiling scripts",
-                    message: e.to_string(),
-                })??;
-        let mut digest = Sha256::new();
-        digest.update(self.inner.fingerprint);
-        digest.update(compiler::VERSION);
-        digest.update(&bundle);
-        // The module map is not in the bundle (the guest reads it from the
-        // host), so it is hashed on its own.
-        for (path, source) in spec.modules.iter() {
-            digest.update((path.len() as u64).to_le_bytes());
-            digest.update(path);
-            digest.update((source.len() as u64).to_le_bytes());
-            digest.update(source);
+        let compiled = tokio::task::spawn_blocking(move || owned.compile(&sandbox.inner.compiler))
+            .await
+            .map_err(|e| Error::Engine {
+                context: "compiling scripts",
+                message: e.to_string(),
+            })??;
+        let fingerprint = &self.inner.fingerprint;
+        let id = spec.digest(fingerprint, "chatfn-image\0", &compiled.full);
+        let modules = Arc::clone(&spec.modules);
+        if let Some(module) = self.cached(&id) {
+            let form = Form::new(self, &module, None)?;
+            return Ok(Image::new(self, id, form, compiled.maps, modules, None));
         }
-        let id = hex(&digest.finalize());
-
-        let cache = self.inner.config.cache_dir.as_deref();
-        if let Some(module) = cache.and_then(|dir| cache::load(&self.inner.engine, dir, &id)) {
-            return Image::from_module(self, id, &module, source_maps, Arc::clone(&spec.modules));
-        }
-        let wasm = match self.snapshot(bundle, Arc::clone(&spec.modules)).await {
-            Ok(wasm) => wasm,
+        let runtime_id = spec.digest(fingerprint, "chatfn-runtime\0", &compiled.runtime);
+        let runtime = match self
+            .runtime_module(&runtime_id, compiled.runtime, Arc::clone(&modules))
+            .await
+        {
+            Ok(module) => module,
             Err(Error::Init { mut error, logs }) => {
-                source_maps.apply(&mut error);
+                compiled.maps.apply(&mut error);
                 return Err(Error::Init { error, logs });
             }
             Err(e) => return Err(e),
         };
-        let engine = self.inner.engine.clone();
-        let module = tokio::task::spawn_blocking(move || Module::new(&engine, &wasm))
-            .await
-            .map_err(|e| Error::Engine {
-                context: "compiling an image",
-                message: e.to_string(),
-            })?
-            .map_err(Error::engine("compiling an image"))?;
-        if let Some(dir) = cache {
-            cache::store(dir, &id, &module);
-        }
-        Image::from_module(self, id, &module, source_maps, Arc::clone(&spec.modules))
-    }
-
-    /// Runs the guest's init over `bundle` and snapshots the result.
-    async fn snapshot(
-        &self,
-        bundle: Vec<u8>,
-        modules: Arc<BTreeMap<String, String>>,
-    ) -> Result<Vec<u8>> {
-        let instrumented = self.instrumented().await?;
-        let config = &self.inner.config;
-        let data = StoreData::for_init(
-            config.init_memory_bytes,
-            Instant::now() + config.init_timeout,
-            bundle,
-            modules,
-        );
-        let mut store = Store::new(&self.inner.engine, data);
-        configure_store(&mut store);
-        let limit_error = |kind: TrapKind| match kind {
-            TrapKind::Timeout => Error::InitLimit {
-                message: format!(
-                    "the init script and handler did not finish evaluating within {} ms",
-                    config.init_timeout.as_millis()
-                ),
-            },
-            TrapKind::MemoryLimit => Error::InitLimit {
-                message: format!(
-                    "the init script and handler used more than {} MiB of memory",
-                    config.init_memory_bytes >> 20
-                ),
-            },
-            TrapKind::Crash(message) => Error::Init {
-                error: Box::new(GuestError::new("InternalError", message)),
-                logs: Vec::new(),
-            },
-        };
-
-        let instance = match self
-            .inner
-            .linker
-            .instantiate_async(&mut store, &instrumented.module)
-            .await
-        {
-            Ok(instance) => instance,
-            Err(e) => return Err(Error::engine("instantiating the guest")(e)),
-        };
-        store.data_mut().memory = instance.get_memory(&mut store, "memory");
-        let init = instance
-            .get_typed_func::<(), ()>(&mut store, abi::EXPORT_INIT)
-            .map_err(Error::engine("finding the guest's init"))?;
-        let ran = tokio::time::timeout(config.init_timeout, init.call_async(&mut store, ())).await;
-        match ran {
-            Err(_) => return Err(limit_error(TrapKind::Timeout)),
-            Ok(Err(trap)) => return Err(limit_error(classify_trap(&trap, store.data()))),
-            Ok(Ok(())) => {}
-        }
-        if let Some((_, report)) = store.data_mut().finish.take() {
-            let error = Box::new(GuestError::from_report(&report));
-            if store.data().limiter.hit {
-                return Err(limit_error(TrapKind::MemoryLimit));
+        let form = Form::new(self, &runtime, Some(Arc::clone(&compiled.handler)))?;
+        let image = Image::new(self, id, form, compiled.maps, modules, Some(compiled.full));
+        // Loading the handler once reports its errors now, as a bake
+        // would; the instance is the image's first warm one.
+        match self.prewarm(&image).await {
+            Ok(ready) => image.inner.warm.put(ready),
+            Err(StartError::Load(report, logs)) => {
+                let mut error = Box::new(GuestError::from_report(&report));
+                image.inner.source_maps.apply(&mut error);
+                return Err(Error::Init { error, logs });
             }
-            return Err(Error::Init {
-                error,
-                logs: std::mem::take(&mut store.data_mut().logs),
-            });
+            Err(StartError::Trap(e) | StartError::Engine(e)) => {
+                return Err(Error::Init {
+                    error: Box::new(GuestError::new(
+                        "InternalError",
+                        format!("loading the handler failed: {e:#}"),
+                    )),
+                    logs: Vec::new(),
+                });
+            }
         }
-        let mut state = Snapshotter {
-            store: &mut store,
-            instance,
-        };
-        self.inner
-            .wizer
-            .snapshot(&instrumented.context, &mut state)
-            .await
-            .map_err(Error::engine("snapshotting the image"))
-    }
-}
-
-/// Reads an instance's globals and memory for Wizer.
-struct Snapshotter<'a> {
-    store: &'a mut Store<StoreData>,
-    instance: Instance,
-}
-
-impl InstanceState for Snapshotter<'_> {
-    async fn global_get(&mut self, name: &str, _type_hint: ValType) -> SnapshotVal {
-        let global = self
-            .instance
-            .get_global(&mut *self.store, name)
-            .expect("Wizer's instrumentation exports every global it snapshots");
-        match global.get(&mut *self.store) {
-            wasmtime::Val::I32(x) => SnapshotVal::I32(x),
-            wasmtime::Val::I64(x) => SnapshotVal::I64(x),
-            wasmtime::Val::F32(x) => SnapshotVal::F32(x),
-            wasmtime::Val::F64(x) => SnapshotVal::F64(x),
-            wasmtime::Val::V128(x) => SnapshotVal::V128(x.as_u128()),
-            other => unreachable!("the guest has no {other:?} globals"),
-        }
-    }
-
-    async fn memory_contents(&mut self, name: &str, contents: impl FnOnce(&[u8]) + Send) {
-        let memory = self
-            .instance
-            .get_memory(&mut *self.store, name)
-            .expect("Wizer's instrumentation exports every memory it snapshots");
-        contents(memory.data(&*self.store));
+        Ok(image)
     }
 }
 

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::value::RawValue;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap, TypedFunc, UpdateDeadline};
 
+use crate::image::{Ready, StartError};
 use crate::outcome::{GuestError, Status};
 use crate::store::StoreData;
 use crate::{Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi};
@@ -40,6 +41,8 @@ pub(crate) enum TrapKind {
     Timeout,
     MemoryLimit,
     Crash(String),
+    /// A late-bound handler threw while loading (its error report).
+    Load(Vec<u8>),
 }
 
 pub(crate) fn classify_trap(error: &wasmtime::Error, data: &StoreData) -> TrapKind {
@@ -86,19 +89,39 @@ impl Image {
             event.get(),
             context.get()
         );
-        let mut store = Store::new(
-            &sandbox.engine,
-            StoreData::for_invocation(limits, input.into_bytes(), Arc::clone(&self.inner.modules)),
-        );
-        configure_store(&mut store);
+        let warm = self.take_warm();
+        let (mut store, funcs) = match warm {
+            Some(Ready {
+                mut store,
+                invoke,
+                resume,
+            }) => {
+                store.data_mut().arm(limits, input.into_bytes());
+                // The epoch deadline is relative to when it is set.
+                store.set_epoch_deadline(1);
+                (store, Some((invoke, resume)))
+            }
+            None => {
+                let data = StoreData::for_invocation(
+                    limits,
+                    input.into_bytes(),
+                    Arc::clone(&self.inner.modules),
+                );
+                let mut store = Store::new(&sandbox.engine, data);
+                configure_store(&mut store);
+                (store, None)
+            }
+        };
+        self.invoked();
 
-        let run = tokio::time::timeout(limits.timeout, self.drive(&mut store, host));
+        let run = tokio::time::timeout(limits.timeout, self.drive(&mut store, funcs, host));
         let ended = match run.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(Failure::Start(e))) => {
                 if store.data().limiter.hit {
                     Err(TrapKind::MemoryLimit)
                 } else if is_pool_exhausted(&e) {
+                    self.finished();
                     return Err(Error::PoolExhausted {
                         max_instances: sandbox.config.max_instances,
                     });
@@ -106,12 +129,14 @@ impl Image {
                     Err(TrapKind::Crash(format!("instantiation failed: {e:#}")))
                 }
             }
+            Ok(Err(Failure::Load(report))) => Err(TrapKind::Load(report)),
             Ok(Err(Failure::Trap(e))) => Err(classify_trap(&e, store.data())),
             Ok(Err(Failure::Stuck)) => Err(TrapKind::Crash(
                 "the guest is waiting, but on nothing the host knows of".to_string(),
             )),
             Err(_elapsed) => Err(TrapKind::Timeout),
         };
+        self.finished();
         let data = std::mem::replace(store.data_mut(), StoreData::spent());
         self.inner.sandbox.retire(store);
         let mut outcome = outcome(data, ended, limits, started.elapsed());
@@ -124,28 +149,28 @@ impl Image {
     async fn drive(
         &self,
         store: &mut Store<StoreData>,
+        funcs: Option<(TypedFunc<(), i64>, TypedFunc<(), i64>)>,
         host: Arc<dyn HostCalls>,
     ) -> Result<(), Failure> {
-        let image = &self.inner;
-        let instance = image
-            .pre
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(Failure::Start)?;
-        let export = |store: &mut Store<StoreData>, export| {
-            instance
-                .get_module_export(&mut *store, export)
-                .ok_or_else(|| Failure::Start(wasmtime::Error::msg("image export missing")))
+        let (invoke, resume) = match funcs {
+            Some(funcs) => {
+                // A pooled instance was made under the engine's ceiling.
+                let size = store.data().memory.map_or(0, |m| m.data_size(&*store));
+                if size > store.data().limiter.limit() {
+                    store.data_mut().limiter.hit = true;
+                    return Err(Failure::Start(wasmtime::Error::msg(
+                        "over the memory limit",
+                    )));
+                }
+                funcs
+            }
+            None => match self.form().start(store).await {
+                Ok(funcs) => funcs,
+                Err(StartError::Engine(e)) => return Err(Failure::Start(e)),
+                Err(StartError::Trap(e)) => return Err(Failure::Trap(e)),
+                Err(StartError::Load(report, _)) => return Err(Failure::Load(report)),
+            },
         };
-        store.data_mut().memory = export(store, &image.memory)?.into_memory();
-        let invoke = export(store, &image.invoke)?
-            .into_func()
-            .and_then(|f| f.typed::<(), i64>(&*store).ok())
-            .ok_or_else(|| Failure::Start(wasmtime::Error::msg("bad invoke export")))?;
-        let resume = export(store, &image.resume)?
-            .into_func()
-            .and_then(|f| f.typed::<(), i64>(&*store).ok())
-            .ok_or_else(|| Failure::Start(wasmtime::Error::msg("bad resume export")))?;
 
         let max_call_bytes = store.data().max_call_bytes();
         let mut status = invoke
@@ -191,6 +216,8 @@ impl Image {
 
 enum Failure {
     Start(wasmtime::Error),
+    /// A late-bound handler threw while loading (its error report).
+    Load(Vec<u8>),
     Trap(wasmtime::Error),
     Stuck,
 }
@@ -259,6 +286,11 @@ fn outcome(
         Err(TrapKind::MemoryLimit) => failed(ErrorKind::MemoryLimit, memory_error()),
         Err(TrapKind::Crash(message)) => {
             failed(ErrorKind::Crash, GuestError::new("CrashError", message))
+        }
+        // Loading succeeded when the image was built, so this handler's top
+        // level behaves differently per instance (e.g. it reads the clock).
+        Err(TrapKind::Load(report)) => {
+            failed(ErrorKind::Exception, GuestError::from_report(&report))
         }
         Ok(()) => match data.finish {
             Some((abi::FINISH_OK, json)) => match String::from_utf8(json)

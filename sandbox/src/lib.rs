@@ -53,6 +53,8 @@ mod host_call;
 mod image;
 mod invoke;
 mod outcome;
+mod pool;
+mod snapshot;
 mod store;
 mod wasi;
 

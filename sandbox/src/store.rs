@@ -79,6 +79,58 @@ impl StoreData {
         }
     }
 
+    /// State for an instance made ahead of its invocation (a warm pool's):
+    /// no host calls and the engine's memory ceiling until
+    /// [`StoreData::arm`] gives it an invocation's limits.
+    pub(crate) fn for_pool(
+        max_memory_bytes: usize,
+        deadline: Instant,
+        modules: Arc<ModuleMap>,
+    ) -> StoreData {
+        let mut data = StoreData::for_init(max_memory_bytes, deadline, Vec::new(), modules);
+        data.max_log_bytes = usize::MAX;
+        data
+    }
+
+    /// Turns a pooled store into an invocation's: its limits, its input,
+    /// and a clean slate for what loading a handler may have left.
+    pub(crate) fn arm(&mut self, limits: &Limits, input: Vec<u8>) {
+        self.limiter = MemoryLimiter::new(limits.memory_bytes);
+        self.input = input;
+        self.logs.clear();
+        self.log_bytes = 0;
+        self.max_log_bytes = limits.max_log_bytes;
+        self.logs_truncated = false;
+        self.new_calls.clear();
+        self.calls_started = 0;
+        self.calls_allowed = true;
+        self.max_calls = limits.max_host_calls;
+        self.max_call_bytes = limits.max_host_call_bytes;
+        self.finish = None;
+        self.max_result_bytes = limits.max_result_bytes;
+        self.stderr.clear();
+        self.deadline = Instant::now() + limits.timeout;
+    }
+
+    /// Stages a late-bound handler for the guest's load, with host calls
+    /// unavailable as at build time; returns what [`StoreData::end_load`]
+    /// restores.
+    pub(crate) fn begin_load(&mut self, handler: Vec<u8>) -> (bool, Vec<u8>) {
+        let input = std::mem::replace(&mut self.input, handler);
+        (std::mem::replace(&mut self.calls_allowed, false), input)
+    }
+
+    /// After a load: restores what [`StoreData::begin_load`] saved and
+    /// returns the load's console output (dropped from the invocation's, as
+    /// a baked image's build-time output is).
+    pub(crate) fn end_load(&mut self, (calls_allowed, input): (bool, Vec<u8>)) -> Vec<LogEntry> {
+        self.calls_allowed = calls_allowed;
+        self.input = input;
+        self.log_bytes = 0;
+        self.logs_truncated = false;
+        std::mem::take(&mut self.logs)
+    }
+
     /// What is left in a store once its outcome has been taken out.
     pub(crate) fn spent() -> StoreData {
         StoreData::for_invocation(&Limits::default(), Vec::new(), Arc::default())
@@ -193,6 +245,10 @@ pub(crate) struct MemoryLimiter {
 impl MemoryLimiter {
     fn new(limit: usize) -> MemoryLimiter {
         MemoryLimiter { limit, hit: false }
+    }
+
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
     }
 }
 

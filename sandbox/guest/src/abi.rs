@@ -30,6 +30,10 @@ pub(crate) const IMPORT_MODULE_OPEN: &str = "module_open";
 
 /// Export run by Wizer: reads the image bundle (JSON) and evaluates it.
 pub(crate) const EXPORT_INIT: &str = "chatfn_init";
+/// `()`: evaluate a handler on an instance of a runtime image (built
+/// without one); the input is the compiled handler script as JSON. On
+/// failure the guest calls `finish` with the error.
+pub(crate) const EXPORT_LOAD: &str = "chatfn_load";
 /// `() -> i64`: start an invocation; the input is the event as JSON.
 pub(crate) const EXPORT_INVOKE: &str = "chatfn_invoke";
 /// `() -> i64`: deliver host-call completions (see [`encode_completion`]).

@@ -65,9 +65,11 @@ struct Hooks<'js> {
     complete: Function<'js>,
     uncaught: Function<'js>,
     error_json: Function<'js>,
+    load: Function<'js>,
+    seal: Function<'js>,
 }
 
-struct SavedHooks([Persistent<Function<'static>>; 5]);
+struct SavedHooks([Persistent<Function<'static>>; 7]);
 
 impl<'js> Hooks<'js> {
     fn new(internal: &Object<'js>) -> javy::quickjs::Result<Hooks<'js>> {
@@ -77,20 +79,30 @@ impl<'js> Hooks<'js> {
             complete: internal.get("complete")?,
             uncaught: internal.get("uncaught")?,
             error_json: internal.get("errorJson")?,
+            load: internal.get("load")?,
+            seal: internal.get("sealInit")?,
         })
     }
 
     fn save(self, ctx: &Ctx<'js>) -> SavedHooks {
         SavedHooks(
-            [self.start, self.poll, self.complete, self.uncaught, self.error_json]
-                .map(|f| Persistent::save(ctx, f)),
+            [
+                self.start,
+                self.poll,
+                self.complete,
+                self.uncaught,
+                self.error_json,
+                self.load,
+                self.seal,
+            ]
+            .map(|f| Persistent::save(ctx, f)),
         )
     }
 }
 
 impl SavedHooks {
     fn restore<'js>(&self, ctx: &Ctx<'js>) -> javy::quickjs::Result<Hooks<'js>> {
-        let [start, poll, complete, uncaught, error_json] =
+        let [start, poll, complete, uncaught, error_json, load, seal] =
             self.0.clone().map(|f| f.restore(ctx));
         Ok(Hooks {
             start: start?,
@@ -98,6 +110,8 @@ impl SavedHooks {
             complete: complete?,
             uncaught: uncaught?,
             error_json: error_json?,
+            load: load?,
+            seal: seal?,
         })
     }
 }
@@ -124,6 +138,7 @@ pub extern "C" fn init() {
         };
         // Async work started by the init script (promise chains) finishes
         // now, so its effects are part of the snapshot.
+        let _ = call::<_, ()>(&hooks.0, "rehearse", ());
         run_jobs(&ctx, &hooks.1);
         if call::<_, ()>(&hooks.0, "sealInit", ()).is_err() {
             let caught = ctx.catch();
@@ -136,6 +151,35 @@ pub extern "C" fn init() {
     if let Some(hooks) = hooks {
         STATE.with(|state| *state.borrow_mut() = Some(State { runtime, hooks }));
     }
+}
+
+#[unsafe(export_name = "chatfn_load")]
+pub extern "C" fn load() {
+    let script = host::read_input();
+    STATE.with(|state| {
+        let state = state.borrow();
+        let Some(state) = state.as_ref() else {
+            return host::finish(
+                abi::FINISH_EXCEPTION,
+                br#"{"name":"InternalError","message":"the image was not initialized"}"#,
+            );
+        };
+        state.runtime.context().with(|ctx| {
+            let Ok(hooks) = state.hooks.restore(&ctx) else {
+                return host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
+            };
+            let script = String::from_utf8_lossy(&script);
+            let loaded = hooks.load.call::<_, ()>((script.as_ref(),));
+            if loaded.is_ok() {
+                run_jobs(&ctx, &hooks);
+            }
+            if loaded.is_err() || hooks.seal.call::<_, ()>(()).is_err() {
+                let caught = ctx.catch();
+                let report = describe_error(&ctx, Some(&hooks), caught);
+                host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
+            }
+        })
+    })
 }
 
 #[unsafe(export_name = "chatfn_invoke")]

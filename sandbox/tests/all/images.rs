@@ -105,9 +105,16 @@ async fn a_cached_image_loads_in_a_new_engine() {
         .build_image(&spec)
         .await
         .expect("build");
+    // Built late-bound on its runtime's snapshot; baking writes the image.
+    assert!(!built.is_baked());
+    assert!(!dir.path().join(format!("{}.cwasm", built.id())).is_file());
+    built.bake().await.expect("bake");
+    assert!(built.is_baked());
     assert!(dir.path().join(format!("{}.cwasm", built.id())).is_file());
+    assert_eq!(result(&run(&built, json!({ "n": 1 })).await), json!(2));
     let fresh = Sandbox::new(config).expect("sandbox");
     let loaded = fresh.build_image(&spec).await.expect("load");
+    assert!(loaded.is_baked());
     assert_eq!(built.id(), loaded.id());
     assert_eq!(result(&run(&loaded, json!({ "n": 21 })).await), json!(42));
 }

@@ -13,9 +13,15 @@
     internal.setEnv(bundle.env || {});
     if (bundle.context) createContext = loadContextScript(bundle.context);
     if (bundle.init) runInit(bundle.init);
-    handler = loadHandler(bundle.handler);
+    // A runtime image has no handler yet: `load` adds it to each instance.
+    if (bundle.handler) internal.load(bundle.handler);
+  };
+
+  internal.load = function load(script) {
+    if (typeof script === 'string') script = JSON.parse(script);
+    handler = loadHandler(script);
     if (typeof handler !== 'function') {
-      throw new TypeError(`${bundle.handler.filename} must define a function named handleEvent, e.g. \`async function handleEvent(event, context) { ... }\``);
+      throw new TypeError(`${script.filename} must define a function named handleEvent, e.g. \`async function handleEvent(event, context) { ... }\``);
     }
   };
 
@@ -56,6 +62,17 @@
   internal.sealInit = function sealInit() {
     internal.timers.clearAll();
     if (internal.pendingCalls() !== 0) throw new Error('host calls are not available during initialization');
+  };
+
+  /**
+   * Walks the invocation path once before the snapshot, so what QuickJS
+   * creates lazily on first use (built-in property lists, atoms, shapes)
+   * is in the image instead of being rebuilt by every instance.
+   */
+  internal.rehearse = function rehearse() {
+    const input = JSON.parse('{"event":{"id":1,"name":"x"},"context":{"attempt":1}}');
+    const context = Object.freeze(Object.assign({}, input.context));
+    Promise.resolve(context).then((value) => JSON.stringify({ ok: true, value }), () => {});
   };
 
   internal.start = function start(inputJson) {

@@ -1,0 +1,333 @@
+//! Warm pools: instances of hot images made before the invocations that
+//! take them.
+//!
+//! Each image has a [`WarmPool`]. An invocation takes a ready instance
+//! from it (a *warm start*) or, when it is empty, instantiates inline. One
+//! background thread per sandbox, the warmer, refills pools off the request
+//! path. Every instance still serves one invocation only.
+//!
+//! Sizing: every [`TICK`] the warmer sets each pool's target from the
+//! image's traffic in the last tick: its peak of concurrent invocations
+//! plus the invocations that missed the pool, bounded by
+//! [`SandboxConfig::warm_per_image`]. A target falls by half per tick at
+//! most, and to zero once the image has been idle for [`IDLE`]; idle images
+//! leave the warmer. All pools together hold at most the budget derived
+//! from [`SandboxConfig::warm_pool_bytes`], shared out hottest image first.
+//!
+//! [`SandboxConfig::warm_per_image`]: crate::SandboxConfig::warm_per_image
+//! [`SandboxConfig::warm_pool_bytes`]: crate::SandboxConfig::warm_pool_bytes
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use wasmtime::Store;
+
+use crate::image::{ImageInner, Ready, StartError};
+use crate::invoke::configure_store;
+use crate::store::StoreData;
+use crate::{Image, Sandbox, SandboxConfig};
+
+/// How often pool targets adapt to traffic.
+pub(crate) const TICK: Duration = Duration::from_millis(100);
+
+/// An image with no invocations for this long has its pool emptied.
+pub(crate) const IDLE: Duration = Duration::from_secs(10);
+
+/// One image's pool and the traffic the warmer sizes it by.
+#[derive(Default)]
+pub(crate) struct WarmPool {
+    ready: Mutex<Vec<Ready>>,
+    target: AtomicUsize,
+    /// Invocations since the warmer last looked.
+    takes: AtomicU32,
+    /// Of those, how many found the pool empty.
+    misses: AtomicU32,
+    /// Invocations running now, and their peak since the warmer last looked.
+    running: AtomicU32,
+    peak: AtomicU32,
+    /// Whether the warmer tracks this image.
+    tracked: AtomicBool,
+}
+
+impl WarmPool {
+    fn ready(&self) -> std::sync::MutexGuard<'_, Vec<Ready>> {
+        self.ready.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds an instance (a build's first, or the warmer's).
+    pub(crate) fn put(&self, ready: Ready) {
+        self.ready().push(ready);
+    }
+
+    pub(crate) fn drain(&self) -> Vec<Ready> {
+        std::mem::take(&mut *self.ready())
+    }
+
+    /// How many instances are ready.
+    pub(crate) fn len(&self) -> usize {
+        self.ready().len()
+    }
+}
+
+impl Image {
+    /// Takes a ready instance for an invocation, if there is one, and
+    /// counts the invocation (call [`Image::finished`] when it ends).
+    pub(crate) fn take_warm(&self) -> Option<Ready> {
+        let pool = &self.inner.warm;
+        pool.takes.fetch_add(1, Ordering::Relaxed);
+        let running = pool.running.fetch_add(1, Ordering::Relaxed) + 1;
+        pool.peak.fetch_max(running, Ordering::Relaxed);
+        let (ready, left) = {
+            let mut ready = pool.ready();
+            let taken = ready.pop();
+            (taken, ready.len())
+        };
+        if ready.is_none() {
+            pool.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        let warmer = &self.inner.sandbox.inner.warmer;
+        if !pool.tracked.swap(true, Ordering::Relaxed) {
+            warmer.track(Arc::downgrade(&self.inner));
+        } else if left <= pool.target.load(Ordering::Relaxed) / 2 {
+            // Refill in batches: a wake-up costs a syscall.
+            warmer.wake();
+        }
+        ready
+    }
+
+    pub(crate) fn finished(&self) {
+        self.inner.warm.running.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// How many instances of this image are ready (for tests and metrics).
+    pub fn warm_instances(&self) -> usize {
+        self.inner.warm.len()
+    }
+}
+
+impl Sandbox {
+    /// A new instance of `image` for a pool: instantiated and, when
+    /// late-bound, with its handler loaded.
+    pub(crate) async fn prewarm(&self, image: &Image) -> Result<Ready, StartError> {
+        let config = &self.inner.config;
+        let data = StoreData::for_pool(
+            config.max_memory_bytes,
+            Instant::now() + config.init_timeout,
+            Arc::clone(&image.inner.modules),
+        );
+        let mut store = Store::new(&self.inner.engine, data);
+        configure_store(&mut store);
+        let started = image.form().start(&mut store).await;
+        match started {
+            Ok((invoke, resume)) => Ok(Ready {
+                store,
+                invoke,
+                resume,
+            }),
+            Err(e) => {
+                self.retire(store);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The sandbox's handle on its warmer thread.
+pub(crate) struct Warmer {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// Images to start tracking.
+    new: Vec<Weak<ImageInner>>,
+    woken: bool,
+    stop: bool,
+}
+
+impl Warmer {
+    pub(crate) fn spawn(config: &SandboxConfig) -> std::io::Result<Warmer> {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+        });
+        let budget = budget(config);
+        let per_image = config.warm_per_image;
+        let thread_shared = Arc::clone(&shared);
+        thread::Builder::new()
+            .name("chatfn-warmer".into())
+            .spawn(move || run(&thread_shared, budget, per_image))?;
+        Ok(Warmer { shared })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn track(&self, image: Weak<ImageInner>) {
+        self.state().new.push(image);
+        self.shared.wake.notify_one();
+    }
+
+    fn wake(&self) {
+        self.state().woken = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+impl Drop for Warmer {
+    fn drop(&mut self) {
+        self.state().stop = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+/// How many instances all pools may hold together: the memory budget over
+/// what a pooled instance can keep resident (its slot's kept pages), and
+/// never more than half the instance slots.
+pub(crate) fn budget(config: &SandboxConfig) -> usize {
+    let per_instance = config.keep_resident_bytes.max(1 << 20);
+    (config.warm_pool_bytes / per_instance).min(config.max_instances as usize / 2)
+}
+
+struct Tracked {
+    image: Weak<ImageInner>,
+    idle: Duration,
+    /// Invocations in the last tick, to share the budget hottest first.
+    heat: u32,
+}
+
+fn run(shared: &Shared, budget: usize, per_image: usize) {
+    let Ok(executor) = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    else {
+        tracing::error!("the warmer could not start; invocations will start cold");
+        return;
+    };
+    let mut tracked: Vec<Tracked> = Vec::new();
+    let mut last_tick = Instant::now();
+    loop {
+        {
+            let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let until_tick = TICK.saturating_sub(last_tick.elapsed());
+            if !state.woken && !state.stop && state.new.is_empty() && !until_tick.is_zero() {
+                state = shared
+                    .wake
+                    .wait_timeout(state, until_tick)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            if state.stop {
+                return;
+            }
+            state.woken = false;
+            tracked.extend(state.new.drain(..).map(|image| Tracked {
+                image,
+                idle: Duration::ZERO,
+                heat: 1,
+            }));
+        }
+        if last_tick.elapsed() >= TICK {
+            adapt(&mut tracked, last_tick.elapsed(), budget, per_image);
+            last_tick = Instant::now();
+        }
+        refill(&executor, &tracked);
+    }
+}
+
+/// Sets every pool's target from its traffic since the last tick; drops
+/// images that are gone or idle.
+fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, budget: usize, per_image: usize) {
+    let mut wanted = Vec::with_capacity(tracked.len());
+    tracked.retain_mut(|entry| {
+        let Some(image) = entry.image.upgrade() else {
+            return false;
+        };
+        let pool = &image.warm;
+        let takes = pool.takes.swap(0, Ordering::Relaxed);
+        let misses = pool.misses.swap(0, Ordering::Relaxed);
+        let running = pool.running.load(Ordering::Relaxed);
+        let peak = pool.peak.swap(running, Ordering::Relaxed);
+        entry.heat = takes;
+        entry.idle = if takes == 0 {
+            entry.idle + elapsed
+        } else {
+            Duration::ZERO
+        };
+        if entry.idle >= IDLE {
+            pool.target.store(0, Ordering::Relaxed);
+            let idle = pool.drain();
+            // Untracked before dropping, so a new invocation tracks it again.
+            pool.tracked.store(false, Ordering::Relaxed);
+            drop(idle);
+            return false;
+        }
+        let previous = pool.target.load(Ordering::Relaxed);
+        let demand = (peak.max(1) + misses) as usize;
+        let target = demand.max(previous / 2).clamp(1, per_image.max(1));
+        wanted.push((Arc::clone(&image), target));
+        true
+    });
+    // Hottest first within the budget.
+    let mut order: Vec<usize> = (0..wanted.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(tracked[i].heat));
+    let mut left = budget;
+    for i in order {
+        let (image, target) = &wanted[i];
+        let granted = (*target).min(left);
+        left -= granted;
+        image.warm.target.store(granted, Ordering::Relaxed);
+    }
+}
+
+/// Brings every pool to its target: instantiates what is missing, drops
+/// what is over.
+fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) {
+    for entry in tracked {
+        let Some(inner) = entry.image.upgrade() else {
+            continue;
+        };
+        let image = Image { inner };
+        let pool = &image.inner.warm;
+        loop {
+            let target = pool.target.load(Ordering::Relaxed);
+            let have = pool.len();
+            if have > target {
+                let extra: Vec<Ready> = {
+                    let mut ready = pool.ready();
+                    let keep = ready.len().min(target);
+                    ready.split_off(keep)
+                };
+                drop(extra);
+                break;
+            }
+            if have == target {
+                break;
+            }
+            let sandbox = image.inner.sandbox.clone();
+            match executor.block_on(sandbox.prewarm(&image)) {
+                Ok(ready) => pool.put(ready),
+                Err(StartError::Load(..) | StartError::Trap(_)) => {
+                    tracing::debug!(
+                        image = image.id(),
+                        "a pooled instance failed to load its handler"
+                    );
+                    break;
+                }
+                // Typically every slot is busy: try again next time.
+                Err(StartError::Engine(_)) => break,
+            }
+        }
+    }
+}
