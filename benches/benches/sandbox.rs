@@ -1,11 +1,21 @@
-//! Start + run of a trivial handler on a fresh instance of its image, and
-//! one host-call round trip.
+//! Starts, as the project defines them, each with a trivial handler run to
+//! its result:
+//! - `start/warm`: the instance was made by the warm pool before the
+//!   invocation (the bench waits for the pool between samples);
+//! - `start/inline`: the pool is empty, the invocation instantiates;
+//! - `start/cold`: a process-fresh engine loads the image's precompiled
+//!   artifact from disk (mmap) and runs its first invocation;
+//! - `deploy/handler-only`: a new handler on an existing runtime, from
+//!   building its image to its first result;
+//! - `host-call/round-trip`: a handler making one host call, less the
+//!   trivial handler's start.
 //!
 //! Besides criterion's estimates, prints p50/p99 of single invocations
 //! (criterion reports means of batches, and start-up cost is a latency).
 
 #![allow(missing_docs, reason = "criterion_group! generates undocumented items")]
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +37,8 @@ impl HostCalls for Echo {
 
 struct Setup {
     runtime: tokio::runtime::Runtime,
+    cache_dir: PathBuf,
+    sandbox: Sandbox,
     trivial: Image,
     host_call: Image,
     event: Box<RawValue>,
@@ -34,26 +46,37 @@ struct Setup {
     limits: Limits,
 }
 
+const TRIVIAL: &str = "async function handleEvent(event) { return { ok: true, n: event.n }; }";
+
+fn config(cache_dir: &Path) -> SandboxConfig {
+    SandboxConfig {
+        cache_dir: Some(cache_dir.to_path_buf()),
+        ..SandboxConfig::default()
+    }
+}
+
 fn setup() -> Setup {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .expect("runtime");
-    let sandbox = Sandbox::new(SandboxConfig {
-        cache_dir: Some(std::env::temp_dir().join("chatfn-bench-cache")),
-        ..SandboxConfig::default()
-    })
-    .expect("sandbox");
+    let cache_dir = std::env::temp_dir().join("chatfn-bench-cache");
+    let sandbox = Sandbox::new(config(&cache_dir)).expect("sandbox");
     let build = |source: &str| {
         let spec = ImageSpec::new(Script::new("handler.js", source));
-        runtime.block_on(sandbox.build_image(&spec)).expect("image")
+        let image = runtime.block_on(sandbox.build_image(&spec)).expect("image");
+        // Steady state: the image in use has been baked.
+        runtime.block_on(image.bake()).expect("bake");
+        image
     };
-    let trivial = build("async function handleEvent(event) { return { ok: true, n: event.n }; }");
+    let trivial = build(TRIVIAL);
     let host_call = build(
         "const host = require('chatfn:host'); async function handleEvent(event) { return host.call('echo', event); }",
     );
     Setup {
         runtime,
+        cache_dir,
+        sandbox,
         trivial,
         host_call,
         event: to_raw_value(&serde_json::json!({ "n": 1 })).expect("json"),
@@ -73,33 +96,160 @@ fn invoke_once(s: &Setup, image: &Image, host: &Arc<dyn HostCalls>) -> Duration 
     elapsed
 }
 
-fn percentiles(name: &str, s: &Setup, image: &Image, host: &Arc<dyn HostCalls>) {
-    for _ in 0..2_000 {
-        invoke_once(s, image, host);
+/// Waits (untimed) until the warm pool has an instance ready.
+fn wait_warm(image: &Image) {
+    let started = Instant::now();
+    while image.warm_instances() == 0 && started.elapsed() < Duration::from_secs(1) {
+        std::thread::yield_now();
     }
-    let mut samples: Vec<Duration> = (0..20_000).map(|_| invoke_once(s, image, host)).collect();
+}
+
+/// A warm start: an instance the pool made before the invocation.
+fn warm_once(s: &Setup, image: &Image, host: &Arc<dyn HostCalls>) -> Duration {
+    wait_warm(image);
+    invoke_once(s, image, host)
+}
+
+/// A cold start: a fresh engine, the image's artifact on disk.
+fn cold_once(s: &Setup) -> (Duration, Duration) {
+    let started = Instant::now();
+    let sandbox = Sandbox::new(config(&s.cache_dir)).expect("sandbox");
+    let engine = started.elapsed();
+    let started = Instant::now();
+    let spec = ImageSpec::new(Script::new("handler.js", TRIVIAL));
+    let image = s
+        .runtime
+        .block_on(sandbox.build_image(&spec))
+        .expect("image");
+    assert!(image.is_baked(), "the artifact is on disk");
+    let outcome = s
+        .runtime
+        .block_on(image.invoke(&s.event, &s.context, &s.limits, NoHostCalls::shared()))
+        .expect("invocation starts");
+    let elapsed = started.elapsed();
+    assert!(outcome.succeeded(), "{:?}", outcome.error);
+    (engine, elapsed)
+}
+
+/// A handler-only deploy: a handler never built before, on the runtime
+/// the other images use, to its first result.
+fn deploy_once(s: &Setup, n: u64) -> Duration {
+    let source = format!("async function handleEvent(event) {{ return {{ deployed: {n} }}; }}");
+    let spec = ImageSpec::new(Script::new("handler.js", source));
+    let started = Instant::now();
+    let image = s
+        .runtime
+        .block_on(s.sandbox.build_image(&spec))
+        .expect("image");
+    let outcome = s
+        .runtime
+        .block_on(image.invoke(&s.event, &s.context, &s.limits, NoHostCalls::shared()))
+        .expect("invocation starts");
+    let elapsed = started.elapsed();
+    assert!(outcome.succeeded(), "{:?}", outcome.error);
+    elapsed
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
         "{name}: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs (n = {})",
-        at(0.50).as_secs_f64() * 1e6,
-        at(0.90).as_secs_f64() * 1e6,
-        at(0.99).as_secs_f64() * 1e6,
+        us(at(0.50)),
+        us(at(0.90)),
+        us(at(0.99)),
         samples.len()
     );
+}
+
+fn deploy_counter() -> u64 {
+    // Distinct handlers across runs too, so none is in the disk cache.
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 fn benches(c: &mut Criterion) {
     let s = setup();
     let none = NoHostCalls::shared();
     let echo: Arc<dyn HostCalls> = Arc::new(Echo);
-    percentiles("invoke/trivial", &s, &s.trivial, &none);
-    percentiles("invoke/one-host-call", &s, &s.host_call, &echo);
+    for _ in 0..2_000 {
+        warm_once(&s, &s.trivial, &none);
+    }
+    report(
+        "start/warm",
+        (0..20_000)
+            .map(|_| warm_once(&s, &s.trivial, &none))
+            .collect(),
+    );
+    report(
+        "start/inline",
+        (0..20_000)
+            .map(|_| {
+                // Take the pool's instance first, so this one instantiates.
+                if s.trivial.warm_instances() > 0 {
+                    invoke_once(&s, &s.trivial, &none);
+                }
+                invoke_once(&s, &s.trivial, &none)
+            })
+            .collect(),
+    );
+    let cold: Vec<(Duration, Duration)> = (0..50).map(|_| cold_once(&s)).collect();
+    report("engine/new", cold.iter().map(|c| c.0).collect());
+    report("start/cold", cold.iter().map(|c| c.1).collect());
+    let base = deploy_counter();
+    report(
+        "deploy/handler-only",
+        (0..200).map(|i| deploy_once(&s, base + i)).collect(),
+    );
+    for _ in 0..2_000 {
+        warm_once(&s, &s.host_call, &echo);
+    }
+    let trivial: Vec<Duration> = (0..20_000)
+        .map(|_| warm_once(&s, &s.trivial, &none))
+        .collect();
+    let one_call: Vec<Duration> = (0..20_000)
+        .map(|_| warm_once(&s, &s.host_call, &echo))
+        .collect();
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let trivial_p50 = median(trivial);
+    report("invoke/one-host-call", one_call.clone());
+    println!(
+        "host-call/round-trip: p50 {:.1} µs (one-host-call p50 less trivial p50)",
+        (median(one_call).saturating_sub(trivial_p50)).as_secs_f64() * 1e6
+    );
 
-    let mut group = c.benchmark_group("invoke");
-    group.bench_function("trivial", |b| b.iter(|| invoke_once(&s, &s.trivial, &none)));
+    let mut group = c.benchmark_group("start");
+    group.bench_function("warm", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| warm_once(&s, &s.trivial, &none)).sum())
+    });
+    group.bench_function("cold", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| cold_once(&s).1).sum())
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("deploy");
+    group.sample_size(20);
+    let counter = std::cell::Cell::new(deploy_counter() + 1_000_000);
+    group.bench_function("handler-only", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    counter.set(counter.get() + 1);
+                    deploy_once(&s, counter.get())
+                })
+                .sum()
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("host-call");
     group.bench_function("one-host-call", |b| {
-        b.iter(|| invoke_once(&s, &s.host_call, &echo))
+        b.iter_custom(|iters| (0..iters).map(|_| warm_once(&s, &s.host_call, &echo)).sum())
     });
     group.finish();
 }

@@ -33,6 +33,9 @@ pub struct SandboxConfig {
     pub warm_pool_bytes: usize,
     /// The most instances one image's pool holds. Default: 16.
     pub warm_per_image: usize,
+    /// How long an image goes without invocations before its pool is
+    /// emptied. Default: 10 s.
+    pub warm_idle: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -46,6 +49,7 @@ impl Default for SandboxConfig {
             keep_resident_bytes: 4 << 20,
             warm_pool_bytes: 256 << 20,
             warm_per_image: 16,
+            warm_idle: Duration::from_secs(10),
         }
     }
 }

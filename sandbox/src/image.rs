@@ -516,7 +516,11 @@ impl Sandbox {
         // Loading the handler once reports its errors now, as a bake
         // would; the instance is the image's first warm one.
         match self.prewarm(&image).await {
-            Ok(ready) => image.inner.warm.put(ready),
+            Ok(ready) => {
+                image.inner.warm.put(ready);
+                // So the instance goes if the image is not used.
+                image.track();
+            }
             Err(StartError::Load(report, logs)) => {
                 let mut error = Box::new(GuestError::from_report(&report));
                 image.inner.source_maps.apply(&mut error);

@@ -10,11 +10,12 @@
 //! image's traffic in the last tick: its peak of concurrent invocations
 //! plus the invocations that missed the pool, bounded by
 //! [`SandboxConfig::warm_per_image`]. A target falls by half per tick at
-//! most, and to zero once the image has been idle for [`IDLE`]; idle images
-//! leave the warmer. All pools together hold at most the budget derived
+//! most, and to zero once the image has been idle for
+//! [`SandboxConfig::warm_idle`]; idle images leave the warmer. All pools together hold at most the budget derived
 //! from [`SandboxConfig::warm_pool_bytes`], shared out hottest image first.
 //!
 //! [`SandboxConfig::warm_per_image`]: crate::SandboxConfig::warm_per_image
+//! [`SandboxConfig::warm_idle`]: crate::SandboxConfig::warm_idle
 //! [`SandboxConfig::warm_pool_bytes`]: crate::SandboxConfig::warm_pool_bytes
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
@@ -31,9 +32,6 @@ use crate::{Image, Sandbox, SandboxConfig};
 
 /// How often pool targets adapt to traffic.
 pub(crate) const TICK: Duration = Duration::from_millis(100);
-
-/// An image with no invocations for this long has its pool emptied.
-pub(crate) const IDLE: Duration = Duration::from_secs(10);
 
 /// One image's pool and the traffic the warmer sizes it by.
 #[derive(Default)]
@@ -87,14 +85,27 @@ impl Image {
         if ready.is_none() {
             pool.misses.fetch_add(1, Ordering::Relaxed);
         }
-        let warmer = &self.inner.sandbox.inner.warmer;
-        if !pool.tracked.swap(true, Ordering::Relaxed) {
-            warmer.track(Arc::downgrade(&self.inner));
-        } else if left <= pool.target.load(Ordering::Relaxed) / 2 {
+        if !self.track() && left <= pool.target.load(Ordering::Relaxed) / 2 {
             // Refill in batches: a wake-up costs a syscall.
-            warmer.wake();
+            self.inner.sandbox.inner.warmer.wake();
         }
         ready
+    }
+
+    /// Hands the image to the warmer (which sizes its pool, and empties it
+    /// when idle) unless it has it already; true if it was new to it.
+    pub(crate) fn track(&self) -> bool {
+        let new = !self.inner.warm.tracked.swap(true, Ordering::Relaxed);
+        if new {
+            // One instance until the warmer has seen its traffic.
+            self.inner.warm.target.fetch_max(1, Ordering::Relaxed);
+            self.inner
+                .sandbox
+                .inner
+                .warmer
+                .track(Arc::downgrade(&self.inner));
+        }
+        new
     }
 
     pub(crate) fn finished(&self) {
@@ -158,12 +169,15 @@ impl Warmer {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
         });
-        let budget = budget(config);
-        let per_image = config.warm_per_image;
+        let limits = Sizing {
+            budget: budget(config),
+            per_image: config.warm_per_image,
+            idle: config.warm_idle,
+        };
         let thread_shared = Arc::clone(&shared);
         thread::Builder::new()
             .name("chatfn-warmer".into())
-            .spawn(move || run(&thread_shared, budget, per_image))?;
+            .spawn(move || run(&thread_shared, &limits))?;
         Ok(Warmer { shared })
     }
 
@@ -200,6 +214,14 @@ pub(crate) fn budget(config: &SandboxConfig) -> usize {
     (config.warm_pool_bytes / per_instance).min(config.max_instances as usize / 2)
 }
 
+/// What bounds pool sizes.
+struct Sizing {
+    /// Instances in all pools together.
+    budget: usize,
+    per_image: usize,
+    idle: Duration,
+}
+
 struct Tracked {
     image: Weak<ImageInner>,
     idle: Duration,
@@ -207,7 +229,7 @@ struct Tracked {
     heat: u32,
 }
 
-fn run(shared: &Shared, budget: usize, per_image: usize) {
+fn run(shared: &Shared, sizing: &Sizing) {
     let Ok(executor) = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -239,7 +261,7 @@ fn run(shared: &Shared, budget: usize, per_image: usize) {
             }));
         }
         if last_tick.elapsed() >= TICK {
-            adapt(&mut tracked, last_tick.elapsed(), budget, per_image);
+            adapt(&mut tracked, last_tick.elapsed(), sizing);
             last_tick = Instant::now();
         }
         refill(&executor, &tracked);
@@ -248,7 +270,7 @@ fn run(shared: &Shared, budget: usize, per_image: usize) {
 
 /// Sets every pool's target from its traffic since the last tick; drops
 /// images that are gone or idle.
-fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, budget: usize, per_image: usize) {
+fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing) {
     let mut wanted = Vec::with_capacity(tracked.len());
     tracked.retain_mut(|entry| {
         let Some(image) = entry.image.upgrade() else {
@@ -265,7 +287,7 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, budget: usize, per_image
         } else {
             Duration::ZERO
         };
-        if entry.idle >= IDLE {
+        if entry.idle >= sizing.idle {
             pool.target.store(0, Ordering::Relaxed);
             let idle = pool.drain();
             // Untracked before dropping, so a new invocation tracks it again.
@@ -275,14 +297,14 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, budget: usize, per_image
         }
         let previous = pool.target.load(Ordering::Relaxed);
         let demand = (peak.max(1) + misses) as usize;
-        let target = demand.max(previous / 2).clamp(1, per_image.max(1));
+        let target = demand.max(previous / 2).clamp(1, sizing.per_image.max(1));
         wanted.push((Arc::clone(&image), target));
         true
     });
     // Hottest first within the budget.
     let mut order: Vec<usize> = (0..wanted.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tracked[i].heat));
-    let mut left = budget;
+    let mut left = sizing.budget;
     for i in order {
         let (image, target) = &wanted[i];
         let granted = (*target).min(left);

@@ -46,6 +46,13 @@ pub(crate) struct ServeArgs {
     /// Memory built images may take, in MiB (the most recent one is always kept).
     #[arg(long, value_name = "MIB", default_value_t = 2048)]
     image_cache_mb: usize,
+    /// Memory the warm pools of functions in use may take together, in
+    /// MiB (instances made ahead of invocations); 0 turns them off.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    warm_pool_mb: usize,
+    /// The most instances one function version's warm pool holds.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    warm_per_function: usize,
     /// Non-blocking trigger runs at once (their slots are separate from
     /// blocking triggers'); 0 pauses the queue: events are accepted and
     /// kept, and run once a server with slots takes over.
@@ -97,6 +104,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     );
     let sandbox = Sandbox::new(SandboxConfig {
         cache_dir: Some(dir.join("images")),
+        warm_pool_bytes: args.warm_pool_mb.saturating_mul(1 << 20),
+        warm_per_image: args.warm_per_function,
         ..SandboxConfig::default()
     })
     .context("starting the sandbox")?;

@@ -9,4 +9,5 @@ mod images;
 mod isolation;
 mod limits;
 mod node;
+mod pool;
 mod prelude;

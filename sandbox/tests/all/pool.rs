@@ -1,0 +1,168 @@
+//! Warm pools and late-bound images: instances made ahead of invocations
+//! still serve one invocation each, pools follow traffic and stay within
+//! their budget, and baking changes nothing a handler can see.
+
+use std::time::{Duration, Instant};
+
+use sandbox::{Image, Sandbox, SandboxConfig, Script};
+use serde_json::json;
+
+use crate::support::{handler, result, run};
+
+/// A sandbox of its own, so pool sizes are not shared with other tests.
+fn sandbox_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::new(SandboxConfig {
+        cache_dir: Some(std::env::temp_dir().join("chatfn-sandbox-tests")),
+        ..config
+    })
+    .expect("sandbox")
+}
+
+/// Polls `condition` for up to `within`.
+async fn eventually(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < within {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    condition()
+}
+
+const COUNTER: &str =
+    "let n = 0; async function handleEvent(e) { n += 1; return { n, id: e.id }; }";
+
+#[tokio::test]
+async fn pooled_instances_serve_one_invocation_each() {
+    let sandbox = sandbox_with(SandboxConfig::default());
+    let image = sandbox.build_image(&handler(COUNTER)).await.expect("build");
+    // Late-bound, the build's check of the handler left one instance
+    // ready (a baked image from an earlier run's cache has none yet).
+    assert!(image.is_baked() || image.warm_instances() == 1);
+    for id in 0..10 {
+        assert_eq!(
+            result(&run(&image, json!({ "id": id })).await),
+            json!({ "n": 1, "id": id })
+        );
+    }
+    // The warmer refills the pool of an image in use, off the request path.
+    assert!(eventually(Duration::from_secs(2), || image.warm_instances() >= 1).await);
+    for id in 0..30 {
+        assert_eq!(
+            result(&run(&image, json!({ "id": id })).await),
+            json!({ "n": 1, "id": id })
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_idle_image_pool_drains_to_zero() {
+    let sandbox = sandbox_with(SandboxConfig {
+        warm_idle: Duration::from_millis(300),
+        ..SandboxConfig::default()
+    });
+    let image = sandbox
+        .build_image(&handler("async function handleEvent() { return 'idle'; }"))
+        .await
+        .expect("build");
+    assert_eq!(result(&run(&image, json!({})).await), json!("idle"));
+    assert!(eventually(Duration::from_secs(2), || image.warm_instances() >= 1).await);
+    assert!(
+        eventually(Duration::from_secs(3), || image.warm_instances() == 0).await,
+        "the pool of an idle image keeps {} instances",
+        image.warm_instances()
+    );
+    // It starts cold, and warms up again.
+    assert_eq!(result(&run(&image, json!({})).await), json!("idle"));
+    assert!(eventually(Duration::from_secs(2), || image.warm_instances() >= 1).await);
+}
+
+#[tokio::test]
+async fn all_pools_together_stay_within_the_budget() {
+    let config = SandboxConfig::default();
+    // Room for two pooled instances.
+    let sandbox = sandbox_with(SandboxConfig {
+        warm_pool_bytes: 2 * config.keep_resident_bytes,
+        ..config
+    });
+    let mut images: Vec<Image> = Vec::new();
+    for i in 0..4 {
+        let source = format!("async function handleEvent() {{ return {i}; }}");
+        images.push(sandbox.build_image(&handler(&source)).await.expect("build"));
+    }
+    let total = |images: &[Image]| images.iter().map(Image::warm_instances).sum::<usize>();
+    for _ in 0..3 {
+        for (i, image) in images.iter().enumerate() {
+            assert_eq!(result(&run(image, json!({})).await), json!(i));
+        }
+    }
+    assert!(
+        eventually(Duration::from_secs(2), || total(&images) <= 2).await,
+        "pools hold {} instances",
+        total(&images)
+    );
+    // And they stay there while traffic goes on.
+    for _ in 0..5 {
+        for image in &images {
+            run(image, json!({})).await;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(
+            total(&images) <= 2,
+            "pools hold {} instances",
+            total(&images)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_late_bound_image_and_its_baked_form_behave_alike() {
+    // A cache of its own: the baked image must not be there already.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
+    let spec = handler(
+        "const started = typeof process; async function handleEvent(e) { return { base, started, twice: e.n * 2, env: process.env.MODE }; }",
+    )
+    .with_init(Script::new("init.js", "var base = [1, 2].map((x) => x * 10);"))
+    .with_env("MODE", "test");
+    let image = sandbox.build_image(&spec).await.expect("build");
+    let expected = json!({ "base": [10, 20], "started": "object", "twice": 8, "env": "test" });
+    assert!(!image.is_baked());
+    assert_eq!(result(&run(&image, json!({ "n": 4 })).await), expected);
+    image.bake().await.expect("bake");
+    assert!(image.is_baked());
+    // Instances pooled before the bake and made from it answer the same.
+    for _ in 0..20 {
+        assert_eq!(result(&run(&image, json!({ "n": 4 })).await), expected);
+    }
+}
+
+#[tokio::test]
+async fn handlers_on_one_runtime_share_its_snapshot() {
+    let sandbox = sandbox_with(SandboxConfig::default());
+    let runtime = |source: &str| {
+        handler(source).with_init(Script::new("init.js", "globalThis.shared = 'from init';"))
+    };
+    let a = sandbox
+        .build_image(&runtime(
+            "async function handleEvent() { return ['a', shared]; }",
+        ))
+        .await
+        .expect("build a");
+    let b = sandbox
+        .build_image(&runtime(
+            "async function handleEvent() { return ['b', shared]; }",
+        ))
+        .await
+        .expect("build b");
+    assert_ne!(a.id(), b.id());
+    // Both late-bound on the same compiled runtime snapshot.
+    assert_eq!(a.size_bytes(), b.size_bytes());
+    assert_eq!(result(&run(&a, json!({})).await), json!(["a", "from init"]));
+    assert_eq!(result(&run(&b, json!({})).await), json!(["b", "from init"]));
+}
