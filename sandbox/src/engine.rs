@@ -2,7 +2,6 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -17,6 +16,7 @@ use wasmtime::{
 use wasmtime_wizer::{ModuleContext, Wizer};
 
 use crate::pool::Warmer;
+use crate::reaper::Reaper;
 use crate::snapshot::Runtimes;
 use crate::store::{self, StoreData};
 use crate::{Error, GUEST_WASM, Result, SandboxConfig, cache, wasi};
@@ -52,8 +52,8 @@ pub(crate) struct Inner {
     pub(crate) bakes: Semaphore,
     /// Refills warm pools.
     pub(crate) warmer: Warmer,
-    /// Hands finished stores to the reaper thread (see [`Sandbox::retire`]).
-    reaper: SyncSender<Store<StoreData>>,
+    /// Disposes of finished stores (see [`Sandbox::retire`]).
+    reaper: Reaper,
 }
 
 pub(crate) struct Instrumented {
@@ -92,7 +92,7 @@ impl Sandbox {
             message: e.to_string(),
         })?;
 
-        let reaper = spawn_reaper().map_err(|e| Error::Engine {
+        let reaper = Reaper::spawn().map_err(|e| Error::Engine {
             context: "starting the reaper thread",
             message: e.to_string(),
         })?;
@@ -138,11 +138,7 @@ impl Sandbox {
     /// copy-back of dirtied pages), which is about a third of an
     /// invocation's cost. When the reaper is behind, the caller does it.
     pub(crate) fn retire(&self, store: Store<StoreData>) {
-        if let Err(TrySendError::Full(store) | TrySendError::Disconnected(store)) =
-            self.inner.reaper.try_send(store)
-        {
-            drop(store);
-        }
+        self.inner.reaper.retire(store);
     }
 
     /// The guest instrumented for snapshotting, compiled on first use (or
@@ -220,19 +216,6 @@ fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> std::io::Result<
             }
         })
         .map(drop)
-}
-
-/// How many finished stores may wait for the reaper; beyond that callers
-/// reset their own (backpressure instead of exhausting the instance pool).
-const REAPER_BACKLOG: usize = 64;
-
-fn spawn_reaper() -> std::io::Result<SyncSender<Store<StoreData>>> {
-    let (sender, receiver) = sync_channel::<Store<StoreData>>(REAPER_BACKLOG);
-    thread::Builder::new()
-        .name("chatfn-reaper".into())
-        // Ends when the sandbox (the only sender) is dropped.
-        .spawn(move || receiver.into_iter().for_each(drop))
-        .map(|_| sender)
 }
 
 const _: () = {

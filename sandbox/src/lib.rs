@@ -54,6 +54,7 @@ mod image;
 mod invoke;
 mod outcome;
 mod pool;
+mod reaper;
 mod snapshot;
 mod store;
 mod wasi;

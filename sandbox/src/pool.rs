@@ -33,6 +33,10 @@ use crate::{Image, Sandbox, SandboxConfig};
 /// How often pool targets adapt to traffic.
 pub(crate) const TICK: Duration = Duration::from_millis(100);
 
+/// How often the warmer refills while any pool is in use: invocations never
+/// wake it (that would put a syscall on the request path).
+const ACTIVE_POLL: Duration = Duration::from_millis(1);
+
 /// One image's pool and the traffic the warmer sizes it by.
 #[derive(Default)]
 pub(crate) struct WarmPool {
@@ -77,25 +81,21 @@ impl Image {
         pool.takes.fetch_add(1, Ordering::Relaxed);
         let running = pool.running.fetch_add(1, Ordering::Relaxed) + 1;
         pool.peak.fetch_max(running, Ordering::Relaxed);
-        let (ready, left) = {
-            let mut ready = pool.ready();
-            let taken = ready.pop();
-            (taken, ready.len())
-        };
+        let ready = pool.ready().pop();
         if ready.is_none() {
             pool.misses.fetch_add(1, Ordering::Relaxed);
         }
-        if !self.track() && left <= pool.target.load(Ordering::Relaxed) / 2 {
-            // Refill in batches: a wake-up costs a syscall.
-            self.inner.sandbox.inner.warmer.wake();
-        }
+        // No wake-up here (a syscall on the request path): the warmer polls
+        // every [`ACTIVE_POLL`] while pools are in use.
+        self.track();
         ready
     }
 
     /// Hands the image to the warmer (which sizes its pool, and empties it
     /// when idle) unless it has it already; true if it was new to it.
     pub(crate) fn track(&self) -> bool {
-        let new = !self.inner.warm.tracked.swap(true, Ordering::Relaxed);
+        let tracked = &self.inner.warm.tracked;
+        let new = !tracked.load(Ordering::Relaxed) && !tracked.swap(true, Ordering::Relaxed);
         if new {
             // One instance until the warmer has seen its traffic.
             self.inner.warm.target.fetch_max(1, Ordering::Relaxed);
@@ -159,7 +159,6 @@ struct Shared {
 struct State {
     /// Images to start tracking.
     new: Vec<Weak<ImageInner>>,
-    woken: bool,
     stop: bool,
 }
 
@@ -190,11 +189,6 @@ impl Warmer {
 
     fn track(&self, image: Weak<ImageInner>) {
         self.state().new.push(image);
-        self.shared.wake.notify_one();
-    }
-
-    fn wake(&self) {
-        self.state().woken = true;
         self.shared.wake.notify_one();
     }
 }
@@ -242,18 +236,20 @@ fn run(shared: &Shared, sizing: &Sizing) {
     loop {
         {
             let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let until_tick = TICK.saturating_sub(last_tick.elapsed());
-            if !state.woken && !state.stop && state.new.is_empty() && !until_tick.is_zero() {
+            let mut wait = TICK.saturating_sub(last_tick.elapsed());
+            if tracked.iter().any(|entry| entry.heat > 0) {
+                wait = wait.min(ACTIVE_POLL);
+            }
+            if !state.stop && state.new.is_empty() && !wait.is_zero() {
                 state = shared
                     .wake
-                    .wait_timeout(state, until_tick)
+                    .wait_timeout(state, wait)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
             }
             if state.stop {
                 return;
             }
-            state.woken = false;
             tracked.extend(state.new.drain(..).map(|image| Tracked {
                 image,
                 idle: Duration::ZERO,
