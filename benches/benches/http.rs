@@ -1,0 +1,324 @@
+//! `chatfn serve` over HTTP on loopback, one keep-alive HTTP/1.1 connection:
+//! - `http/blocking-trigger`: one `POST /v1/triggers/user.attempted.start_session`
+//!   answered 200 (auth, lookup, a fresh instance, the invocation logged);
+//! - `http-deploy/handler-only`: deploy latency, from `POST
+//!   /v1/functions/{id}/versions` with a new handler to the first trigger
+//!   that the new version answers. (Not `deploy/…`: that is the sandbox
+//!   bench's in-process deploy, and criterion keeps one history per name.)
+//!
+//! The server is a release `chatfn serve` (built first, so the figures are
+//! the shipped binary's), on a fresh data directory. Besides criterion's
+//! estimates, prints p50/p90/p99 of single requests and single deploys
+//! (criterion reports means of batches, and both are latencies).
+//!
+//! `cargo bench -p benches --bench http`
+
+#![allow(missing_docs, reason = "criterion_group! generates undocumented items")]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use criterion::{Criterion, criterion_group, criterion_main};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+const START: &str = "/v1/triggers/user.attempted.start_session";
+/// The event `benches/wrk/blocking.lua` sends, so both measure the same request.
+const START_EVENT: &str = r#"{"username":"ada","authParams":{}}"#;
+const TRIGGER_SAMPLES: usize = 5_000;
+const DEPLOY_SAMPLES: usize = 50;
+
+/// A release `chatfn serve` with its own data directory; killed on drop.
+struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    authority: String,
+    data: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl Server {
+    fn start() -> Server {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace root")
+            .to_owned();
+        // Cargo sets CARGO for the processes it runs; a bare `cargo` is the
+        // fallback when the bench binary is started by hand.
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "-p", "runtime"])
+            .current_dir(&root)
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build --release -p runtime failed");
+        let bin = root.join("target/release/chatfn");
+        let data = tempfile::tempdir().expect("tempdir");
+        let mut child = Command::new(&bin)
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-level", "warn"])
+            // The server stops when our end of its stdin closes, so a bench
+            // that panics or is interrupted leaves no server behind.
+            .arg("--exit-on-stdin-close")
+            .arg("--data-dir")
+            .arg(data.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start chatfn serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let authority = line
+            .trim()
+            .strip_prefix("chatfn listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_owned();
+        Server {
+            child,
+            authority,
+            data,
+            bin,
+        }
+    }
+
+    /// Creates an application; returns its key.
+    fn create_app(&self, name: &str) -> String {
+        let output = Command::new(&self.bin)
+            .args(["apps", "create", name, "--data-dir"])
+            .arg(self.data.path())
+            .output()
+            .expect("run chatfn apps create");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let created: Value =
+            serde_json::from_slice(&output.stdout).expect("apps create prints JSON");
+        created["key"].as_str().expect("a key").to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection, driven from a current-thread
+/// runtime: the bench thread both sends and runs the connection, as a
+/// single-connection client would.
+struct Client {
+    runtime: tokio::runtime::Runtime,
+    sender: SendRequest<Full<Bytes>>,
+    authority: String,
+    authorization: String,
+}
+
+impl Client {
+    fn connect(authority: &str, key: &str) -> Client {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .expect("runtime");
+        let (sender, connection) = runtime.block_on(async {
+            let stream = tokio::net::TcpStream::connect(authority)
+                .await
+                .expect("connect to chatfn serve");
+            // Requests are small writes: Nagle would hold them back.
+            stream.set_nodelay(true).expect("TCP_NODELAY");
+            hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .expect("HTTP/1.1 handshake")
+        });
+        runtime.spawn(async move {
+            if let Err(e) = connection.await {
+                eprintln!("connection to chatfn serve failed: {e}");
+            }
+        });
+        Client {
+            runtime,
+            sender,
+            authority: authority.to_owned(),
+            authorization: format!("Bearer {key}"),
+        }
+    }
+
+    /// POSTs a JSON body; returns the status and the response body.
+    fn post(&mut self, path: &str, body: impl Into<Bytes>) -> (StatusCode, Bytes) {
+        let request = Request::post(path)
+            .header(HOST, &self.authority)
+            .header(AUTHORIZATION, &self.authorization)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Full::new(body.into()))
+            .expect("request");
+        let sender = &mut self.sender;
+        self.runtime.block_on(async move {
+            sender.ready().await.expect("the connection stays open");
+            let response = sender.send_request(request).await.expect("a response");
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .expect("the response body")
+                .to_bytes();
+            (status, body)
+        })
+    }
+
+    /// POSTs JSON and parses the JSON answer, asserting `expected`.
+    fn post_json(&mut self, path: &str, body: &Value, expected: StatusCode) -> Value {
+        let (status, reply) = self.post(path, body.to_string());
+        assert_eq!(
+            status,
+            expected,
+            "POST {path}: {}",
+            String::from_utf8_lossy(&reply)
+        );
+        serde_json::from_slice(&reply).expect("a JSON answer")
+    }
+}
+
+struct Setup {
+    // Dropped after the client, so the connection closes before the kill.
+    client: Client,
+    versions_path: String,
+    /// The constant the next deployed handler returns: every version differs.
+    next: u64,
+    /// Trigger answers from an older version after a deploy had answered.
+    stale: u64,
+    _server: Server,
+}
+
+fn setup() -> Setup {
+    let server = Server::start();
+    let key = server.create_app("http bench");
+    let mut client = Client::connect(&server.authority, &key);
+    let function = client.post_json(
+        "/v1/runtimes/nodejs/functions",
+        &json!({ "type": "user.attempted.start_session", "name": "blocking" }),
+        StatusCode::CREATED,
+    );
+    let id = function["id"].as_i64().expect("a function id");
+    let versions_path = format!("/v1/functions/{id}/versions");
+    client.post_json(
+        &versions_path,
+        &json!({ "handlerScript": "async function handleEvent(e) { return { allowed: true }; }" }),
+        StatusCode::CREATED,
+    );
+    Setup {
+        client,
+        versions_path,
+        next: 0,
+        stale: 0,
+        _server: server,
+    }
+}
+
+fn trigger_once(s: &mut Setup) -> Duration {
+    let started = Instant::now();
+    let (status, body) = s.client.post(START, START_EVENT);
+    let elapsed = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    elapsed
+}
+
+/// One deploy: a handler returning a constant no earlier version returned,
+/// then triggers until one answers with it. The whole interval is the
+/// deploy latency a chat server's operator sees.
+fn deploy_once(s: &mut Setup) -> Duration {
+    s.next += 1;
+    let n = s.next;
+    let handler =
+        format!("async function handleEvent(e) {{ return {{ allowed: true, n: {n} }}; }}");
+    let body = json!({ "handlerScript": handler }).to_string();
+    let started = Instant::now();
+    let (status, reply) = s.client.post(&s.versions_path, body);
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    // The new version is current once the POST answers; the loop is there
+    // in case a cached lookup still routes an event to the old one.
+    loop {
+        let (status, reply) = s.client.post(START, START_EVENT);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+        let reply: Value = serde_json::from_slice(&reply).expect("a JSON answer");
+        if reply["result"]["payload"]["n"].as_u64() == Some(n) {
+            return started.elapsed();
+        }
+        s.stale += 1;
+    }
+}
+
+fn print_percentiles(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    let show = |d: Duration| {
+        if d < Duration::from_millis(1) {
+            format!("{:.1} µs", d.as_secs_f64() * 1e6)
+        } else {
+            format!("{:.2} ms", d.as_secs_f64() * 1e3)
+        }
+    };
+    println!(
+        "{name}: p50 {}, p90 {}, p99 {} (n = {})",
+        show(at(0.50)),
+        show(at(0.90)),
+        show(at(0.99)),
+        samples.len()
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let mut s = setup();
+
+    for _ in 0..500 {
+        trigger_once(&mut s);
+    }
+    let samples = (0..TRIGGER_SAMPLES).map(|_| trigger_once(&mut s)).collect();
+    print_percentiles("http/blocking-trigger", samples);
+    for _ in 0..5 {
+        deploy_once(&mut s);
+    }
+    let samples = (0..DEPLOY_SAMPLES).map(|_| deploy_once(&mut s)).collect();
+    print_percentiles("http-deploy/handler-only", samples);
+    println!(
+        "http-deploy/handler-only: {} answers from an older version after a deploy",
+        s.stale
+    );
+
+    let mut group = c.benchmark_group("http");
+    group.bench_function("blocking-trigger", |b| b.iter(|| trigger_once(&mut s)));
+    group.finish();
+
+    let mut group = c.benchmark_group("http-deploy");
+    // A deploy takes milliseconds: fewer, longer samples fit the default
+    // measurement time.
+    group.sample_size(20);
+    group.bench_function("handler-only", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| deploy_once(&mut s)).sum())
+    });
+    group.finish();
+}
+
+criterion_group!(http_benches, benches);
+criterion_main!(http_benches);
