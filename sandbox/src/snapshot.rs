@@ -100,6 +100,11 @@ impl Sandbox {
             .map_err(Error::engine("compiling an image"))?;
         if let Some(dir) = self.inner.config.cache_dir.as_deref() {
             cache::store(dir, id, &module);
+            // Mapped from the file, the code is shared, clean page cache the
+            // kernel can reclaim, rather than this process's private memory.
+            if let Some(mapped) = cache::load(&self.inner.engine, dir, id) {
+                return Ok(mapped);
+            }
         }
         Ok(module)
     }
