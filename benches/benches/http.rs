@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use benches::print_percentiles;
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::{BodyExt, Full};
@@ -267,25 +268,6 @@ fn deploy_once(s: &mut Setup) -> Duration {
         }
         s.stale += 1;
     }
-}
-
-fn print_percentiles(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    let show = |d: Duration| {
-        if d < Duration::from_millis(1) {
-            format!("{:.1} µs", d.as_secs_f64() * 1e6)
-        } else {
-            format!("{:.2} ms", d.as_secs_f64() * 1e3)
-        }
-    };
-    println!(
-        "{name}: p50 {}, p90 {}, p99 {} (n = {})",
-        show(at(0.50)),
-        show(at(0.90)),
-        show(at(0.99)),
-        samples.len()
-    );
 }
 
 fn benches(c: &mut Criterion) {

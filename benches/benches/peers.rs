@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use benches::{percentile, wait_warm};
 use sandbox::{ImageSpec, Limits, NoHostCalls, Sandbox, SandboxConfig, Script};
 use serde_json::value::to_raw_value;
 
@@ -28,11 +29,6 @@ struct Figure {
 
 fn peers_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers")
-}
-
-fn percentile(samples: &mut [Duration], q: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)]
 }
 
 fn chatfn() -> Figure {
@@ -56,10 +52,7 @@ fn chatfn() -> Figure {
     let limits = Limits::default();
     let once = || {
         // A warm start: the pool made the instance before the invocation.
-        let waiting = Instant::now();
-        while image.warm_instances() == 0 && waiting.elapsed() < Duration::from_secs(1) {
-            std::thread::yield_now();
-        }
+        wait_warm(&image);
         let started = Instant::now();
         let outcome = runtime
             .block_on(image.invoke(&event, &context, &limits, NoHostCalls::shared()))

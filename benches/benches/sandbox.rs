@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use benches::{percentile, print_percentiles, wait_warm};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sandbox::{
     HostCall, HostCallFuture, HostCalls, Image, ImageSpec, Limits, NoHostCalls, Sandbox,
@@ -96,14 +97,6 @@ fn invoke_once(s: &Setup, image: &Image, host: &Arc<dyn HostCalls>) -> Duration 
     elapsed
 }
 
-/// Waits (untimed) until the warm pool has an instance ready.
-fn wait_warm(image: &Image) {
-    let started = Instant::now();
-    while image.warm_instances() == 0 && started.elapsed() < Duration::from_secs(1) {
-        std::thread::yield_now();
-    }
-}
-
 /// A warm start: an instance the pool made before the invocation.
 fn warm_once(s: &Setup, image: &Image, host: &Arc<dyn HostCalls>) -> Duration {
     wait_warm(image);
@@ -150,19 +143,6 @@ fn deploy_once(s: &Setup, n: u64) -> Duration {
     elapsed
 }
 
-fn report(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
-    println!(
-        "{name}: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs (n = {})",
-        us(at(0.50)),
-        us(at(0.90)),
-        us(at(0.99)),
-        samples.len()
-    );
-}
-
 fn deploy_counter() -> u64 {
     // Distinct handlers across runs too, so none is in the disk cache.
     std::time::SystemTime::now()
@@ -177,13 +157,13 @@ fn benches(c: &mut Criterion) {
     for _ in 0..2_000 {
         warm_once(&s, &s.trivial, &none);
     }
-    report(
+    print_percentiles(
         "start/warm",
         (0..20_000)
             .map(|_| warm_once(&s, &s.trivial, &none))
             .collect(),
     );
-    report(
+    print_percentiles(
         "start/inline",
         (0..20_000)
             .map(|_| {
@@ -196,31 +176,27 @@ fn benches(c: &mut Criterion) {
             .collect(),
     );
     let cold: Vec<(Duration, Duration)> = (0..50).map(|_| cold_once(&s)).collect();
-    report("engine/new", cold.iter().map(|c| c.0).collect());
-    report("start/cold", cold.iter().map(|c| c.1).collect());
+    print_percentiles("engine/new", cold.iter().map(|c| c.0).collect());
+    print_percentiles("start/cold", cold.iter().map(|c| c.1).collect());
     let base = deploy_counter();
-    report(
+    print_percentiles(
         "deploy/handler-only",
         (0..200).map(|i| deploy_once(&s, base + i)).collect(),
     );
     for _ in 0..2_000 {
         warm_once(&s, &s.host_call, &echo);
     }
-    let trivial: Vec<Duration> = (0..20_000)
+    let mut trivial: Vec<Duration> = (0..20_000)
         .map(|_| warm_once(&s, &s.trivial, &none))
         .collect();
-    let one_call: Vec<Duration> = (0..20_000)
+    let mut one_call: Vec<Duration> = (0..20_000)
         .map(|_| warm_once(&s, &s.host_call, &echo))
         .collect();
-    let median = |mut v: Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let trivial_p50 = median(trivial);
-    report("invoke/one-host-call", one_call.clone());
+    let round_trip = percentile(&mut one_call, 0.5).saturating_sub(percentile(&mut trivial, 0.5));
+    print_percentiles("invoke/one-host-call", one_call);
     println!(
         "host-call/round-trip: p50 {:.1} µs (one-host-call p50 less trivial p50)",
-        (median(one_call).saturating_sub(trivial_p50)).as_secs_f64() * 1e6
+        round_trip.as_secs_f64() * 1e6
     );
 
     let mut group = c.benchmark_group("start");

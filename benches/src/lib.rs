@@ -1,1 +1,40 @@
-//! Benchmarks live in benches/; this crate has no library code.
+//! What the bench binaries in `benches/` share: latency percentiles of
+//! single samples (criterion reports means of batches, and start-up cost is
+//! a latency) and waiting for a warm start.
+
+use std::time::{Duration, Instant};
+
+use sandbox::Image;
+
+/// The `q` quantile of `samples` (sorts them).
+pub fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)]
+}
+
+/// Prints p50/p90/p99 of `samples` under `name`.
+pub fn print_percentiles(name: &str, mut samples: Vec<Duration>) {
+    let show = |d: Duration| {
+        if d < Duration::from_millis(1) {
+            format!("{:.1} µs", d.as_secs_f64() * 1e6)
+        } else {
+            format!("{:.2} ms", d.as_secs_f64() * 1e3)
+        }
+    };
+    println!(
+        "{name}: p50 {}, p90 {}, p99 {} (n = {})",
+        show(percentile(&mut samples, 0.50)),
+        show(percentile(&mut samples, 0.90)),
+        show(percentile(&mut samples, 0.99)),
+        samples.len()
+    );
+}
+
+/// Waits (untimed, at most a second) until `image`'s warm pool has an
+/// instance ready, so the next invocation is a warm start.
+pub fn wait_warm(image: &Image) {
+    let started = Instant::now();
+    while image.warm_instances() == 0 && started.elapsed() < Duration::from_secs(1) {
+        std::thread::yield_now();
+    }
+}

@@ -89,7 +89,7 @@ impl Image {
             event.get(),
             context.get()
         );
-        let warm = self.take_warm();
+        let (warm, _running) = self.take_warm();
         let (mut store, funcs) = match warm {
             Some(Ready {
                 mut store,
@@ -121,7 +121,6 @@ impl Image {
                 if store.data().limiter.hit {
                     Err(TrapKind::MemoryLimit)
                 } else if is_pool_exhausted(&e) {
-                    self.finished();
                     return Err(Error::PoolExhausted {
                         max_instances: sandbox.config.max_instances,
                     });
@@ -136,7 +135,6 @@ impl Image {
             )),
             Err(_elapsed) => Err(TrapKind::Timeout),
         };
-        self.finished();
         let data = std::mem::replace(store.data_mut(), StoreData::spent());
         self.inner.sandbox.retire(store);
         let mut outcome = outcome(data, ended, limits, started.elapsed());

@@ -75,8 +75,9 @@ impl WarmPool {
 
 impl Image {
     /// Takes a ready instance for an invocation, if there is one, and
-    /// counts the invocation (call [`Image::finished`] when it ends).
-    pub(crate) fn take_warm(&self) -> Option<Ready> {
+    /// counts the invocation as running until the returned guard drops
+    /// (however the invocation ends, cancellation included).
+    pub(crate) fn take_warm(&self) -> (Option<Ready>, Running<'_>) {
         let pool = &self.inner.warm;
         pool.takes.fetch_add(1, Ordering::Relaxed);
         let running = pool.running.fetch_add(1, Ordering::Relaxed) + 1;
@@ -88,15 +89,14 @@ impl Image {
         // No wake-up here (a syscall on the request path): the warmer polls
         // every [`ACTIVE_POLL`] while pools are in use.
         self.track();
-        ready
+        (ready, Running(pool))
     }
 
     /// Hands the image to the warmer (which sizes its pool, and empties it
-    /// when idle) unless it has it already; true if it was new to it.
-    pub(crate) fn track(&self) -> bool {
+    /// when idle) unless it has it already.
+    pub(crate) fn track(&self) {
         let tracked = &self.inner.warm.tracked;
-        let new = !tracked.load(Ordering::Relaxed) && !tracked.swap(true, Ordering::Relaxed);
-        if new {
+        if !tracked.load(Ordering::Relaxed) && !tracked.swap(true, Ordering::Relaxed) {
             // One instance until the warmer has seen its traffic.
             self.inner.warm.target.fetch_max(1, Ordering::Relaxed);
             self.inner
@@ -105,11 +105,6 @@ impl Image {
                 .warmer
                 .track(Arc::downgrade(&self.inner));
         }
-        new
-    }
-
-    pub(crate) fn finished(&self) {
-        self.inner.warm.running.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// How many instances of this image are ready (for tests and metrics).
@@ -142,6 +137,15 @@ impl Sandbox {
                 Err(e)
             }
         }
+    }
+}
+
+/// An invocation of an image, counted for its pool's sizing while alive.
+pub(crate) struct Running<'a>(&'a WarmPool);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -91,22 +91,28 @@ impl Sandbox {
     ) -> Result<Module> {
         let wasm = self.snapshot(bundle, modules).await?;
         let engine = self.inner.engine.clone();
-        let module = tokio::task::spawn_blocking(move || Module::new(&engine, &wasm))
-            .await
-            .map_err(|e| Error::Engine {
-                context: "compiling an image",
-                message: e.to_string(),
-            })?
-            .map_err(Error::engine("compiling an image"))?;
-        if let Some(dir) = self.inner.config.cache_dir.as_deref() {
-            cache::store(dir, id, &module);
-            // Mapped from the file, the code is shared, clean page cache the
-            // kernel can reclaim, rather than this process's private memory.
-            if let Some(mapped) = cache::load(&self.inner.engine, dir, id) {
-                return Ok(mapped);
+        let dir = self.inner.config.cache_dir.clone();
+        let id = id.to_owned();
+        // The compile and the cache file's write and fsync all block.
+        tokio::task::spawn_blocking(move || {
+            let module =
+                Module::new(&engine, &wasm).map_err(Error::engine("compiling an image"))?;
+            if let Some(dir) = dir.as_deref() {
+                cache::store(dir, &id, &module);
+                // Mapped from the file, the code is shared, clean page cache
+                // the kernel can reclaim, rather than this process's private
+                // memory.
+                if let Some(mapped) = cache::load(&engine, dir, &id) {
+                    return Ok(mapped);
+                }
             }
-        }
-        Ok(module)
+            Ok(module)
+        })
+        .await
+        .map_err(|e| Error::Engine {
+            context: "compiling an image",
+            message: e.to_string(),
+        })?
     }
 
     /// Runs the guest's init over `bundle` and snapshots the result.

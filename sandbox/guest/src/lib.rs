@@ -138,7 +138,10 @@ pub extern "C" fn init() {
         };
         // Async work started by the init script (promise chains) finishes
         // now, so its effects are part of the snapshot.
-        let _ = call::<_, ()>(&hooks.0, "rehearse", ());
+        // Only a warm-up: if it throws, the image is still good.
+        if call::<_, ()>(&hooks.0, "rehearse", ()).is_err() {
+            let _ = ctx.catch();
+        }
         run_jobs(&ctx, &hooks.1);
         if call::<_, ()>(&hooks.0, "sealInit", ()).is_err() {
             let caught = ctx.catch();
