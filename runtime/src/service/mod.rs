@@ -338,6 +338,21 @@ impl Service {
         event: &RawValue,
         attempt: Attempt,
     ) -> Result<Run, RunError> {
+        let run = self.execute(app, function, version, event, attempt).await?;
+        self.log.put(run.invocation.clone());
+        Ok(run)
+    }
+
+    /// Runs `version` of `function` on `event`; the caller records the
+    /// invocation (the queue commits it with the job's outcome).
+    pub(crate) async fn execute(
+        self: &Arc<Self>,
+        app: &Application,
+        function: &Function,
+        version: &Version,
+        event: &RawValue,
+        attempt: Attempt,
+    ) -> Result<Run, RunError> {
         let Attempt {
             id,
             number: attempt,
@@ -438,7 +453,6 @@ impl Service {
         };
         invocation.ended_ms = Some(now_ms());
         invocation.duration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-        self.log.put(invocation.clone());
         Ok(Run {
             invocation,
             failure,

@@ -25,7 +25,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 
 use super::log::persist;
-use super::{Attempt, RunError, Service};
+use super::{Attempt, Run, RunError, Service};
 use crate::store::{Job, JobEnd, JobOutcome, NewJob, Store, StoreError};
 use crate::time::now_ms;
 
@@ -261,7 +261,19 @@ async fn dispatch(service: Arc<Service>) {
 
 async fn run(service: Arc<Service>, job: Job, _permit: OwnedSemaphorePermit) {
     let (id, app, attempt) = (job.id, job.app_id, job.attempt);
-    let end = match run_once(&service, &job).await {
+    let (record, result) = match run_once(&service, &job).await {
+        Ok(run) => {
+            let error = run.failure.map(|_| {
+                run.invocation
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the invocation failed".into())
+            });
+            (Some(Box::new(run.invocation)), Ok(error))
+        }
+        Err(error) => (None, Err(error)),
+    };
+    let end = match result {
         Ok(None) => JobEnd::Done,
         Ok(Some(error)) | Err(error) => {
             let queue = &service.queue;
@@ -279,7 +291,12 @@ async fn run(service: Arc<Service>, job: Job, _permit: OwnedSemaphorePermit) {
         }
     };
     let queue = &service.queue;
-    queue.end(JobOutcome { id, attempt, end });
+    queue.end(JobOutcome {
+        id,
+        attempt,
+        end,
+        record,
+    });
     {
         let mut running = queue.running();
         if let Some(n) = running.get_mut(&app) {
@@ -292,9 +309,9 @@ async fn run(service: Arc<Service>, job: Job, _permit: OwnedSemaphorePermit) {
     queue.wake.notify_one();
 }
 
-/// Runs a job once: `Ok(None)` when it succeeded, `Ok(Some(error))` when
-/// the handler failed, `Err` when it could not run.
-async fn run_once(service: &Arc<Service>, job: &Job) -> Result<Option<String>, String> {
+/// Runs a job once; `Err` when it could not run. Its record is left for
+/// the queue writer to commit with the job's outcome.
+async fn run_once(service: &Arc<Service>, job: &Job) -> Result<Run, String> {
     let (app_id, function_id, number) = (job.app_id, job.function_id, job.version_number);
     let app = service
         .application_by_id(app_id)
@@ -309,7 +326,7 @@ async fn run_once(service: &Arc<Service>, job: &Job) -> Result<Option<String>, S
     let (function, version) = (&deployment.function, &deployment.version);
     let event = RawValue::from_string(job.event.clone()).map_err(|e| e.to_string())?;
     match service
-        .run(
+        .execute(
             &app,
             function,
             version,
@@ -322,11 +339,7 @@ async fn run_once(service: &Arc<Service>, job: &Job) -> Result<Option<String>, S
         )
         .await
     {
-        Ok(run) => Ok(run.failure.map(|_| {
-            run.invocation
-                .error
-                .unwrap_or_else(|| "the invocation failed".into())
-        })),
+        Ok(run) => Ok(run),
         Err(RunError::Saturated) => Err("every invocation slot was busy".into()),
         Err(RunError::Store(e)) => Err(e.to_string()),
         Err(RunError::Sandbox(e)) => Err(e),

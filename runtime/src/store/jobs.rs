@@ -1,6 +1,8 @@
 //! The durable queue of non-blocking trigger runs, as stored: one row per
 //! accepted event. A job's id is its invocation's id.
 
+use super::Invocation;
+
 /// An accepted event, to be run later.
 #[derive(Clone, Debug)]
 pub(crate) struct NewJob {
@@ -51,6 +53,10 @@ pub(crate) struct JobOutcome {
     /// reclaimed after its lease ran out) is ignored.
     pub(crate) attempt: u32,
     pub(crate) end: JobEnd,
+    /// The run's invocation record, committed with the outcome: a job is
+    /// never marked done without its record (or its record kept without
+    /// the job ending), whenever the process dies.
+    pub(crate) record: Option<Box<Invocation>>,
 }
 
 /// Jobs of a function by state.

@@ -241,6 +241,33 @@ fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
 
 const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts";
 
+/// Inserts or replaces one invocation record (inside the caller's
+/// transaction).
+pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+    ))?;
+    stmt.execute(params![
+        i.id,
+        i.app_id,
+        i.function_id,
+        i.version_number,
+        i.trigger,
+        i.test,
+        i.args,
+        i.result,
+        i.error,
+        i.status.as_str(),
+        i.logs,
+        i.created_ms,
+        i.ended_ms,
+        i.duration_ms,
+        i.calls,
+        i.attempts
+    ])?;
+    Ok(())
+}
+
 fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
     let status: String = row.get(9)?;
     Ok(Invocation {
@@ -639,30 +666,8 @@ impl Store for SqliteStore {
     fn put_invocations(&self, batch: &[Invocation]) -> StoreResult<()> {
         self.with(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut stmt = tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-                ))?;
-                for i in batch {
-                    stmt.execute(params![
-                        i.id,
-                        i.app_id,
-                        i.function_id,
-                        i.version_number,
-                        i.trigger,
-                        i.test,
-                        i.args,
-                        i.result,
-                        i.error,
-                        i.status.as_str(),
-                        i.logs,
-                        i.created_ms,
-                        i.ended_ms,
-                        i.duration_ms,
-                        i.calls,
-                        i.attempts
-                    ])?;
-                }
+            for invocation in batch {
+                put_invocation(&tx, invocation)?;
             }
             tx.commit()?;
             Ok(())

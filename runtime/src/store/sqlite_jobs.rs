@@ -100,7 +100,8 @@ pub(super) fn claim(
     Ok(jobs)
 }
 
-/// Records outcomes in one transaction.
+/// Records outcomes, with their invocation records, in one transaction. A
+/// stale runner's outcome and record are both ignored.
 pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
@@ -118,13 +119,16 @@ pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult
              WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
         )?;
         for o in outcomes {
-            match &o.end {
+            let changed = match &o.end {
                 JobEnd::Done => done.execute(params![o.id, o.attempt])?,
                 JobEnd::Retry { at_ms, error } => {
                     retry.execute(params![o.id, o.attempt, at_ms, error])?
                 }
                 JobEnd::Failed { error } => failed.execute(params![o.id, o.attempt, error])?,
             };
+            if let (1, Some(record)) = (changed, &o.record) {
+                super::sqlite::put_invocation(&tx, record)?;
+            }
         }
     }
     tx.commit()?;
@@ -182,7 +186,7 @@ pub(super) fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{SqliteStore, Store};
+    use crate::store::{Invocation, InvocationStatus, SqliteStore, Store};
 
     fn job(id: i64, app: i64, key: Option<&str>) -> NewJob {
         NewJob {
@@ -251,31 +255,59 @@ mod tests {
         assert_eq!(again[3].attempt, 1);
     }
 
+    fn record(id: i64, attempt: u32) -> Option<Box<Invocation>> {
+        Some(Box::new(Invocation {
+            id,
+            app_id: 1,
+            function_id: 10,
+            version_number: 1,
+            trigger: "user.sent.message".into(),
+            test: false,
+            args: "{}".into(),
+            result: Some(format!("{{\"payload\":{attempt}}}")),
+            error: None,
+            status: InvocationStatus::Succeeded,
+            logs: "[]".into(),
+            created_ms: 0,
+            ended_ms: Some(1),
+            duration_ms: Some(1.0),
+            calls: "[]".into(),
+            attempts: attempt,
+        }))
+    }
+
     #[test]
-    fn outcomes_of_stale_attempts_are_ignored() {
+    fn outcomes_commit_with_their_records_and_stale_attempts_are_ignored() {
         let (_dir, s) = store();
         s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
         let first = s.claim_jobs(0, 10, 1, &[]).expect("claims");
         let second = s.claim_jobs(100, 10_000, 1, &[]).expect("claims");
         assert_eq!((first[0].attempt, second[0].attempt), (1, 2));
-        // The first runner finishes late: its outcome does not count.
+        // The first runner finishes late: neither its outcome nor its
+        // record counts.
         s.end_jobs(&[JobOutcome {
             id: 1,
             attempt: 1,
             end: JobEnd::Done,
+            record: record(1, 1),
         }])
         .expect("ends");
         assert_eq!(s.queue_counts(1, 10).expect("counts").running, 1);
+        assert!(s.invocation(1, 1).expect("reads").is_none());
         s.end_jobs(&[JobOutcome {
             id: 1,
             attempt: 2,
             end: JobEnd::Done,
+            record: record(1, 2),
         }])
         .expect("ends");
         assert_eq!(
             s.queue_counts(1, 10).expect("counts"),
             QueueCounts::default()
         );
+        let stored = s.invocation(1, 1).expect("reads").expect("a record");
+        assert_eq!(stored.attempts, 2);
+        assert_eq!(stored.result.as_deref(), Some("{\"payload\":2}"));
     }
 
     #[test]
@@ -292,11 +324,13 @@ mod tests {
                     at_ms: 500,
                     error: "e".into(),
                 },
+                record: None,
             },
             JobOutcome {
                 id: 2,
                 attempt: 1,
                 end: JobEnd::Failed { error: "e".into() },
+                record: None,
             },
         ])
         .expect("ends");
