@@ -3,8 +3,8 @@
 
 use hmac::{Hmac, Mac};
 use javy::quickjs::{
-    ArrayBuffer, Ctx, Exception, Function, Object, Result, String as JsString, Value,
-    context::EvalOptions, prelude::Func,
+    ArrayBuffer, Ctx, Exception, Function, Object, Promise, Result, String as JsString, Value,
+    context::EvalOptions, prelude::Func, promise::PromiseState, qjs,
 };
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -31,6 +31,8 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("moduleExists", Func::from(module_exists))?;
     native.set("moduleSource", Func::from(module_source))?;
     native.set("hmac", Func::from(hmac))?;
+    native.set("promiseState", Func::from(promise_state))?;
+    native.set("promiseResult", Func::from(promise_result))?;
     Ok(native)
 }
 
@@ -44,6 +46,27 @@ fn call_start<'js>(ctx: Ctx<'js>, name: JsString<'js>, args: JsString<'js>) -> i
 
 fn finish<'js>(ctx: Ctx<'js>, kind: u32, payload: JsString<'js>) {
     host::finish(kind, lossy(&ctx, &payload).as_bytes())
+}
+
+/// -1 when `value` is not a native promise, else 0 pending, 1 fulfilled,
+/// 2 rejected.
+fn promise_state(value: Value<'_>) -> i32 {
+    match value.as_promise().map(Promise::state) {
+        None => -1,
+        Some(PromiseState::Pending) => 0,
+        Some(PromiseState::Resolved) => 1,
+        Some(PromiseState::Rejected) => 2,
+    }
+}
+
+/// A settled promise's value or reason (`undefined` while it is pending).
+fn promise_result<'js>(ctx: Ctx<'js>, promise: Promise<'js>) -> Value<'js> {
+    // SAFETY: plain QuickJS API call on a live promise; it returns a new
+    // reference, which `from_raw` takes over.
+    unsafe {
+        let value = qjs::JS_PromiseResult(ctx.as_raw().as_ptr(), promise.as_raw());
+        Value::from_raw(ctx, value)
+    }
 }
 
 fn random_bytes<'js>(ctx: Ctx<'js>, len: u32) -> Result<ArrayBuffer<'js>> {

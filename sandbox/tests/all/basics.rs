@@ -128,6 +128,48 @@ async fn rejections_and_sync_throws_both_fail() {
 }
 
 #[tokio::test]
+async fn every_kind_of_return_settles_the_same_way() {
+    // Settled promises are read directly; everything else goes through
+    // Promise.resolve. Both must agree with what `await handleEvent()` gives.
+    let image = image(&handler(
+        r#"function handleEvent(e) {
+            switch (e.kind) {
+              case 'value': return 1;
+              case 'thenable': return { then(ok) { ok(2); } };
+              case 'resolved-with-thenable': return Promise.resolve({ then(ok) { ok(3); } });
+              case 'later': return new Promise((ok) => setTimeout(() => ok(4), 5));
+              case 'rejected-later': return new Promise((_, no) => setTimeout(() => no(new TypeError('late')), 5));
+              case 'throwing-thenable': return { then() { throw new RangeError('then'); } };
+              case 'chained': return (async () => { await null; await null; return 5; })();
+            }
+        }"#,
+    ))
+    .await;
+    for (kind, value) in [
+        ("value", 1),
+        ("thenable", 2),
+        ("resolved-with-thenable", 3),
+        ("later", 4),
+        ("chained", 5),
+    ] {
+        let outcome = run(&image, json!({ "kind": kind })).await;
+        assert_eq!(result(&outcome), json!(value), "{kind}");
+    }
+    for (kind, name) in [
+        ("rejected-later", "TypeError"),
+        ("throwing-thenable", "RangeError"),
+    ] {
+        let outcome = run(&image, json!({ "kind": kind })).await;
+        let (error_kind, error) = outcome.error.expect("failed");
+        assert_eq!(
+            (error_kind, error.name.as_str()),
+            (ErrorKind::Exception, name),
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn results_that_are_not_json_are_invalid() {
     let image = image(&handler(
         r#"async function handleEvent(e) {

@@ -61,6 +61,9 @@
   /** Ends the init phase: timers set by the init script never fire. */
   internal.sealInit = function sealInit() {
     internal.timers.clearAll();
+    // Every instance starts from this state: console counters and timers
+    // left by the init script are reset once, here, not per invocation.
+    internal.resetConsole();
     if (internal.pendingCalls() !== 0) throw new Error('host calls are not available during initialization');
   };
 
@@ -71,26 +74,36 @@
    */
   internal.rehearse = function rehearse() {
     const input = JSON.parse('{"event":{"id":1,"name":"x"},"context":{"attempt":1}}');
-    const context = Object.freeze(Object.assign({}, input.context));
-    Promise.resolve(context).then((value) => JSON.stringify({ ok: true, value }), () => {});
+    const context = Object.freeze(input.context);
+    const promise = (async () => ({ ok: true, context }))();
+    if (native.promiseState(promise) === 1) JSON.stringify(native.promiseResult(promise));
   };
 
   internal.start = function start(inputJson) {
-    internal.resetConsole();
     internal.resetClock();
-    current = { settled: false, ok: false, value: undefined };
-    let promise;
+    current = { settled: false, ok: false, value: undefined, promise: null };
+    let result;
     try {
       const input = JSON.parse(inputJson);
+      // The parsed context is this invocation's own object: freezing it
+      // needs no copy.
       const context = createContext !== null
         ? createContext(input.context)
-        : Object.freeze(Object.assign({}, input.context));
-      promise = handler(input.event, context);
+        : Object.freeze(input.context);
+      result = handler(input.event, context);
     } catch (err) {
       settle(false, err);
       return;
     }
-    Promise.resolve(promise).then((value) => settle(true, value), (err) => settle(false, err));
+    // A native promise (what an async handler returns) is watched through
+    // its state, read by `poll` once the job queue is drained: no reaction
+    // or resolving functions to allocate. A thenable or a plain value goes
+    // through Promise.resolve.
+    if (native.promiseState(result) >= 0) {
+      current.promise = result;
+    } else {
+      Promise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err));
+    }
   };
 
   function settle(ok, value) {
@@ -145,6 +158,10 @@
    * again), -2 waiting on host calls only, > 0 ms until the next timer.
    */
   internal.poll = function poll() {
+    if (!current.settled && current.promise !== null) {
+      const state = native.promiseState(current.promise);
+      if (state !== 0) settle(state === 1, native.promiseResult(current.promise));
+    }
     if (current.settled) {
       report();
       return -1;
