@@ -15,6 +15,7 @@ use wasmtime::{
 };
 use wasmtime_wizer::{ModuleContext, Wizer};
 
+use crate::baker::Baker;
 use crate::pool::Warmer;
 use crate::reaper::Reaper;
 use crate::snapshot::Runtimes;
@@ -48,8 +49,10 @@ pub(crate) struct Inner {
     stop_ticker: Arc<AtomicBool>,
     /// Runtime snapshots late-bound images share.
     pub(crate) runtimes: Mutex<Runtimes>,
-    /// Background bakes run one at a time: each compile uses every core.
+    /// Bakes run one at a time: each compile uses every core.
     pub(crate) bakes: Semaphore,
+    /// Bakes hot late-bound images in the background.
+    pub(crate) baker: Baker,
     /// Refills warm pools.
     pub(crate) warmer: Warmer,
     /// Disposes of finished stores (see [`Sandbox::retire`]).
@@ -97,6 +100,11 @@ impl Sandbox {
             message: e.to_string(),
         })?;
 
+        let baker = Baker::spawn().map_err(|e| Error::Engine {
+            context: "starting the baker thread",
+            message: e.to_string(),
+        })?;
+
         let warmer = Warmer::spawn(&config).map_err(|e| Error::Engine {
             context: "starting the warmer thread",
             message: e.to_string(),
@@ -116,6 +124,7 @@ impl Sandbox {
                 stop_ticker,
                 runtimes: Mutex::default(),
                 bakes: Semaphore::new(1),
+                baker,
                 warmer,
                 reaper,
             }),

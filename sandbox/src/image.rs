@@ -252,6 +252,8 @@ impl Drop for ImageInner {
 pub(crate) struct Form {
     pre: InstancePre<StoreData>,
     memory: ModuleExport,
+    /// Linear memory an instance starts with (the snapshot's).
+    pub(crate) initial_bytes: u64,
     invoke: ModuleExport,
     resume: ModuleExport,
     /// For a late-bound form: the guest's load export and the compiled
@@ -294,9 +296,16 @@ impl Form {
             Some(handler) => Some((export(abi::EXPORT_LOAD)?, handler)),
             None => None,
         };
+        let initial_bytes = match module.get_export("memory") {
+            Some(wasmtime::ExternType::Memory(memory)) => {
+                memory.minimum().saturating_mul(memory.page_size())
+            }
+            _ => 0,
+        };
         Ok(Form {
             pre,
             memory: export("memory")?,
+            initial_bytes,
             invoke: export(abi::EXPORT_INVOKE)?,
             resume: export(abi::EXPORT_RESUME)?,
             load,
@@ -406,34 +415,7 @@ impl Image {
     pub(crate) fn invoked(&self) {
         let count = self.inner.invocations.fetch_add(1, Ordering::Relaxed) + 1;
         if count == BAKE_AFTER && !self.is_baked() {
-            self.bake_in_background();
-        }
-    }
-
-    /// Bakes a late-bound image on a thread of its own: the snapshot and
-    /// compile are seconds of CPU that must not hold up an executor.
-    fn bake_in_background(&self) {
-        let image = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name("chatfn-bake".into())
-            .spawn(move || {
-                let executor = tokio::runtime::Builder::new_current_thread()
-                    .enable_time()
-                    .build();
-                let baked = match executor {
-                    Ok(executor) => executor.block_on(image.bake()),
-                    Err(e) => Err(Error::Engine {
-                        context: "starting a bake",
-                        message: e.to_string(),
-                    }),
-                };
-                // It keeps working late-bound.
-                if let Err(e) = baked {
-                    tracing::warn!(image = image.id(), "could not bake an image: {e}");
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::warn!(image = self.id(), "could not start a bake: {e}");
+            self.inner.sandbox.inner.baker.enqueue(self);
         }
     }
 
@@ -463,6 +445,8 @@ impl Image {
             .form
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(form);
+        // What its top level allocated is in the snapshot now, shared.
+        self.inner.warm.allow_warm();
         tracing::debug!(
             image = self.id(),
             ms = started.elapsed().as_millis() as u64,
@@ -517,9 +501,13 @@ impl Sandbox {
         // would; the instance is the image's first warm one.
         match self.prewarm(&image).await {
             Ok(ready) => {
-                image.inner.warm.put(ready);
-                // So the instance goes if the image is not used.
-                image.track();
+                if image.keeps_warm(&ready) {
+                    image.inner.warm.put(ready);
+                    // So the instance goes if the image is not used.
+                    image.track();
+                } else {
+                    self.retire(ready.store);
+                }
             }
             Err(StartError::Load(report, logs)) => {
                 let mut error = Box::new(GuestError::from_report(&report));

@@ -128,6 +128,9 @@ impl Image {
                     Err(TrapKind::Crash(format!("instantiation failed: {e:#}")))
                 }
             }
+            // QuickJS reports a failed allocation as an exception; the
+            // limiter knows whether the limit caused it.
+            Ok(Err(Failure::Load(_))) if store.data().limiter.hit => Err(TrapKind::MemoryLimit),
             Ok(Err(Failure::Load(report))) => Err(TrapKind::Load(report)),
             Ok(Err(Failure::Trap(e))) => Err(classify_trap(&e, store.data())),
             Ok(Err(Failure::Stuck)) => Err(TrapKind::Crash(

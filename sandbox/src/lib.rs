@@ -45,6 +45,7 @@
 #[allow(dead_code, reason = "shared with the guest, which uses the rest")]
 #[path = "../guest/src/abi.rs"]
 mod abi;
+mod baker;
 mod cache;
 mod config;
 mod engine;

@@ -51,6 +51,9 @@ pub(crate) struct WarmPool {
     peak: AtomicU32,
     /// Whether the warmer tracks this image.
     tracked: AtomicBool,
+    /// Its instances are too large to keep ahead (see
+    /// [`Image::keeps_warm`]).
+    too_large: AtomicBool,
 }
 
 impl WarmPool {
@@ -70,6 +73,11 @@ impl WarmPool {
     /// How many instances are ready.
     pub(crate) fn len(&self) -> usize {
         self.ready().len()
+    }
+
+    /// Lets the warmer try again (the image's form changed).
+    pub(crate) fn allow_warm(&self) {
+        self.too_large.store(false, Ordering::Relaxed);
     }
 }
 
@@ -105,6 +113,37 @@ impl Image {
                 .warmer
                 .track(Arc::downgrade(&self.inner));
         }
+    }
+
+    /// Whether `ready` may wait in the pool. A pool's budget counts each
+    /// instance at what its slot keeps resident; a late-bound handler whose
+    /// top level grows memory past that would hold private memory the
+    /// budget does not see (a handler allocating hundreds of MiB, times
+    /// the pool's size). Such an image is not kept warm until a bake puts
+    /// that memory in its snapshot, where instances share it.
+    pub(crate) fn keeps_warm(&self, ready: &Ready) -> bool {
+        let size = ready
+            .store
+            .data()
+            .memory
+            .map_or(0, |memory| memory.data_size(&ready.store));
+        let allowance = self
+            .inner
+            .sandbox
+            .inner
+            .config
+            .keep_resident_bytes
+            .max(1 << 20);
+        let fits = size as u64 <= self.form().initial_bytes.saturating_add(allowance as u64);
+        if !fits {
+            tracing::debug!(
+                image = self.id(),
+                memory_bytes = size,
+                "instances of this image are too large to keep warm"
+            );
+            self.inner.warm.too_large.store(true, Ordering::Relaxed);
+        }
+        fits
     }
 
     /// How many instances of this image are ready (for tests and metrics).
@@ -337,9 +376,16 @@ fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) {
             if have == target {
                 break;
             }
+            if pool.too_large.load(Ordering::Relaxed) {
+                break;
+            }
             let sandbox = image.inner.sandbox.clone();
             match executor.block_on(sandbox.prewarm(&image)) {
-                Ok(ready) => pool.put(ready),
+                Ok(ready) if image.keeps_warm(&ready) => pool.put(ready),
+                Ok(ready) => {
+                    sandbox.retire(ready.store);
+                    break;
+                }
                 Err(StartError::Load(..) | StartError::Trap(_)) => {
                     tracing::debug!(
                         image = image.id(),

@@ -166,3 +166,154 @@ async fn handlers_on_one_runtime_share_its_snapshot() {
     assert_eq!(result(&run(&a, json!({})).await), json!(["a", "from init"]));
     assert_eq!(result(&run(&b, json!({})).await), json!(["b", "from init"]));
 }
+
+/// A sandbox with a cache directory of its own (nothing baked yet).
+fn fresh_sandbox(config: SandboxConfig) -> (tempfile::TempDir, Sandbox) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..config
+    })
+    .expect("sandbox");
+    (dir, sandbox)
+}
+
+/// Invokes `image` so the next invocation finds its pool empty.
+async fn run_inline(image: &Image, event: serde_json::Value) -> sandbox::Outcome {
+    while image.warm_instances() > 0 {
+        run(image, event.clone()).await;
+    }
+    run(image, event).await
+}
+
+#[tokio::test]
+async fn a_handler_that_throws_while_loading_fails_only_that_invocation() {
+    // Each instance loads the handler anew; this one throws on about half
+    // of its loads. The build's load has to succeed, so retry the build.
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig::default());
+    let mut image = None;
+    for attempt in 0..40 {
+        let spec = handler(&format!(
+            "if (crypto.getRandomValues(new Uint8Array(1))[0] < 128) throw new Error('unlucky {attempt}');\nasync function handleEvent() {{ return 'loaded'; }}"
+        ));
+        if let Ok(built) = sandbox.build_image(&spec).await {
+            image = Some((built, attempt));
+            break;
+        }
+    }
+    let (image, attempt) = image.expect("a build whose load succeeded");
+    assert!(!image.is_baked());
+    let (mut failed, mut succeeded) = (0, 0);
+    // Fewer than the invocations that trigger a bake, which would end the
+    // per-instance loads.
+    for _ in 0..7 {
+        let outcome = run_inline(&image, json!({})).await;
+        match &outcome.error {
+            None => succeeded += 1,
+            Some((kind, error)) => {
+                assert_eq!(*kind, sandbox::ErrorKind::Exception);
+                assert_eq!(error.message, format!("unlucky {attempt}"));
+                failed += 1;
+            }
+        }
+    }
+    // 2^-7 each way: a load that always or never throws is a bug.
+    assert!(
+        failed > 0 && succeeded > 0,
+        "{failed} failed, {succeeded} succeeded"
+    );
+}
+
+#[tokio::test]
+async fn running_out_of_memory_while_loading_is_a_memory_limit() {
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig::default());
+    // 24 MiB at the top level: fine at build time, over a 16 MiB limit.
+    let image = sandbox
+        .build_image(&handler(
+            "const big = 'x'.repeat(24 << 20); async function handleEvent() { return big.length; }",
+        ))
+        .await
+        .expect("build");
+    let limits = sandbox::Limits {
+        memory_bytes: 16 << 20,
+        ..sandbox::Limits::default()
+    };
+    for _ in 0..2 {
+        let outcome =
+            crate::support::run_with(&image, json!({}), &limits, sandbox::NoHostCalls::shared())
+                .await;
+        let (kind, _) = outcome.error.expect("over the limit");
+        assert_eq!(kind, sandbox::ErrorKind::MemoryLimit);
+    }
+    assert_eq!(result(&run(&image, json!({})).await), json!(24 << 20));
+}
+
+#[tokio::test]
+async fn instances_too_large_to_keep_warm_are_not_pooled() {
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig::default());
+    let large = sandbox
+        .build_image(&handler(
+            "const big = 'x'.repeat(16 << 20); async function handleEvent() { return big.length; }",
+        ))
+        .await
+        .expect("build");
+    let small = sandbox
+        .build_image(&handler("async function handleEvent() { return 'small'; }"))
+        .await
+        .expect("build");
+    assert_eq!(
+        large.warm_instances(),
+        0,
+        "the build's instance is not kept"
+    );
+    assert_eq!(small.warm_instances(), 1);
+    for _ in 0..5 {
+        assert_eq!(result(&run(&large, json!({})).await), json!(16 << 20));
+        assert_eq!(result(&run(&small, json!({})).await), json!("small"));
+    }
+    // The warmer refills the small image's pool, never the large one's.
+    assert!(eventually(Duration::from_secs(2), || small.warm_instances() >= 1).await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(large.warm_instances(), 0);
+}
+
+#[tokio::test]
+async fn hot_images_are_baked_in_the_background_in_order_and_a_failed_bake_changes_nothing() {
+    // Bakes snapshot under the init memory limit, which this handler's top
+    // level exceeds (instances load it under the engine's).
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig {
+        init_memory_bytes: 24 << 20,
+        max_memory_bytes: 64 << 20,
+        ..SandboxConfig::default()
+    });
+    let unbakeable = sandbox
+        .build_image(&handler(
+            "const big = 'x'.repeat(28 << 20); async function handleEvent() { return big.length; }",
+        ))
+        .await
+        .expect("build");
+    let bakeable = sandbox
+        .build_image(&handler(
+            "async function handleEvent(e) { return e.n + 1; }",
+        ))
+        .await
+        .expect("build");
+    // The unbakeable image gets hot first, so it is queued first.
+    for _ in 0..8 {
+        assert_eq!(result(&run(&unbakeable, json!({})).await), json!(28 << 20));
+    }
+    for n in 0..8 {
+        assert_eq!(
+            result(&run(&bakeable, json!({ "n": n })).await),
+            json!(n + 1)
+        );
+    }
+    assert!(
+        eventually(Duration::from_secs(120), || bakeable.is_baked()).await,
+        "the hot image was baked"
+    );
+    // One bake at a time, in order: the first one has ended, and failed.
+    assert!(!unbakeable.is_baked());
+    assert_eq!(result(&run(&unbakeable, json!({})).await), json!(28 << 20));
+    assert_eq!(result(&run(&bakeable, json!({ "n": 41 })).await), json!(42));
+}

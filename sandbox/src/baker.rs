@@ -1,0 +1,99 @@
+//! The baker: bakes late-bound images in the background, one at a time,
+//! on one thread. A bake is a snapshot and a Cranelift compile, seconds of
+//! CPU that must not hold up an executor; with a queue, a burst of newly
+//! hot images costs one waiting thread rather than one each.
+//!
+//! The queue holds weak references: an image dropped while it waits (its
+//! version was replaced or evicted) is not baked.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
+
+use crate::image::{Image, ImageInner};
+
+pub(crate) struct Baker {
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    images: VecDeque<Weak<ImageInner>>,
+    stop: bool,
+}
+
+impl Shared {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Baker {
+    pub(crate) fn spawn() -> std::io::Result<Baker> {
+        let shared = Arc::new(Shared::default());
+        let theirs = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("chatfn-baker".into())
+            .spawn(move || run(&theirs))?;
+        Ok(Baker { shared })
+    }
+
+    /// Queues `image` for a bake.
+    pub(crate) fn enqueue(&self, image: &Image) {
+        self.shared
+            .queue()
+            .images
+            .push_back(Arc::downgrade(&image.inner));
+        self.shared.ready.notify_one();
+    }
+}
+
+impl Drop for Baker {
+    fn drop(&mut self) {
+        self.shared.queue().stop = true;
+        self.shared.ready.notify_one();
+    }
+}
+
+fn run(shared: &Shared) {
+    let executor = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(executor) => executor,
+        Err(e) => {
+            tracing::error!("the baker could not start; images stay late-bound: {e}");
+            return;
+        }
+    };
+    loop {
+        let next = {
+            let mut queue = shared.queue();
+            loop {
+                if queue.stop {
+                    return;
+                }
+                if let Some(next) = queue.images.pop_front() {
+                    break next;
+                }
+                queue = shared
+                    .ready
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        };
+        let Some(inner) = next.upgrade() else {
+            continue;
+        };
+        let image = Image { inner };
+        // It keeps working late-bound.
+        if let Err(e) = executor.block_on(image.bake()) {
+            tracing::warn!(image = image.id(), "could not bake an image: {e}");
+        }
+    }
+}
