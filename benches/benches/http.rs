@@ -15,14 +15,14 @@
 
 #![allow(missing_docs, reason = "criterion_group! generates undocumented items")]
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use benches::print_percentiles;
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
+use e2e::Serve;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
@@ -36,84 +36,24 @@ const START_EVENT: &str = r#"{"username":"ada","authParams":{}}"#;
 const TRIGGER_SAMPLES: usize = 5_000;
 const DEPLOY_SAMPLES: usize = 50;
 
-/// A release `chatfn serve` with its own data directory; killed on drop.
-struct Server {
-    child: Child,
-    /// `127.0.0.1:PORT`.
-    authority: String,
-    data: tempfile::TempDir,
-    bin: PathBuf,
-}
-
-impl Server {
-    fn start() -> Server {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("the workspace root")
-            .to_owned();
-        // Cargo sets CARGO for the processes it runs; a bare `cargo` is the
-        // fallback when the bench binary is started by hand.
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--release", "-p", "runtime"])
-            .current_dir(&root)
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build --release -p runtime failed");
-        let bin = root.join("target/release/chatfn");
-        let data = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(&bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--log-level", "warn"])
-            // The server stops when our end of its stdin closes, so a bench
-            // that panics or is interrupted leaves no server behind.
-            .arg("--exit-on-stdin-close")
-            .arg("--data-dir")
-            .arg(data.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start chatfn serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let authority = line
-            .trim()
-            .strip_prefix("chatfn listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .to_owned();
-        Server {
-            child,
-            authority,
-            data,
-            bin,
-        }
-    }
-
-    /// Creates an application; returns its key.
-    fn create_app(&self, name: &str) -> String {
-        let output = Command::new(&self.bin)
-            .args(["apps", "create", name, "--data-dir"])
-            .arg(self.data.path())
-            .output()
-            .expect("run chatfn apps create");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let created: Value =
-            serde_json::from_slice(&output.stdout).expect("apps create prints JSON");
-        created["key"].as_str().expect("a key").to_owned()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Builds the release `chatfn` (so the figures are the shipped binary's)
+/// and starts `chatfn serve` on a fresh data directory.
+fn start_server() -> Serve {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root")
+        .to_owned();
+    // Cargo sets CARGO for the processes it runs; a bare `cargo` is the
+    // fallback when the bench binary is started by hand.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "-p", "runtime"])
+        .current_dir(&root)
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build --release -p runtime failed");
+    let data = tempfile::tempdir().expect("tempdir");
+    Serve::start(&root.join("target/release/chatfn"), data, &[])
 }
 
 /// One keep-alive HTTP/1.1 connection, driven from a current-thread
@@ -199,13 +139,13 @@ struct Setup {
     next: u64,
     /// Trigger answers from an older version after a deploy had answered.
     stale: u64,
-    _server: Server,
+    _server: Serve,
 }
 
 fn setup() -> Setup {
-    let server = Server::start();
-    let key = server.create_app("http bench");
-    let mut client = Client::connect(&server.authority, &key);
+    let server = start_server();
+    let key = server.create_app("http bench", &[]);
+    let mut client = Client::connect(server.authority(), &key);
     let function = client.post_json(
         "/v1/runtimes/nodejs/functions",
         &json!({ "type": "user.attempted.start_session", "name": "blocking" }),

@@ -1,1 +1,106 @@
-//! End-to-end tests live in tests/; this crate has no library code.
+//! Drives the `chatfn` binary from outside: `chatfn serve` on loopback and
+//! `chatfn apps create`. The end-to-end tests (in `tests/`) and the HTTP
+//! benchmarks (in `benches/`) share it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// A `chatfn serve` process on its own data directory; killed on drop.
+///
+/// The server also stops when its stdin closes (`--exit-on-stdin-close`),
+/// so a test or bench that dies leaves no server behind.
+pub struct Serve {
+    child: Child,
+    bin: PathBuf,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its data directory (removed on drop).
+    pub data: tempfile::TempDir,
+}
+
+impl Serve {
+    /// Starts `bin serve` on `data` with `extra` flags; returns once it
+    /// listens.
+    ///
+    /// # Panics
+    /// When the server does not start or prints something unexpected.
+    pub fn start(bin: &Path, data: tempfile::TempDir, extra: &[&str]) -> Serve {
+        let mut child = Command::new(bin)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-level",
+                "warn",
+                "--exit-on-stdin-close",
+                "--data-dir",
+            ])
+            .arg(data.path())
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start chatfn serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let base = line
+            .trim()
+            .strip_prefix("chatfn listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_owned();
+        Serve {
+            child,
+            bin: bin.to_owned(),
+            base,
+            data,
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn authority(&self) -> &str {
+        self.base.strip_prefix("http://").unwrap_or(&self.base)
+    }
+
+    /// Kills the server the hard way (SIGKILL: no shutdown, no flush) and
+    /// returns its data directory.
+    pub fn kill(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.data, tempfile::tempdir().expect("tempdir"))
+    }
+
+    /// Creates an application with `chatfn apps create` (`extra` flags
+    /// added); returns its key.
+    ///
+    /// # Panics
+    /// When the command fails.
+    pub fn create_app(&self, name: &str, extra: &[&str]) -> String {
+        let output = Command::new(&self.bin)
+            .args(["apps", "create", name, "--data-dir"])
+            .arg(self.data.path())
+            .args(extra)
+            .output()
+            .expect("run chatfn apps create");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let created: Value =
+            serde_json::from_slice(&output.stdout).expect("apps create prints JSON");
+        created["key"].as_str().expect("a key").to_owned()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

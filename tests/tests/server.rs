@@ -1,18 +1,21 @@
 //! A running `chatfn serve` on loopback, and an HTTP client for it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use serde_json::Value;
+
+use e2e::Serve;
 
 use crate::registry::TestRegistry;
 use crate::support::chatfn_bin;
 
-/// A `chatfn serve` process with its own data directory; killed on drop.
-pub(crate) struct Server {
-    child: Child,
-    pub(crate) base: String,
-    pub(crate) data: tempfile::TempDir,
+/// The shared `chatfn serve` driver, with the test registry configured.
+pub(crate) struct Server(Serve);
+
+impl std::ops::Deref for Server {
+    type Target = Serve;
+
+    fn deref(&self) -> &Serve {
+        &self.0
+    }
 }
 
 impl Server {
@@ -41,61 +44,15 @@ impl Server {
 
     /// Kills the server the hard way (SIGKILL: no shutdown, no flush) and
     /// returns its data directory.
-    pub(crate) fn kill(mut self) -> tempfile::TempDir {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::mem::replace(&mut self.data, tempfile::tempdir().expect("tempdir"))
+    pub(crate) fn kill(self) -> tempfile::TempDir {
+        self.0.kill()
     }
 
     /// A server on an existing data directory.
     pub(crate) fn start_in(data: tempfile::TempDir, extra: &[&str]) -> Server {
-        let mut child = Command::new(chatfn_bin())
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-level",
-                "warn",
-                "--exit-on-stdin-close",
-                "--npm-registry",
-                &Server::registry().url,
-                "--data-dir",
-            ])
-            .arg(data.path())
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start chatfn serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let base = line
-            .trim()
-            .strip_prefix("chatfn listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .to_owned();
-        Server { child, base, data }
-    }
-
-    /// Creates an application; returns its key.
-    pub(crate) fn create_app(&self, name: &str, extra: &[&str]) -> String {
-        let output = Command::new(chatfn_bin())
-            .args(["apps", "create", name, "--data-dir"])
-            .arg(self.data.path())
-            .args(extra)
-            .output()
-            .expect("run chatfn apps create");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let created: Value =
-            serde_json::from_slice(&output.stdout).expect("apps create prints JSON");
-        created["key"].as_str().expect("a key").to_owned()
+        let mut flags = vec!["--npm-registry", Server::registry().url.as_str()];
+        flags.extend_from_slice(extra);
+        Server(Serve::start(&chatfn_bin(), data, &flags))
     }
 
     pub(crate) fn client(&self, key: &str) -> Client {
@@ -107,13 +64,6 @@ impl Server {
                 .build()
                 .into(),
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
