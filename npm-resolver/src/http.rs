@@ -22,6 +22,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::TokioExecutor;
 
+use crate::net::{describe, tls_config};
+
 /// A failed GET, after retries.
 #[derive(Debug)]
 pub(crate) enum GetError {
@@ -190,31 +192,6 @@ fn join_location(base: &str, location: &str) -> String {
         .and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j))
         .unwrap_or(base.len());
     format!("{}{location}", &base[..origin_end])
-}
-
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn tls_config() -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    let loaded = rustls_native_certs::load_native_certs();
-    let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
-    if added == 0 {
-        tracing::warn!("no system CA certificates found: HTTPS registries will fail");
-    }
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports rustls's default protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
 }
 
 type Addrs = std::vec::IntoIter<SocketAddr>;

@@ -19,6 +19,7 @@ mod entry;
 mod http;
 mod layout;
 mod lockfile;
+pub mod net;
 mod registry;
 mod resolve;
 mod spec;
