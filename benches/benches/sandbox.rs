@@ -2,6 +2,8 @@
 //! its result:
 //! - `start/warm`: the instance was made by the warm pool before the
 //!   invocation (the bench waits for the pool between samples);
+//! - `start/warm-sustained` (printed only): invocations back to back, the
+//!   ones that found an instance ready;
 //! - `start/inline`: the pool is empty, the invocation instantiates;
 //! - `start/cold`: a process-fresh engine loads the image's precompiled
 //!   artifact from disk (mmap) and runs its first invocation;
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use benches::{percentile, print_percentiles, wait_warm};
+use benches::{percentile, print_percentiles, sustained_warm, wait_warm};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sandbox::{
     HostCall, HostCallFuture, HostCalls, Image, ImageSpec, Limits, NoHostCalls, Sandbox,
@@ -162,6 +164,15 @@ fn benches(c: &mut Criterion) {
         (0..20_000)
             .map(|_| warm_once(&s, &s.trivial, &none))
             .collect(),
+    );
+    let (sustained, share) =
+        sustained_warm(&s.trivial, 20_000, || invoke_once(&s, &s.trivial, &none));
+    print_percentiles(
+        &format!(
+            "start/warm-sustained ({:.0}% of back-to-back invocations warm)",
+            share * 100.0
+        ),
+        sustained,
     );
     print_percentiles(
         "start/inline",

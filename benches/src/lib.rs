@@ -1,6 +1,6 @@
 //! What the bench binaries in `benches/` share: latency percentiles of
 //! single samples (criterion reports means of batches, and start-up cost is
-//! a latency) and waiting for a warm start.
+//! a latency), and the two ways of measuring a warm start.
 
 use std::time::{Duration, Instant};
 
@@ -37,4 +37,31 @@ pub fn wait_warm(image: &Image) {
     while image.warm_instances() == 0 && started.elapsed() < Duration::from_secs(1) {
         std::thread::yield_now();
     }
+}
+
+/// Warm starts under sustained load: invocations back to back, as a hot
+/// function sees them (and as the Node.js `vm` peer is measured), while
+/// the warmer refills the pool from the other thread. Keeps the samples
+/// of invocations that found an instance ready (`invoke` times one), up
+/// to `samples` of them; returns them with the share of invocations that
+/// were warm.
+pub fn sustained_warm(
+    image: &Image,
+    samples: usize,
+    mut invoke: impl FnMut() -> Duration,
+) -> (Vec<Duration>, f64) {
+    let mut warm = Vec::with_capacity(samples);
+    let mut total = 0usize;
+    while warm.len() < samples && total < samples * 20 {
+        // The bench thread is the only taker: an instance seen here is the
+        // one the next invocation takes.
+        let ready = image.warm_instances() > 0;
+        let elapsed = invoke();
+        total += 1;
+        if ready {
+            warm.push(elapsed);
+        }
+    }
+    let share = warm.len() as f64 / total.max(1) as f64;
+    (warm, share)
 }

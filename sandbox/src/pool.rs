@@ -276,12 +276,18 @@ fn run(shared: &Shared, sizing: &Sizing) {
     };
     let mut tracked: Vec<Tracked> = Vec::new();
     let mut last_tick = Instant::now();
+    let mut made = 0;
     loop {
         {
             let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
             let mut wait = TICK.saturating_sub(last_tick.elapsed());
             if tracked.iter().any(|entry| entry.heat > 0) {
                 wait = wait.min(ACTIVE_POLL);
+            }
+            // Pools were being drained as fast as they were filled: look
+            // again at once rather than leave the next invocations cold.
+            if made > 0 {
+                wait = Duration::ZERO;
             }
             if !state.stop && state.new.is_empty() && !wait.is_zero() {
                 state = shared
@@ -303,7 +309,7 @@ fn run(shared: &Shared, sizing: &Sizing) {
             adapt(&mut tracked, last_tick.elapsed(), sizing);
             last_tick = Instant::now();
         }
-        refill(&executor, &tracked);
+        made = refill(&executor, &tracked);
     }
 }
 
@@ -353,8 +359,9 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing) {
 }
 
 /// Brings every pool to its target: instantiates what is missing, drops
-/// what is over.
-fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) {
+/// what is over. Returns how many instances it made.
+fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) -> usize {
+    let mut made = 0;
     for entry in tracked {
         let Some(inner) = entry.image.upgrade() else {
             continue;
@@ -381,7 +388,10 @@ fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) {
             }
             let sandbox = image.inner.sandbox.clone();
             match executor.block_on(sandbox.prewarm(&image)) {
-                Ok(ready) if image.keeps_warm(&ready) => pool.put(ready),
+                Ok(ready) if image.keeps_warm(&ready) => {
+                    pool.put(ready);
+                    made += 1;
+                }
                 Ok(ready) => {
                     sandbox.retire(ready.store);
                     break;
@@ -398,4 +408,5 @@ fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) {
             }
         }
     }
+    made
 }
