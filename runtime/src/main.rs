@@ -7,6 +7,7 @@ mod api;
 mod cli;
 mod fetch;
 mod host;
+mod metrics;
 mod outbound;
 mod platform;
 mod service;

@@ -131,6 +131,12 @@ impl Sandbox {
         })
     }
 
+    /// Instances waiting in warm pools, over all images (updated every
+    /// pool sizing tick, 100 ms).
+    pub fn warm_instances(&self) -> usize {
+        self.inner.warmer.pooled()
+    }
+
     /// The compiler images are built with; share it for checking scripts
     /// ahead of a build (e.g. when a version is deployed).
     pub fn compiler(&self) -> &Compiler {

@@ -196,6 +196,8 @@ pub(crate) struct Warmer {
 struct Shared {
     state: Mutex<State>,
     wake: Condvar,
+    /// Instances in all pools, as of the warmer's last tick.
+    pooled: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -210,6 +212,7 @@ impl Warmer {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
+            pooled: AtomicUsize::new(0),
         });
         let limits = Sizing {
             budget: budget(config),
@@ -228,6 +231,11 @@ impl Warmer {
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Instances in all pools, as of the last tick.
+    pub(crate) fn pooled(&self) -> usize {
+        self.shared.pooled.load(Ordering::Relaxed)
     }
 
     fn track(&self, image: Weak<ImageInner>) {
@@ -305,11 +313,20 @@ fn run(shared: &Shared, sizing: &Sizing) {
                 heat: 1,
             }));
         }
-        if last_tick.elapsed() >= TICK {
+        let tick = last_tick.elapsed() >= TICK;
+        if tick {
             adapt(&mut tracked, last_tick.elapsed(), sizing);
             last_tick = Instant::now();
         }
         made = refill(&executor, &tracked);
+        if tick {
+            let pooled = tracked
+                .iter()
+                .filter_map(|entry| entry.image.upgrade())
+                .map(|image| image.warm.len())
+                .sum();
+            shared.pooled.store(pooled, Ordering::Relaxed);
+        }
     }
 }
 

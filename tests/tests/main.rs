@@ -4,6 +4,7 @@
 mod chat_server;
 mod check;
 mod invoke;
+mod metrics;
 mod npm;
 mod platform;
 mod queue;

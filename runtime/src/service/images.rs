@@ -132,6 +132,12 @@ impl Images {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Images kept, and the bytes of those built.
+    pub(crate) fn kept(&self) -> (usize, usize) {
+        let cache = self.cache();
+        (cache.lru.len(), cache.bytes)
+    }
+
     pub(crate) fn sandbox(&self) -> &Sandbox {
         &self.sandbox
     }

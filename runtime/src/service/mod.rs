@@ -24,6 +24,7 @@ pub(crate) use queue::{Queue, QueueConfig};
 
 use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
 use crate::host::InvocationHost;
+use crate::metrics::Metrics;
 use crate::platform::{self, PlatformClient, Target};
 use crate::store::{
     Application, Function, Invocation, InvocationStatus, Runtime, Store, StoreError, Version,
@@ -98,6 +99,7 @@ pub(crate) struct Service {
     fetch: Arc<FetchClient>,
     permits: Semaphore,
     next_invocation: AtomicI64,
+    pub(crate) metrics: Metrics,
 }
 
 /// Why a run did not happen (a run that happened and failed is an
@@ -182,6 +184,7 @@ impl Service {
             )),
             permits: Semaphore::new(config.max_concurrency.max(1)),
             next_invocation: AtomicI64::new(next),
+            metrics: Metrics::default(),
             store,
             config,
         })
@@ -361,7 +364,10 @@ impl Service {
         let _permit =
             match tokio::time::timeout(self.config.queue_wait, self.permits.acquire()).await {
                 Ok(Ok(permit)) => permit,
-                _ => return Err(RunError::Saturated),
+                _ => {
+                    self.metrics.saturated();
+                    return Err(RunError::Saturated);
+                }
             };
         let created_ms = now_ms();
         let started = Instant::now();
@@ -452,7 +458,9 @@ impl Service {
             }
         };
         invocation.ended_ms = Some(now_ms());
-        invocation.duration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        let took = started.elapsed();
+        invocation.duration_ms = Some(took.as_secs_f64() * 1000.0);
+        self.metrics.invoked(&function.trigger, failure, took);
         Ok(Run {
             invocation,
             failure,

@@ -289,6 +289,8 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Records how claimed runs ended, in one commit.
     fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()>;
     fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts>;
+    /// Jobs of every application by state.
+    fn queue_totals(&self) -> StoreResult<QueueCounts>;
     /// Queues a failed job again; false when it is not a failed job of `app`.
     fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool>;
     /// Forgets finished jobs accepted before `before_ms`.

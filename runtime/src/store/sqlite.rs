@@ -754,6 +754,10 @@ impl Store for SqliteStore {
         self.with(|conn| sqlite_jobs::counts(conn, app, function))
     }
 
+    fn queue_totals(&self) -> StoreResult<QueueCounts> {
+        self.with(|conn| sqlite_jobs::totals(conn))
+    }
+
     fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
         self.with(|conn| sqlite_jobs::redrive(conn, app, id, now_ms))
     }

@@ -46,8 +46,10 @@ async fn pooled_instances_serve_one_invocation_each() {
             json!({ "n": 1, "id": id })
         );
     }
-    // The warmer refills the pool of an image in use, off the request path.
+    // The warmer refills the pool of an image in use, off the request path,
+    // and counts it in the sandbox's total at its next tick.
     assert!(eventually(Duration::from_secs(2), || image.warm_instances() >= 1).await);
+    assert!(eventually(Duration::from_secs(2), || sandbox.warm_instances() >= 1).await);
     for id in 0..30 {
         assert_eq!(
             result(&run(&image, json!({ "id": id })).await),
