@@ -39,7 +39,14 @@ fn settled(client: &Client, id: i64) -> Value {
         let busy = ["queued", "running", "retrying"]
             .iter()
             .any(|k| counts[k].as_u64() != Some(0));
-        (invocation["status"].is_string() && !busy).then_some(invocation)
+        if busy {
+            return None;
+        }
+        // Read again: a run may have ended between the two reads above. Once
+        // the queue is idle nothing changes the record (it commits with its
+        // job's outcome).
+        let invocation = client.get(&format!("/v1/invocations/{id}")).body;
+        invocation["status"].is_string().then_some(invocation)
     })
 }
 
