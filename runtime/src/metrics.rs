@@ -8,10 +8,11 @@
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sandbox::ErrorKind;
 
+use crate::store::QueueCounts;
 use crate::triggers::TRIGGER_TYPES;
 
 /// What an invocation ended as: success, or one of the sandbox's error
@@ -52,6 +53,8 @@ pub(crate) struct Metrics {
     durations: [AtomicU64; BUCKETS.len() + 1],
     duration_micros: AtomicU64,
     saturated: AtomicU64,
+    /// The last queue count and when it was taken (see the API's scrape).
+    pub(crate) queue_counts: tokio::sync::Mutex<Option<(Instant, QueueCounts)>>,
 }
 
 impl Default for Metrics {
@@ -64,6 +67,7 @@ impl Default for Metrics {
             durations: std::array::from_fn(|_| AtomicU64::new(0)),
             duration_micros: AtomicU64::new(0),
             saturated: AtomicU64::new(0),
+            queue_counts: tokio::sync::Mutex::new(None),
         }
     }
 }

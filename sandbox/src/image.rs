@@ -410,8 +410,8 @@ impl Image {
         }
     }
 
-    /// Counts an invocation; a late-bound image starts baking in the
-    /// background at its [`BAKE_AFTER`]th.
+    /// Counts an invocation; a late-bound image is queued for the baker at
+    /// its [`BAKE_AFTER`]th.
     pub(crate) fn invoked(&self) {
         let count = self.inner.invocations.fetch_add(1, Ordering::Relaxed) + 1;
         if count == BAKE_AFTER && !self.is_baked() {

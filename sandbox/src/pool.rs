@@ -33,8 +33,10 @@ use crate::{Image, Sandbox, SandboxConfig};
 /// How often pool targets adapt to traffic.
 pub(crate) const TICK: Duration = Duration::from_millis(100);
 
-/// How often the warmer refills while any pool is in use: invocations never
-/// wake it (that would put a syscall on the request path).
+/// How often the warmer looks at pools in use: invocations never wake it
+/// (that would put a syscall on the request path). While it keeps finding
+/// instances to make (pools drained as fast as it fills them), it does not
+/// wait at all.
 const ACTIVE_POLL: Duration = Duration::from_millis(1);
 
 /// One image's pool and the traffic the warmer sizes it by.

@@ -75,7 +75,15 @@ fn metrics_count_runs_by_outcome_and_gauge_the_queue() {
         value(&after, "chatfn_invocation_duration_seconds_count"),
         3.0
     );
-    assert_eq!(value(&after, "chatfn_queue_jobs{state=\"queued\"}"), 2.0);
+    // Queue counts are reused for a second between scrapes.
+    let started = std::time::Instant::now();
+    while value(&scrape(&server), "chatfn_queue_jobs{state=\"queued\"}") != 2.0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the queue gauge did not follow"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert!(value(&after, "chatfn_images") >= 1.0);
     // Aggregates only: no application's name or key in it.
     assert!(!after.contains("metrics-tenant"));
@@ -94,4 +102,24 @@ fn metrics_count_runs_by_outcome_and_gauge_the_queue() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn a_metrics_token_is_required_once_set() {
+    let server = Server::start_with(&["--metrics-token", "scrape-me"]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{}/metrics", server.base);
+    let status = |token: Option<&str>| {
+        let mut request = agent.get(&url);
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        request.call().expect("GET /metrics").status().as_u16()
+    };
+    assert_eq!(status(None), 401);
+    assert_eq!(status(Some("scrape-you")), 401);
+    assert_eq!(status(Some("scrape-me")), 200);
 }

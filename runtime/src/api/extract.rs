@@ -27,27 +27,33 @@ pub(crate) fn hash_key(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
+/// The token of an `Authorization: Bearer <token>` header, if it has a
+/// plausible one.
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 256)
+}
+
 impl FromRequestParts<AppState> for Tenant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Tenant, ApiError> {
-        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
-            ApiError::unauthorized("an Authorization: Bearer <application key> header is required")
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Err(ApiError::unauthorized(
+                "an Authorization: Bearer <application key> header is required",
+            ));
+        }
+        let key = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <application key>`")
         })?;
-        let key = header
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|k| !k.is_empty() && k.len() <= 256)
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "the Authorization header must be `Bearer <application key>`",
-                )
-            })?;
         let hash = hash_key(key);
         let app = state.application_by_key(hash).await?;
         app.map(|application| {

@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod functions;
 mod invocations;
+mod metrics;
 mod resources;
 mod runtime;
 mod triggers;
@@ -30,7 +31,7 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
     let body_limit = service.config.max_body_bytes;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics::scrape))
         .route(
             "/v1/openapi.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
@@ -97,31 +98,6 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
             refuse_oversized,
         ))
         .with_state(service)
-}
-
-/// `GET /metrics`: the service's counters and gauges, aggregated over all
-/// applications (see [`crate::metrics`]), so it needs no key.
-async fn metrics(
-    axum::extract::State(service): axum::extract::State<AppState>,
-) -> Result<axum::response::Response, ApiError> {
-    let queue = service.store(|s| s.queue_totals()).await?;
-    let (images, image_bytes) = service.images.kept();
-    let gauges = crate::metrics::Gauges {
-        queue: [
-            ("queued", queue.queued),
-            ("running", queue.running),
-            ("retrying", queue.retrying),
-            ("failed", queue.failed),
-        ],
-        images,
-        image_bytes,
-        warm_instances: service.images.sandbox().warm_instances(),
-    };
-    Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        service.metrics.render(&gauges),
-    )
-        .into_response())
 }
 
 /// Refuses a body whose declared length is past the limit before any of it

@@ -74,6 +74,11 @@ pub(crate) struct ServeArgs {
     /// Invocation records kept per function (older ones are pruned).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     keep_invocations: u64,
+    /// Require `Authorization: Bearer TOKEN` on `GET /metrics` (open
+    /// otherwise: it has no tenant labels, but it does show traffic).
+    /// `CHATFN_METRICS_TOKEN` sets it too, off the command line.
+    #[arg(long, value_name = "TOKEN")]
+    metrics_token: Option<String>,
     /// Stop when standard input closes (for supervisors and tests that
     /// own the process through a pipe).
     #[arg(long, hide = true)]
@@ -127,6 +132,11 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         fetch_policy: crate::fetch::EgressPolicy::parse(&args.fetch_allow)
             .map_err(|e| super::UsageError(format!("--fetch-allow: {e}")))?,
         image_cache_bytes: args.image_cache_mb.saturating_mul(1 << 20),
+        metrics_token: args
+            .metrics_token
+            .clone()
+            .or_else(|| std::env::var("CHATFN_METRICS_TOKEN").ok())
+            .filter(|token| !token.is_empty()),
         ..ServiceConfig::default()
     };
     if config.queue.lease < Duration::from_millis(u64::from(config.max_timeout_ms)) {

@@ -63,6 +63,8 @@ pub(crate) struct ServiceConfig {
     pub(crate) fetch_policy: EgressPolicy,
     pub(crate) fetch_limits: FetchLimits,
     pub(crate) queue: QueueConfig,
+    /// Bearer token `GET /metrics` requires, if any.
+    pub(crate) metrics_token: Option<String>,
 }
 
 impl Default for ServiceConfig {
@@ -83,6 +85,7 @@ impl Default for ServiceConfig {
             fetch_policy: EgressPolicy::default(),
             fetch_limits: FetchLimits::default(),
             queue: QueueConfig::default(),
+            metrics_token: None,
         }
     }
 }

@@ -141,6 +141,23 @@ async fn every_kind_of_return_settles_the_same_way() {
               case 'rejected-later': return new Promise((_, no) => setTimeout(() => no(new TypeError('late')), 5));
               case 'throwing-thenable': return { then() { throw new RangeError('then'); } };
               case 'chained': return (async () => { await null; await null; return 5; })();
+              // Like the npm package p-lazy: the work starts in `then`.
+              case 'subclass': {
+                class Lazy extends Promise {
+                  constructor(executor) { super((ok) => ok()); this.executor = executor; }
+                  then(onOk, onError) {
+                    this.started = this.started || new Promise(this.executor);
+                    return this.started.then(onOk, onError);
+                  }
+                }
+                return new Lazy((ok) => ok(6));
+              }
+              // `await` ignores a native promise's own `then`.
+              case 'own-then': { const p = Promise.resolve(7); p.then = (ok) => ok(70); return p; }
+              case 'error-after-resolving': {
+                queueMicrotask(() => { throw new Error('late'); });
+                return (async () => 8)();
+              }
             }
         }"#,
     ))
@@ -151,6 +168,10 @@ async fn every_kind_of_return_settles_the_same_way() {
         ("resolved-with-thenable", 3),
         ("later", 4),
         ("chained", 5),
+        ("subclass", 6),
+        ("own-then", 7),
+        // Once the handler's promise has settled, its outcome stands.
+        ("error-after-resolving", 8),
     ] {
         let outcome = run(&image, json!({ "kind": kind })).await;
         assert_eq!(result(&outcome), json!(value), "{kind}");

@@ -6,7 +6,11 @@
   const FINISH_OK = 0, FINISH_EXCEPTION = 1, FINISH_INVALID_RESULT = 2, FINISH_UNSETTLED = 3;
   let handler = null;
   let createContext = null; // the image's context script, if it has one
-  let current = null; // { settled, ok, value } once started
+  // { settled, ok, value, promise } once started; `promise` is the
+  // handler's native promise while its state is read directly.
+  let current = null;
+  // Captured before user code runs, which could replace the global.
+  const NativePromise = Promise;
 
   internal.boot = function boot(bundleJson) {
     const bundle = JSON.parse(bundleJson);
@@ -95,16 +99,25 @@
       settle(false, err);
       return;
     }
-    // A native promise (what an async handler returns) is watched through
-    // its state, read by `poll` once the job queue is drained: no reaction
-    // or resolving functions to allocate. A thenable or a plain value goes
-    // through Promise.resolve.
-    if (native.promiseState(result) >= 0) {
+    // What `await result` gives. A native promise whose constructor is
+    // Promise (what an async handler returns) is awaited through its
+    // internal state, never its `then`: its state is read once the job
+    // queue is drained, with no reaction or resolving functions to
+    // allocate. Anything else (a subclass, a thenable, a plain value) goes
+    // through PromiseResolve, calling its `then`, as `await` does.
+    if (native.promiseState(result) >= 0 && result.constructor === NativePromise) {
       current.promise = result;
     } else {
-      Promise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err));
+      NativePromise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err));
     }
   };
+
+  /** Settles from the watched promise, if it has settled. */
+  function settleFromPromise() {
+    if (current.settled || current.promise === null) return;
+    const state = native.promiseState(current.promise);
+    if (state !== 0) settle(state === 1, native.promiseResult(current.promise));
+  }
 
   function settle(ok, value) {
     if (current === null || current.settled) return;
@@ -116,6 +129,8 @@
   /** An error nothing caught (a timer or microtask threw): the invocation fails. */
   internal.uncaught = function uncaught(err) {
     if (current === null) throw err; // during init: fails the build
+    // Once the handler's promise has settled, its outcome stands.
+    settleFromPromise();
     settle(false, err);
   };
 
@@ -158,10 +173,7 @@
    * again), -2 waiting on host calls only, > 0 ms until the next timer.
    */
   internal.poll = function poll() {
-    if (!current.settled && current.promise !== null) {
-      const state = native.promiseState(current.promise);
-      if (state !== 0) settle(state === 1, native.promiseResult(current.promise));
-    }
+    settleFromPromise();
     if (current.settled) {
       report();
       return -1;
