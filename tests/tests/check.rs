@@ -1,6 +1,4 @@
-//! `chatfn check` and TypeScript through `chatfn invoke`.
-
-use serde_json::json;
+//! `chatfn check`: compile errors at their source positions.
 
 use crate::support::*;
 
@@ -58,63 +56,4 @@ fn check_passes_clean_files_and_lists_errors_at_their_positions() {
         .output()
         .expect("run chatfn");
     assert_eq!(output.status.code(), Some(2));
-}
-
-#[test]
-fn invoke_runs_typescript_and_reports_errors_at_typescript_lines() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let handler = write(
-        &dir,
-        "handler.ts",
-        "interface Event {\n  name: string;\n}\n\nasync function handleEvent(event: Event, context: unknown) {\n  if (event.name === 'boom') {\n    throw new Error('boom');\n  }\n  return { greeting: `hi ${event.name}` satisfies string };\n}\n",
-    );
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--event", r#"{"name":"ada"}"#])
-        .output()
-        .expect("run chatfn");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        lines(&output)[0]["result"],
-        json!({ "payload": { "greeting": "hi ada" } })
-    );
-
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--event", r#"{"name":"boom"}"#])
-        .output()
-        .expect("run chatfn");
-    assert_eq!(output.status.code(), Some(1));
-    let error = &lines(&output)[0]["error"];
-    assert_eq!(
-        (&error["file"], &error["line"]),
-        (&json!("handler.ts"), &json!(7)),
-        "{error}"
-    );
-
-    let broken = write(
-        &dir,
-        "broken.ts",
-        "async function handleEvent() {\n  return 1 +;\n}\n",
-    );
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&broken)
-        .output()
-        .expect("run chatfn");
-    assert_eq!(output.status.code(), Some(1));
-    let error = &lines(&output)[0]["error"];
-    assert_eq!(error["type"], json!("COMPILE_ERROR"), "{error}");
-    assert_eq!(
-        (&error["line"], &error["column"]),
-        (&json!(2), &json!(13)),
-        "{error}"
-    );
 }

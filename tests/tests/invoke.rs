@@ -13,27 +13,21 @@ fn runs_a_handler_and_prints_one_json_line_per_run() {
         "let calls = 0;\nasync function handleEvent(event, context) {\n  calls++;\n  console.info('hi', event.name);\n  return { calls, name: event.name, env: process.env.MODE, init: initialized };\n}\n",
     );
     let init = write(&dir, "init.js", "var initialized = 'yes';");
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--init"])
-        .arg(&init)
-        .args([
+    let output = invoke(
+        &dir,
+        &handler,
+        &[
+            "--init",
+            path(&init),
             "--env",
             "MODE=test",
             "--event",
             r#"{"name":"ada"}"#,
             "--repeat",
             "3",
-        ])
-        .output()
-        .expect("run chatfn");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
     );
+    assert_exit(&output, 0);
     let lines = lines(&output);
     assert_eq!(lines.len(), 3);
     for line in &lines {
@@ -67,6 +61,46 @@ fn runs_a_handler_and_prints_one_json_line_per_run() {
 }
 
 #[test]
+fn typescript_runs_and_errors_point_at_typescript_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handler = write(
+        &dir,
+        "handler.ts",
+        "interface Event {\n  name: string;\n}\n\nasync function handleEvent(event: Event, context: unknown) {\n  if (event.name === 'boom') {\n    throw new Error('boom');\n  }\n  return { greeting: `hi ${event.name}` satisfies string };\n}\n",
+    );
+    let output = invoke(&dir, &handler, &["--event", r#"{"name":"ada"}"#]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        lines(&output)[0]["result"],
+        json!({ "payload": { "greeting": "hi ada" } })
+    );
+
+    let output = invoke(&dir, &handler, &["--event", r#"{"name":"boom"}"#]);
+    assert_exit(&output, 1);
+    let error = &lines(&output)[0]["error"];
+    assert_eq!(
+        (&error["file"], &error["line"]),
+        (&json!("handler.ts"), &json!(7)),
+        "{error}"
+    );
+
+    let broken = write(
+        &dir,
+        "broken.ts",
+        "async function handleEvent() {\n  return 1 +;\n}\n",
+    );
+    let output = invoke(&dir, &broken, &[]);
+    assert_exit(&output, 1);
+    let error = &lines(&output)[0]["error"];
+    assert_eq!(error["type"], json!("COMPILE_ERROR"), "{error}");
+    assert_eq!(
+        (&error["line"], &error["column"]),
+        (&json!(2), &json!(13)),
+        "{error}"
+    );
+}
+
+#[test]
 fn reads_the_event_from_a_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let handler = write(
@@ -75,14 +109,8 @@ fn reads_the_event_from_a_file() {
         "async function handleEvent(e) { return e.username; }",
     );
     let event = write(&dir, "event.json", r#"{ "username": "grace" }"#);
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .arg("--event")
-        .arg(format!("@{}", event.display()))
-        .output()
-        .expect("run chatfn");
-    assert_eq!(output.status.code(), Some(0));
+    let output = invoke(&dir, &handler, &["--event", &format!("@{}", path(&event))]);
+    assert_exit(&output, 0);
     assert_eq!(lines(&output)[0]["result"]["payload"], json!("grace"));
 }
 
@@ -94,13 +122,8 @@ fn a_throwing_handler_fails_with_exit_code_1_and_its_position() {
         "deny.js",
         "async function handleEvent(event) {\n  throw new Error('denied: ' + event.username);\n}\n",
     );
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--event", r#"{"username":"mallory"}"#])
-        .output()
-        .expect("run chatfn");
-    assert_eq!(output.status.code(), Some(1));
+    let output = invoke(&dir, &handler, &["--event", r#"{"username":"mallory"}"#]);
+    assert_exit(&output, 1);
     let line = &lines(&output)[0];
     assert_eq!(line["status"], json!("FAILED"));
     assert_eq!(line["result"], json!(null));
@@ -124,21 +147,15 @@ fn limits_come_from_flags() {
         "h.js",
         "async function handleEvent(e) { if (e.loop) for (;;) {} const a = []; for (;;) a.push(new Array(1e5).fill(7)); }",
     );
-    let timeout = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--event", r#"{"loop":true}"#, "--timeout-ms", "100"])
-        .output()
-        .expect("run chatfn");
-    assert_eq!(timeout.status.code(), Some(1));
+    let timeout = invoke(
+        &dir,
+        &handler,
+        &["--event", r#"{"loop":true}"#, "--timeout-ms", "100"],
+    );
+    assert_exit(&timeout, 1);
     assert_eq!(lines(&timeout)[0]["error"]["type"], json!("TIMEOUT"));
-    let memory = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--memory-mb", "16"])
-        .output()
-        .expect("run chatfn");
-    assert_eq!(memory.status.code(), Some(1));
+    let memory = invoke(&dir, &handler, &["--memory-mb", "16"]);
+    assert_exit(&memory, 1);
     let line = &lines(&memory)[0];
     assert_eq!(line["error"]["type"], json!("MEMORY_LIMIT"));
     assert!(
@@ -159,20 +176,15 @@ fn a_failing_run_does_not_stop_the_next() {
         "h.js",
         "async function handleEvent(e) { if (e.fail) throw new Error('x'); return 'ok'; }",
     );
-    let failed = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .args(["--event", r#"{"fail":true}"#, "--repeat", "2"])
-        .output()
-        .expect("run");
-    assert_eq!(failed.status.code(), Some(1));
+    let failed = invoke(
+        &dir,
+        &handler,
+        &["--event", r#"{"fail":true}"#, "--repeat", "2"],
+    );
+    assert_exit(&failed, 1);
     assert_eq!(lines(&failed).len(), 2);
-    let ok = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .output()
-        .expect("run");
-    assert_eq!(ok.status.code(), Some(0));
+    let ok = invoke(&dir, &handler, &[]);
+    assert_exit(&ok, 0);
     assert_eq!(lines(&ok)[0]["result"]["payload"], json!("ok"));
 }
 
@@ -185,14 +197,8 @@ fn init_errors_are_reported_as_a_failed_run() {
         "init.js",
         "console.log('loading');\nthrow new TypeError('bad config');\n",
     );
-    let output = chatfn(&dir)
-        .arg("invoke")
-        .arg(&handler)
-        .arg("--init")
-        .arg(&init)
-        .output()
-        .expect("run");
-    assert_eq!(output.status.code(), Some(1));
+    let output = invoke(&dir, &handler, &["--init", path(&init)]);
+    assert_exit(&output, 1);
     let line = &lines(&output)[0];
     assert_eq!(line["error"]["type"], json!("INIT_ERROR"));
     assert_eq!(line["error"]["name"], json!("TypeError"));

@@ -1,6 +1,6 @@
 //! Running the `chatfn` binary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -45,4 +45,30 @@ pub(crate) fn write(dir: &tempfile::TempDir, name: &str, contents: &str) -> Path
     let path = dir.path().join(name);
     std::fs::write(&path, contents).expect("write file");
     path
+}
+
+/// Runs `chatfn invoke HANDLER ARGS...` with `cache` as its image cache.
+pub(crate) fn invoke(cache: &tempfile::TempDir, handler: &Path, args: &[&str]) -> Output {
+    chatfn(cache)
+        .arg("invoke")
+        .arg(handler)
+        .args(args)
+        .output()
+        .expect("run chatfn invoke")
+}
+
+/// Asserts `output`'s exit code, showing its stderr when it differs.
+pub(crate) fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A temp path as the `&str` a command line takes (temp dirs are UTF-8
+/// here).
+pub(crate) fn path(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
 }
