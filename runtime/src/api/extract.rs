@@ -27,6 +27,14 @@ pub(crate) fn hash_key(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
+/// The sorts of versions and of invocations (both belong to a function
+/// version).
+pub(crate) const BY_ID_TIME_OR_VERSION: &[(&str, SortKey)] = &[
+    ("id", SortKey::Id),
+    ("createdTime", SortKey::CreatedTime),
+    ("versionNumber", SortKey::VersionNumber),
+];
+
 /// The token of an `Authorization: Bearer <token>` header, if it has a
 /// plausible one.
 pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{JsonBody, Paging, Tenant};
+use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, Paging, Tenant};
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::service::Service;
 use crate::store::{FunctionPatch, NewFunction, SortKey};
@@ -287,14 +287,7 @@ pub(crate) async fn list_versions(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "the function")?;
-    let paging = Paging::from_query(
-        query,
-        &[
-            ("id", SortKey::Id),
-            ("createdTime", SortKey::CreatedTime),
-            ("versionNumber", SortKey::VersionNumber),
-        ],
-    )?;
+    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION)?;
     let request = paging.page;
     let page = service
         .store(move |s| s.list_versions(app.id, id, request))

@@ -7,11 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::value::RawValue;
 
-use super::extract::{JsonBody, Paging, Tenant};
+use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, Paging, Tenant};
 use super::triggers::run_error;
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::service::Attempt;
-use crate::store::{InvocationFilter, InvocationStatus, SortKey};
+use crate::store::{InvocationFilter, InvocationStatus};
 use crate::time::parse_iso;
 
 pub(crate) async fn list(
@@ -21,14 +21,7 @@ pub(crate) async fn list(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "the function")?;
-    let paging = Paging::from_query(
-        query,
-        &[
-            ("id", SortKey::Id),
-            ("createdTime", SortKey::CreatedTime),
-            ("versionNumber", SortKey::VersionNumber),
-        ],
-    )?;
+    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION)?;
     let time = |name: &str| -> Result<Option<i64>, ApiError> {
         paging
             .params
