@@ -91,16 +91,7 @@ impl Image {
         );
         let (warm, _running) = self.take_warm();
         let (mut store, funcs) = match warm {
-            Some(Ready {
-                mut store,
-                invoke,
-                resume,
-            }) => {
-                store.data_mut().arm(limits, input.into_bytes());
-                // The epoch deadline is relative to when it is set.
-                store.set_epoch_deadline(1);
-                (store, Some((invoke, resume)))
-            }
+            Some(ready) => arm(ready, limits, input.into_bytes()),
             None => {
                 let data = StoreData::for_invocation(
                     limits,
@@ -114,8 +105,27 @@ impl Image {
         };
         self.invoked();
 
-        let run = tokio::time::timeout(limits.timeout, self.drive(&mut store, funcs, host));
-        let ended = match run.await {
+        let driving = Instant::now();
+        let mut run = tokio::time::timeout(
+            limits.timeout,
+            self.drive(&mut store, funcs, Arc::clone(&host)),
+        )
+        .await;
+        // Every slot was busy for an inline start, yet the warmer may have
+        // just taken the last one for this image's pool: that instance
+        // serves the invocation instead.
+        if let Ok(Err(Failure::Start(e))) = &run
+            && is_pool_exhausted(e)
+            && let Some(ready) = self.inner.warm.pop()
+        {
+            let input = std::mem::take(&mut store.data_mut().input);
+            let (ready_store, funcs) = arm(ready, limits, input);
+            // The failed store never got an instance: nothing to reset.
+            drop(std::mem::replace(&mut store, ready_store));
+            let left = limits.timeout.saturating_sub(driving.elapsed());
+            run = tokio::time::timeout(left, self.drive(&mut store, funcs, host)).await;
+        }
+        let ended = match run {
             Ok(Ok(())) => Ok(()),
             Ok(Err(Failure::Start(e))) => {
                 if store.data().limiter.hit {
@@ -150,7 +160,7 @@ impl Image {
     async fn drive(
         &self,
         store: &mut Store<StoreData>,
-        funcs: Option<(TypedFunc<(), i64>, TypedFunc<(), i64>)>,
+        funcs: Option<Exports>,
         host: Arc<dyn HostCalls>,
     ) -> Result<(), Failure> {
         let (invoke, resume) = match funcs {
@@ -213,6 +223,23 @@ impl Image {
         }
         Ok(())
     }
+}
+
+/// An instance's invoke and resume exports.
+type Exports = (TypedFunc<(), i64>, TypedFunc<(), i64>);
+
+/// Turns a pooled instance into this invocation's: its limits, its input,
+/// and an epoch deadline from now.
+fn arm(ready: Ready, limits: &Limits, input: Vec<u8>) -> (Store<StoreData>, Option<Exports>) {
+    let Ready {
+        mut store,
+        invoke,
+        resume,
+    } = ready;
+    store.data_mut().arm(limits, input);
+    // The epoch deadline is relative to when it is set.
+    store.set_epoch_deadline(1);
+    (store, Some((invoke, resume)))
 }
 
 enum Failure {

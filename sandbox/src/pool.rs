@@ -68,6 +68,12 @@ impl WarmPool {
         self.ready().push(ready);
     }
 
+    /// Takes a ready instance without counting a take (see
+    /// [`Image::take_warm`]).
+    pub(crate) fn pop(&self) -> Option<Ready> {
+        self.ready().pop()
+    }
+
     pub(crate) fn drain(&self) -> Vec<Ready> {
         std::mem::take(&mut *self.ready())
     }

@@ -4,7 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use sandbox::{Image, Sandbox, SandboxConfig, Script};
+use std::sync::Arc;
+
+use sandbox::{
+    HostCall, HostCallError, HostCallFuture, HostCalls, Image, Sandbox, SandboxConfig, Script,
+};
 use serde_json::json;
 
 use crate::support::{handler, result, run};
@@ -322,4 +326,85 @@ async fn hot_images_are_baked_in_the_background_in_order_and_a_failed_bake_chang
     assert!(!unbakeable.is_baked());
     assert_eq!(result(&run(&unbakeable, json!({})).await), json!(28 << 20));
     assert_eq!(result(&run(&bakeable, json!({ "n": 41 })).await), json!(42));
+}
+
+/// Holds every host call until the test adds permits; counts arrivals.
+struct Gate {
+    permits: Arc<tokio::sync::Semaphore>,
+    arrived: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl HostCalls for Gate {
+    fn call(&self, _call: HostCall) -> HostCallFuture {
+        self.arrived
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let permits = Arc::clone(&self.permits);
+        Box::pin(async move {
+            let _permit = permits
+                .acquire()
+                .await
+                .map_err(|_| HostCallError::new("ClosedError", "the gate closed"))?;
+            Ok(json!("through"))
+        })
+    }
+}
+
+#[tokio::test]
+async fn with_every_slot_busy_an_invocation_is_refused_and_the_pool_recovers() {
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig {
+        max_instances: 4,
+        ..SandboxConfig::default()
+    });
+    let image = sandbox
+        .build_image(&handler(
+            "const host = require('chatfn:host'); async function handleEvent() { return host.call('wait', {}); }",
+        ))
+        .await
+        .expect("build");
+    let gate = Gate {
+        permits: Arc::new(tokio::sync::Semaphore::new(0)),
+        arrived: Arc::default(),
+    };
+    let (permits, arrived) = (Arc::clone(&gate.permits), Arc::clone(&gate.arrived));
+    let host: Arc<dyn HostCalls> = Arc::new(gate);
+    let invoke = |image: Image, host: Arc<dyn HostCalls>| async move {
+        image
+            .invoke(
+                &crate::support::raw(&json!({})),
+                &crate::support::raw(&json!({})),
+                &sandbox::Limits::default(),
+                host,
+            )
+            .await
+    };
+    // Four invocations waiting on the host hold all four slots. Each takes
+    // an instance the warmer pooled, so none races the warmer for a slot.
+    let mut running = Vec::new();
+    for n in 1..=4 {
+        assert!(eventually(Duration::from_secs(5), || image.warm_instances() >= 1).await);
+        running.push(tokio::spawn(invoke(image.clone(), Arc::clone(&host))));
+        assert!(
+            eventually(Duration::from_secs(5), || {
+                arrived.load(std::sync::atomic::Ordering::SeqCst) == n
+            })
+            .await
+        );
+    }
+    match invoke(image.clone(), Arc::clone(&host)).await {
+        Err(sandbox::Error::PoolExhausted { max_instances }) => assert_eq!(max_instances, 4),
+        other => panic!("expected PoolExhausted, got {:?}", other.map(|o| o.status)),
+    }
+    // The warmer finds no slot either, and keeps out of the way.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(image.warm_instances(), 0);
+    permits.add_permits(4);
+    for invocation in running {
+        let outcome = invocation.await.expect("task").expect("ran");
+        assert_eq!(result(&outcome), json!("through"));
+    }
+    // Slots come back: the pool refills and invocations run again.
+    assert!(eventually(Duration::from_secs(5), || image.warm_instances() >= 1).await);
+    permits.add_permits(1);
+    let outcome = invoke(image.clone(), host).await.expect("ran");
+    assert_eq!(result(&outcome), json!("through"));
 }
