@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::server::Server;
 use crate::service::{START, deploy};
+use crate::support::wait_for;
 
 /// The metrics page (no key needed), as text.
 fn scrape(server: &Server) -> String {
@@ -76,14 +77,9 @@ fn metrics_count_runs_by_outcome_and_gauge_the_queue() {
         3.0
     );
     // Queue counts are reused for a second between scrapes.
-    let started = std::time::Instant::now();
-    while value(&scrape(&server), "chatfn_queue_jobs{state=\"queued\"}") != 2.0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "the queue gauge did not follow"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for(Duration::from_secs(5), || {
+        (value(&scrape(&server), "chatfn_queue_jobs{state=\"queued\"}") == 2.0).then_some(())
+    });
     assert!(value(&after, "chatfn_images") >= 1.0);
     // Aggregates only: no application's name or key in it.
     assert!(!after.contains("metrics-tenant"));
@@ -94,14 +90,9 @@ fn metrics_count_runs_by_outcome_and_gauge_the_queue() {
 
     // The warm-instance gauge follows the pools (the blocking function's
     // image is in use).
-    let started = std::time::Instant::now();
-    while value(&scrape(&server), "chatfn_warm_instances") < 1.0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "no warm instance counted"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(Duration::from_secs(5), || {
+        (value(&scrape(&server), "chatfn_warm_instances") >= 1.0).then_some(())
+    });
 }
 
 #[test]

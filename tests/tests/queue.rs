@@ -11,23 +11,12 @@ use serde_json::{Value, json};
 use crate::chat_server::ChatServer;
 use crate::server::{Client, Server};
 use crate::service::deploy;
+use crate::support::wait_for;
 
 const SENT: &str = "user.sent.message";
 
 fn message(n: u64) -> Value {
     json!({ "user": { "id": 1, "name": "ada" }, "message": { "id": n, "body": format!("m{n}") } })
-}
-
-/// Polls `f` until it returns `Some`, for up to `limit`.
-fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(value) = f() {
-            return value;
-        }
-        assert!(started.elapsed() < limit, "gave up waiting after {limit:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn settled(client: &Client, id: i64) -> Value {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -71,4 +72,16 @@ pub(crate) fn assert_exit(output: &Output, code: i32) {
 /// here).
 pub(crate) fn path(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
+}
+
+/// Polls `f` until it returns `Some`, for up to `limit`.
+pub(crate) fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = f() {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "gave up waiting after {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

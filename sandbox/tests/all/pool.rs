@@ -125,12 +125,7 @@ async fn all_pools_together_stay_within_the_budget() {
 #[tokio::test]
 async fn a_late_bound_image_and_its_baked_form_behave_alike() {
     // A cache of its own: the baked image must not be there already.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sandbox = Sandbox::new(SandboxConfig {
-        cache_dir: Some(dir.path().to_path_buf()),
-        ..SandboxConfig::default()
-    })
-    .expect("sandbox");
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig::default());
     let spec = handler(
         "const started = typeof process; async function handleEvent(e) { return { base, started, twice: e.n * 2, env: process.env.MODE }; }",
     )
