@@ -370,21 +370,29 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
         |mut caller: Caller<'_, StoreData>,
          path_ptr: u32,
          path_len: u32,
-         stage: u32|
+         mode: u32|
          -> wasmtime::Result<i32> {
             if path_len > 4096 {
                 return Ok(-1);
             }
             let path = read_guest(&caller, path_ptr, path_len).ok_or_else(out_of_bounds)?;
             let data = caller.data_mut();
-            let Some(source) = std::str::from_utf8(&path)
-                .ok()
-                .and_then(|p| data.modules.get(p))
-            else {
+            let Ok(path) = std::str::from_utf8(&path) else {
+                return Ok(-1);
+            };
+            if mode == abi::MODULE_LIST {
+                let Some(listing) = list_directory(&data.modules, path) else {
+                    return Ok(-1);
+                };
+                let len = i32::try_from(listing.len()).unwrap_or(i32::MAX);
+                data.input = listing.into_bytes();
+                return Ok(len);
+            }
+            let Some(source) = data.modules.get(path) else {
                 return Ok(-1);
             };
             let len = i32::try_from(source.len()).unwrap_or(i32::MAX);
-            if stage != 0 {
+            if mode == abi::MODULE_READ {
                 data.input = source.as_bytes().to_vec();
             }
             Ok(len)
@@ -408,4 +416,42 @@ pub(crate) fn add_to_linker(linker: &mut Linker<StoreData>) -> wasmtime::Result<
         },
     )?;
     Ok(())
+}
+
+/// The entries of directory `dir` in the module map, one per line in path order,
+/// subdirectories with a trailing `/`; `None` when no file is under `dir`.
+fn list_directory(modules: &ModuleMap, dir: &str) -> Option<String> {
+    let prefix = if dir.ends_with('/') {
+        dir.to_owned()
+    } else {
+        format!("{dir}/")
+    };
+    let mut listing = String::new();
+    let mut last: Option<&str> = None;
+    // Paths sort so that everything under the prefix is one range; a
+    // directory's files are consecutive, so each name is seen in one run.
+    for (path, _) in modules.range::<str, _>((
+        std::ops::Bound::Included(prefix.as_str()),
+        std::ops::Bound::Unbounded,
+    )) {
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            break;
+        };
+        let (name, is_dir) = match rest.split_once('/') {
+            Some((name, _)) => (name, true),
+            None => (rest, false),
+        };
+        if name.is_empty() || last == Some(name) {
+            continue;
+        }
+        last = Some(name);
+        if !listing.is_empty() {
+            listing.push('\n');
+        }
+        listing.push_str(name);
+        if is_dir {
+            listing.push('/');
+        }
+    }
+    (!listing.is_empty()).then_some(listing)
 }

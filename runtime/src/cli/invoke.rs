@@ -55,6 +55,11 @@ pub(crate) struct InvokeArgs {
     /// The npm registry to install from.
     #[arg(long, value_name = "URL", default_value = npm_resolver::DEFAULT_REGISTRY)]
     npm_registry: String,
+    /// An internal host, address or network (CIDR) that the handler's
+    /// outbound requests may reach; loopback, private and link-local
+    /// addresses are refused otherwise (repeatable).
+    #[arg(long = "fetch-allow", value_name = "HOST|CIDR")]
+    fetch_allow: Vec<String>,
 }
 
 /// Validated inputs of a run.
@@ -64,6 +69,7 @@ struct Plan {
     deps: Vec<(String, String)>,
     npm_registry: String,
     npm_dir: PathBuf,
+    fetch_policy: EgressPolicy,
     event: Box<RawValue>,
     limits: Limits,
     repeat: u32,
@@ -155,6 +161,8 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
         spec,
         deps,
         npm_registry: args.npm_registry,
+        fetch_policy: EgressPolicy::parse(&args.fetch_allow)
+            .map_err(|e| usage(format!("--fetch-allow: {e}")))?,
         npm_dir,
         event,
         limits,
@@ -206,16 +214,13 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
         }
         Err(e) => return Err(e).context("building the image"),
     };
-    // Handlers may fetch (internal addresses refused); there is no
+    // Handlers may fetch (internal addresses refused unless allowed); there is no
     // application, so the platform client reports that it is not configured.
     let platform = Arc::new(PlatformClient::new(
         crate::platform::DEFAULT_TIMEOUT,
         crate::platform::MAX_RESPONSE_BYTES,
     ));
-    let fetch = Arc::new(FetchClient::new(
-        EgressPolicy::default(),
-        FetchLimits::default(),
-    ));
+    let fetch = Arc::new(FetchClient::new(plan.fetch_policy, FetchLimits::default()));
     let mut all_succeeded = true;
     for _ in 0..plan.repeat {
         let host = Arc::new(InvocationHost::new(

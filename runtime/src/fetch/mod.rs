@@ -197,7 +197,7 @@ impl FetchClient {
                 if detail.contains("fetch may not reach") {
                     fetch_error("ERR_EGRESS_DENIED", detail)
                 } else {
-                    fetch_error("ERR_NETWORK", detail)
+                    fetch_error(network_code(&e), detail)
                 }
             })?;
             let status = response.status();
@@ -337,6 +337,52 @@ fn resolve_location(base: &str, location: &str) -> String {
     }
     out.push_str(location);
     out
+}
+
+/// Node's error code for a request that failed without a response
+/// (`ECONNREFUSED`, `ENOTFOUND`, …), so that the guest's `http` module and
+/// the SDKs above it classify the failure as they do on Node.
+fn network_code(error: &(dyn std::error::Error + 'static)) -> &'static str {
+    use std::io::ErrorKind;
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                ErrorKind::ConnectionRefused => return "ECONNREFUSED",
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof => return "ECONNRESET",
+                ErrorKind::TimedOut => return "ETIMEDOUT",
+                // The resolver reports a name that does not resolve so.
+                ErrorKind::NotFound => return "ENOTFOUND",
+                ErrorKind::HostUnreachable => return "EHOSTUNREACH",
+                ErrorKind::NetworkUnreachable => return "ENETUNREACH",
+                _ => {}
+            }
+        }
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return match tls {
+                rustls::Error::InvalidCertificate(rustls::CertificateError::Expired) => {
+                    "CERT_HAS_EXPIRED"
+                }
+                rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName) => {
+                    "ERR_TLS_CERT_ALTNAME_INVALID"
+                }
+                rustls::Error::InvalidCertificate(_) => "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+                _ => "EPROTO",
+            };
+        }
+        if let Some(hyper) = e.downcast_ref::<hyper::Error>()
+            && hyper.is_incomplete_message()
+        {
+            // The server closed the connection before answering: Node's
+            // "socket hang up".
+            return "ECONNRESET";
+        }
+        source = e.source();
+    }
+    "ERR_NETWORK"
 }
 
 /// A failure the guest's fetch turns into `TypeError('fetch failed')` with

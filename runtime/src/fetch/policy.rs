@@ -135,7 +135,17 @@ impl tower_service::Service<Name> for EgressResolver {
         let policy = Arc::clone(&self.policy);
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            // A name that does not resolve is NotFound, which the fetch
+            // client reports as Node's ENOTFOUND.
+            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("getaddrinfo ENOTFOUND {host}: {e}"),
+                    )
+                })?
+                .collect();
             if policy.host_allowed(&host) {
                 return Ok(all.into_iter());
             }

@@ -22,11 +22,20 @@ pub(crate) const IMPORT_LOG: &str = "log";
 pub(crate) const IMPORT_CALL_START: &str = "call_start";
 /// `(kind: u32, ptr: u32, len: u32)`: the invocation's outcome, once.
 pub(crate) const IMPORT_FINISH: &str = "finish";
-/// `(path_ptr: u32, path_len: u32, stage: u32) -> i32`: look a file up in
+/// `(path_ptr: u32, path_len: u32, mode: u32) -> i32`: look a path up in
 /// the image's module map (which stays on the host, shared by every
-/// instance). Returns -1 when there is no such file, else its length; with
-/// `stage` != 0 its source is staged for the next `input_read`.
+/// instance). See the `MODULE_*` modes.
 pub(crate) const IMPORT_MODULE_OPEN: &str = "module_open";
+/// `module_open` mode: the file's length, or -1 when there is no such file.
+pub(crate) const MODULE_LOOKUP: u32 = 0;
+/// `module_open` mode: as `MODULE_LOOKUP`, and the file's source is staged
+/// for the next `input_read`.
+pub(crate) const MODULE_READ: u32 = 1;
+/// `module_open` mode: when the path is a directory of the module map (a
+/// proper prefix of some file's path, or `/`), the names of its entries are
+/// staged, one per line in path order, subdirectories with a trailing `/`;
+/// returns the listing's length, or -1 when the path is not a directory.
+pub(crate) const MODULE_LIST: u32 = 2;
 
 /// Export run by Wizer: reads the image bundle (JSON) and evaluates it.
 pub(crate) const EXPORT_INIT: &str = "chatfn_init";

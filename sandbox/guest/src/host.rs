@@ -1,6 +1,8 @@
 //! The guest's view of the host: the `chatfn` imports (see `abi.rs`) and the
 //! two WASI calls used directly.
 
+use crate::abi;
+
 #[link(wasm_import_module = "chatfn")]
 unsafe extern "C" {
     #[link_name = "input_len"]
@@ -10,8 +12,12 @@ unsafe extern "C" {
     #[link_name = "log"]
     fn chatfn_log(level: u32, ptr: *const u8, len: u32) -> u32;
     #[link_name = "call_start"]
-    fn chatfn_call_start(name_ptr: *const u8, name_len: u32, args_ptr: *const u8, args_len: u32)
-    -> i32;
+    fn chatfn_call_start(
+        name_ptr: *const u8,
+        name_len: u32,
+        args_ptr: *const u8,
+        args_len: u32,
+    ) -> i32;
     #[link_name = "finish"]
     fn chatfn_finish(kind: u32, ptr: *const u8, len: u32);
     #[link_name = "module_open"]
@@ -57,14 +63,27 @@ pub(crate) fn call_start(name: &str, args: &str) -> i32 {
 
 /// Whether the image's module map has `path`.
 pub(crate) fn module_exists(path: &str) -> bool {
+    module_size(path) >= 0
+}
+
+/// The length of `path` in the image's module map, or -1.
+pub(crate) fn module_size(path: &str) -> i32 {
     // SAFETY: the host only reads `len` bytes at `ptr`.
-    unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, 0) >= 0 }
+    unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, abi::MODULE_LOOKUP) }
+}
+
+/// The entries of directory `path` in the module map (see
+/// `abi::MODULE_LIST`), if it is a directory there.
+pub(crate) fn module_list(path: &str) -> Option<Vec<u8>> {
+    // SAFETY: as above; the host then stages the listing for `read_input`.
+    let len = unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, abi::MODULE_LIST) };
+    (len >= 0).then(read_input)
 }
 
 /// The source of `path` in the image's module map, if it has one.
 pub(crate) fn module_source(path: &str) -> Option<Vec<u8>> {
     // SAFETY: as above; the host then stages the source for `read_input`.
-    let len = unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, 1) };
+    let len = unsafe { chatfn_module_open(path.as_ptr(), path.len() as u32, abi::MODULE_READ) };
     (len >= 0).then(read_input)
 }
 

@@ -14,10 +14,14 @@
 //! The JS side (`src/prelude/*.js`) owns the invocation state; this file only
 //! moves bytes between the host and the prelude's `internal` functions.
 
-#[allow(dead_code, reason = "abi.rs is shared with the host, which uses the rest")]
+#[allow(
+    dead_code,
+    reason = "abi.rs is shared with the host, which uses the rest"
+)]
 mod abi;
 mod host;
 mod natives;
+mod zlib;
 
 use std::cell::RefCell;
 
@@ -26,25 +30,87 @@ use javy::quickjs::{Ctx, Function, Object, Persistent, String as JsString, Value
 /// Prelude files, in evaluation order: later files use what earlier ones put
 /// on `internal`.
 const PRELUDE: &[(&str, &str)] = &[
-    ("chatfn:prelude/inspect.js", include_str!("prelude/inspect.js")),
-    ("chatfn:prelude/console.js", include_str!("prelude/console.js")),
-    ("chatfn:prelude/base64.js", include_str!("prelude/base64.js")),
+    (
+        "chatfn:prelude/inspect.js",
+        include_str!("prelude/inspect.js"),
+    ),
+    (
+        "chatfn:prelude/console.js",
+        include_str!("prelude/console.js"),
+    ),
+    (
+        "chatfn:prelude/base64.js",
+        include_str!("prelude/base64.js"),
+    ),
     ("chatfn:prelude/url.js", include_str!("prelude/url.js")),
     ("chatfn:prelude/clone.js", include_str!("prelude/clone.js")),
     ("chatfn:prelude/web.js", include_str!("prelude/web.js")),
-    ("chatfn:prelude/timers.js", include_str!("prelude/timers.js")),
+    (
+        "chatfn:prelude/timers.js",
+        include_str!("prelude/timers.js"),
+    ),
     ("chatfn:prelude/host.js", include_str!("prelude/host.js")),
-    ("chatfn:prelude/modules.js", include_str!("prelude/modules.js")),
-    ("chatfn:prelude/process.js", include_str!("prelude/process.js")),
-    ("chatfn:prelude/node_errors.js", include_str!("prelude/node_errors.js")),
-    ("chatfn:prelude/node_buffer.js", include_str!("prelude/node_buffer.js")),
-    ("chatfn:prelude/node_events.js", include_str!("prelude/node_events.js")),
-    ("chatfn:prelude/node_stream.js", include_str!("prelude/node_stream.js")),
-    ("chatfn:prelude/node_util.js", include_str!("prelude/node_util.js")),
-    ("chatfn:prelude/node_path.js", include_str!("prelude/node_path.js")),
-    ("chatfn:prelude/node_crypto.js", include_str!("prelude/node_crypto.js")),
+    (
+        "chatfn:prelude/modules.js",
+        include_str!("prelude/modules.js"),
+    ),
+    (
+        "chatfn:prelude/process.js",
+        include_str!("prelude/process.js"),
+    ),
+    (
+        "chatfn:prelude/node_errors.js",
+        include_str!("prelude/node_errors.js"),
+    ),
+    (
+        "chatfn:prelude/web_events.js",
+        include_str!("prelude/web_events.js"),
+    ),
+    (
+        "chatfn:prelude/node_buffer.js",
+        include_str!("prelude/node_buffer.js"),
+    ),
+    (
+        "chatfn:prelude/node_events.js",
+        include_str!("prelude/node_events.js"),
+    ),
+    (
+        "chatfn:prelude/node_stream.js",
+        include_str!("prelude/node_stream.js"),
+    ),
+    (
+        "chatfn:prelude/node_util.js",
+        include_str!("prelude/node_util.js"),
+    ),
+    (
+        "chatfn:prelude/node_path.js",
+        include_str!("prelude/node_path.js"),
+    ),
+    (
+        "chatfn:prelude/node_crypto.js",
+        include_str!("prelude/node_crypto.js"),
+    ),
+    (
+        "chatfn:prelude/node_fs.js",
+        include_str!("prelude/node_fs.js"),
+    ),
+    (
+        "chatfn:prelude/node_system.js",
+        include_str!("prelude/node_system.js"),
+    ),
+    (
+        "chatfn:prelude/node_http.js",
+        include_str!("prelude/node_http.js"),
+    ),
+    (
+        "chatfn:prelude/node_zlib.js",
+        include_str!("prelude/node_zlib.js"),
+    ),
     ("chatfn:prelude/fetch.js", include_str!("prelude/fetch.js")),
-    ("chatfn:prelude/invocation.js", include_str!("prelude/invocation.js")),
+    (
+        "chatfn:prelude/invocation.js",
+        include_str!("prelude/invocation.js"),
+    ),
 ];
 
 /// Reported when even describing a failure failed (typically out of memory);
@@ -221,7 +287,11 @@ pub extern "C" fn resume() -> i64 {
         };
         for (id, ok, json) in completions {
             let json = String::from_utf8_lossy(json);
-            if hooks.complete.call::<_, ()>((id, ok, json.as_ref())).is_err() {
+            if hooks
+                .complete
+                .call::<_, ()>((id, ok, json.as_ref()))
+                .is_err()
+            {
                 fail_from_exception(ctx, hooks);
             }
         }
@@ -264,13 +334,16 @@ fn with_hooks(f: impl for<'js> FnOnce(&Ctx<'js>, &Hooks<'js>) -> i64) -> i64 {
             );
             return abi::STATUS_DONE;
         };
-        state.runtime.context().with(|ctx| match state.hooks.restore(&ctx) {
-            Ok(hooks) => f(&ctx, &hooks),
-            Err(_) => {
-                host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
-                abi::STATUS_DONE
-            }
-        })
+        state
+            .runtime
+            .context()
+            .with(|ctx| match state.hooks.restore(&ctx) {
+                Ok(hooks) => f(&ctx, &hooks),
+                Err(_) => {
+                    host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
+                    abi::STATUS_DONE
+                }
+            })
     })
 }
 

@@ -30,6 +30,12 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("digest", Func::from(digest))?;
     native.set("moduleExists", Func::from(module_exists))?;
     native.set("moduleSource", Func::from(module_source))?;
+    native.set("moduleSize", Func::from(module_size))?;
+    native.set("moduleList", Func::from(module_list))?;
+    native.set("vendorEval", Func::from(vendor_eval))?;
+    native.set("zlibNew", Func::from(zlib_new))?;
+    native.set("zlibWrite", Func::from(zlib_write))?;
+    native.set("zlibFree", Func::from(zlib_free))?;
     native.set("hmac", Func::from(hmac))?;
     native.set("promiseState", Func::from(promise_state))?;
     native.set("promiseResult", Func::from(promise_result))?;
@@ -79,6 +85,24 @@ fn module_exists<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> bool {
     host::module_exists(&lossy(&ctx, &path))
 }
 
+/// The file's length in bytes, or -1 when the module map has no such file.
+fn module_size<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> i32 {
+    host::module_size(&lossy(&ctx, &path))
+}
+
+/// The entries of a directory of the module map, one per line
+/// (subdirectories end in `/`), or `undefined` when there is no such
+/// directory.
+fn module_list<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> Result<Value<'js>> {
+    match host::module_list(&lossy(&ctx, &path)) {
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            Ok(JsString::from_str(ctx, &text)?.into_value())
+        }
+        None => Ok(Value::new_undefined(ctx)),
+    }
+}
+
 /// The file's source, or `undefined` when the module map has no such file.
 fn module_source<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> Result<Value<'js>> {
     match host::module_source(&lossy(&ctx, &path)) {
@@ -99,7 +123,11 @@ fn unsupported<'js>(ctx: &Ctx<'js>) -> javy::quickjs::Error {
 }
 
 /// `digest(algorithm, data)`: md5, sha1, sha256, sha384 or sha512.
-fn digest<'js>(ctx: Ctx<'js>, algorithm: JsString<'js>, data: ArrayBuffer<'js>) -> Result<ArrayBuffer<'js>> {
+fn digest<'js>(
+    ctx: Ctx<'js>,
+    algorithm: JsString<'js>,
+    data: ArrayBuffer<'js>,
+) -> Result<ArrayBuffer<'js>> {
     let data = bytes(&data);
     let out = match lossy(&ctx, &algorithm).as_str() {
         "md5" => md5::Md5::digest(data).to_vec(),
@@ -141,8 +169,78 @@ fn hmac<'js>(
     ArrayBuffer::new(ctx, out)
 }
 
+/// `zlibNew(kind, level, windowBits)`: a codec handle, or -1 for an unknown
+/// kind. `level` is the brotli quality for `brotliCompress`.
+fn zlib_new<'js>(ctx: Ctx<'js>, kind: JsString<'js>, level: i32, window_bits: i32) -> i32 {
+    use crate::zlib::{self, Format};
+    let handle = match lossy(&ctx, &kind).as_str() {
+        "deflate" => zlib::new_deflate(Format::Zlib, level),
+        "deflateRaw" => zlib::new_deflate(Format::Raw, level),
+        "gzip" => zlib::new_deflate(Format::Gzip, level),
+        "inflate" => zlib::new_inflate(Format::Zlib),
+        "inflateRaw" => zlib::new_inflate(Format::Raw),
+        "gunzip" => zlib::new_inflate(Format::Gzip),
+        "unzip" => zlib::new_inflate(Format::Auto),
+        "brotliCompress" => zlib::new_brotli_encode(
+            u32::try_from(level).unwrap_or(11),
+            u32::try_from(window_bits).unwrap_or(22),
+        ),
+        "brotliDecompress" => zlib::new_brotli_decode(),
+        _ => return -1,
+    };
+    handle as i32
+}
+
+/// `zlibWrite(handle, bytes, flush)`: the output as an ArrayBuffer, or
+/// `{message, code, errno}` when the input is not valid.
+fn zlib_write<'js>(
+    ctx: Ctx<'js>,
+    handle: u32,
+    input: ArrayBuffer<'js>,
+    flush: u32,
+) -> Result<Value<'js>> {
+    match crate::zlib::write(handle, bytes(&input), flush) {
+        Ok(out) => Ok(ArrayBuffer::new(ctx, out)?.into_value()),
+        Err(e) => {
+            let error = Object::new(ctx)?;
+            error.set("message", e.message)?;
+            error.set("code", e.code)?;
+            error.set("errno", e.errno)?;
+            Ok(error.into_value())
+        }
+    }
+}
+
+fn zlib_free(handle: u32) {
+    crate::zlib::free(handle)
+}
+
+/// JavaScript libraries built into the guest (`scripts/vendor-js.mjs`
+/// writes `src/vendor/*.js`); each is evaluated on first use.
+const VENDORED: &[(&str, &str)] = &[
+    ("readable-stream", include_str!("vendor/readable-stream.js")),
+    ("punycode", include_str!("vendor/punycode.js")),
+];
+
+/// Evaluates the vendored bundle `name`; `undefined` when there is none.
+fn vendor_eval<'js>(ctx: Ctx<'js>, name: JsString<'js>) -> Result<Value<'js>> {
+    let name = lossy(&ctx, &name);
+    let Some((_, source)) = VENDORED.iter().find(|(n, _)| *n == name) else {
+        return Ok(Value::new_undefined(ctx));
+    };
+    let mut options = EvalOptions::default();
+    options.global = true;
+    options.strict = false;
+    options.filename = Some(format!("chatfn:vendor/{name}.js"));
+    ctx.eval_with_options(*source, options)
+}
+
 /// Evaluates a script in global scope under `filename` (used in stack traces).
-fn eval_script<'js>(ctx: Ctx<'js>, source: JsString<'js>, filename: JsString<'js>) -> Result<Value<'js>> {
+fn eval_script<'js>(
+    ctx: Ctx<'js>,
+    source: JsString<'js>,
+    filename: JsString<'js>,
+) -> Result<Value<'js>> {
     let mut options = EvalOptions::default();
     options.global = true;
     options.strict = false;

@@ -38,7 +38,7 @@ async function handleEvent() {
 
   const waited = await timers.setTimeout(5, 'later');
   let unavailable;
-  try { require('fs'); } catch (err) { unavailable = err.message; }
+  try { require('node:test'); } catch (err) { unavailable = err.message; }
 
   return {
     global: typeof Buffer === 'function' && globalThis.Buffer === Buffer,
@@ -93,7 +93,7 @@ async fn node_builtins_work_in_the_guest() {
             "decoded": "€",
             "assertion": ["AssertionError", "ERR_ASSERTION"],
             "waited": "later",
-            "unavailable": "module 'fs' is not available in the chat runtime",
+            "unavailable": "module 'node:test' is not available in the chat runtime",
         })
     );
 }

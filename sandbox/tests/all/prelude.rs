@@ -128,14 +128,14 @@ async fn require_errors_are_clear() {
             "Cannot find module 'missing-pkg'",
         ),
         (
-            "fs",
+            "node:test",
             "ERR_UNKNOWN_BUILTIN_MODULE",
-            "module 'fs' is not available in the chat runtime",
+            "module 'node:test' is not available in the chat runtime",
         ),
         (
-            "node:child_process",
-            "ERR_UNKNOWN_BUILTIN_MODULE",
-            "module 'node:child_process' is not available in the chat runtime",
+            "#internal",
+            "ERR_PACKAGE_IMPORT_NOT_DEFINED",
+            "Package import specifier \"#internal\" is not defined",
         ),
         (
             "locked/private.js",
@@ -151,6 +151,61 @@ async fn require_errors_are_clear() {
             "{name}: {value}"
         );
     }
+}
+
+#[tokio::test]
+async fn package_imports_and_export_conditions_resolve_as_in_node() {
+    let spec = handler(
+        r#"async function handleEvent() {
+            const p = require('p');
+            return {
+                p: { ...p, hooks: typeof p.hooks.AsyncLocalStorage },
+                esmOnly: require('esm-only').kind,
+                sync: require('sync').kind,
+                builtin: p.hooks === require('async_hooks'),
+            };
+        }"#,
+    )
+    // `imports`: conditions in key order, patterns, a built-in target.
+    .with_module(
+        "/node_modules/p/package.json",
+        r##"{ "main": "index.js", "imports": {
+            "#hooks": { "browser": "./browser.js", "node": "async_hooks" },
+            "#impl": { "import": "./esm.js", "require": "./cjs.js" },
+            "#lib/*": "./lib/*.js" } }"##,
+    )
+    .with_module(
+        "/node_modules/p/index.js",
+        "module.exports = { hooks: require('#hooks'), impl: require('#impl'), util: require('#lib/util') };",
+    )
+    .with_module("/node_modules/p/cjs.js", "module.exports = 'cjs';")
+    .with_module("/node_modules/p/esm.js", "module.exports = 'esm';")
+    .with_module("/node_modules/p/lib/util.js", "module.exports = 'lib/util';")
+    // Only `import` is exported: ES modules were converted at install.
+    .with_module(
+        "/node_modules/esm-only/package.json",
+        r#"{ "exports": { ".": { "import": "./index.js" } } }"#,
+    )
+    .with_module("/node_modules/esm-only/index.js", "exports.kind = 'import';")
+    // `module-sync` wins over `import`, as in Node 20.19.
+    .with_module(
+        "/node_modules/sync/package.json",
+        r#"{ "exports": { "module-sync": "./sync.js", "import": "./esm.js", "default": "./cjs.js" } }"#,
+    )
+    .with_module("/node_modules/sync/sync.js", "exports.kind = 'module-sync';")
+    .with_module("/node_modules/sync/esm.js", "exports.kind = 'import';")
+    .with_module("/node_modules/sync/cjs.js", "exports.kind = 'default';");
+    let image = image(&spec).await;
+    let value = result(&run(&image, json!({})).await);
+    assert_eq!(
+        value,
+        json!({
+            "p": { "hooks": "function", "impl": "cjs", "util": "lib/util" },
+            "esmOnly": "import",
+            "sync": "module-sync",
+            "builtin": true,
+        })
+    );
 }
 
 #[tokio::test]

@@ -1,15 +1,20 @@
 // CommonJS `require` over the image's in-memory module map (absolute path ->
 // source), resolved like Node: relative paths, extension and index probing,
-// `node_modules` lookup up the directory tree, package.json `exports`
-// (conditions `require`, `node`, `default`, in the package's key order) and
-// `main`. Built-in modules are registered by name on `internal.builtins`.
+// `node_modules` lookup up the directory tree, package.json `exports` and
+// `imports` (`#name`) with the conditions `require`, `node`, `module-sync`
+// and `default` in the package's key order (and `import` when nothing else
+// matches: ES module files were converted to CommonJS at install), and
+// `main`. Built-in modules are registered by name on `internal.builtins`;
+// `node:` names always mean a built-in.
 (function (native, internal) {
   'use strict';
   // The module map stays on the host; files are read when needed.
   const existsCache = Object.create(null);
   const cache = Object.create(null);
   const packageJsonCache = Object.create(null);
-  const CONDITIONS = new Set(['require', 'node', 'default']);
+  const CONDITIONS = new Set(['require', 'node', 'module-sync', 'default']);
+  // For packages that only export ES modules (converted at install).
+  const ESM_CONDITIONS = new Set([...CONDITIONS, 'import']);
 
   // Node's built-in module names: requiring one the chat runtime does not
   // provide is a clear error rather than "cannot find module".
@@ -94,50 +99,60 @@
     return loadIndex(dir);
   }
 
-  /** Resolves an `exports` target for the `require` conditions, or null. */
-  function resolveTarget(target, star) {
+  /** Resolves an `exports`/`imports` target for `conditions`, or null. */
+  function resolveTarget(target, star, conditions) {
     if (typeof target === 'string') return star === null ? target : target.split('*').join(star);
     if (Array.isArray(target)) {
       for (const t of target) {
-        const r = resolveTarget(t, star);
+        const r = resolveTarget(t, star, conditions);
         if (r !== null) return r;
       }
       return null;
     }
     if (target && typeof target === 'object') {
       for (const key of Object.keys(target)) {
-        if (!CONDITIONS.has(key)) continue;
-        const r = resolveTarget(target[key], star);
+        if (!conditions.has(key)) continue;
+        const r = resolveTarget(target[key], star, conditions);
         if (r !== null) return r;
       }
     }
     return null;
   }
 
+  /** The target `map` (an `exports` subpath map or `imports`) gives `key`. */
+  function matchSubpath(map, key, conditions) {
+    if (Object.prototype.hasOwnProperty.call(map, key) && !key.includes('*')) {
+      return resolveTarget(map[key], null, conditions);
+    }
+    // The longest matching pattern ("./features/*.js") wins.
+    let best = null;
+    for (const k of Object.keys(map)) {
+      const star = k.indexOf('*');
+      if (star < 0) continue;
+      const prefix = k.slice(0, star);
+      const suffix = k.slice(star + 1);
+      if (key.length >= k.length - 1 && key.startsWith(prefix) && key.endsWith(suffix) &&
+          (best === null || prefix.length > best.prefix.length)) {
+        best = { k, prefix, match: key.slice(prefix.length, key.length - suffix.length) };
+      }
+    }
+    return best ? resolveTarget(map[best.k], best.match, conditions) : null;
+  }
+
+  /** Tries the `require` conditions, then `import` for ESM-only packages. */
+  function withConditions(resolveFor) {
+    const target = resolveFor(CONDITIONS);
+    return target !== null ? target : resolveFor(ESM_CONDITIONS);
+  }
+
   function resolveExports(pkgDir, exports, subpath, request) {
     const key = subpath ? './' + subpath : '.';
     const isSubpathMap = exports && typeof exports === 'object' && !Array.isArray(exports) &&
       Object.keys(exports).some((k) => k.startsWith('.'));
-    let target = null;
-    if (!isSubpathMap) {
-      if (key === '.') target = resolveTarget(exports, null);
-    } else if (Object.prototype.hasOwnProperty.call(exports, key) && !key.includes('*')) {
-      target = resolveTarget(exports[key], null);
-    } else {
-      // The longest matching pattern ("./features/*.js") wins.
-      let best = null;
-      for (const k of Object.keys(exports)) {
-        const star = k.indexOf('*');
-        if (star < 0) continue;
-        const prefix = k.slice(0, star);
-        const suffix = k.slice(star + 1);
-        if (key.length >= k.length - 1 && key.startsWith(prefix) && key.endsWith(suffix) &&
-            (best === null || prefix.length > best.prefix.length)) {
-          best = { k, prefix, match: key.slice(prefix.length, key.length - suffix.length) };
-        }
-      }
-      if (best) target = resolveTarget(exports[best.k], best.match);
-    }
+    const target = withConditions((conditions) => {
+      if (!isSubpathMap) return key === '.' ? resolveTarget(exports, null, conditions) : null;
+      return matchSubpath(exports, key, conditions);
+    });
     if (target === null || !target.startsWith('./')) {
       throw codeError(`Package subpath '${key}' is not defined by "exports" in ${join(pkgDir, 'package.json')} (required as '${request}')`,
         'ERR_PACKAGE_PATH_NOT_EXPORTED');
@@ -167,6 +182,34 @@
     }
   }
 
+  /**
+   * A `#name` request through the `imports` of the nearest package.json
+   * above `fromDir`: `{ file }` for a file of that package, or `{ request,
+   * from }` for a package or built-in name to load in its place.
+   */
+  function resolvePackageImports(request, fromDir) {
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      const pkg = dir.endsWith('/node_modules') ? null : readPackageJson(dir);
+      if (pkg !== null) {
+        const imports = pkg.imports;
+        const target = imports && typeof imports === 'object' && !Array.isArray(imports)
+          ? withConditions((conditions) => matchSubpath(imports, request, conditions)) : null;
+        if (target === null) {
+          throw codeError(`Package import specifier "${request}" is not defined in package ${join(dir, 'package.json')}`,
+            'ERR_PACKAGE_IMPORT_NOT_DEFINED');
+        }
+        if (!target.startsWith('./')) return { request: target, from: dir };
+        const file = join(dir, target);
+        if (!isFile(file)) throw codeError(`Cannot find module '${file}' (the "imports" target of '${request}')`, 'MODULE_NOT_FOUND');
+        return { file };
+      }
+      if (dir === '/') {
+        throw codeError(`Package import specifier "${request}" is not defined: no package.json above ${fromDir}`,
+          'ERR_PACKAGE_IMPORT_NOT_DEFINED');
+      }
+    }
+  }
+
   function builtinName(request) {
     if (request.startsWith('node:')) return request;
     if (request.startsWith('chatfn:')) return request;
@@ -188,6 +231,10 @@
       throw new TypeError(`The "id" argument must be a non-empty string. Received ${internal.inspect(request)}`);
     }
     let found = null;
+    if (request.startsWith('#')) {
+      const target = resolvePackageImports(request, fromDir);
+      return target.file !== undefined ? target.file : (builtinName(target.request) ?? resolve(target.request, target.from));
+    }
     if (request === '.' || request === '..' || request.startsWith('./') || request.startsWith('../') || request.startsWith('/')) {
       const base = request.startsWith('/') ? normalize(request) : join(fromDir, request);
       found = loadAsFile(base) || loadAsDirectory(base);
@@ -203,6 +250,10 @@
   function load(request, fromDir) {
     const builtin = typeof request === 'string' ? builtinName(request) : null;
     if (builtin !== null) return requireBuiltin(builtin);
+    if (typeof request === 'string' && request.startsWith('#')) {
+      const target = resolvePackageImports(request, fromDir);
+      if (target.file === undefined) return load(target.request, target.from);
+    }
     const filename = resolve(request, fromDir);
     const cached = cache[filename];
     if (cached) return cached.exports;
@@ -240,6 +291,49 @@
   }
 
   internal.makeRequire = makeRequire;
+
+  /**
+   * The exports of a vendored library (scripts/vendor-js.mjs): a bundle of
+   * an npm package's files, built into the guest and evaluated on first
+   * use. Its `require` reaches the bundle's own files by relative path and
+   * built-ins by name (through the bundle's `externals`).
+   */
+  const vendoredCache = Object.create(null);
+  internal.vendored = function vendored(name) {
+    if (name in vendoredCache) return vendoredCache[name];
+    const bundle = native.vendorEval(name);
+    if (!bundle) throw codeError(`the chat runtime has no vendored library '${name}'`, 'MODULE_NOT_FOUND');
+    const modules = Object.create(null);
+    const root = `/chatfn/vendor/${name}`;
+    const has = (file) => Object.prototype.hasOwnProperty.call(bundle.files, file);
+    function find(file) {
+      for (const candidate of [file, file + '.js', file + '.json', file + '/index.js']) {
+        if (has(candidate)) return candidate;
+      }
+      return null;
+    }
+    function requireFrom(dir) {
+      return function require(request) {
+        if (Object.prototype.hasOwnProperty.call(bundle.externals, request)) return load(bundle.externals[request], '/');
+        if (request.startsWith('./') || request.startsWith('../')) {
+          const file = find(join(dir, request).slice(1));
+          if (file === null) throw codeError(`Cannot find module '${request}' in ${name} (from '/${dir.slice(1)}')`, 'MODULE_NOT_FOUND');
+          return loadFile(file);
+        }
+        return load(request, '/');
+      };
+    }
+    function loadFile(file) {
+      if (file in modules) return modules[file].exports;
+      const dir = dirname('/' + file);
+      const module = { id: `${root}/${file}`, filename: `${root}/${file}`, exports: {}, loaded: false };
+      modules[file] = module;
+      bundle.files[file].call(module.exports, module.exports, requireFrom(dir), module, module.filename, root + dir);
+      module.loaded = true;
+      return module.exports;
+    }
+    return (vendoredCache[name] = loadFile(bundle.main));
+  };
 
   /**
    * Runs a handler or init script that was an ES module (compiled to

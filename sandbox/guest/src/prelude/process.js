@@ -49,9 +49,27 @@
     arch: 'wasm32',
     pid: 1,
     title: 'chatfn',
-    version: '',
-    versions: {},
-    release: { name: 'chatfn' },
+    // Packages read the Node version to pick code paths: the built-ins here
+    // follow Node 20's documented behaviour.
+    version: 'v20.19.0',
+    versions: { node: '20.19.0', modules: '115', chatfn: '1' },
+    release: { name: 'node', lts: 'Iron' },
+    features: { inspector: false, ipv6: true, tls: true, typescript: false },
+    config: { variables: {} },
+    execPath: '/usr/local/bin/node',
+    exitCode: undefined,
+    umask: () => 0o22,
+    getuid: () => 0,
+    geteuid: () => 0,
+    getgid: () => 0,
+    getegid: () => 0,
+    cpuUsage: () => ({ user: 0, system: 0 }),
+    resourceUsage: () => ({ userCPUTime: 0, systemCPUTime: 0, maxRSS: 0 }),
+    binding(name) {
+      const err = new Error(`No such module: ${name}`);
+      err.code = 'ERR_INVALID_MODULE';
+      throw err;
+    },
     cwd: () => '/',
     uptime: () => native.now() / 1000,
     hrtime,
@@ -76,6 +94,8 @@
     off() { return process; },
     removeListener() { return process; },
     listenerCount: () => 0,
+    emit: () => false,
+    [Symbol.toStringTag]: 'process',
   };
 
   /** Replaces the environment (chat runtime variables; values as strings). */
