@@ -5,12 +5,14 @@
 
 mod api;
 mod cli;
+mod egress;
 mod fetch;
 mod host;
 mod metrics;
 mod outbound;
 mod platform;
 mod service;
+mod sockets;
 mod store;
 mod time;
 mod triggers;

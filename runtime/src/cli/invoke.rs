@@ -18,6 +18,7 @@ use super::{EXIT_FAILED, UsageError, default_cache_dir};
 use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
 use crate::host::InvocationHost;
 use crate::platform::PlatformClient;
+use crate::sockets::{SocketClient, SocketLimits};
 
 #[derive(Args)]
 pub(crate) struct InvokeArgs {
@@ -220,6 +221,10 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
         crate::platform::DEFAULT_TIMEOUT,
         crate::platform::MAX_RESPONSE_BYTES,
     ));
+    let sockets = Arc::new(SocketClient::new(
+        plan.fetch_policy.clone(),
+        SocketLimits::default(),
+    ));
     let fetch = Arc::new(FetchClient::new(plan.fetch_policy, FetchLimits::default()));
     let mut all_succeeded = true;
     for _ in 0..plan.repeat {
@@ -227,6 +232,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
             Arc::clone(&platform),
             None,
             Arc::clone(&fetch),
+            Arc::clone(&sockets),
         ));
         let outcome = invoke(&image, &plan.event, &plan.limits, host).await?;
         all_succeeded &= outcome.succeeded();

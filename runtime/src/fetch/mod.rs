@@ -1,10 +1,8 @@
 //! The host side of the guest's global `fetch`: one `fetch` host call per
 //! request (`{url, method, headers: [[name, value]…], body, bodyEncoding}`),
 //! answered with `{status, statusText, url, redirected, headers, body,
-//! bodyEncoding}`. Internal addresses are refused (see [`policy`]);
+//! bodyEncoding}`. Internal addresses are refused (see [`crate::egress`]);
 //! requests per invocation, response sizes and time are bounded.
-
-mod policy;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,8 +19,8 @@ use sandbox::HostCallError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub(crate) use policy::EgressPolicy;
-use policy::{EgressResolver, denied_message};
+pub(crate) use crate::egress::EgressPolicy;
+use crate::egress::{EgressResolver, denied_message};
 
 use crate::host::CallRecord;
 
@@ -193,12 +191,10 @@ impl FetchClient {
                 .body(Full::new(body.clone()))
                 .map_err(|e| fetch_error("ERR_INVALID_ARG", e.to_string()))?;
             let response = self.http.request(outgoing).await.map_err(|e| {
-                let detail = crate::outbound::describe(&e);
-                if detail.contains("fetch may not reach") {
-                    fetch_error("ERR_EGRESS_DENIED", detail)
-                } else {
-                    fetch_error(network_code(&e), detail)
-                }
+                fetch_error(
+                    crate::outbound::node_error_code(&e),
+                    crate::outbound::describe(&e),
+                )
             })?;
             let status = response.status();
             if status.is_redirection() && redirect == "error" {
@@ -337,52 +333,6 @@ fn resolve_location(base: &str, location: &str) -> String {
     }
     out.push_str(location);
     out
-}
-
-/// Node's error code for a request that failed without a response
-/// (`ECONNREFUSED`, `ENOTFOUND`, …), so that the guest's `http` module and
-/// the SDKs above it classify the failure as they do on Node.
-fn network_code(error: &(dyn std::error::Error + 'static)) -> &'static str {
-    use std::io::ErrorKind;
-    let mut source = Some(error);
-    while let Some(e) = source {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            match io.kind() {
-                ErrorKind::ConnectionRefused => return "ECONNREFUSED",
-                ErrorKind::ConnectionReset
-                | ErrorKind::ConnectionAborted
-                | ErrorKind::BrokenPipe
-                | ErrorKind::UnexpectedEof => return "ECONNRESET",
-                ErrorKind::TimedOut => return "ETIMEDOUT",
-                // The resolver reports a name that does not resolve so.
-                ErrorKind::NotFound => return "ENOTFOUND",
-                ErrorKind::HostUnreachable => return "EHOSTUNREACH",
-                ErrorKind::NetworkUnreachable => return "ENETUNREACH",
-                _ => {}
-            }
-        }
-        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return match tls {
-                rustls::Error::InvalidCertificate(rustls::CertificateError::Expired) => {
-                    "CERT_HAS_EXPIRED"
-                }
-                rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName) => {
-                    "ERR_TLS_CERT_ALTNAME_INVALID"
-                }
-                rustls::Error::InvalidCertificate(_) => "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-                _ => "EPROTO",
-            };
-        }
-        if let Some(hyper) = e.downcast_ref::<hyper::Error>()
-            && hyper.is_incomplete_message()
-        {
-            // The server closed the connection before answering: Node's
-            // "socket hang up".
-            return "ECONNRESET";
-        }
-        source = e.source();
-    }
-    "ERR_NETWORK"
 }
 
 /// A failure the guest's fetch turns into `TypeError('fetch failed')` with

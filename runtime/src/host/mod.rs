@@ -1,7 +1,8 @@
 //! What an invocation may do outside its sandbox, and the log of what it
 //! did: `platform` (its application's Platform API, see
-//! [`crate::platform`]) and `fetch` (the internet, see [`crate::fetch`]).
-//! Nothing else is granted.
+//! [`crate::platform`]), `fetch` (the internet over HTTP, see
+//! [`crate::fetch`]) and `net.*` (TCP and TLS connections, see
+//! [`crate::sockets`]). Nothing else is granted.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::fetch::FetchClient;
 use crate::platform::{self, PlatformClient, Target};
+use crate::sockets::{InvocationSockets, SocketClient};
 
 /// One outbound call, as the invocation log shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -57,6 +59,7 @@ pub(crate) struct InvocationHost {
     target: Option<Arc<Target>>,
     fetch: Arc<FetchClient>,
     fetches: AtomicU32,
+    sockets: InvocationSockets,
     records: Arc<Mutex<Vec<CallRecord>>>,
 }
 
@@ -67,12 +70,14 @@ impl InvocationHost {
         platform: Arc<PlatformClient>,
         target: Option<Arc<Target>>,
         fetch: Arc<FetchClient>,
+        sockets: Arc<SocketClient>,
     ) -> InvocationHost {
         InvocationHost {
             platform,
             target,
             fetch,
             fetches: AtomicU32::new(0),
+            sockets: InvocationSockets::new(sockets),
             records: Arc::default(),
         }
     }
@@ -125,6 +130,10 @@ impl HostCalls for InvocationHost {
                     return Box::pin(async move { Err(error) });
                 }
                 Box::pin(async move { finish(fetch.call(call.args.get()).await) })
+            }
+            name if name.starts_with("net.") => {
+                let call = self.sockets.call(&name["net.".len()..], call.args.get());
+                Box::pin(async move { finish(call.await) })
             }
             other => {
                 let error = HostCallError::unknown_operation(other);

@@ -26,6 +26,7 @@ use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
 use crate::host::InvocationHost;
 use crate::metrics::Metrics;
 use crate::platform::{self, PlatformClient, Target};
+use crate::sockets::{SocketClient, SocketLimits};
 use crate::store::{
     Application, Function, Invocation, InvocationStatus, Runtime, Store, StoreError, Version,
 };
@@ -100,6 +101,7 @@ pub(crate) struct Service {
     dependencies: Dependencies,
     platform: Arc<PlatformClient>,
     fetch: Arc<FetchClient>,
+    sockets: Arc<SocketClient>,
     permits: Semaphore,
     next_invocation: AtomicI64,
     pub(crate) metrics: Metrics,
@@ -184,6 +186,10 @@ impl Service {
             fetch: Arc::new(FetchClient::new(
                 config.fetch_policy.clone(),
                 config.fetch_limits.clone(),
+            )),
+            sockets: Arc::new(SocketClient::new(
+                config.fetch_policy.clone(),
+                SocketLimits::default(),
             )),
             permits: Semaphore::new(config.max_concurrency.max(1)),
             next_invocation: AtomicI64::new(next),
@@ -435,6 +441,7 @@ impl Service {
                     Arc::clone(&self.platform),
                     target,
                     Arc::clone(&self.fetch),
+                    Arc::clone(&self.sockets),
                 ));
                 let outcome: Outcome = image
                     .invoke(event, &context, &limits, calls.clone())

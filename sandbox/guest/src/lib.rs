@@ -27,90 +27,44 @@ use std::cell::RefCell;
 
 use javy::quickjs::{Ctx, Function, Object, Persistent, String as JsString, Value, qjs};
 
+/// `(name, source)` of each prelude file, by file name.
+macro_rules! prelude {
+    ($($file:literal),* $(,)?) => {
+        &[$((concat!("chatfn:prelude/", $file), include_str!(concat!("prelude/", $file)))),*]
+    };
+}
+
 /// Prelude files, in evaluation order: later files use what earlier ones put
 /// on `internal`.
-const PRELUDE: &[(&str, &str)] = &[
-    (
-        "chatfn:prelude/inspect.js",
-        include_str!("prelude/inspect.js"),
-    ),
-    (
-        "chatfn:prelude/console.js",
-        include_str!("prelude/console.js"),
-    ),
-    (
-        "chatfn:prelude/base64.js",
-        include_str!("prelude/base64.js"),
-    ),
-    ("chatfn:prelude/url.js", include_str!("prelude/url.js")),
-    ("chatfn:prelude/clone.js", include_str!("prelude/clone.js")),
-    ("chatfn:prelude/web.js", include_str!("prelude/web.js")),
-    (
-        "chatfn:prelude/timers.js",
-        include_str!("prelude/timers.js"),
-    ),
-    ("chatfn:prelude/host.js", include_str!("prelude/host.js")),
-    (
-        "chatfn:prelude/modules.js",
-        include_str!("prelude/modules.js"),
-    ),
-    (
-        "chatfn:prelude/process.js",
-        include_str!("prelude/process.js"),
-    ),
-    (
-        "chatfn:prelude/node_errors.js",
-        include_str!("prelude/node_errors.js"),
-    ),
-    (
-        "chatfn:prelude/web_events.js",
-        include_str!("prelude/web_events.js"),
-    ),
-    (
-        "chatfn:prelude/node_buffer.js",
-        include_str!("prelude/node_buffer.js"),
-    ),
-    (
-        "chatfn:prelude/node_events.js",
-        include_str!("prelude/node_events.js"),
-    ),
-    (
-        "chatfn:prelude/node_stream.js",
-        include_str!("prelude/node_stream.js"),
-    ),
-    (
-        "chatfn:prelude/node_util.js",
-        include_str!("prelude/node_util.js"),
-    ),
-    (
-        "chatfn:prelude/node_path.js",
-        include_str!("prelude/node_path.js"),
-    ),
-    (
-        "chatfn:prelude/node_crypto.js",
-        include_str!("prelude/node_crypto.js"),
-    ),
-    (
-        "chatfn:prelude/node_fs.js",
-        include_str!("prelude/node_fs.js"),
-    ),
-    (
-        "chatfn:prelude/node_system.js",
-        include_str!("prelude/node_system.js"),
-    ),
-    (
-        "chatfn:prelude/node_http.js",
-        include_str!("prelude/node_http.js"),
-    ),
-    (
-        "chatfn:prelude/node_zlib.js",
-        include_str!("prelude/node_zlib.js"),
-    ),
-    ("chatfn:prelude/fetch.js", include_str!("prelude/fetch.js")),
-    (
-        "chatfn:prelude/invocation.js",
-        include_str!("prelude/invocation.js"),
-    ),
+const PRELUDE: &[(&str, &str)] = prelude![
+    "inspect.js",
+    "console.js",
+    "base64.js",
+    "url.js",
+    "clone.js",
+    "web.js",
+    "timers.js",
+    "host.js",
+    "modules.js",
+    "process.js",
+    "node_errors.js",
+    "web_events.js",
+    "node_buffer.js",
+    "node_events.js",
+    "node_stream.js",
+    "node_util.js",
+    "node_path.js",
+    "crypto_keys.js",
+    "node_crypto.js",
+    "web_crypto.js",
+    "node_fs.js",
+    "node_system.js",
+    "node_http.js",
+    "node_net.js",
+    "node_zlib.js",
+    "intl.js",
+    "fetch.js",
+    "invocation.js",
 ];
 
 /// Reported when even describing a failure failed (typically out of memory);

@@ -1,7 +1,8 @@
-//! Where `fetch` may connect: the public internet, and internal addresses
-//! (loopback, private, link-local, …) only when the operator allows them.
-//! Checked on the addresses a name resolves to, at connect time, so DNS
-//! cannot smuggle a request inside (no resolve-then-rebind window).
+//! Where handlers' outbound connections (`fetch`, `http`, `net`, `tls`) may
+//! go: the public internet, and internal addresses (loopback, private,
+//! link-local, …) only when the operator allows them. Checked on the
+//! addresses a name resolves to, at connect time, so DNS cannot smuggle a
+//! request inside (no resolve-then-rebind window).
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -135,39 +136,49 @@ impl tower_service::Service<Name> for EgressResolver {
         let policy = Arc::clone(&self.policy);
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            // A name that does not resolve is NotFound, which the fetch
-            // client reports as Node's ENOTFOUND.
-            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map_err(|e| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        format!("getaddrinfo ENOTFOUND {host}: {e}"),
-                    )
-                })?
-                .collect();
-            if policy.host_allowed(&host) {
-                return Ok(all.into_iter());
-            }
-            let allowed: Vec<SocketAddr> = all
-                .iter()
-                .copied()
-                .filter(|a| policy.ip_allowed(a.ip()))
-                .collect();
-            if allowed.is_empty() && !all.is_empty() {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::PermissionDenied,
-                    denied_message(&host),
-                ));
-            }
-            Ok(allowed.into_iter())
+            Ok(resolve(&policy, &host, 0).await?.into_iter())
         })
     }
 }
 
+/// The addresses `host` resolves to that the policy lets a handler reach
+/// (with `port`). A name that does not resolve is `NotFound` (Node's
+/// ENOTFOUND); one that resolves only to refused addresses is
+/// `PermissionDenied`.
+pub(crate) async fn resolve(
+    policy: &EgressPolicy,
+    host: &str,
+    port: u16,
+) -> Result<Vec<SocketAddr>, std::io::Error> {
+    let all: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("getaddrinfo ENOTFOUND {host}: {e}"),
+            )
+        })?
+        .collect();
+    if policy.host_allowed(host) {
+        return Ok(all);
+    }
+    let allowed: Vec<SocketAddr> = all
+        .iter()
+        .copied()
+        .filter(|a| policy.ip_allowed(a.ip()))
+        .collect();
+    if allowed.is_empty() && !all.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            denied_message(host),
+        ));
+    }
+    Ok(allowed)
+}
+
 pub(crate) fn denied_message(host: &str) -> String {
     format!(
-        "{host} is an internal address (loopback, private or link-local), which fetch may not reach; an operator can allow it with `chatfn serve --fetch-allow`"
+        "{host} is an internal address (loopback, private or link-local), which handlers may not reach; an operator can allow it with `chatfn serve --fetch-allow`"
     )
 }
 
