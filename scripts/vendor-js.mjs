@@ -37,6 +37,14 @@ const PACKAGES = {
       'abort-controller': 'chatfn:abort-controller',
     },
   },
+  // The WHATWG streams (ReadableStream, ...), as a ponyfill that passes the
+  // web-platform tests; Node's own are internal to Node.
+  'web-streams-polyfill': {
+    version: '4.3.0',
+    main: 'dist/ponyfill.js',
+    include: (file) => file === 'dist/ponyfill.js',
+    externals: {},
+  },
   // Node's `punycode` module is this package (lib/punycode.js in Node).
   punycode: {
     version: '2.3.1',

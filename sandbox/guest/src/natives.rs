@@ -220,6 +220,10 @@ fn zlib_free(handle: u32) {
 const VENDORED: &[(&str, &str)] = &[
     ("readable-stream", include_str!("vendor/readable-stream.js")),
     ("punycode", include_str!("vendor/punycode.js")),
+    (
+        "web-streams-polyfill",
+        include_str!("vendor/web-streams-polyfill.js"),
+    ),
 ];
 
 /// Evaluates the vendored bundle `name`; `undefined` when there is none.

@@ -27,10 +27,16 @@
 // not be made; fetch then rejects with TypeError('fetch failed') whose
 // `cause` is that error, like Node.
 //
-// Deliberate deviations from Node: there are no streams, so `body` is a
-// minimal stand-in (getReader().read() and async iteration yield the whole
-// body as one chunk) and stream bodies are not accepted; AbortSignal
-// (`signal`) is not supported; blob() and formData() are not provided.
+// Bodies may be strings, buffers, URLSearchParams, Blobs, FormData
+// (multipart/form-data, as undici encodes it) or ReadableStreams (with
+// `duplex: 'half'`); a response's `body` is a ReadableStream, and `blob()`
+// and `formData()` read it. An AbortSignal (`signal`) rejects the fetch
+// with its reason.
+//
+// Deliberate deviations from Node: request bodies are read whole before
+// the request is sent, and responses arrive whole (the host call carries
+// both), so a stream body is not sent as it is produced; an aborted fetch
+// stops waiting at once but the host may finish the request.
 (function (native, internal) {
   'use strict';
   const URL = globalThis.URL;
@@ -330,6 +336,10 @@
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
+  // A ReadableStream without loading the streams to ask `instanceof`.
+  const isReadableStream = (value) => value !== null && typeof value === 'object' &&
+    typeof value.getReader === 'function' && typeof value.pipeTo === 'function';
+
   /** Fetch's "extract a body": [body, content type or null]. */
   function extractBody(object) {
     if (typeof object === 'string') return [makeBody(toUSVString(object)), 'text/plain;charset=UTF-8'];
@@ -340,56 +350,61 @@
     if (ArrayBuffer.isView(object)) {
       return [makeBody(new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength))), null];
     }
+    if (object instanceof Blob) return [makeBody(internal.blobBytes(object).slice()), object.type || null];
+    if (internal.formData.isFormData(object)) {
+      const { bytes, contentType } = internal.formData.encode(object);
+      return [makeBody(bytes), contentType];
+    }
+    if (isReadableStream(object)) {
+      if (object.locked) throw new TypeError('Response body object should not be disturbed or locked');
+      return [{ text: null, bytes: null, source: object }, null];
+    }
+    if (object !== null && typeof object === 'object' && typeof object[Symbol.asyncIterator] === 'function') {
+      return [{ text: null, bytes: null, source: ReadableStream.from(object) }, null];
+    }
     // Anything else is stringified (plain objects are not JSON-encoded).
     return [makeBody(toUSVString(object)), 'text/plain;charset=UTF-8'];
   }
 
-  // The stand-in for a ReadableStream: the whole body is one chunk.
-  class BodyStream {
-    #owner;
-    #reader = null;
-
-    constructor(owner) {
-      this.#owner = owner;
+  /** Reads a stream body whole into its bytes (once). */
+  async function materialize(body) {
+    if (body.source === undefined) return body;
+    const reader = body.source.getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const chunk = typeof value === 'string' ? internal.utf8Encode(value)
+        : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+          : internal.isAnyArrayBuffer(value) ? new Uint8Array(value) : null;
+      if (chunk === null) throw new TypeError('Received non-Uint8Array chunk');
+      chunks.push(chunk);
+      size += chunk.length;
     }
-
-    get locked() {
-      return this.#reader !== null;
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
     }
+    body.bytes = bytes;
+    body.source = undefined;
+    return body;
+  }
 
-    getReader() {
-      if (this.#reader !== null) throw new TypeError('ReadableStream is locked');
-      const owner = this.#owner;
-      let done = false;
-      this.#reader = {
-        read: async () => {
-          if (done) return { value: undefined, done: true };
-          done = true;
-          owner.disturbed = true;
-          return { value: new Uint8Array(bodyBytes(owner.body)), done: false };
-        },
-        releaseLock: () => { this.#reader = null; },
-        cancel: async () => {
-          done = true;
-          owner.disturbed = true;
-        },
-        closed: Promise.resolve(undefined),
-      };
-      return this.#reader;
-    }
-
-    async cancel() {
-      this.#owner.disturbed = true;
-    }
-
-    async *[Symbol.asyncIterator]() {
-      const reader = this.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    }
+  // A body held whole, as a ReadableStream of one chunk; reading it
+  // disturbs the body.
+  function bodyStream(state) {
+    return new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        state.disturbed = true;
+        const bytes = bodyBytes(state.body);
+        if (bytes.length > 0) controller.enqueue(bytes.slice());
+        controller.close();
+      },
+    });
   }
 
   // State shared by Request and Response: { body, disturbed, stream }.
@@ -400,7 +415,19 @@
     if (state.body === null) return Promise.resolve().then(() => convert({ text: '', bytes: null }));
     state.disturbed = true;
     const body = state.body;
-    return Promise.resolve().then(() => convert(body));
+    return materialize(body).then(convert);
+  }
+
+  const contentTypeOf = (state) => state.headers.get('content-type');
+
+  /** A body for a clone: held bodies are shared, a stream is teed. */
+  function cloneBody(state) {
+    const body = state.body;
+    if (body === null || body.source === undefined) return body;
+    const [mine, theirs] = body.source.tee();
+    body.source = mine;
+    state.stream = null;
+    return { text: null, bytes: null, source: theirs };
   }
 
   function defineBodyMixin(cls, getState) {
@@ -409,13 +436,21 @@
       json() { return consumeBody(getState(this), (body) => JSON.parse(bodyText(body))); },
       arrayBuffer() { return consumeBody(getState(this), (body) => bodyBytes(body).slice().buffer); },
       bytes() { return consumeBody(getState(this), (body) => bodyBytes(body).slice()); },
+      blob() {
+        const state = getState(this);
+        return consumeBody(state, (body) => internal.makeBlob(bodyBytes(body).slice(), contentTypeOf(state) ?? ''));
+      },
+      formData() {
+        const state = getState(this);
+        return consumeBody(state, (body) => internal.formData.parse(bodyBytes(body), contentTypeOf(state)));
+      },
     });
     Object.defineProperties(cls.prototype, {
       body: {
         get() {
           const state = getState(this);
           if (state.body === null) return null;
-          return state.stream ?? (state.stream = new BodyStream(state));
+          return state.stream ?? (state.stream = state.body.source ?? bodyStream(state));
         },
         enumerable: true, configurable: true,
       },
@@ -515,6 +550,9 @@
       let body = null;
       if (init.body != null) {
         const [extracted, contentType] = extractBody(init.body);
+        if (extracted.source !== undefined && init.duplex !== 'half') {
+          throw new TypeError('RequestInit: duplex option is required when sending a body.');
+        }
         body = extracted;
         if (contentType && !headersState(headers).list.has('content-type')) listAppend(headersState(headers), 'content-type', contentType);
       } else if (inputBody !== null) {
@@ -524,10 +562,23 @@
         base.disturbed = true;
       }
 
-      REQUESTS.set(this, { url, method, headers, redirect, body, disturbed: false, stream: null });
+      let signal = base ? base.signal : null;
+      if (init.signal !== undefined) {
+        if (init.signal !== null && !(init.signal instanceof AbortSignal)) {
+          throw webidlError(prefix, 'Expected signal ("init.signal") to be an instance of AbortSignal.');
+        }
+        signal = init.signal;
+      }
+
+      REQUESTS.set(this, { url, method, headers, redirect, body, disturbed: false, stream: null, signal });
     }
 
     get method() { return requestState(this).method; }
+    get signal() {
+      const state = requestState(this);
+      return state.signal ?? (state.signal = new AbortController().signal);
+    }
+    get duplex() { return 'half'; }
     get url() { return requestState(this).url; }
     get headers() { return requestState(this).headers; }
     get redirect() { return requestState(this).redirect; }
@@ -536,7 +587,7 @@
       const state = requestState(this);
       if (unusable(state)) throw new TypeError('unusable');
       const copy = Object.create(Request.prototype);
-      REQUESTS.set(copy, { ...state, headers: copyHeaders(state.headers, 'request'), disturbed: false, stream: null });
+      REQUESTS.set(copy, { ...state, body: cloneBody(state), headers: copyHeaders(state.headers, 'request'), disturbed: false, stream: null });
       return copy;
     }
 
@@ -650,7 +701,7 @@
       const state = responseState(this);
       if (unusable(state)) throw webidlError('Response.clone', 'Body has already been consumed.');
       const guard = headersState(state.headers).guard;
-      return makeResponse({ ...state, headers: copyHeaders(state.headers, guard), disturbed: false, stream: null });
+      return makeResponse({ ...state, body: cloneBody(state), headers: copyHeaders(state.headers, guard), disturbed: false, stream: null });
     }
 
     [customInspect](depth, options, inspect) {
@@ -708,7 +759,25 @@
     } catch (err) {
       return Promise.reject(err);
     }
-    const body = state.body;
+    const signal = state.signal;
+    if (signal && signal.aborted) return Promise.reject(signal.reason);
+    const sent = (state.body === null ? Promise.resolve(null) : materialize(state.body)).then((body) => send(state, body));
+    if (!signal) return sent;
+    // An abort settles the fetch at once; the host's answer is then ignored.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      sent.then((response) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(response);
+      }, (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      });
+    });
+  }
+
+  function send(state, body) {
     const call = {
       url: state.url.split('#', 1)[0], // a fragment never goes over the wire
       method: state.method,

@@ -12,7 +12,7 @@
 // - In 'ucs2' mode, a failed indexOf on an odd-length buffer returns -1
 //   (Node returns length - 1 there, a bug in its search).
 // - The Buffer() constructor does not emit the DEP0005 deprecation warning.
-// - Not provided: Blob, File, transcode.
+// - Not provided: transcode. (Blob and File are web_blob.js's.)
 (function (native, internal) {
   'use strict';
   const {
@@ -1151,6 +1151,8 @@
     isAscii,
     atob: globalThis.atob,
     btoa: globalThis.btoa,
+    Blob: globalThis.Blob,
+    File: globalThis.File,
   });
   internal.builtins.string_decoder = () => ({ StringDecoder });
 

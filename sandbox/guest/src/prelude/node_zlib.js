@@ -14,6 +14,29 @@
   internal.builtins.zlib = () => makeZlib();
   let zlibModule = null;
 
+  /**
+   * A bare codec for the web's CompressionStream/DecompressionStream:
+   * `write(bytes, finish)` returns the output so far; errors carry zlib's
+   * code, as Node's do.
+   */
+  internal.zlibCodec = function zlibCodec(kind) {
+    const handle = native.zlibNew(kind, -1, 15);
+    return {
+      write(bytes, finish) {
+        const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const result = native.zlibWrite(handle, copy, finish ? 4 : 0);
+        if (!(result instanceof ArrayBuffer)) {
+          const err = new Error(result.message);
+          err.errno = result.errno;
+          err.code = result.code;
+          throw err;
+        }
+        return new Uint8Array(result);
+      },
+      free() { native.zlibFree(handle); },
+    };
+  };
+
   function makeZlib() {
     if (zlibModule !== null) return zlibModule;
     const Buffer = internal.Buffer;
