@@ -185,7 +185,7 @@ test('Response matches Node', async () => {
   for (const [name, scenario] of Object.entries(scenarios)) await same(`Response ${name}`, scenario);
 });
 
-test('the body stand-in reads as one chunk', async () => {
+test('a held body is a ReadableStream of one chunk', async () => {
   const r = new G.Response('streamed');
   const body = r.body;
   assert.strictEqual(r.body, body);

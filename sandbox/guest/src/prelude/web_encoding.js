@@ -10,11 +10,21 @@
 // one throws ERR_ENCODING_NOT_SUPPORTED, as Node without ICU does.
 (function (native, internal) {
   'use strict';
+  // javy's codecs when present (the guest); node_buffer.js's UTF-8 code
+  // otherwise (the prelude's Node tests can run without them).
   const NativeEncoder = globalThis.TextEncoder;
   const NativeDecoder = globalThis.TextDecoder;
-  const nativeEncoder = new NativeEncoder();
-  const nativeDecoder = new NativeDecoder('utf-8', { ignoreBOM: true });
-  const nativeFatalDecoder = new NativeDecoder('utf-8', { ignoreBOM: true, fatal: true });
+  const nativeEncoder = NativeEncoder ? new NativeEncoder() : { encode: internal.utf8Encode };
+  const nativeDecoder = NativeDecoder ? new NativeDecoder('utf-8', { ignoreBOM: true }) : { decode: internal.utf8Decode };
+  const nativeFatalDecoder = NativeDecoder ? new NativeDecoder('utf-8', { ignoreBOM: true, fatal: true }) : {
+    decode(bytes) {
+      // Valid UTF-8 is exactly what its decoding encodes to.
+      const text = internal.utf8Decode(bytes);
+      const back = internal.utf8Encode(text);
+      if (back.length !== bytes.length || back.some((b, i) => b !== bytes[i])) throw new TypeError('invalid');
+      return text;
+    },
+  };
 
   const LABELS = new Map();
   for (const [encoding, labels] of [
