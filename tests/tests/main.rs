@@ -12,4 +12,5 @@ mod queue;
 mod registry;
 mod server;
 mod service;
+mod sockets;
 mod support;

@@ -418,39 +418,66 @@
     }
     fs.unwatchFile = function unwatchFile() {};
 
-    // Streams, made on first use (loading `stream` costs a little).
-    fs.createReadStream = function createReadStream(path, options) {
-      const { Readable } = require('stream');
-      const { encoding = null, start = 0, end = Infinity, highWaterMark = 64 * 1024 } = optionsOf(options, {});
-      const given = toPath(path);
-      let bytes = null;
-      const stream = new Readable({
-        highWaterMark,
-        encoding,
-        read() {
+    // fs.ReadStream and fs.WriteStream, made on first use (loading `stream`
+    // costs a little); packages test bodies with `instanceof fs.ReadStream`.
+    let streamClasses = null;
+    function streams() {
+      if (streamClasses !== null) return streamClasses;
+      const { Readable, Writable } = require('stream');
+      class ReadStream extends Readable {
+        constructor(path, options) {
+          const { encoding = null, start = 0, end = Infinity, highWaterMark = 64 * 1024 } = optionsOf(options, {});
+          super({ highWaterMark, encoding });
+          this.path = toPath(path);
+          this.start = start;
+          this.end = end;
+          this.bytesRead = 0;
+          this.pending = false;
+          this._bytes = null;
+        }
+        _read() {
           try {
-            if (bytes === null) bytes = readFileSync(given).subarray(start, end === Infinity ? undefined : end + 1);
+            if (this._bytes === null) {
+              this._bytes = readFileSync(this.path).subarray(this.start, this.end === Infinity ? undefined : this.end + 1);
+            }
           } catch (err) {
             this.destroy(err);
             return;
           }
-          const chunk = bytes.subarray(0, highWaterMark);
-          bytes = bytes.subarray(chunk.length);
+          const chunk = this._bytes.subarray(0, this.readableHighWaterMark);
+          this._bytes = this._bytes.subarray(chunk.length);
+          this.bytesRead += chunk.length;
           this.push(chunk.length > 0 ? chunk : null);
-          if (chunk.length > 0 && bytes.length === 0) this.push(null);
-        },
-      });
-      stream.path = given;
-      return stream;
-    };
-    fs.createWriteStream = function createWriteStream(path) {
-      const { Writable } = require('stream');
-      const given = toPath(path);
-      const stream = new Writable({ write(chunk, encoding, callback) { callback(fsError('EROFS', 'open', given)); } });
-      stream.path = given;
-      process.nextTick(() => stream.destroy(fsError('EROFS', 'open', given)));
-      return stream;
-    };
+          if (chunk.length > 0 && this._bytes.length === 0) this.push(null);
+        }
+        close(callback) {
+          if (callback) this.once('close', callback);
+          this.destroy();
+        }
+      }
+      class WriteStream extends Writable {
+        constructor(path) {
+          super();
+          this.path = toPath(path);
+          this.bytesWritten = 0;
+          this.pending = true;
+          process.nextTick(() => this.destroy(fsError('EROFS', 'open', this.path)));
+        }
+        _write(chunk, encoding, callback) { callback(fsError('EROFS', 'open', this.path)); }
+        close(callback) {
+          if (callback) this.once('close', callback);
+          this.destroy();
+        }
+      }
+      streamClasses = { ReadStream, WriteStream };
+      return streamClasses;
+    }
+    Object.defineProperties(fs, {
+      ReadStream: { get: () => streams().ReadStream, enumerable: true, configurable: true },
+      WriteStream: { get: () => streams().WriteStream, enumerable: true, configurable: true },
+    });
+    fs.createReadStream = (path, options) => new (streams().ReadStream)(path, options);
+    fs.createWriteStream = (path, options) => new (streams().WriteStream)(path, options);
 
     // -------------------------------------------------------------------
     // Promise forms (`fs.promises`, `fs/promises`).

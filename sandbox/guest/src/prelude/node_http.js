@@ -152,6 +152,10 @@
       createConnection() {
         throw internal.unavailable('http.Agent.createConnection()', 'requests are made by the host');
       }
+      // The host makes the connection; a request only asks its agent's
+      // protocol and port.
+      addRequest() {}
+      removeSocket() {}
       keepSocketAlive() { return true; }
       reuseSocket() {}
       destroy() {}
