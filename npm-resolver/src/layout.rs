@@ -105,12 +105,35 @@ fn js_name(name: &str) -> String {
     }
 }
 
-/// Files `require` may load: JavaScript and JSON.
-fn wanted(path: &str) -> bool {
-    [".js", ".cjs", ".mjs", ".json"]
-        .iter()
-        .any(|ext| path.ends_with(ext))
+/// Files `require` may load (JavaScript and JSON), and the text data files
+/// packages read with `fs` at run time (word lists, `.proto` schemas,
+/// certificates, templates), up to [`MAX_DATA_FILE_BYTES`] each.
+fn wanted(path: &str, size: u64) -> bool {
+    let has = |exts: &[&str]| exts.iter().any(|ext| path.ends_with(ext));
+    has(&[".js", ".cjs", ".mjs", ".json"])
+        || size <= MAX_DATA_FILE_BYTES
+            && has(&[
+                ".txt",
+                ".proto",
+                ".pem",
+                ".crt",
+                ".csv",
+                ".tsv",
+                ".yaml",
+                ".yml",
+                ".xml",
+                ".html",
+                ".css",
+                ".graphql",
+                ".sql",
+                ".hbs",
+                ".mustache",
+                ".ejs",
+            ])
 }
+
+/// Data files larger than this stay out of the module map.
+const MAX_DATA_FILE_BYTES: u64 = 1 << 20;
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<(), Error> {
     let io = |context: String| move |source| Error::Io { context, source };
@@ -118,9 +141,9 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Res
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        let file_type = fs::symlink_metadata(&path)
-            .map_err(io(format!("reading {}", path.display())))?
-            .file_type();
+        let metadata =
+            fs::symlink_metadata(&path).map_err(io(format!("reading {}", path.display())))?;
+        let file_type = metadata.file_type();
         if file_type.is_dir() {
             collect(root, &path, files)?;
             continue;
@@ -128,6 +151,7 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Res
         if !file_type.is_file() {
             continue;
         }
+        let size = metadata.len();
         let Some(relative) = path
             .strip_prefix(root)
             .ok()
@@ -136,7 +160,7 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Res
         else {
             continue;
         };
-        if !wanted(&relative) {
+        if !wanted(&relative, size) {
             continue;
         }
         let bytes = fs::read(&path).map_err(io(format!("reading {}", path.display())))?;
@@ -196,5 +220,17 @@ mod tests {
         .collect();
         let esm: Vec<&String> = files.keys().filter(|p| is_es_module(p, &files)).collect();
         assert_eq!(esm, ["a.js", "c.mjs"]);
+    }
+
+    #[test]
+    fn modules_and_small_text_data_files_are_kept() {
+        assert!(wanted("index.js", 0));
+        assert!(wanted("dist/big.cjs", 50 << 20));
+        assert!(wanted("data/words.txt", 2_000));
+        assert!(wanted("protos/api.proto", 2_000));
+        assert!(!wanted("data/huge.csv", 2 << 20));
+        assert!(!wanted("README.md", 100));
+        assert!(!wanted("index.d.ts", 100));
+        assert!(!wanted("logo.png", 100));
     }
 }
