@@ -1,6 +1,8 @@
 'use strict';
-// Compares crypto (src/prelude/node_crypto.js, over stand-ins for the host's
-// digest/hmac/randomBytes natives) with node:crypto.
+// Compares crypto (src/prelude/crypto_keys.js, node_crypto.js and
+// web_crypto.js, over the stand-in natives of node-env.js and
+// crypto-natives.js) with node:crypto. ECDSA and RSA signing have no
+// stand-ins: tests/sdk/cases/builtin-crypto-*.js cover them in the guest.
 const test = require('node:test');
 const assert = require('node:assert');
 const crypto = require('node:crypto');
@@ -135,16 +137,199 @@ test('random bytes, ints and fills', async () => {
   assert.strictEqual(myCrypto.getRandomValues(env.run('new Uint8Array(3)')).length, 3);
 });
 
-test('crypto.subtle.digest and what is not available', async () => {
-  const digest = await myCrypto.subtle.digest('SHA-256', new TextEncoder().encode('abc'));
-  const expected = await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc'));
-  assert.deepStrictEqual(plain(new Uint8Array(digest)), plain(new Uint8Array(expected)));
-  const named = await myCrypto.subtle.digest({ name: 'sha-1' }, MyBuffer.from('abc'));
-  assert.strictEqual(MyBuffer.from(named).toString('hex'), crypto.createHash('sha1').update('abc').digest('hex'));
-  await assert.rejects(myCrypto.subtle.digest('MD5', new Uint8Array(1)), { code: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM' });
-  await assert.rejects(myCrypto.subtle.encrypt(), { message: 'crypto.subtle.encrypt is not available in the chat runtime' });
-  assert.throws(() => myCrypto.createCipheriv('aes-128-cbc', 'k', 'iv'), {
-    name: 'Error', code: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', message: 'crypto.createCipheriv is not available in the chat runtime',
-  });
-  assert.throws(() => myCrypto.createSign('sha256'), { message: 'crypto.createSign is not available in the chat runtime' });
+const KEY_PAIRS = {
+  rsa: crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }),
+  ec: crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  ec384: crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+  ed: crypto.generateKeyPairSync('ed25519'),
+  x: crypto.generateKeyPairSync('x25519'),
+};
+const PEMS = {};
+for (const [name, pair] of Object.entries(KEY_PAIRS)) {
+  PEMS[`${name}.pkcs8`] = pair.privateKey.export({ format: 'pem', type: 'pkcs8' });
+  PEMS[`${name}.spki`] = pair.publicKey.export({ format: 'pem', type: 'spki' });
+}
+PEMS['rsa.pkcs1'] = KEY_PAIRS.rsa.privateKey.export({ format: 'pem', type: 'pkcs1' });
+PEMS['rsa.pkcs1public'] = KEY_PAIRS.rsa.publicKey.export({ format: 'pem', type: 'pkcs1' });
+PEMS['ec.sec1'] = KEY_PAIRS.ec.privateKey.export({ format: 'pem', type: 'sec1' });
+
+/** Runs `call` on both implementations and compares outcomes. */
+const same = (call) => assert.deepStrictEqual(outcome(() => call(myCrypto, MyBuffer)), outcome(() => call(crypto, Buffer)), String(call));
+
+test('keys: PEM, DER and JWK in and out, details and errors', () => {
+  for (const [name, pem] of Object.entries(PEMS)) {
+    const isPrivate = !name.includes('spki') && !name.includes('public');
+    const privateTypes = name.startsWith('rsa') ? ['pkcs8', 'pkcs1'] : name.startsWith('ec.') ? ['pkcs8', 'sec1'] : ['pkcs8'];
+    const publicType = name.startsWith('rsa') ? 'pkcs1' : 'spki';
+    for (const format of ['pem', 'der', 'jwk']) {
+      if (isPrivate) for (const type of privateTypes) same((c) => c.createPrivateKey(pem).export({ format, type }));
+      same((c) => c.createPublicKey(pem).export({ format, type: publicType }));
+    }
+    same((c) => {
+      const k = c.createPublicKey(pem);
+      return [k.type, k.asymmetricKeyType, String(k.asymmetricKeyDetails.publicExponent), k.asymmetricKeyDetails.namedCurve];
+    });
+    if (isPrivate) {
+      same((c) => c.createPrivateKey({ key: c.createPrivateKey(pem).export({ format: 'jwk' }), format: 'jwk' }).export({ format: 'der', type: 'pkcs8' }));
+      same((c) => c.createPrivateKey({ key: c.createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }));
+    }
+  }
+  for (const call of [
+    (c) => c.createPrivateKey('junk'),
+    (c) => c.createPublicKey('junk'),
+    (c) => c.createPrivateKey(PEMS['ec.spki']),
+    (c) => c.createPrivateKey(c.createPrivateKey(PEMS['ec.pkcs8'])),
+    (c) => c.createPublicKey(c.createPublicKey(PEMS['ec.spki'])),
+    (c) => c.createPublicKey(PEMS['ec.spki']).export({ format: 'pem', type: 'pkcs8' }),
+    (c) => c.createPrivateKey(PEMS['ec.pkcs8']).export({ format: 'pem', type: 'pkcs1' }),
+    (c) => c.createPrivateKey(PEMS['ec.pkcs8']).export(),
+    (c) => { const k = c.createSecretKey(Buffer.from('abcdef')); return [k.type, k.symmetricKeySize, k.export(), k.export({ format: 'jwk' })]; },
+    (c) => c.createSecretKey(Buffer.from('a')).export({ format: 'pem' }),
+    (c) => [c.createPublicKey(PEMS['ec.spki']).equals(c.createPublicKey(PEMS['ec.pkcs8'])), c.createPrivateKey(PEMS['ed.pkcs8']).equals(c.createPrivateKey(PEMS['ed.pkcs8']))],
+    (c) => Object.prototype.toString.call(c.createSecretKey(Buffer.from('a'))),
+    (c) => new c.KeyObject('secret', {}),
+    (c) => c.KeyObject.from({}),
+    (c) => c.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, format: 'jwk' }),
+    (c) => c.createPublicKey({ key: { kty: 'oct', k: 'AA' }, format: 'jwk' }),
+    (c) => c.createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, format: 'jwk' }),
+    (c) => c.generateKeySync('hmac', { length: 7 }),
+    (c) => c.generateKeySync('aes', { length: 100 }),
+    (c) => c.generateKeySync('aes', { length: 256 }).symmetricKeySize,
+    (c) => c.generateKeyPairSync('ec', { namedCurve: 'bogus' }),
+    (c) => c.generateKeyPairSync('ec', {}),
+    (c) => c.generateKeyPairSync('rsa', {}),
+    (c) => c.generateKeyPairSync('bogus', {}),
+    (c) => { const k = c.generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' } }); return [typeof k.publicKey, k.privateKey.asymmetricKeyDetails]; },
+    (c) => c.sign(null, Buffer.from('hello'), PEMS['ed.pkcs8']),
+    (c) => c.verify(null, Buffer.from('hello'), PEMS['ed.spki'], crypto.sign(null, Buffer.from('hello'), PEMS['ed.pkcs8'])),
+    (c) => c.createSign('sha256').update('x').sign(PEMS['ed.pkcs8']),
+    (c) => c.sign('sha256', Buffer.from('x'), PEMS['ed.pkcs8']),
+    (c) => c.diffieHellman({ privateKey: c.createPrivateKey(PEMS['x.pkcs8']), publicKey: c.createPublicKey(PEMS['x.spki']) }),
+    (c) => c.diffieHellman({ privateKey: c.createPrivateKey(PEMS['ec.pkcs8']), publicKey: c.createPublicKey(PEMS['ec.spki']) }),
+    (c) => c.diffieHellman({ privateKey: c.createPrivateKey(PEMS['ec.pkcs8']), publicKey: c.createPublicKey(PEMS['x.spki']) }),
+  ]) same(call);
+});
+
+test('ciphers, ECDH and key derivation match node:crypto', () => {
+  const keys = { 128: Buffer.alloc(16, 1), 192: Buffer.alloc(24, 2), 256: Buffer.alloc(32, 3) };
+  const data = Buffer.from('The quick brown fox jumps over the lazy dog, twice over: the quick brown fox.');
+  for (const bits of [128, 192, 256]) {
+    for (const mode of ['gcm', 'cbc', 'ctr', 'ecb']) {
+      const name = `aes-${bits}-${mode}`;
+      const iv = mode === 'gcm' ? Buffer.alloc(12, 4) : mode === 'ecb' ? null : Buffer.alloc(16, 5);
+      same((c) => {
+        const x = c.createCipheriv(name, keys[bits], iv);
+        if (mode === 'gcm') x.setAAD(Buffer.from('aad'));
+        const out = [x.update(data.subarray(0, 10)), x.update(data.subarray(10, 37)), x.update(data.subarray(37)), x.final()];
+        return mode === 'gcm' ? [...out, x.getAuthTag()] : out;
+      });
+      same((c) => { const x = c.createCipheriv(name, keys[bits], iv); return x.update('héllo', 'utf8', 'base64') + x.update('more', 'utf8', 'base64') + x.final('base64'); });
+    }
+  }
+  const k = keys[128];
+  for (const call of [
+    (c) => { const x = c.createDecipheriv('aes-128-gcm', k, Buffer.alloc(12)); x.setAuthTag(Buffer.alloc(16)); x.update('abc'); return x.final(); },
+    (c) => { const x = c.createDecipheriv('aes-128-cbc', k, Buffer.alloc(16)); x.update(Buffer.alloc(32)); return x.final(); },
+    (c) => { const x = c.createCipheriv('aes-128-cbc', k, Buffer.alloc(16)); x.setAutoPadding(false); x.update(Buffer.alloc(30)); return x.final(); },
+    (c) => c.createCipheriv('aes-128-gcm', k, Buffer.alloc(12), { authTagLength: 7 }),
+    (c) => c.createDecipheriv('aes-128-gcm', k, Buffer.alloc(12)).setAuthTag(Buffer.alloc(3)),
+    (c) => c.createCipheriv('aes-128-gcm', k, Buffer.alloc(12)).getAuthTag(),
+    (c) => { const x = c.createCipheriv('aes-128-gcm', k, Buffer.alloc(12)); x.update('a'); return x.setAAD(Buffer.from('x')); },
+    (c) => c.createCipheriv('aes-128-xyz', k, Buffer.alloc(16)),
+    (c) => c.createCipheriv('aes-128-gcm', keys[192], Buffer.alloc(12)),
+    (c) => c.createCipheriv('aes-128-cbc', k, Buffer.alloc(12)),
+    (c) => { const x = c.createCipheriv('aes-128-ctr', k, Buffer.alloc(16)); x.final(); return x.final(); },
+    (c) => { const x = c.createCipheriv('aes-128-ctr', k, Buffer.alloc(16)); x.final(); return x.update('x'); },
+    (c) => { const x = c.createCipheriv('id-aes128-wrap', k, Buffer.alloc(8, 0xa6)); return [x.update(keys[256]), x.final()]; },
+    (c) => c.getCipherInfo('aes-256-gcm'),
+    (c) => c.hkdfSync('sha256', 'key', 'salt', 'info', 42),
+    (c) => c.hkdfSync('sha512', Buffer.from('key'), Buffer.alloc(0), '', 100),
+    (c) => c.hkdfSync('sha256', 'key', 'salt', 'info', 255 * 32 + 1),
+    (c) => c.hkdfSync('bogus', 'key', 'salt', 'info', 16),
+    (c) => c.hkdfSync('sha256', 'key', 'salt', Buffer.alloc(1025), 16),
+    (c) => c.pbkdf2Sync('pw', 'salt', 1000, 20, 'sha256'),
+    (c) => c.pbkdf2Sync('pw', 'salt', 1000, 20, 'bogus'),
+    (c) => c.pbkdf2Sync('pw', 'salt', 1000, 20),
+    (c) => c.scryptSync('pw', 'salt', 64, { N: 1024, r: 8, p: 1 }),
+    (c) => c.scryptSync('pw', 'salt', 16, { N: 1000 }),
+    (c) => c.scryptSync('pw', 'salt', 16, { N: 2 ** 20 }),
+  ]) same(call);
+  const ecdh = crypto.createECDH('prime256v1');
+  ecdh.generateKeys();
+  const priv = ecdh.getPrivateKey();
+  for (const call of [
+    ...['compressed', 'uncompressed', 'hybrid', 'bogus'].map((f) => (c) => c.createECDH('prime256v1').setPrivateKey(priv).getPublicKey('hex', f)),
+    (c) => c.createECDH('prime256v1').setPrivateKey(priv).computeSecret(ecdh.getPublicKey(null, 'compressed')),
+    (c) => c.createECDH('prime256v1').setPrivateKey(priv).computeSecret(Buffer.from(`04${'00'.repeat(64)}`, 'hex')),
+    (c) => c.createECDH('P-256'),
+    (c) => c.createECDH('prime256v1').getPublicKey(),
+    (c) => c.createECDH('prime256v1').setPrivateKey(Buffer.alloc(32)),
+    (c) => c.ECDH.convertKey(ecdh.getPublicKey(), 'prime256v1', undefined, 'base64url', 'compressed'),
+  ]) same(call);
+});
+
+test('crypto.subtle matches Node for HMAC, AES, HKDF, PBKDF2, ECDH and key formats', async () => {
+  const mySubtle = env.run('crypto.subtle');
+  assert.strictEqual(myCrypto.subtle, mySubtle);
+  assert.strictEqual(myCrypto.webcrypto, env.run('crypto'));
+  const summary = (v) => {
+    if (v instanceof env.run('ArrayBuffer') || v instanceof ArrayBuffer) return Buffer.from(new Uint8Array(v)).toString('hex');
+    if (v && v[Symbol.toStringTag] === 'CryptoKey') return plain({ type: v.type, extractable: v.extractable, algorithm: v.algorithm, usages: v.usages });
+    return plain(v);
+  };
+  const run = async (subtle, f) => {
+    try {
+      return { value: summary(await f(subtle)) };
+    } catch (err) {
+      return { error: err.name, message: err.message, code: err.code };
+    }
+  };
+  const raw = new Uint8Array(32).fill(9);
+  const iv = new Uint8Array(12).fill(1);
+  const text = (s) => new TextEncoder().encode(s);
+  const ecSpki = KEY_PAIRS.ec.publicKey.export({ format: 'der', type: 'spki' });
+  const ecPkcs8 = KEY_PAIRS.ec.privateKey.export({ format: 'der', type: 'pkcs8' });
+  const cases = [
+    (s) => s.digest('SHA-256', text('abc')),
+    (s) => s.digest('MD5', text('abc')),
+    (s) => s.digest('SHA-256'),
+    (s) => s.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, true, ['sign']),
+    (s) => s.importKey('raw', raw, { name: 'HMAC' }, true, ['sign']),
+    (s) => s.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, true, ['encrypt']),
+    async (s) => s.sign('HMAC', await s.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-512' }, false, ['sign']), text('data')),
+    async (s) => s.exportKey('jwk', await s.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-384' }, true, ['verify', 'sign'])),
+    async (s) => s.exportKey('raw', await s.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-384' }, false, ['sign'])),
+    (s) => s.importKey('jwk', { kty: 'oct', k: 'AAAA', alg: 'HS384' }, { name: 'HMAC', hash: 'SHA-256' }, true, ['sign']),
+    async (s) => (await s.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign'])).algorithm,
+    async (s) => s.encrypt({ name: 'AES-GCM', iv, additionalData: text('aad') }, await s.importKey('raw', raw, 'AES-GCM', false, ['encrypt']), text('hello')),
+    async (s) => s.encrypt({ name: 'AES-GCM', iv, tagLength: 100 }, await s.importKey('raw', raw, 'AES-GCM', false, ['encrypt']), text('hello')),
+    async (s) => s.decrypt({ name: 'AES-GCM', iv }, await s.importKey('raw', raw, 'AES-GCM', false, ['decrypt']), new Uint8Array(20)),
+    async (s) => s.encrypt({ name: 'AES-CBC', iv: new Uint8Array(16) }, await s.importKey('raw', raw, 'AES-CBC', false, ['encrypt']), text('hello world')),
+    async (s) => s.encrypt({ name: 'AES-CTR', counter: new Uint8Array(16), length: 64 }, await s.importKey('raw', raw, 'AES-CTR', false, ['encrypt']), text('hi')),
+    async (s) => (await s.generateKey({ name: 'AES-KW', length: 100 }, true, ['wrapKey'])).algorithm,
+    async (s) => s.exportKey('jwk', await s.importKey('raw', raw.subarray(0, 16), 'AES-KW', true, ['wrapKey'])),
+    async (s) => s.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: text('s'), info: text('i') }, await s.importKey('raw', raw, 'HKDF', false, ['deriveBits']), 256),
+    async (s) => s.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: text('s'), info: text('i') }, await s.importKey('raw', raw, 'HKDF', false, ['deriveBits'])),
+    async (s) => s.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: text('s'), info: text('i') }, await s.importKey('raw', raw, 'HKDF', false, ['deriveKey']), { name: 'AES-GCM', length: 256 }, true, ['encrypt']),
+    async (s) => s.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: text('s'), iterations: 1000 }, await s.importKey('raw', text('pw'), 'PBKDF2', false, ['deriveBits']), 128),
+    (s) => s.importKey('raw', raw, 'HKDF', true, ['deriveBits']),
+    (s) => s.importKey('spki', ecSpki, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']),
+    (s) => s.importKey('spki', ecSpki, { name: 'ECDSA', namedCurve: 'P-384' }, true, ['verify']),
+    (s) => s.importKey('spki', ecSpki, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']),
+    async (s) => s.exportKey('jwk', await s.importKey('pkcs8', ecPkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign'])),
+    async (s) => s.exportKey('raw', await s.importKey('spki', ecSpki, { name: 'ECDH', namedCurve: 'P-256' }, true, [])),
+    async (s) => {
+      const a = await s.importKey('pkcs8', ecPkcs8, { name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+      const b = await s.importKey('spki', ecSpki, { name: 'ECDH', namedCurve: 'P-256' }, true, []);
+      return s.deriveBits({ name: 'ECDH', public: b }, a, 255);
+    },
+    async (s) => s.exportKey('jwk', await s.importKey('pkcs8', KEY_PAIRS.ed.privateKey.export({ format: 'der', type: 'pkcs8' }), 'Ed25519', true, ['sign'])),
+    async (s) => s.sign('Ed25519', await s.importKey('pkcs8', KEY_PAIRS.ed.privateKey.export({ format: 'der', type: 'pkcs8' }), 'Ed25519', false, ['sign']), text('msg')),
+    (s) => s.importKey('raw', raw, 'FOO', true, ['sign']),
+    (s) => s.importKey('foo', raw, 'HMAC', true, ['sign']),
+    (s) => s.importKey('raw', raw, 'AES-GCM', true, ['bogus']),
+    (s) => s.importKey('raw', raw, {}, true, ['sign']),
+    (s) => s.importKey('raw', raw),
+  ];
+  for (const f of cases) assert.deepStrictEqual(await run(mySubtle, f), await run(crypto.webcrypto.subtle, f), String(f));
 });

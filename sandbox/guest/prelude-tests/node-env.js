@@ -1,14 +1,16 @@
 'use strict';
 // Loads the whole prelude, Node built-in shims included, in a vm context with
-// stand-ins for the host's natives: hashes and randomness from node:crypto,
+// stand-ins for the host's natives: hashes, randomness and most of the
+// crypto natives from node:crypto (crypto-natives.js),
 // and host calls answered by `respond(name, args)` (which returns or resolves
 // to `{ ok, value }`), over the same JSON path as the real host.
 const crypto = require('node:crypto');
 const { load } = require('./load.js');
+const { cryptoNatives } = require('./crypto-natives.js');
 
 const FILES = ['inspect.js', 'console.js', 'base64.js', 'url.js', 'clone.js', 'web.js', 'timers.js', 'host.js',
-  'modules.js', 'process.js', 'node_errors.js', 'node_buffer.js', 'node_events.js', 'node_util.js', 'node_path.js',
-  'node_crypto.js', 'fetch.js'];
+  'modules.js', 'process.js', 'node_errors.js', 'web_events.js', 'node_buffer.js', 'web_encoding.js', 'node_events.js', 'node_util.js', 'node_path.js',
+  'crypto_keys.js', 'node_crypto.js', 'web_crypto.js', 'web_streams.js', 'web_blob.js', 'fetch.js'];
 
 // The algorithms the host's digest/hmac natives accept.
 const ALGORITHMS = new Set(['md5', 'sha1', 'sha256', 'sha384', 'sha512']);
@@ -40,6 +42,9 @@ function loadNode({ respond = () => ({ ok: false, value: { message: 'no host in 
       checkAlgorithm(alg);
       return toGuest(crypto.createHmac(alg, new Uint8Array(key)).update(new Uint8Array(data)).digest());
     },
+    ...cryptoNatives((bytes) => toGuest(bytes)),
+    // Vendored libraries are evaluated in the guest's realm, as the host does.
+    vendorEval: (name) => env.run(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'src', 'vendor', `${name}.js`), 'utf8')),
     callStart(name, json) {
       const id = nextId++;
       const args = JSON.parse(json);

@@ -19,6 +19,8 @@
     reason = "abi.rs is shared with the host, which uses the rest"
 )]
 mod abi;
+mod cipher;
+mod crypto;
 mod host;
 mod natives;
 mod zlib;
@@ -65,7 +67,6 @@ const PRELUDE: &[(&str, &str)] = prelude![
     "node_zlib.js",
     "web_streams.js",
     "web_blob.js",
-    "intl.js",
     "fetch.js",
     "invocation.js",
 ];

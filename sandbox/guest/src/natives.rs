@@ -37,6 +37,7 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("zlibWrite", Func::from(zlib_write))?;
     native.set("zlibFree", Func::from(zlib_free))?;
     native.set("hmac", Func::from(hmac))?;
+    crate::crypto::register(&native)?;
     native.set("promiseState", Func::from(promise_state))?;
     native.set("promiseResult", Func::from(promise_result))?;
     Ok(native)
