@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the build needs beyond cargo, idempotently: a C toolchain and
-# WASI headers for compiling QuickJS to wasm32-wasip1, and the rust target.
+# Installs what the build and tests need beyond cargo, idempotently: a C
+# toolchain and WASI headers for compiling QuickJS to wasm32-wasip1, the rust
+# target, and redis-server for the tests that compare Redis clients with Node.
 set -euo pipefail
 
 need_apt=()
@@ -8,6 +9,8 @@ command -v clang-19 >/dev/null 2>&1 || need_apt+=(clang-19)
 command -v llvm-ar-19 >/dev/null 2>&1 || need_apt+=(llvm-19)
 [ -f /usr/lib/llvm-19/lib/libclang.so ] || [ -f /usr/lib/llvm-19/lib/libclang.so.1 ] || need_apt+=(libclang-19-dev)
 [ -d /usr/include/wasm32-wasi ] || need_apt+=(wasi-libc)
+# The SDK comparison tests talk to a real Redis (ioredis, net).
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2

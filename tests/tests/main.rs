@@ -10,6 +10,7 @@ mod platform;
 mod queue;
 #[path = "../../npm-resolver/tests/support/registry.rs"]
 mod registry;
+mod sdks;
 mod server;
 mod service;
 mod sockets;

@@ -159,7 +159,7 @@ fn the_service_installs_runtime_dependencies() {
     let runtime = client.get("/v1/runtimes/nodejs").body;
     assert_eq!(runtime["dependencies"][0]["name"], "dayjs", "{runtime}");
 
-    // A built-in the chat runtime does not provide is a clear error.
+    // A built-in a sandbox cannot offer loads, and using it is a clear error.
     let other = server.client(&server.create_app("builtins", &[]));
     deploy(
         &other,
@@ -175,7 +175,7 @@ fn the_service_installs_runtime_dependencies() {
     assert_eq!(run.status, 422, "{:?}", run.body);
     assert_eq!(
         run.body["invocationError"]["message"],
-        "module 'child_process' is not available in the chat runtime"
+        "child_process.exec() is not available in the chat runtime; handlers cannot start processes"
     );
 }
 
