@@ -263,3 +263,41 @@ async function handleEvent() {
         })
     );
 }
+
+/// The Platform API's own initialization-script example (ChatKitty's
+/// `PUT /v1/runtimes/nodejs/initialization-script` sample), as written,
+/// with its dependency `firebase@7.24.0` from the test registry.
+const SPEC_INIT_SCRIPT: &str = "import firebase from 'firebase';\r\nimport '@firebase/auth';\r\nimport '@firebase/firestore';\r\n\r\nconst firebaseConfig = {\r\n apiKey: 'AIzaSyBEqSZdB3qTeSTyycvYDgJ5qG-5Xg9rQZY',\r\n authDomain: 'chatkitty-example.firebaseapp.com',\r\n databaseURL: 'https://chatkitty-example.firebaseio.com',\r\n projectId: 'chatkitty-example',\r\n storageBucket: 'chatkitty-example.appspot.com',\r\n messagingSenderId: '540634290949',\r\n appId: '1:540634290949:web:cd754ff7e98087230ff56c',\r\n measurementId: 'G-BB7Q5DRQK6',\r\n};\r\n\r\nif (!firebase.apps.length) {\r\n firebase.initializeApp(firebaseConfig);\r\n}\r\n\r\nexport { firebase };";
+
+#[test]
+fn the_platform_specs_firebase_init_script_runs_as_written() {
+    let registry = TestRegistry::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let init = write(&dir, "init.js", SPEC_INIT_SCRIPT);
+    let deps = write(
+        &dir,
+        "deps.json",
+        r#"[{"name": "firebase", "version": "7.24.0"}]"#,
+    );
+    let handler = write(
+        &dir,
+        "handler.js",
+        "async function handleEvent() {\n  return { apps: firebase.apps.length, firestore: typeof firebase.firestore,\n    \
+         auth: typeof firebase.auth, projectId: firebase.app().options.projectId };\n}\n",
+    );
+    let output = chatfn(&dir)
+        .arg("invoke")
+        .arg(&handler)
+        .arg("--init")
+        .arg(&init)
+        .arg("--deps")
+        .arg(&deps)
+        .args(["--npm-registry", &registry.url])
+        .output()
+        .expect("run chatfn");
+    assert_exit(&output, 0);
+    assert_eq!(
+        lines(&output)[0]["result"]["payload"],
+        json!({ "apps": 1, "firestore": "function", "auth": "function", "projectId": "chatkitty-example" })
+    );
+}
