@@ -91,7 +91,8 @@ pub struct Limits {
     pub max_log_bytes: usize,
     /// Largest result (as JSON). Default: 1 MiB.
     pub max_result_bytes: usize,
-    /// Host calls per invocation. Default: 100.
+    /// Host calls per invocation, of those the invocation's
+    /// [`HostCalls`](crate::HostCalls) meters. Default: 100.
     pub max_host_calls: u32,
     /// Largest host call request or response (as JSON). Default: 1 MiB.
     pub max_host_call_bytes: usize,

@@ -61,7 +61,20 @@ pub type HostCallFuture = Pin<Box<dyn Future<Output = Result<Value, HostCallErro
 pub trait HostCalls: Send + Sync + 'static {
     /// Performs `call`. Runs concurrently with the invocation's other calls.
     fn call(&self, call: HostCall) -> HostCallFuture;
+
+    /// Whether a call named `name` counts toward the invocation's
+    /// [`Limits::max_host_calls`](crate::Limits::max_host_calls).
+    /// Operations bounded by budgets of their own (a socket's reads and
+    /// writes, bounded by bytes) may opt out; every call still counts toward
+    /// [`MAX_HOST_CALLS`].
+    fn metered(&self, name: &str) -> bool {
+        let _ = name;
+        true
+    }
 }
+
+/// Host calls an invocation may start in all, metered or not.
+pub const MAX_HOST_CALLS: u32 = 100_000;
 
 /// Grants nothing: every operation fails as unknown.
 #[derive(Clone, Copy, Debug, Default)]

@@ -163,6 +163,8 @@ impl Image {
         funcs: Option<Exports>,
         host: Arc<dyn HostCalls>,
     ) -> Result<(), Failure> {
+        // Asked, per call the guest starts, whether it is metered.
+        store.data_mut().host = Some(Arc::clone(&host));
         let (invoke, resume) = match funcs {
             Some(funcs) => {
                 // A pooled instance was made under the engine's ceiling.

@@ -63,7 +63,9 @@ mod wasi;
 pub use config::{Limits, SandboxConfig};
 pub use engine::Sandbox;
 pub use error::{Error, Result};
-pub use host_call::{HostCall, HostCallError, HostCallFuture, HostCalls, NoHostCalls};
+pub use host_call::{
+    HostCall, HostCallError, HostCallFuture, HostCalls, MAX_HOST_CALLS, NoHostCalls,
+};
 pub use image::{Image, ImageSpec, Script};
 pub use outcome::{ErrorKind, GuestError, LogEntry, LogLevel, Outcome, Status};
 

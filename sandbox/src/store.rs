@@ -11,8 +11,9 @@ use serde_json::value::RawValue;
 use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
 
 use crate::abi;
+use crate::host_call::MAX_HOST_CALLS;
 use crate::outcome::{LogEntry, LogLevel};
-use crate::{HostCall, Limits};
+use crate::{HostCall, HostCalls, Limits};
 
 /// Host state of one store (one instance: an image build or an invocation).
 pub(crate) struct StoreData {
@@ -28,6 +29,10 @@ pub(crate) struct StoreData {
     /// Host calls the guest started and the host has not yet picked up.
     pub(crate) new_calls: Vec<(u32, HostCall)>,
     pub(crate) calls_started: u32,
+    /// The calls that count toward `max_calls` (see `HostCalls::metered`).
+    metered_calls: u32,
+    /// The invocation's host calls, asked which calls are metered.
+    pub(crate) host: Option<Arc<dyn HostCalls>>,
     calls_allowed: bool,
     max_calls: u32,
     max_call_bytes: usize,
@@ -68,6 +73,8 @@ impl StoreData {
             logs_truncated: false,
             new_calls: Vec::new(),
             calls_started: 0,
+            metered_calls: 0,
+            host: None,
             calls_allowed: true,
             max_calls: limits.max_host_calls,
             max_call_bytes: limits.max_host_call_bytes,
@@ -103,6 +110,8 @@ impl StoreData {
         self.logs_truncated = false;
         self.new_calls.clear();
         self.calls_started = 0;
+        self.metered_calls = 0;
+        self.host = None;
         self.calls_allowed = true;
         self.max_calls = limits.max_host_calls;
         self.max_call_bytes = limits.max_host_call_bytes;
@@ -182,19 +191,26 @@ impl StoreData {
         if !self.calls_allowed {
             return abi::CALL_ERR_UNAVAILABLE;
         }
-        if self.calls_started >= self.max_calls {
+        if self.calls_started >= MAX_HOST_CALLS {
             return abi::CALL_ERR_TOO_MANY;
         }
         if name.len() + args.len() > self.max_call_bytes {
             return abi::CALL_ERR_TOO_LARGE;
         }
         let name = String::from_utf8_lossy(name).into_owned();
+        let metered = self.host.as_ref().is_none_or(|host| host.metered(&name));
+        if metered && self.metered_calls >= self.max_calls {
+            return abi::CALL_ERR_TOO_MANY;
+        }
         // The guest produced `args` with JSON.stringify; anything else is
         // refused rather than passed on.
         let Ok(args) = RawValue::from_string(String::from_utf8_lossy(args).into_owned()) else {
             return abi::CALL_ERR_TOO_LARGE;
         };
         self.calls_started += 1;
+        if metered {
+            self.metered_calls += 1;
+        }
         let id = self.calls_started;
         self.new_calls.push((id, HostCall { name, args }));
         id as i32

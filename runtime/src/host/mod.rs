@@ -92,6 +92,13 @@ impl InvocationHost {
 }
 
 impl HostCalls for InvocationHost {
+    /// A socket's reads and writes are bounded by the socket budget (bytes,
+    /// connections), not by the host-call count: a Redis session makes a
+    /// call per command.
+    fn metered(&self, name: &str) -> bool {
+        !matches!(name, "net.read" | "net.write")
+    }
+
     fn call(&self, call: HostCall) -> HostCallFuture {
         let records = Arc::clone(&self.records);
         let finish = move |(result, record): (Result<Value, HostCallError>, Option<CallRecord>)| {

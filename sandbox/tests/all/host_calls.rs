@@ -16,6 +16,10 @@ struct TestHost {
 }
 
 impl HostCalls for TestHost {
+    fn metered(&self, name: &str) -> bool {
+        name != "unmetered"
+    }
+
     fn call(&self, call: HostCall) -> HostCallFuture {
         let args: Value = serde_json::from_str(call.args.get()).unwrap_or(Value::Null);
         self.calls
@@ -24,7 +28,7 @@ impl HostCalls for TestHost {
             .push((call.name.clone(), args.clone()));
         Box::pin(async move {
             match call.name.as_str() {
-                "echo" => Ok(args),
+                "echo" | "unmetered" => Ok(args),
                 "sleep" => {
                     let ms = args["ms"].as_u64().unwrap_or(0);
                     tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -70,6 +74,12 @@ async function handleEvent(e) {
     case 'many': {
       const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => host.call('echo', { i })));
       return outcomes.map((o) => o.status === 'fulfilled' ? 'ok' : o.reason.message);
+    }
+    case 'unmetered': {
+      // More unmetered calls than the limit, then metered ones up to it.
+      const free = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => host.call('unmetered', { i })));
+      const metered = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => host.call('echo', { i })));
+      return [free, metered].map((list) => list.map((o) => o.status === 'fulfilled' ? 'ok' : o.reason.message));
     }
     case 'large-args': return await host.call('echo', { blob: 'a'.repeat(5000) }).catch((err) => err.message);
     case 'large-result': return await host.call('big', { n: 5000 }).then((s) => s.length, (err) => err.message);
@@ -159,6 +169,14 @@ async fn call_count_is_limited() {
     let refused = "the invocation made too many host calls ('echo')";
     assert_eq!(value, json!(["ok", "ok", "ok", refused, refused]));
     assert_eq!(host.calls.lock().expect("lock").len(), 3);
+}
+
+#[tokio::test]
+async fn calls_the_host_does_not_meter_are_outside_the_count() {
+    let (value, host) = call("unmetered", &small_limits()).await;
+    let refused = "the invocation made too many host calls ('echo')";
+    assert_eq!(value, json!([vec!["ok"; 10], ["ok", "ok", "ok", refused]]),);
+    assert_eq!(host.calls.lock().expect("lock").len(), 13);
 }
 
 #[tokio::test]

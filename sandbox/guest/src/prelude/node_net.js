@@ -172,6 +172,12 @@
         this._send(chunk, callback);
       }
 
+      // Writes made while one is in flight go out together: one host call.
+      _writev(chunks, callback) {
+        const bytes = internal.Buffer.concat(chunks.map(({ chunk }) => chunk));
+        this._write(bytes, 'buffer', callback);
+      }
+
       _final(callback) {
         const end = () => {
           internal.hostCall('net.end', { id: this._id }).then(() => callback(), (err) => callback(hostError(err)));
