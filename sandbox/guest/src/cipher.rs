@@ -265,16 +265,16 @@ impl Cipher {
             }
             Mode::Gcm => {
                 let mut out = input.to_vec();
-                if self.decrypt {
-                    if let Some(gcm) = self.gcm.as_mut() {
-                        gcm.absorb_text(input);
-                    }
+                if self.decrypt
+                    && let Some(gcm) = self.gcm.as_mut()
+                {
+                    gcm.absorb_text(input);
                 }
                 self.xor_keystream(&mut out);
-                if !self.decrypt {
-                    if let Some(gcm) = self.gcm.as_mut() {
-                        gcm.absorb_text(&out);
-                    }
+                if !self.decrypt
+                    && let Some(gcm) = self.gcm.as_mut()
+                {
+                    gcm.absorb_text(&out);
                 }
                 out
             }
@@ -378,7 +378,7 @@ const WRAP_IV: [u8; 8] = [0xa6; 8];
 /// RFC 3394 key wrap of `input` (a multiple of 8 bytes, at least 16) with
 /// the 8-byte initial value `iv`.
 fn wrap_key(aes: &Aes, input: &[u8], iv: &[u8]) -> Option<Vec<u8>> {
-    if input.len() % 8 != 0 || input.len() < 16 {
+    if !input.len().is_multiple_of(8) || input.len() < 16 {
         return None;
     }
     let n = input.len() / 8;
@@ -410,7 +410,7 @@ fn wrap_key(aes: &Aes, input: &[u8], iv: &[u8]) -> Option<Vec<u8>> {
 
 /// RFC 3394 key unwrap; `None` when the integrity check against `iv` fails.
 fn unwrap_key(aes: &Aes, input: &[u8], iv: &[u8]) -> Option<Vec<u8>> {
-    if input.len() % 8 != 0 || input.len() < 24 {
+    if !input.len().is_multiple_of(8) || input.len() < 24 {
         return None;
     }
     let n = input.len() / 8 - 1;
