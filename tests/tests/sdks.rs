@@ -55,7 +55,11 @@ fn cases(live: bool) -> Vec<Case> {
             pending: c["pending"].as_str().map(str::to_owned),
             needs: c["needs"]
                 .as_array()
-                .map(|n| n.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|n| {
+                    n.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
         .collect()

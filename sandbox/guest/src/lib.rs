@@ -22,6 +22,7 @@ mod abi;
 mod cipher;
 mod crypto;
 mod host;
+mod intl;
 mod natives;
 mod zlib;
 
@@ -67,6 +68,7 @@ const PRELUDE: &[(&str, &str)] = prelude![
     "node_zlib.js",
     "web_streams.js",
     "web_blob.js",
+    "intl.js",
     "fetch.js",
     "invocation.js",
 ];

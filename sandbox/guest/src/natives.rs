@@ -40,6 +40,7 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     crate::crypto::register(&native)?;
     native.set("promiseState", Func::from(promise_state))?;
     native.set("promiseResult", Func::from(promise_result))?;
+    crate::intl::register(&native)?;
     Ok(native)
 }
 

@@ -6,6 +6,7 @@ mod basics;
 mod compiled;
 mod host_calls;
 mod images;
+mod intl;
 mod isolation;
 mod limits;
 mod node;
