@@ -1,10 +1,8 @@
 //! [`Sandbox`]: the process-wide engine, linker and epoch ticker.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -12,12 +10,13 @@ use compiler::Compiler;
 use sha2::{Digest, Sha256};
 use tokio::sync::{OnceCell, Semaphore};
 use wasmtime::{
-    CacheStore, Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel,
+    Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel,
     PoolingAllocationConfig, Store,
 };
 use wasmtime_wizer::{ModuleContext, Wizer};
 
 use crate::baker::Baker;
+use crate::compile_cache::CompileCache;
 use crate::pool::Warmer;
 use crate::reaper::Reaper;
 use crate::snapshot::Runtimes;
@@ -221,51 +220,11 @@ fn engine_config(config: &SandboxConfig) -> Config {
     // Every image's code is the guest's (snapshots change data, not code):
     // with Cranelift's per-function results kept, a bake or a new runtime
     // image compiles almost nothing after the first.
-    if let Err(e) = cfg.enable_incremental_compilation(Arc::new(CompileCache::default())) {
+    let cache = CompileCache::new(config.cache_dir.as_deref(), guest_digest());
+    if let Err(e) = cfg.enable_incremental_compilation(Arc::new(cache)) {
         tracing::warn!("incremental compilation is off: {e}");
     }
     cfg
-}
-
-/// Cranelift's compiled functions by content key, in memory, for the
-/// engine's lifetime. Bounded: past [`CompileCache::MAX_BYTES`] new results
-/// are not kept (the guest's functions, cached first, are the ones that
-/// repeat).
-#[derive(Default)]
-struct CompileCache {
-    entries: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
-    bytes: AtomicUsize,
-}
-
-impl CompileCache {
-    const MAX_BYTES: usize = 256 << 20;
-}
-
-impl std::fmt::Debug for CompileCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CompileCache")
-            .field("bytes", &self.bytes.load(Ordering::Relaxed))
-            .finish_non_exhaustive()
-    }
-}
-
-impl CacheStore for CompileCache {
-    fn get(&self, key: &[u8]) -> Option<Cow<'_, [u8]>> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.get(key).map(|value| Cow::Owned(value.to_vec()))
-    }
-
-    fn insert(&self, key: &[u8], value: Vec<u8>) -> bool {
-        let size = key.len() + value.len();
-        if self.bytes.load(Ordering::Relaxed) + size > Self::MAX_BYTES {
-            return false;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.insert(key.to_vec(), value.into()).is_none() {
-            self.bytes.fetch_add(size, Ordering::Relaxed);
-        }
-        true
-    }
 }
 
 /// Advances the engine's epoch every [`EPOCH_TICK`] until `stop` is set.

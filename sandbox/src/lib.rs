@@ -47,6 +47,7 @@
 mod abi;
 mod baker;
 mod cache;
+mod compile_cache;
 mod config;
 mod engine;
 mod error;
