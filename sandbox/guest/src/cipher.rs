@@ -15,7 +15,8 @@ use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use ghash::universal_hash::UniversalHash;
 use javy::quickjs::{ArrayBuffer, Ctx, Result, String as JsString, Value};
 
-use crate::crypto::bytes;
+use crate::handles::Handles;
+use crate::natives::bytes;
 use crate::natives::lossy;
 
 enum Aes {
@@ -440,7 +441,7 @@ fn unwrap_key(aes: &Aes, input: &[u8], iv: &[u8]) -> Option<Vec<u8>> {
 }
 
 thread_local! {
-    static CIPHERS: RefCell<Vec<Option<Cipher>>> = const { RefCell::new(Vec::new()) };
+    static CIPHERS: RefCell<Handles<Cipher>> = const { RefCell::new(Handles::new()) };
 }
 
 /// `cipherNew(mode, key, iv, decrypt, counterBits)`: a cipher handle, or -1
@@ -465,28 +466,11 @@ pub(crate) fn cipher_new<'js>(
     let Some(cipher) = Cipher::new(mode, bytes(&key), bytes(&iv), decrypt, counter_bits) else {
         return -1;
     };
-    CIPHERS.with(|ciphers| {
-        let mut ciphers = ciphers.borrow_mut();
-        let slot = match ciphers.iter().position(Option::is_none) {
-            Some(i) => i,
-            None => {
-                ciphers.push(None);
-                ciphers.len() - 1
-            }
-        };
-        ciphers[slot] = Some(cipher);
-        slot as i32
-    })
+    CIPHERS.with(|ciphers| ciphers.borrow_mut().insert(cipher) as i32)
 }
 
 fn with_cipher<T>(handle: u32, f: impl FnOnce(&mut Cipher) -> T) -> Option<T> {
-    CIPHERS.with(|ciphers| {
-        ciphers
-            .borrow_mut()
-            .get_mut(handle as usize)
-            .and_then(Option::as_mut)
-            .map(f)
-    })
+    CIPHERS.with(|ciphers| ciphers.borrow_mut().get_mut(handle).map(f))
 }
 
 /// `cipherPadding(handle, on)`: PKCS#7 padding for ECB and CBC (on by
@@ -526,12 +510,7 @@ pub(crate) fn cipher_final<'js>(
     handle: u32,
     tag: ArrayBuffer<'js>,
 ) -> Result<Value<'js>> {
-    let cipher = CIPHERS.with(|ciphers| {
-        ciphers
-            .borrow_mut()
-            .get_mut(handle as usize)
-            .and_then(Option::take)
-    });
+    let cipher = CIPHERS.with(|ciphers| ciphers.borrow_mut().take(handle));
     match cipher.map(|c| c.finish(bytes(&tag))) {
         Some(Ok(out)) => Ok(ArrayBuffer::new(ctx, out)?.into_value()),
         Some(Err(code)) => Ok(Value::new_int(ctx, code)),
@@ -541,9 +520,5 @@ pub(crate) fn cipher_final<'js>(
 
 /// `cipherFree(handle)`: drops a cipher that never reached `final`.
 pub(crate) fn cipher_free(handle: u32) {
-    CIPHERS.with(|ciphers| {
-        if let Some(slot) = ciphers.borrow_mut().get_mut(handle as usize) {
-            *slot = None;
-        }
-    })
+    CIPHERS.with(|ciphers| drop(ciphers.borrow_mut().take(handle)))
 }

@@ -23,7 +23,7 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use sha2::Digest;
 
-use crate::natives::lossy;
+use crate::natives::{bytes, lossy};
 use crate::{cipher, host};
 
 pub(crate) fn register(native: &Object<'_>) -> Result<()> {
@@ -79,10 +79,6 @@ impl rand_core::RngCore for HostRng {
 }
 
 impl rand_core::CryptoRng for HostRng {}
-
-pub(crate) fn bytes<'a>(buffer: &'a ArrayBuffer<'_>) -> &'a [u8] {
-    buffer.as_bytes().unwrap_or_default()
-}
 
 fn buffer<'js>(ctx: &Ctx<'js>, data: Option<Vec<u8>>) -> Result<Value<'js>> {
     match data {

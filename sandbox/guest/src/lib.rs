@@ -21,6 +21,7 @@
 mod abi;
 mod cipher;
 mod crypto;
+mod handles;
 mod host;
 mod intl;
 mod natives;

@@ -116,7 +116,8 @@ fn module_source<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> Result<Value<'js>> 
     }
 }
 
-fn bytes<'a>(buffer: &'a ArrayBuffer<'_>) -> &'a [u8] {
+/// An ArrayBuffer's bytes (empty when it was detached).
+pub(crate) fn bytes<'a>(buffer: &'a ArrayBuffer<'_>) -> &'a [u8] {
     buffer.as_bytes().unwrap_or_default()
 }
 

@@ -11,6 +11,8 @@ use std::io::Write;
 
 use flate2::{Compress, Compression, Crc, Decompress, FlushCompress, FlushDecompress, Status};
 
+use crate::handles::Handles;
+
 /// The wire formats of the deflate family.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -63,20 +65,11 @@ enum Codec {
 }
 
 thread_local! {
-    static CODECS: RefCell<Vec<Option<Codec>>> = const { RefCell::new(Vec::new()) };
+    static CODECS: RefCell<Handles<Codec>> = const { RefCell::new(Handles::new()) };
 }
 
 fn insert(codec: Codec) -> u32 {
-    CODECS.with(|codecs| {
-        let mut codecs = codecs.borrow_mut();
-        if let Some(i) = codecs.iter().position(Option::is_none) {
-            codecs[i] = Some(codec);
-            i as u32
-        } else {
-            codecs.push(Some(codec));
-            (codecs.len() - 1) as u32
-        }
-    })
+    CODECS.with(|codecs| codecs.borrow_mut().insert(codec))
 }
 
 /// A new deflate-family compressor; returns its handle. (miniz_oxide
@@ -122,7 +115,7 @@ pub(crate) fn new_brotli_decode() -> u32 {
 pub(crate) fn write(handle: u32, input: &[u8], flush: u32) -> Result<Vec<u8>, ZError> {
     CODECS.with(|codecs| {
         let mut codecs = codecs.borrow_mut();
-        let Some(Some(codec)) = codecs.get_mut(handle as usize) else {
+        let Some(codec) = codecs.get_mut(handle) else {
             return Err(ZError {
                 message: "zlib binding closed",
                 code: "ERR_ZLIB_BINDING_CLOSED",
@@ -166,11 +159,7 @@ pub(crate) fn write(handle: u32, input: &[u8], flush: u32) -> Result<Vec<u8>, ZE
 
 /// Drops codec `handle`.
 pub(crate) fn free(handle: u32) {
-    CODECS.with(|codecs| {
-        if let Some(slot) = codecs.borrow_mut().get_mut(handle as usize) {
-            *slot = None;
-        }
-    })
+    CODECS.with(|codecs| drop(codecs.borrow_mut().take(handle)))
 }
 
 struct Deflater {
