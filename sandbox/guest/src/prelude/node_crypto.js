@@ -477,16 +477,9 @@
     if (!key) throw nodeError(Error, 'ERR_CRYPTO_SIGN_KEY_REQUIRED', 'No key provided to sign');
     const opts = signOptions(key);
     const { record } = preparePrivateKey(key);
-    let result;
-    try {
-      result = asBuffer(signWith(record, oneShotHash(algorithm, record), bytes, opts));
-    } catch (err) {
-      if (callback === undefined) throw err;
-      process.nextTick(callback, err);
-      return undefined;
-    }
-    if (callback === undefined) return result;
-    process.nextTick(callback, null, result);
+    const compute = () => asBuffer(signWith(record, oneShotHash(algorithm, record), bytes, opts));
+    if (callback === undefined) return compute();
+    job(compute, callback);
     return undefined;
   }
 
@@ -500,16 +493,9 @@
     const opts = signOptions(key);
     if (!ArrayBuffer.isView(signature)) throw invalidArgType('signature', ['Buffer', 'TypedArray', 'DataView'], signature);
     const { record } = preparePublicOrPrivateKey(key);
-    let result;
-    try {
-      result = verifyWith(record, oneShotHash(algorithm, record), bytes, viewBytes(signature), opts);
-    } catch (err) {
-      if (callback === undefined) throw err;
-      process.nextTick(callback, err);
-      return undefined;
-    }
-    if (callback === undefined) return result;
-    process.nextTick(callback, null, result);
+    const compute = () => verifyWith(record, oneShotHash(algorithm, record), bytes, viewBytes(signature), opts);
+    if (callback === undefined) return compute();
+    job(compute, callback);
     return undefined;
   }
 
