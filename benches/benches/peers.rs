@@ -59,7 +59,7 @@ fn chatfn() -> [Figure; 2] {
         let outcome = runtime
             .block_on(image.invoke(&event, &context, &limits, NoHostCalls::shared()))
             .expect("invocation starts");
-        assert!(outcome.succeeded(), "{:?}", outcome.error);
+        assert!(outcome.succeeded(), "{:?}", outcome.result);
         started.elapsed()
     };
     // An isolated warm start: the pool made the instance before it.

@@ -95,7 +95,7 @@ fn invoke_once(s: &Setup, image: &Image, host: &Arc<dyn HostCalls>) -> Duration 
         .block_on(image.invoke(&s.event, &s.context, &s.limits, host.clone()))
         .expect("invocation starts");
     let elapsed = started.elapsed();
-    assert!(outcome.succeeded(), "{:?}", outcome.error);
+    assert!(outcome.succeeded(), "{:?}", outcome.result);
     elapsed
 }
 

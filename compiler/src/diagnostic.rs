@@ -44,6 +44,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// `Result` with the compiler's [`CompileError`].
+pub type Result<T, E = CompileError> = std::result::Result<T, E>;
+
 /// A compile that failed: at least one error [`Diagnostic`], in source order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompileError {

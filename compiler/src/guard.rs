@@ -7,9 +7,9 @@
 //! tolerant scan estimates the deepest nesting the tree could have and
 //! refuses the source if it is past the limit.
 
-use crate::{CompileError, Diagnostic};
+use crate::{CompileError, Diagnostic, Result};
 
-pub(crate) fn check_size(source: &str, file: &str, max: usize) -> Result<(), CompileError> {
+pub(crate) fn check_size(source: &str, file: &str, max: usize) -> Result<()> {
     if source.len() <= max {
         return Ok(());
     }
@@ -24,7 +24,7 @@ pub(crate) fn check_size(source: &str, file: &str, max: usize) -> Result<(), Com
     )))
 }
 
-pub(crate) fn check_nesting(source: &str, file: &str, max: u32) -> Result<(), CompileError> {
+pub(crate) fn check_nesting(source: &str, file: &str, max: u32) -> Result<()> {
     match scan(source.as_bytes(), max) {
         None => Ok(()),
         Some(offset) => {

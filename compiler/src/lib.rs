@@ -34,7 +34,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use diagnostic::{CompileError, Diagnostic};
+pub use diagnostic::{CompileError, Diagnostic, Result};
 pub use source_map::{InvalidSourceMap, Position, SourceMap};
 
 /// The compiler's version as it affects output: part of every cache key.
@@ -139,12 +139,7 @@ impl Compiler {
     /// Both kinds compile alike today (module syntax decides the output
     /// format); `kind` states the caller's intent and is part of
     /// [`cache_key`].
-    pub fn compile(
-        &self,
-        source: &str,
-        file_name: &str,
-        _kind: SourceKind,
-    ) -> Result<Compiled, CompileError> {
+    pub fn compile(&self, source: &str, file_name: &str, _kind: SourceKind) -> Result<Compiled> {
         guard::check_size(source, file_name, self.config.max_source_bytes)?;
         guard::check_nesting(source, file_name, self.config.max_nesting)?;
         let job = pipeline::Job {

@@ -28,7 +28,7 @@ use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::guard::too_deep;
 use crate::source_map::SourceMap;
-use crate::{CompileError, Compiled, Diagnostic, Format};
+use crate::{CompileError, Compiled, Diagnostic, Format, Result};
 
 pub(crate) struct Job {
     pub(crate) source: String,
@@ -59,7 +59,7 @@ impl Emitter for Collected {
     }
 }
 
-pub(crate) fn run(job: Job) -> Result<Compiled, CompileError> {
+pub(crate) fn run(job: Job) -> Result<Compiled> {
     let cm: Lrc<SwcSourceMap> = Lrc::default();
     let file = cm.new_source_file(
         Lrc::new(FileName::Custom(job.file_name.clone())),

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use crate::pipeline::{self, Job};
-use crate::{CompileError, Compiled, Diagnostic};
+use crate::{CompileError, Compiled, Diagnostic, Result};
 
-type Reply = Result<Compiled, CompileError>;
+type Reply = Result<Compiled>;
 
 struct Task {
     job: Job,

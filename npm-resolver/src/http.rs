@@ -14,15 +14,14 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::Empty;
 use hyper::http::{self, StatusCode, Uri, header};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::Name;
-use hyper_util::rt::TokioExecutor;
 
-use crate::net::{describe, tls_config};
+use crate::net::{self, CappedError, PoolSettings, describe};
 
 /// A failed GET, after retries.
 #[derive(Debug)]
@@ -55,17 +54,13 @@ pub(crate) struct HttpClient {
 impl HttpClient {
     pub(crate) fn new(timeout: Duration, retries: u32) -> HttpClient {
         let mut http = HttpConnector::new_with_resolver(CachingResolver::default());
-        http.enforce_http(false);
         http.set_connect_timeout(Some(Duration::from_secs(10)));
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let pool = PoolSettings {
+            idle_timeout: Duration::from_secs(30),
+            ..PoolSettings::default()
+        };
         HttpClient {
-            client: Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(30))
-                .build(connector),
+            client: net::https_client(http, pool),
             timeout,
             retries,
         }
@@ -134,17 +129,12 @@ impl HttpClient {
                 if status != StatusCode::OK {
                     return Err(GetError::Status(status.as_u16()));
                 }
-                let body = Limited::new(response.into_body(), max_bytes)
-                    .collect()
+                let body = net::read_capped(response.into_body(), max_bytes)
                     .await
-                    .map_err(|e| {
-                        if e.is::<http_body_util::LengthLimitError>() {
-                            GetError::TooLarge(max_bytes)
-                        } else {
-                            GetError::Network(format!("reading the response failed: {e}"))
-                        }
-                    })?
-                    .to_bytes();
+                    .map_err(|e| match e {
+                        CappedError::TooLarge(limit) => GetError::TooLarge(limit),
+                        read @ CappedError::Read(_) => GetError::Network(read.to_string()),
+                    })?;
                 Ok(Ok(if gzip {
                     gunzip(&body, max_bytes)?
                 } else {

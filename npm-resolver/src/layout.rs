@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use compiler::{Compiler, SourceKind};
 use sha2::{Digest, Sha256};
 
-use crate::Error;
+use crate::{Error, Result};
 
 /// The module map of all packages may not pass this.
 pub(crate) const MAX_MODULE_BYTES: usize = 128 << 20;
@@ -29,7 +29,7 @@ pub(crate) fn package_files(
     what: &str,
     package_dir: &Path,
     cache_dir: &Path,
-) -> Result<PackageFiles, Error> {
+) -> Result<PackageFiles> {
     let mut files = BTreeMap::new();
     collect(package_dir, package_dir, &mut files)?;
     let esm: Vec<String> = files
@@ -135,7 +135,7 @@ fn wanted(path: &str, size: u64) -> bool {
 /// Data files larger than this stay out of the module map.
 const MAX_DATA_FILE_BYTES: u64 = 1 << 20;
 
-fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<(), Error> {
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()> {
     let io = |context: String| move |source| Error::Io { context, source };
     let entries = fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, Result};
 
 /// The lockfile format version this crate writes and reads.
 const LOCKFILE_VERSION: u32 = 1;
@@ -61,7 +61,7 @@ impl Lockfile {
     }
 
     /// Reads a lockfile, checking its version and every location and name.
-    pub fn from_json(json: &str) -> Result<Lockfile, Error> {
+    pub fn from_json(json: &str) -> Result<Lockfile> {
         let lockfile: Lockfile =
             serde_json::from_str(json).map_err(|e| Error::InvalidLockfile(e.to_string()))?;
         if lockfile.lockfile_version != LOCKFILE_VERSION {

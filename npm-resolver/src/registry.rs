@@ -8,8 +8,8 @@ use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::Error;
 use crate::http::{GetError, HttpClient};
+use crate::{Error, Result};
 
 /// Packuments past this are refused (the largest seen, firebase's, is 25 MB).
 const MAX_PACKUMENT_BYTES: usize = 64 << 20;
@@ -75,7 +75,7 @@ pub(crate) struct Session<'r> {
 
 impl Session<'_> {
     /// The packument of `name`.
-    pub(crate) async fn packument(&self, name: &str) -> Result<Arc<Packument>, Error> {
+    pub(crate) async fn packument(&self, name: &str) -> Result<Arc<Packument>> {
         let slot = Arc::clone(
             self.packuments
                 .lock()
@@ -117,7 +117,7 @@ impl Registry {
         }
     }
 
-    async fn fetch_packument(&self, name: &str) -> Result<Arc<Packument>, Error> {
+    async fn fetch_packument(&self, name: &str) -> Result<Arc<Packument>> {
         // Scoped names keep their `@` and encode the `/`.
         let url = format!("{}/{}", self.base, name.replace('/', "%2F"));
         let body = self
@@ -141,7 +141,7 @@ impl Registry {
     }
 
     /// The tarball at `url`.
-    pub(crate) async fn tarball(&self, url: &str) -> Result<Bytes, Error> {
+    pub(crate) async fn tarball(&self, url: &str) -> Result<Bytes> {
         self.http
             .get(url, "application/octet-stream", MAX_TARBALL_BYTES)
             .await

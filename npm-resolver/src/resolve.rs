@@ -11,7 +11,7 @@ use nodejs_semver::{Range, Version};
 use crate::lockfile::{LockedPackage, Lockfile};
 use crate::registry::{Manifest, Packument, Registry, Session};
 use crate::spec::{self, Want};
-use crate::{Error, Progress, ProgressEvent};
+use crate::{Error, Progress, ProgressEvent, Result};
 
 /// Packuments fetched at once.
 const PARALLEL_FETCHES: usize = 16;
@@ -52,7 +52,7 @@ pub(crate) async fn resolve(
     dependencies: &[(String, String)],
     max_packages: usize,
     progress: &dyn Progress,
-) -> Result<Resolution, Error> {
+) -> Result<Resolution> {
     let registry = &registry.session();
     let mut tree: BTreeMap<String, Node> = BTreeMap::new();
     let mut edges: Vec<Edge> = Vec::new();
@@ -169,7 +169,7 @@ async fn satisfy(
     tree: &mut BTreeMap<String, Node>,
     edges: &mut Vec<Edge>,
     warnings: &mut Vec<String>,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<String>> {
     let spec = spec::parse(&need.name, &need.spec)?;
     // Walk up from `from`: reuse a satisfying placement, and stop at a
     // conflicting one (the new copy must go below it).
@@ -242,12 +242,7 @@ fn wants(want: &Want, version: &str) -> bool {
 
 /// npm's choice: the `latest` tag if it satisfies the range, else the
 /// highest satisfying version.
-fn pick(
-    packument: &Packument,
-    package: &str,
-    want: &Want,
-    spec: &str,
-) -> Result<Arc<Manifest>, Error> {
+fn pick(packument: &Packument, package: &str, want: &Want, spec: &str) -> Result<Arc<Manifest>> {
     let no_match = || Error::NoMatchingVersion {
         name: package.to_owned(),
         spec: spec.to_owned(),
@@ -279,7 +274,7 @@ fn choose(packument: &Packument, range: &Range) -> Option<String> {
     range.max_satisfying(&versions).map(ToString::to_string)
 }
 
-fn check_platform(package: &str, m: &Manifest) -> Result<(), Error> {
+fn check_platform(package: &str, m: &Manifest) -> Result<()> {
     let allowed = |list: &[String], ours: &str| {
         if list.is_empty() {
             return true;
@@ -304,7 +299,7 @@ fn check_platform(package: &str, m: &Manifest) -> Result<(), Error> {
 
 /// Install scripts never run; a package that needs one to build native
 /// code cannot work, and one that runs something else might not.
-fn check_scripts(package: &str, m: &Manifest, warnings: &mut Vec<String>) -> Result<(), Error> {
+fn check_scripts(package: &str, m: &Manifest, warnings: &mut Vec<String>) -> Result<()> {
     let native = |s: &str| {
         [
             "node-gyp",

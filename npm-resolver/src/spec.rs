@@ -3,7 +3,7 @@
 
 use nodejs_semver::Range;
 
-use crate::Error;
+use crate::{Error, Result};
 
 /// What a dependency asks for.
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub(crate) enum Want {
 }
 
 /// Parses `spec`, the version field of dependency `name`.
-pub(crate) fn parse(name: &str, spec: &str) -> Result<Spec, Error> {
+pub(crate) fn parse(name: &str, spec: &str) -> Result<Spec> {
     validate_name(name)?;
     let spec = spec.trim();
     if let Some(alias) = spec.strip_prefix("npm:") {
@@ -110,7 +110,7 @@ fn is_tag(spec: &str) -> bool {
 
 /// npm's package name rules (lowercase URL-safe, optional `@scope/`), which
 /// also keep names safe as path segments.
-pub(crate) fn validate_name(name: &str) -> Result<(), Error> {
+pub(crate) fn validate_name(name: &str) -> Result<()> {
     let invalid = |why: &str| Error::InvalidName {
         name: name.to_owned(),
         reason: why.to_owned(),

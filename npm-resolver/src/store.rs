@@ -12,7 +12,7 @@ use base64::Engine;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use crate::Error;
+use crate::{Error, Result};
 
 /// Unpacked bytes allowed per package.
 const MAX_UNPACKED_BYTES: u64 = 256 << 20;
@@ -101,12 +101,7 @@ impl Store {
     /// Verifies `tarball` against `integrity` and extracts it into the
     /// store; returns the package directory. `what` (`name@version`) names
     /// the package in errors. Blocking: call it off the async threads.
-    pub(crate) fn add(
-        &self,
-        what: &str,
-        integrity: &str,
-        tarball: &[u8],
-    ) -> Result<PathBuf, Error> {
+    pub(crate) fn add(&self, what: &str, integrity: &str, tarball: &[u8]) -> Result<PathBuf> {
         let expected = Integrity::parse(integrity).ok_or_else(|| Error::Integrity {
             package: what.to_owned(),
             expected: integrity.to_owned(),
@@ -164,7 +159,7 @@ fn nonce() -> String {
 /// Extracts a gzipped tarball into `dest`, dropping the first path
 /// component (npm's `package/`). Refuses links, devices, absolute paths and
 /// `..`, and bounds the size.
-fn extract(what: &str, tarball: &[u8], dest: &Path) -> Result<(), Error> {
+fn extract(what: &str, tarball: &[u8], dest: &Path) -> Result<()> {
     let unsafe_entry = |entry: String, reason: &str| Error::UnsafeTarball {
         package: what.to_owned(),
         entry,

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sandbox::ErrorKind;
+use crate::invocation::FailureKind;
 
 use crate::store::QueueCounts;
 use crate::triggers::TRIGGER_TYPES;
@@ -28,16 +28,16 @@ const OUTCOMES: [&str; 7] = [
     "crash",
 ];
 
-fn outcome_index(failure: Option<ErrorKind>) -> usize {
+fn outcome_index(failure: Option<FailureKind>) -> usize {
     match failure {
         None => 0,
-        Some(ErrorKind::Exception) => 1,
-        Some(ErrorKind::Timeout) => 2,
-        Some(ErrorKind::MemoryLimit) => 3,
-        Some(ErrorKind::InvalidResult) => 4,
-        Some(ErrorKind::Unsettled) => 5,
-        // Crash, and kinds a later sandbox may add.
-        Some(_) => 6,
+        // An image that could not be built counts as the handler throwing.
+        Some(FailureKind::Exception | FailureKind::InitError) => 1,
+        Some(FailureKind::Timeout) => 2,
+        Some(FailureKind::MemoryLimit) => 3,
+        Some(FailureKind::InvalidResult) => 4,
+        Some(FailureKind::Unsettled) => 5,
+        Some(FailureKind::Crash) => 6,
     }
 }
 
@@ -83,7 +83,7 @@ pub(crate) struct Gauges {
 
 impl Metrics {
     /// Counts a finished run of a function on `trigger`.
-    pub(crate) fn invoked(&self, trigger: &str, failure: Option<ErrorKind>, took: Duration) {
+    pub(crate) fn invoked(&self, trigger: &str, failure: Option<FailureKind>, took: Duration) {
         if let Some(i) = TRIGGER_TYPES.iter().position(|t| t.name == trigger) {
             self.invocations[i][outcome_index(failure)].fetch_add(1, Ordering::Relaxed);
         }
@@ -201,7 +201,7 @@ mod tests {
         let sent = "user.sent.message";
         metrics.invoked(sent, None, Duration::from_micros(300));
         metrics.invoked(sent, None, Duration::from_millis(2));
-        metrics.invoked(sent, Some(ErrorKind::Timeout), Duration::from_secs(60));
+        metrics.invoked(sent, Some(FailureKind::Timeout), Duration::from_secs(60));
         metrics.invoked("no.such.trigger", None, Duration::from_micros(50));
         metrics.saturated();
         let text = metrics.render(&gauges());

@@ -2,7 +2,9 @@
 //! TLS setup (system CA roots, read once), error descriptions, and Node's
 //! names for network failures.
 
-pub(crate) use npm_resolver::net::{describe, tls_config};
+pub(crate) use npm_resolver::net::{
+    CappedError, PoolSettings, describe, https_client, read_capped, tls_config,
+};
 
 /// Node's error code for a connection or request that failed without a
 /// response (`ECONNREFUSED`, `ENOTFOUND`, …), so that the guest's `http`

@@ -31,7 +31,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use crate::egress::{self, EgressPolicy};
-use crate::host::CallRecord;
+use crate::invocation::CallRecord;
 
 /// Bounds on one invocation's sockets.
 #[derive(Clone, Debug)]

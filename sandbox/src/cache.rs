@@ -1,16 +1,25 @@
 //! The on-disk image cache: precompiled modules (`<id>.cwasm`), keyed by the
-//! image id, loaded by mmap.
+//! image id, loaded by mmap. Also the in-memory [`Runtimes`], the runtime
+//! snapshots late-bound images share.
 //!
 //! Trust: loading a `.cwasm` runs the machine code in it, so the cache
 //! directory must be writable only by this service. Files are written whole
 //! (temp file + rename), so a crash never leaves a half-written artifact.
 
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tokio::sync::OnceCell;
 use wasmtime::{Engine, Module};
+
+/// Lowercase hex, as digests appear in ids (and so in cache file names).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 fn path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.cwasm"))
@@ -63,5 +72,35 @@ pub(crate) fn store(dir: &Path, id: &str, module: &Module) {
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp_path);
         tracing::warn!(dir = %dir.display(), "could not write to the image cache: {e}");
+    }
+}
+
+/// How many runtime snapshots stay loaded for late-bound images to share
+/// (images hold on to theirs regardless).
+const RUNTIMES_KEPT: usize = 32;
+
+/// Runtime snapshots by id, built once each (single flight).
+#[derive(Default)]
+pub(crate) struct Runtimes {
+    modules: HashMap<String, Arc<OnceCell<Module>>>,
+    order: VecDeque<String>,
+}
+
+impl Runtimes {
+    /// The cell runtime `id` is built into (empty when new); the oldest
+    /// beyond [`RUNTIMES_KEPT`] are forgotten.
+    pub(crate) fn slot(&mut self, id: &str) -> Arc<OnceCell<Module>> {
+        if let Some(slot) = self.modules.get(id) {
+            return Arc::clone(slot);
+        }
+        let slot = Arc::new(OnceCell::new());
+        self.modules.insert(id.to_owned(), Arc::clone(&slot));
+        self.order.push_back(id.to_owned());
+        while self.order.len() > RUNTIMES_KEPT {
+            if let Some(oldest) = self.order.pop_front() {
+                self.modules.remove(&oldest);
+            }
+        }
+        slot
     }
 }

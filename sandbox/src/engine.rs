@@ -16,11 +16,11 @@ use wasmtime::{
 use wasmtime_wizer::{ModuleContext, Wizer};
 
 use crate::baker::Baker;
+use crate::cache::Runtimes;
 use crate::compile_cache::CompileCache;
-use crate::pool::Warmer;
 use crate::reaper::Reaper;
-use crate::snapshot::Runtimes;
 use crate::store::{self, StoreData};
+use crate::warmer::Warmer;
 use crate::{Error, GUEST_WASM, Result, SandboxConfig, cache, wasi};
 
 /// How often the engine's epoch advances: the granularity of timeouts and of
@@ -169,7 +169,7 @@ impl Sandbox {
                         .wizer
                         .instrument(GUEST_WASM)
                         .map_err(Error::engine("instrumenting the guest"))?;
-                    let id = format!("guest-{}", crate::image::hex(&inner.fingerprint));
+                    let id = format!("guest-{}", cache::hex(&inner.fingerprint));
                     let cache_dir = inner.config.cache_dir.as_deref();
                     if let Some(module) =
                         cache_dir.and_then(|dir| cache::load(&inner.engine, dir, &id))

@@ -10,11 +10,11 @@ use std::time::Instant;
 use compiler::{Compiler, Format, SourceKind, SourceMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use wasmtime::{InstancePre, Module, ModuleExport, Store, TypedFunc};
 
+use crate::cache::hex;
+use crate::instance::{Form, StartError};
 use crate::pool::WarmPool;
-use crate::store::StoreData;
-use crate::{Error, GuestError, LogEntry, Result, Sandbox, abi};
+use crate::{Error, GuestError, Result, Sandbox};
 
 /// A named script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -247,116 +247,6 @@ impl Drop for ImageInner {
     }
 }
 
-/// A compiled module an image's instances come from, with its exports
-/// looked up once.
-pub(crate) struct Form {
-    pre: InstancePre<StoreData>,
-    memory: ModuleExport,
-    /// Linear memory an instance starts with (the snapshot's).
-    pub(crate) initial_bytes: u64,
-    invoke: ModuleExport,
-    resume: ModuleExport,
-    /// For a late-bound form: the guest's load export and the compiled
-    /// handler each instance evaluates.
-    load: Option<(ModuleExport, Arc<[u8]>)>,
-}
-
-/// An instance ready to serve an invocation.
-pub(crate) struct Ready {
-    pub(crate) store: Store<StoreData>,
-    pub(crate) invoke: TypedFunc<(), i64>,
-    pub(crate) resume: TypedFunc<(), i64>,
-}
-
-/// Why an instance could not be made.
-pub(crate) enum StartError {
-    /// Instantiation failed (e.g. every pool slot busy, or over the memory
-    /// limit).
-    Engine(wasmtime::Error),
-    /// Loading a late-bound handler trapped.
-    Trap(wasmtime::Error),
-    /// The late-bound handler threw while loading: `(report, logs)`.
-    Load(Vec<u8>, Vec<LogEntry>),
-}
-
-impl Form {
-    fn new(sandbox: &Sandbox, module: &Module, handler: Option<Arc<[u8]>>) -> Result<Form> {
-        let export = |name: &str| {
-            module.get_export_index(name).ok_or_else(|| Error::Engine {
-                context: "loading an image",
-                message: format!("the image does not export `{name}`"),
-            })
-        };
-        let pre = sandbox
-            .inner
-            .linker
-            .instantiate_pre(module)
-            .map_err(Error::engine("linking an image"))?;
-        let load = match handler {
-            Some(handler) => Some((export(abi::EXPORT_LOAD)?, handler)),
-            None => None,
-        };
-        let initial_bytes = match module.get_export("memory") {
-            Some(wasmtime::ExternType::Memory(memory)) => {
-                memory.minimum().saturating_mul(memory.page_size())
-            }
-            _ => 0,
-        };
-        Ok(Form {
-            pre,
-            memory: export("memory")?,
-            initial_bytes,
-            invoke: export(abi::EXPORT_INVOKE)?,
-            resume: export(abi::EXPORT_RESUME)?,
-            load,
-        })
-    }
-
-    /// Instantiates into `store` (configured, with its limits set) and, for
-    /// a late-bound form, loads the handler.
-    pub(crate) async fn start(
-        &self,
-        store: &mut Store<StoreData>,
-    ) -> std::result::Result<(TypedFunc<(), i64>, TypedFunc<(), i64>), StartError> {
-        let instance = self
-            .pre
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(StartError::Engine)?;
-        let missing = || StartError::Engine(wasmtime::Error::msg("image export missing"));
-        let func = |store: &mut Store<StoreData>, export| {
-            instance
-                .get_module_export(&mut *store, export)
-                .and_then(wasmtime::Extern::into_func)
-                .ok_or_else(missing)
-        };
-        store.data_mut().memory = instance
-            .get_module_export(&mut *store, &self.memory)
-            .and_then(wasmtime::Extern::into_memory);
-        let invoke = func(store, &self.invoke)?
-            .typed::<(), i64>(&*store)
-            .map_err(StartError::Engine)?;
-        let resume = func(store, &self.resume)?
-            .typed::<(), i64>(&*store)
-            .map_err(StartError::Engine)?;
-        if let Some((load, handler)) = &self.load {
-            let load = func(store, load)?
-                .typed::<(), ()>(&*store)
-                .map_err(StartError::Engine)?;
-            let saved = store.data_mut().begin_load(handler.to_vec());
-            load.call_async(&mut *store, ())
-                .await
-                .map_err(StartError::Trap)?;
-            let data = store.data_mut();
-            let logs = data.end_load(saved);
-            if let Some((_, report)) = data.finish.take() {
-                return Err(StartError::Load(report, logs));
-            }
-        }
-        Ok((invoke, resume))
-    }
-}
-
 impl Image {
     /// The image's content hash (hex sha256 of its inputs and the engine).
     pub fn id(&self) -> &str {
@@ -366,7 +256,7 @@ impl Image {
     /// Whether the handler is in the image's snapshot (rather than loaded
     /// by each instance of its runtime's snapshot).
     pub fn is_baked(&self) -> bool {
-        self.form().load.is_none()
+        self.form().is_baked()
     }
 
     /// The size of the image's compiled code and data in memory: what
@@ -374,7 +264,7 @@ impl Image {
     /// the disk cache, anonymous when it was just built). A late-bound
     /// image shares this with the other functions on its runtime.
     pub fn size_bytes(&self) -> usize {
-        let range = self.form().pre.module().image_range();
+        let range = self.form().module().image_range();
         range.end.addr().saturating_sub(range.start.addr())
     }
 
@@ -439,7 +329,7 @@ impl Image {
         let module = sandbox
             .compiled(&self.inner.id, bundle, Arc::clone(&self.inner.modules))
             .await?;
-        let form = Form::new(sandbox, &module, None)?;
+        let form = Form::new(&sandbox.inner.linker, &module, None)?;
         *self
             .inner
             .form
@@ -480,7 +370,7 @@ impl Sandbox {
         let id = spec.digest(fingerprint, "chatfn-image\0", &compiled.full);
         let modules = Arc::clone(&spec.modules);
         if let Some(module) = self.cached(&id) {
-            let form = Form::new(self, &module, None)?;
+            let form = Form::new(&self.inner.linker, &module, None)?;
             return Ok(Image::new(self, id, form, compiled.maps, modules, None));
         }
         let runtime_id = spec.digest(fingerprint, "chatfn-runtime\0", &compiled.runtime);
@@ -495,7 +385,11 @@ impl Sandbox {
             }
             Err(e) => return Err(e),
         };
-        let form = Form::new(self, &runtime, Some(Arc::clone(&compiled.handler)))?;
+        let form = Form::new(
+            &self.inner.linker,
+            &runtime,
+            Some(Arc::clone(&compiled.handler)),
+        )?;
         let image = Image::new(self, id, form, compiled.maps, modules, Some(compiled.full));
         // Loading the handler once reports its errors now, as a bake
         // would; the instance is the image's first warm one.
@@ -526,8 +420,4 @@ impl Sandbox {
         }
         Ok(image)
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

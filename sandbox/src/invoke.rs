@@ -13,59 +13,12 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::value::RawValue;
-use wasmtime::{Store, Trap, TypedFunc, UpdateDeadline};
+use wasmtime::{Store, TypedFunc};
 
-use crate::image::{Ready, StartError};
-use crate::outcome::{GuestError, Status};
+use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store};
+use crate::outcome::{Failure, GuestError};
 use crate::store::StoreData;
 use crate::{Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi};
-
-/// Installs the memory limiter and the epoch callback shared by init and
-/// invocation stores: past the deadline the guest is interrupted; before
-/// it, a busy guest yields to the executor once per epoch tick so timers
-/// (and other tasks) keep running.
-pub(crate) fn configure_store(store: &mut Store<StoreData>) {
-    store.limiter(|data| &mut data.limiter);
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(|ctx| {
-        if Instant::now() >= ctx.data().deadline {
-            Ok(UpdateDeadline::Interrupt)
-        } else {
-            Ok(UpdateDeadline::Yield(1))
-        }
-    });
-}
-
-/// What a trap (or another error out of a guest call) means.
-pub(crate) enum TrapKind {
-    Timeout,
-    MemoryLimit,
-    Crash(String),
-    /// A late-bound handler threw while loading (its error report).
-    Load(Vec<u8>),
-}
-
-pub(crate) fn classify_trap(error: &wasmtime::Error, data: &StoreData) -> TrapKind {
-    if data.limiter.hit {
-        return TrapKind::MemoryLimit;
-    }
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => TrapKind::Timeout,
-        Some(Trap::StackOverflow) => {
-            TrapKind::Crash("the call stack was exhausted (likely unbounded recursion)".to_string())
-        }
-        Some(trap) => {
-            let stderr = String::from_utf8_lossy(&data.stderr);
-            let stderr = stderr.trim();
-            if stderr.is_empty() {
-                TrapKind::Crash(format!("the guest trapped: {trap}"))
-            } else {
-                TrapKind::Crash(format!("the guest trapped: {trap}: {stderr}"))
-            }
-        }
-        None => TrapKind::Crash(format!("the guest failed: {error:#}")),
-    }
-}
 
 impl Image {
     /// Runs `handleEvent(event, context)` on a fresh instance of this image.
@@ -114,7 +67,7 @@ impl Image {
         // Every slot was busy for an inline start, yet the warmer may have
         // just taken the last one for this image's pool: that instance
         // serves the invocation instead.
-        if let Ok(Err(Failure::Start(e))) = &run
+        if let Ok(Err(DriveError::Start(e))) = &run
             && is_pool_exhausted(e)
             && let Some(ready) = self.inner.warm.pop()
         {
@@ -127,7 +80,7 @@ impl Image {
         }
         let ended = match run {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(Failure::Start(e))) => {
+            Ok(Err(DriveError::Start(e))) => {
                 if store.data().limiter.hit {
                     Err(TrapKind::MemoryLimit)
                 } else if is_pool_exhausted(&e) {
@@ -140,10 +93,10 @@ impl Image {
             }
             // QuickJS reports a failed allocation as an exception; the
             // limiter knows whether the limit caused it.
-            Ok(Err(Failure::Load(_))) if store.data().limiter.hit => Err(TrapKind::MemoryLimit),
-            Ok(Err(Failure::Load(report))) => Err(TrapKind::Load(report)),
-            Ok(Err(Failure::Trap(e))) => Err(classify_trap(&e, store.data())),
-            Ok(Err(Failure::Stuck)) => Err(TrapKind::Crash(
+            Ok(Err(DriveError::Load(_))) if store.data().limiter.hit => Err(TrapKind::MemoryLimit),
+            Ok(Err(DriveError::Load(report))) => Err(TrapKind::Load(report)),
+            Ok(Err(DriveError::Trap(e))) => Err(classify_trap(&e, store.data())),
+            Ok(Err(DriveError::Stuck)) => Err(TrapKind::Crash(
                 "the guest is waiting, but on nothing the host knows of".to_string(),
             )),
             Err(_elapsed) => Err(TrapKind::Timeout),
@@ -151,8 +104,8 @@ impl Image {
         let data = std::mem::replace(store.data_mut(), StoreData::spent());
         self.inner.sandbox.retire(store);
         let mut outcome = outcome(data, ended, limits, started.elapsed());
-        if let Some((_, error)) = &mut outcome.error {
-            self.inner.source_maps.apply(error);
+        if let Err(failure) = &mut outcome.result {
+            self.inner.source_maps.apply(&mut failure.error);
         }
         Ok(outcome)
     }
@@ -162,7 +115,7 @@ impl Image {
         store: &mut Store<StoreData>,
         funcs: Option<Exports>,
         host: Arc<dyn HostCalls>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), DriveError> {
         // Asked, per call the guest starts, whether it is metered.
         store.data_mut().host = Some(Arc::clone(&host));
         let (invoke, resume) = match funcs {
@@ -171,7 +124,7 @@ impl Image {
                 let size = store.data().memory.map_or(0, |m| m.data_size(&*store));
                 if size > store.data().limiter.limit() {
                     store.data_mut().limiter.hit = true;
-                    return Err(Failure::Start(wasmtime::Error::msg(
+                    return Err(DriveError::Start(wasmtime::Error::msg(
                         "over the memory limit",
                     )));
                 }
@@ -179,9 +132,9 @@ impl Image {
             }
             None => match self.form().start(store).await {
                 Ok(funcs) => funcs,
-                Err(StartError::Engine(e)) => return Err(Failure::Start(e)),
-                Err(StartError::Trap(e)) => return Err(Failure::Trap(e)),
-                Err(StartError::Load(report, _)) => return Err(Failure::Load(report)),
+                Err(StartError::Engine(e)) => return Err(DriveError::Start(e)),
+                Err(StartError::Trap(e)) => return Err(DriveError::Trap(e)),
+                Err(StartError::Load(report, _)) => return Err(DriveError::Load(report)),
             },
         };
 
@@ -189,7 +142,7 @@ impl Image {
         let mut status = invoke
             .call_async(&mut *store, ())
             .await
-            .map_err(Failure::Trap)?;
+            .map_err(DriveError::Trap)?;
         let mut in_flight = FuturesUnordered::new();
         while status != abi::STATUS_DONE {
             for (id, call) in store.data_mut().new_calls.drain(..) {
@@ -199,7 +152,7 @@ impl Image {
             let timer = u64::try_from(status).ok().map(Duration::from_micros);
             let mut completed = Vec::new();
             match (timer, in_flight.is_empty()) {
-                (None, true) => return Err(Failure::Stuck),
+                (None, true) => return Err(DriveError::Stuck),
                 (Some(delay), true) => tokio::time::sleep(delay).await,
                 (None, false) => completed.extend(in_flight.next().await),
                 (Some(delay), false) => {
@@ -221,7 +174,7 @@ impl Image {
             status = resume
                 .call_async(&mut *store, ())
                 .await
-                .map_err(Failure::Trap)?;
+                .map_err(DriveError::Trap)?;
         }
         Ok(())
     }
@@ -244,7 +197,8 @@ fn arm(ready: Ready, limits: &Limits, input: Vec<u8>) -> (Store<StoreData>, Opti
     (store, Some((invoke, resume)))
 }
 
-enum Failure {
+/// Why driving an instance stopped before the handler settled.
+enum DriveError {
     Start(wasmtime::Error),
     /// A late-bound handler threw while loading (its error report).
     Load(Vec<u8>),
@@ -292,7 +246,7 @@ fn outcome(
     limits: &Limits,
     duration: Duration,
 ) -> Outcome {
-    let failed = |kind: ErrorKind, error: GuestError| (Status::Failed, None, Some((kind, error)));
+    let failed = |kind: ErrorKind, error: GuestError| Err(Failure { kind, error });
     let memory_error = || {
         GuestError::new(
             "MemoryLimitError",
@@ -302,7 +256,7 @@ fn outcome(
             ),
         )
     };
-    let (status, result, error) = match ended {
+    let result = match ended {
         Err(TrapKind::Timeout) => failed(
             ErrorKind::Timeout,
             GuestError::new(
@@ -327,7 +281,7 @@ fn outcome(
                 .ok()
                 .and_then(|json| RawValue::from_string(json).ok())
             {
-                Some(value) => (Status::Succeeded, Some(value), None),
+                Some(value) => Ok(value),
                 None => failed(
                     ErrorKind::InvalidResult,
                     GuestError::new("InvalidResultError", "the result is not valid JSON"),
@@ -356,9 +310,7 @@ fn outcome(
         },
     };
     Outcome {
-        status,
         result,
-        error,
         logs: data.logs,
         host_calls: data.calls_started,
         duration,

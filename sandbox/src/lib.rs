@@ -53,12 +53,14 @@ mod engine;
 mod error;
 mod host_call;
 mod image;
+mod instance;
 mod invoke;
 mod outcome;
 mod pool;
 mod reaper;
 mod snapshot;
 mod store;
+mod warmer;
 mod wasi;
 
 pub use config::{Limits, SandboxConfig};
@@ -68,7 +70,7 @@ pub use host_call::{
     HostCall, HostCallError, HostCallFuture, HostCalls, MAX_HOST_CALLS, NoHostCalls,
 };
 pub use image::{Image, ImageSpec, Script};
-pub use outcome::{ErrorKind, GuestError, LogEntry, LogLevel, Outcome, Status};
+pub use outcome::{ErrorKind, Failure, GuestError, LogEntry, LogLevel, Outcome};
 
 /// The guest module (QuickJS + prelude), built from `sandbox/guest` by
 /// `build.rs`.

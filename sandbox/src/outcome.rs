@@ -5,16 +5,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-/// Whether an invocation succeeded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    /// `handleEvent` returned (or resolved to) a JSON value.
-    Succeeded,
-    /// Anything else; see [`Outcome::error`].
-    Failed,
-}
-
 /// How an invocation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -241,15 +231,21 @@ pub struct LogEntry {
     pub message: String,
 }
 
+/// Why an invocation failed.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// How it failed.
+    pub kind: ErrorKind,
+    /// The error, as the guest reported it or about it.
+    pub error: GuestError,
+}
+
 /// The result of one invocation.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Succeeded or failed.
-    pub status: Status,
-    /// The handler's value as JSON (`null` for `undefined`), when it succeeded.
-    pub result: Option<Box<RawValue>>,
-    /// Why it failed, when it failed.
-    pub error: Option<(ErrorKind, GuestError)>,
+    /// The handler's value as JSON (`null` for `undefined`) when
+    /// `handleEvent` returned (or resolved to) one; otherwise why it failed.
+    pub result: Result<Box<RawValue>, Failure>,
     /// Console output, in order, within the log budget.
     pub logs: Vec<LogEntry>,
     /// Host calls the handler started.
@@ -261,12 +257,12 @@ pub struct Outcome {
 impl Outcome {
     /// Whether the invocation succeeded.
     pub fn succeeded(&self) -> bool {
-        self.status == Status::Succeeded
+        self.result.is_ok()
     }
 
     /// The failure kind, if it failed.
     pub fn error_kind(&self) -> Option<ErrorKind> {
-        self.error.as_ref().map(|(kind, _)| *kind)
+        self.result.as_ref().err().map(|failure| failure.kind)
     }
 }
 

@@ -3,45 +3,16 @@
 //! compile), with the results cached on disk by content hash and runtime
 //! snapshots shared in memory.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
-use tokio::sync::OnceCell;
 use wasmtime::{Instance, Module, Store};
 use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
 
-use crate::invoke::{TrapKind, classify_trap, configure_store};
+use crate::instance::{TrapKind, classify_trap, configure_store};
 use crate::store::StoreData;
 use crate::{Error, GuestError, Result, Sandbox, abi, cache};
-
-/// How many runtime snapshots stay loaded for late-bound images to share
-/// (images hold on to theirs regardless).
-const RUNTIMES_KEPT: usize = 32;
-
-/// Runtime snapshots by id, built once each (single flight).
-#[derive(Default)]
-pub(crate) struct Runtimes {
-    modules: HashMap<String, Arc<OnceCell<Module>>>,
-    order: VecDeque<String>,
-}
-
-impl Runtimes {
-    fn slot(&mut self, id: &str) -> Arc<OnceCell<Module>> {
-        if let Some(slot) = self.modules.get(id) {
-            return Arc::clone(slot);
-        }
-        let slot = Arc::new(OnceCell::new());
-        self.modules.insert(id.to_owned(), Arc::clone(&slot));
-        self.order.push_back(id.to_owned());
-        while self.order.len() > RUNTIMES_KEPT {
-            if let Some(oldest) = self.order.pop_front() {
-                self.modules.remove(&oldest);
-            }
-        }
-        slot
-    }
-}
 
 impl Sandbox {
     /// The precompiled module `id` from the disk cache, if there.

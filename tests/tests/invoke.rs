@@ -287,3 +287,46 @@ fn usage_errors_exit_2_with_a_clear_message() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `--platform-url`/`--platform-token` give a local run the platform
+/// client a deployed one has; without them it says what is missing.
+#[test]
+fn a_local_run_calls_the_platform_api_when_given_its_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/list-users.js");
+    let server = crate::chat_server::ChatServer::start("t0k");
+    server.add_user("ada");
+    server.add_user("grace");
+    let output = invoke(
+        &dir,
+        &example,
+        &["--platform-url", &server.base, "--platform-token", "t0k"],
+    );
+    assert_exit(&output, 0);
+    let line = &lines(&output)[0];
+    assert_eq!(
+        line["result"],
+        json!({ "payload": { "users": ["ada", "grace"] } })
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].authorization.as_deref()
+        ),
+        ("GET", Some("Bearer t0k"))
+    );
+    assert!(
+        requests[0].uri.starts_with("/v1/users"),
+        "{}",
+        requests[0].uri
+    );
+
+    let output = invoke(&dir, &example, &[]);
+    assert_exit(&output, 1);
+    let error = &lines(&output)[0]["error"];
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains("--platform-url"), "{error}");
+}

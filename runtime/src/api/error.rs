@@ -1,10 +1,14 @@
 //! API errors, shaped like the Platform API's: `{error, message,
-//! explanation?, timestamp}`.
+//! explanation?, timestamp}`. [`From<Error>`](ApiError#impl-From<Error>-for-ApiError)
+//! is the one table from the service's typed errors to statuses and stable
+//! error names; no 5xx answer carries an internal message (those are
+//! logged).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::store::StoreError;
 use crate::time::{iso, now_ms};
 
@@ -61,16 +65,64 @@ impl ApiError {
             "the server failed to handle this request; it has been logged",
         )
     }
+
+    /// A 503 that tells the client when to come back.
+    fn unavailable(message: &str, cause: impl std::fmt::Display) -> ApiError {
+        tracing::warn!("answering 503: {cause}");
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailableError",
+                message,
+            )
+        }
+    }
+}
+
+/// The table: each cause, its status and its stable name.
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        match e {
+            Error::Store(StoreError::Conflict(message)) => {
+                ApiError::new(StatusCode::CONFLICT, "ConflictError", message)
+            }
+            Error::Store(e @ StoreError::Busy) => {
+                ApiError::unavailable("the database is busy; retry shortly", e)
+            }
+            Error::Saturated => {
+                ApiError::unavailable("every invocation slot is busy; retry shortly", e)
+            }
+            Error::Sandbox(e @ sandbox::Error::PoolExhausted { .. }) => {
+                ApiError::unavailable("every sandbox instance is in use; retry shortly", e)
+            }
+            Error::Dependencies(e) => dependency_error(e),
+            e @ (Error::Store(_) | Error::Sandbox(_) | Error::Stopped(_)) => {
+                ApiError::internal(format_args!("{e:#}"))
+            }
+        }
+    }
+}
+
+/// The registry failing is a bad gateway, and the package store failing an
+/// internal error; anything else is the dependency list's fault.
+fn dependency_error(e: npm_resolver::Error) -> ApiError {
+    match e {
+        npm_resolver::Error::Registry { .. } => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "RegistryError", e.to_string())
+        }
+        npm_resolver::Error::Io { .. } => ApiError::internal(e),
+        other => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "DependencyError",
+            other.to_string(),
+        ),
+    }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        match e {
-            StoreError::Conflict(message) => {
-                ApiError::new(StatusCode::CONFLICT, "ConflictError", message)
-            }
-            StoreError::Database(message) => ApiError::internal(message),
-        }
+        Error::Store(e).into()
     }
 }
 
@@ -98,5 +150,76 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapped(e: Error) -> (StatusCode, &'static str, String, Option<u32>) {
+        let api = ApiError::from(e);
+        (api.status, api.error, api.message, api.retry_after)
+    }
+
+    #[test]
+    fn saturation_is_a_503_with_retry_after() {
+        for e in [
+            Error::Saturated,
+            Error::Store(StoreError::Busy),
+            Error::Sandbox(sandbox::Error::PoolExhausted { max_instances: 4 }),
+        ] {
+            let (status, name, _, retry) = mapped(e);
+            assert_eq!(
+                (status, name, retry),
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailableError",
+                    Some(1)
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn internal_failures_say_nothing_of_the_server() {
+        let io = std::io::Error::other("disk on fire");
+        for e in [
+            Error::Store(StoreError::database("reading /srv/chatfn/chatfn.db", io)),
+            Error::Dependencies(npm_resolver::Error::Io {
+                context: "reading /srv/chatfn/npm/x".into(),
+                source: std::io::Error::other("denied"),
+            }),
+            Error::Store(StoreError::Schema("schema 9".into())),
+            Error::Sandbox(sandbox::Error::InvalidConfig {
+                message: "/etc/secret".into(),
+            }),
+        ] {
+            let (status, name, message, _) = mapped(e);
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(name, "InternalServerError");
+            assert!(!message.contains('/'), "{message}");
+        }
+    }
+
+    #[test]
+    fn client_mistakes_keep_their_message() {
+        let (status, name, message, _) = mapped(Error::Store(StoreError::Conflict("taken".into())));
+        assert_eq!(
+            (status, name, message.as_str()),
+            (StatusCode::CONFLICT, "ConflictError", "taken")
+        );
+        let (status, name, _, _) = mapped(Error::Dependencies(npm_resolver::Error::NotFound {
+            name: "left-pad-9".into(),
+        }));
+        assert_eq!(
+            (status, name),
+            (StatusCode::UNPROCESSABLE_ENTITY, "DependencyError")
+        );
+        let (status, name, _, _) = mapped(Error::Dependencies(npm_resolver::Error::Registry {
+            url: "https://registry.example".into(),
+            message: "503".into(),
+        }));
+        assert_eq!((status, name), (StatusCode::BAD_GATEWAY, "RegistryError"));
     }
 }

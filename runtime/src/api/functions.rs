@@ -29,7 +29,8 @@ pub(crate) async fn check_script(
     let source = source.to_owned();
     let checked = tokio::task::spawn_blocking(move || {
         service
-            .images
+            .invoker
+            .images()
             .sandbox()
             .compiler()
             .compile(&source, file, compiler::SourceKind::Script)

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::value::RawValue;
 
 use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, Paging, Tenant};
-use super::triggers::run_error;
 use super::{ApiError, AppState, ok, path_id, resources};
-use crate::service::Attempt;
-use crate::store::{InvocationFilter, InvocationStatus};
+use crate::invocation::InvocationStatus;
+use crate::invoker::Attempt;
+use crate::store::InvocationFilter;
 use crate::time::parse_iso;
 
 pub(crate) async fn list(
@@ -50,7 +50,7 @@ pub(crate) async fn list(
         from_ms: time("from")?,
         to_ms: time("to")?,
     };
-    service.log.flush().await;
+    service.flush_log().await;
     let request = paging.page;
     let page = service
         .store(move |s| {
@@ -78,7 +78,7 @@ pub(crate) async fn retrieve(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "the invocation")?;
-    service.log.flush().await;
+    service.flush_log().await;
     let invocation = service.store(move |s| s.invocation(app.id, id)).await?;
     let invocation = invocation.ok_or_else(|| ApiError::not_found("the invocation"))?;
     Ok(ok(resources::invocation(&invocation)))
@@ -96,7 +96,7 @@ pub(crate) async fn test_run(
     let found = service.store(move |s| s.version(app.id, id)).await?;
     let (function, version) = found.ok_or_else(|| ApiError::not_found("the function version"))?;
     let invocation_id = service.next_invocation_id();
-    let run = service
+    let invocation = service
         .run(
             &app.application,
             &function,
@@ -108,9 +108,8 @@ pub(crate) async fn test_run(
                 test: true,
             },
         )
-        .await
-        .map_err(run_error)?;
-    Ok(ok(resources::invocation(&run.invocation)))
+        .await?;
+    Ok(ok(resources::invocation(&invocation)))
 }
 
 /// `GET /v1/functions/{id}/queue`: the function's non-blocking runs by state.

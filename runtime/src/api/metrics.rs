@@ -33,7 +33,7 @@ pub(crate) async fn scrape(
     }
     let queue = {
         // One count at a time; the others wait for it and reuse it.
-        let mut cached = service.metrics.queue_counts.lock().await;
+        let mut cached = service.invoker.metrics.queue_counts.lock().await;
         match *cached {
             Some((at, counts)) if at.elapsed() < QUEUE_COUNTS_TTL => counts,
             _ => {
@@ -43,7 +43,7 @@ pub(crate) async fn scrape(
             }
         }
     };
-    let (images, image_bytes) = service.images.kept();
+    let (images, image_bytes) = service.invoker.images().kept();
     let gauges = Gauges {
         queue: [
             ("queued", queue.queued),
@@ -53,11 +53,11 @@ pub(crate) async fn scrape(
         ],
         images,
         image_bytes,
-        warm_instances: service.images.sandbox().warm_instances(),
+        warm_instances: service.invoker.images().sandbox().warm_instances(),
     };
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        service.metrics.render(&gauges),
+        service.invoker.metrics.render(&gauges),
     )
         .into_response())
 }

@@ -8,6 +8,8 @@ mod invocations;
 mod metrics;
 mod resources;
 mod runtime;
+#[cfg(test)]
+mod tests;
 mod triggers;
 
 use std::sync::Arc;
@@ -27,7 +29,8 @@ pub(crate) type AppState = Arc<Service>;
 
 const OPENAPI: &str = include_str!("openapi.json");
 
-pub(crate) fn router(service: Arc<Service>) -> Router {
+/// The HTTP API of `service`, to serve or to call in-process.
+pub fn app(service: Arc<Service>) -> Router {
     let body_limit = service.config.max_body_bytes;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::store::{Function, Invocation, Page, PageRequest, Runtime, Version};
+use crate::invocation::Invocation;
+use crate::store::{Function, Page, PageRequest, Runtime, Version};
 use crate::time::iso;
 
 pub(crate) const RUNTIME_VERSION: &str = concat!("chatfn-", env!("CARGO_PKG_VERSION"));
@@ -69,11 +70,6 @@ pub(crate) fn version(v: &Version) -> Value {
     })
 }
 
-/// Stored JSON text back into a value (it was written by us, so it parses).
-fn stored(json: &str) -> Value {
-    serde_json::from_str(json).unwrap_or(Value::Null)
-}
-
 pub(crate) fn invocation(i: &Invocation) -> Value {
     json!({
         "id": i.id,
@@ -81,12 +77,12 @@ pub(crate) fn invocation(i: &Invocation) -> Value {
         "versionNumber": i.version_number,
         "type": i.trigger,
         "test": i.test,
-        "args": stored(&i.args),
-        "result": i.result.as_deref().map_or(Value::Null, stored),
-        "error": i.error.as_deref().map_or(Value::Null, stored),
-        "status": i.status.as_str(),
-        "logs": stored(&i.logs),
-        "calls": stored(&i.calls),
+        "args": i.args,
+        "result": i.result.as_ref().map(|payload| json!({ "payload": payload })),
+        "error": i.error,
+        "status": i.status,
+        "logs": i.logs,
+        "calls": i.calls,
         "attempts": i.attempts,
         "createdTime": iso(i.created_ms),
         "endedTime": i.ended_ms.map(iso),

@@ -92,8 +92,7 @@ pub(crate) async fn update_dependencies(
                             INSTALL_TIMEOUT.as_secs()
                         ),
                     )
-                })?
-                .map_err(dependency_error)?;
+                })??;
         for warning in &resolved.warnings {
             tracing::warn!(app = app.id, "{warning}");
         }
@@ -196,18 +195,4 @@ pub(crate) async fn update_initialization_script(
         "runtime initialization script updated"
     );
     Ok(ok(resources::runtime(app.id, &runtime)))
-}
-
-/// The registry failing is a bad gateway; anything else is the list's fault.
-fn dependency_error(e: npm_resolver::Error) -> ApiError {
-    match e {
-        npm_resolver::Error::Registry { .. } | npm_resolver::Error::Io { .. } => {
-            ApiError::new(StatusCode::BAD_GATEWAY, "RegistryError", e.to_string())
-        }
-        other => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "DependencyError",
-            other.to_string(),
-        ),
-    }
 }

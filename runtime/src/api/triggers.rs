@@ -4,30 +4,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sandbox::ErrorKind;
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 use super::extract::{Tenant, body_error};
 use super::{ApiError, AppState};
-use crate::service::{Attempt, RunError};
+use crate::invocation::FailureKind;
+use crate::invoker::Attempt;
 use crate::store::NewJob;
 use crate::triggers;
-
-pub(crate) fn run_error(e: RunError) -> ApiError {
-    match e {
-        RunError::Saturated => ApiError {
-            retry_after: Some(1),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailableError",
-                "every invocation slot is busy; retry shortly",
-            )
-        },
-        RunError::Store(e) => e.into(),
-        RunError::Sandbox(message) => ApiError::internal(message),
-    }
-}
 
 pub(crate) async fn trigger(
     State(service): State<AppState>,
@@ -86,7 +71,7 @@ pub(crate) async fn trigger(
         )
             .into_response());
     }
-    let run = service
+    let invocation = service
         .run(
             &app.application,
             &deployment.function,
@@ -98,37 +83,22 @@ pub(crate) async fn trigger(
                 test: false,
             },
         )
-        .await
-        .map_err(run_error)?;
-    let invocation = &run.invocation;
-    let error: Value = invocation
-        .error
-        .as_deref()
-        .and_then(|e| serde_json::from_str(e).ok())
-        .unwrap_or(Value::Null);
-    let result: Value = invocation
-        .result
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok())
-        .unwrap_or(Value::Null);
-    let (status, error_name) = match run.failure {
-        None => {
-            return Ok(axum::Json(
-                json!({ "invocationId": id, "status": "SUCCEEDED", "result": result }),
-            )
-            .into_response());
-        }
-        Some(ErrorKind::Timeout) => (StatusCode::GATEWAY_TIMEOUT, "FunctionTimeoutError"),
-        Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, "FunctionFailedError"),
+        .await?;
+    let Some(error) = &invocation.error else {
+        return Ok(axum::Json(json!({
+            "invocationId": id,
+            "status": "SUCCEEDED",
+            "result": invocation.result.as_ref().map(|payload| json!({ "payload": payload })),
+        }))
+        .into_response());
     };
-    let message = format!(
-        "{}: {}",
-        error["name"].as_str().unwrap_or("Error"),
-        error["message"].as_str().unwrap_or("the function failed")
-    );
+    let (status, error_name) = match error.kind {
+        FailureKind::Timeout => (StatusCode::GATEWAY_TIMEOUT, "FunctionTimeoutError"),
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, "FunctionFailedError"),
+    };
     let body = json!({
         "error": error_name,
-        "message": message,
+        "message": error.summary(),
         "timestamp": crate::time::iso(crate::time::now_ms()),
         "invocationId": id,
         "status": "FAILED",

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use super::{UsageError, default_data_dir};
 use crate::api::hash_key;
-use crate::store::{Application, ApplicationPatch, SqliteStore, Store};
+use crate::store::{Application, ApplicationPatch, ApplicationStore, SqliteStore};
 
 #[derive(Subcommand)]
 pub(crate) enum AppsCommand {

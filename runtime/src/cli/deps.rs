@@ -1,15 +1,15 @@
 //! `chatfn invoke --deps`: a dependency list in the chat runtime's JSON
 //! shape, installed with progress on standard error.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
-use npm_resolver::{Installer, InstallerConfig, Progress, ProgressEvent};
+use npm_resolver::{Progress, ProgressEvent};
 use serde::Deserialize;
 
 use super::UsageError;
+use crate::store::Dependency;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,7 +21,7 @@ struct Entry {
 }
 
 /// Reads `[{"name": "dayjs", "version": "^1.11.0"}, …]` from `path`.
-pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<Dependency>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
     let entries: Vec<Entry> = serde_json::from_str(&text).map_err(|e| {
@@ -30,44 +30,30 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
             path.display()
         ))
     })?;
-    Ok(entries.into_iter().map(|e| (e.name, e.version)).collect())
-}
-
-/// Resolves and installs `deps`; returns the module map and warnings.
-pub(crate) async fn install(
-    deps: &[(String, String)],
-    registry: &str,
-    dir: PathBuf,
-    compiler: compiler::Compiler,
-) -> Result<(BTreeMap<String, String>, Vec<String>), npm_resolver::Error> {
-    let mut config = InstallerConfig::new(dir);
-    config.registry = registry.to_owned();
-    let installer = Installer::new(config, compiler);
-    let progress = StderrProgress::new();
-    let resolution = installer.resolve(deps, &progress).await?;
-    let installed = installer.install(&resolution.lockfile, &progress).await;
-    progress.finish();
-    let installed = installed?;
-    let mut warnings = resolution.warnings;
-    warnings.extend(installed.warnings);
-    Ok((installed.modules, warnings))
+    Ok(entries
+        .into_iter()
+        .map(|e| Dependency {
+            name: e.name,
+            version: e.version,
+        })
+        .collect())
 }
 
 /// One updating line on a terminal; JSON lines otherwise (for CI logs).
-struct StderrProgress {
+pub(super) struct StderrProgress {
     terminal: bool,
     drawn: Mutex<bool>,
 }
 
 impl StderrProgress {
-    fn new() -> StderrProgress {
+    pub(super) fn new() -> StderrProgress {
         StderrProgress {
             terminal: std::io::stderr().is_terminal(),
             drawn: Mutex::new(false),
         }
     }
 
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         if self.terminal && self.drawn.lock().is_ok_and(|d| *d) {
             eprintln!();
         }

@@ -1,24 +1,27 @@
 //! `chatfn invoke`: build a handler's image and run it, printing one JSON
-//! line per run.
+//! line per run. It runs through the same [`Invoker`] as the service, so a
+//! handler behaves here as deployed: same `context` (with the platform
+//! client when `--platform-url` is given), limits and host calls.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use sandbox::{GuestError, Image, ImageSpec, Limits, Outcome, Sandbox, SandboxConfig, Script};
+use sandbox::{GuestError, Limits, LogEntry, Sandbox, SandboxConfig, Script};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{EXIT_FAILED, UsageError, default_cache_dir};
-use crate::fetch::{EgressPolicy, FetchClient, FetchLimits};
-use crate::host::InvocationHost;
-use crate::platform::PlatformClient;
-use crate::sockets::{SocketClient, SocketLimits};
+use crate::config::defaults;
+use crate::egress::EgressPolicy;
+use crate::fetch::FetchLimits;
+use crate::images::{BuildFailure, ImageKey};
+use crate::invocation::{Invocation, InvocationError};
+use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
+use crate::store::{Application, Dependency, Function, Runtime};
 
 #[derive(Args)]
 pub(crate) struct InvokeArgs {
@@ -35,10 +38,10 @@ pub(crate) struct InvokeArgs {
     #[arg(long, value_name = "JSON|@FILE", default_value = "{}")]
     event: String,
     /// Wall-clock limit per run.
-    #[arg(long, value_name = "N", default_value_t = 5000)]
-    timeout_ms: u64,
+    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_TIMEOUT_MS)]
+    timeout_ms: u32,
     /// Memory limit per run.
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MEMORY_MB)]
     memory_mb: usize,
     /// How many times to run (each on a fresh instance).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -61,18 +64,27 @@ pub(crate) struct InvokeArgs {
     /// addresses are refused otherwise (repeatable).
     #[arg(long = "fetch-allow", value_name = "HOST|CIDR")]
     fetch_allow: Vec<String>,
+    /// The chat server's Platform API base URL, for `context.get…Api()`.
+    /// Without it, platform calls fail saying the platform API is not
+    /// configured.
+    #[arg(long, value_name = "URL")]
+    platform_url: Option<String>,
+    /// The bearer token for `--platform-url`.
+    #[arg(long, value_name = "TOKEN", requires = "platform_url")]
+    platform_token: Option<String>,
 }
 
 /// Validated inputs of a run.
 struct Plan {
-    spec: ImageSpec,
-    /// Dependencies to install into the spec's module map first.
-    deps: Vec<(String, String)>,
-    npm_registry: String,
-    npm_dir: PathBuf,
-    fetch_policy: EgressPolicy,
+    handler: Script,
+    init_file: String,
+    runtime: Runtime,
+    /// Dependencies to install first.
+    deps: Vec<Dependency>,
+    invoker: InvokerConfig,
+    app: Application,
+    function: Function,
     event: Box<RawValue>,
-    limits: Limits,
     repeat: u32,
     config: SandboxConfig,
 }
@@ -101,11 +113,14 @@ fn read_script(path: &Path) -> Result<Script> {
 }
 
 fn plan(args: InvokeArgs) -> Result<Plan> {
-    let mut spec = ImageSpec::new(read_script(&args.handler)?);
-    if let Some(init) = &args.init {
-        spec.init = Some(read_script(init)?);
+    let handler = read_script(&args.handler)?;
+    let mut runtime = Runtime::default();
+    let mut init_file = String::from("init.js");
+    if let Some(path) = &args.init {
+        let init = read_script(path)?;
+        init_file.clone_from(&init.filename);
+        runtime.initialization_script = Some(init.source);
     }
-    let mut env = BTreeMap::new();
     for pair in &args.env {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(usage(format!("--env expects KEY=VALUE, got '{pair}'")));
@@ -113,9 +128,10 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
         if key.is_empty() {
             return Err(usage(format!("--env has an empty name in '{pair}'")));
         }
-        env.insert(key.to_string(), value.to_string());
+        runtime
+            .environment
+            .insert(key.to_string(), value.to_string());
     }
-    spec.env = env;
 
     let event_text = match args.event.strip_prefix('@') {
         Some(path) => std::fs::read_to_string(path)
@@ -139,14 +155,14 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
         },
         ..SandboxConfig::default()
     };
-    let limits = Limits {
-        memory_bytes: args.memory_mb.saturating_mul(1 << 20),
-        timeout: Duration::from_millis(args.timeout_ms),
+    let memory_bytes = args.memory_mb.saturating_mul(1 << 20);
+    Limits {
+        memory_bytes,
+        timeout: Duration::from_millis(u64::from(args.timeout_ms)),
         ..Limits::default()
-    };
-    limits
-        .validate(&config)
-        .map_err(|e| usage(format!("--memory-mb/--timeout-ms: {e}")))?;
+    }
+    .validate(&config)
+    .map_err(|e| usage(format!("--memory-mb/--timeout-ms: {e}")))?;
     let deps = match &args.deps {
         Some(path) => super::deps::read(path)?,
         None => Vec::new(),
@@ -158,15 +174,51 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
         .or_else(default_cache_dir)
         .unwrap_or_else(std::env::temp_dir)
         .join("npm");
+    if let Some(url) = &args.platform_url {
+        let valid = url.parse::<hyper::Uri>().is_ok_and(|uri| {
+            matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some()
+        });
+        if !valid {
+            return Err(usage(format!(
+                "--platform-url must be an http(s) URL, not '{url}'"
+            )));
+        }
+    }
+    let egress =
+        EgressPolicy::parse(&args.fetch_allow).map_err(|e| usage(format!("--fetch-allow: {e}")))?;
     Ok(Plan {
-        spec,
+        handler,
+        init_file,
+        runtime,
         deps,
-        npm_registry: args.npm_registry,
-        fetch_policy: EgressPolicy::parse(&args.fetch_allow)
-            .map_err(|e| usage(format!("--fetch-allow: {e}")))?,
-        npm_dir,
+        invoker: InvokerConfig {
+            image_cache_entries: 1,
+            image_cache_bytes: usize::MAX,
+            memory_bytes,
+            platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
+            egress,
+            fetch_limits: FetchLimits::default(),
+            npm_registry: args.npm_registry,
+            npm_dir,
+        },
+        app: Application {
+            id: 0,
+            name: "local".into(),
+            platform_url: args.platform_url,
+            platform_token: args.platform_token,
+            created_ms: 0,
+        },
+        function: Function {
+            id: 0,
+            trigger: "local".into(),
+            name: "local".into(),
+            description: None,
+            enabled: true,
+            timeout_ms: args.timeout_ms,
+            current_version: Some(1),
+            created_ms: 0,
+        },
         event,
-        limits,
         repeat: args.repeat,
         config,
     })
@@ -174,21 +226,18 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
 
 async fn execute(mut plan: Plan) -> Result<ExitCode> {
     let sandbox = Sandbox::new(plan.config).context("creating the sandbox")?;
+    let invoker = Invoker::new(sandbox, plan.invoker);
     let mut stdout = std::io::stdout().lock();
     if !plan.deps.is_empty() {
-        let installed = super::deps::install(
-            &plan.deps,
-            &plan.npm_registry,
-            plan.npm_dir.clone(),
-            sandbox.compiler().clone(),
-        )
-        .await;
+        let progress = super::deps::StderrProgress::new();
+        let installed = invoker.install(&plan.deps, &progress).await;
+        progress.finish();
         match installed {
-            Ok((modules, warnings)) => {
-                for warning in warnings {
+            Ok(resolved) => {
+                for warning in resolved.warnings {
                     eprintln!("warning: {warning}");
                 }
-                plan.spec.modules = std::sync::Arc::new(modules);
+                plan.runtime.lockfile = Some(resolved.lockfile);
             }
             Err(e) => {
                 let error = GuestError::new("DependencyError", e.to_string());
@@ -197,46 +246,54 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
             }
         }
     }
-    let image = match sandbox.build_image(&plan.spec).await {
-        Ok(image) => image,
-        Err(sandbox::Error::Init { error, logs }) => {
-            print(&mut stdout, &failure_line("INIT_ERROR", &error, &logs))?;
+    let key = ImageKey {
+        version_id: 0,
+        runtime_revision: 0,
+    };
+    let image = invoker
+        .image(key, &plan.runtime, plan.handler, &plan.init_file)
+        .await;
+    match &image {
+        Ok(_) => {}
+        Err(BuildFailure::Init { error, logs }) => {
+            print(&mut stdout, &failure_line("INIT_ERROR", error, logs))?;
             return Ok(ExitCode::from(EXIT_FAILED));
         }
-        Err(sandbox::Error::InitLimit { message }) => {
-            let error = GuestError::new("InitLimitError", message);
+        Err(BuildFailure::InitLimit(message)) => {
+            let error = GuestError::new("InitLimitError", message.clone());
             print(&mut stdout, &failure_line("INIT_ERROR", &error, &[]))?;
             return Ok(ExitCode::from(EXIT_FAILED));
         }
-        Err(sandbox::Error::Compile(error)) => {
-            let report = GuestError::from_compile_error(&error);
+        Err(BuildFailure::Compile(error)) => {
+            let report = GuestError::from_compile_error(error);
             print(&mut stdout, &failure_line("COMPILE_ERROR", &report, &[]))?;
             return Ok(ExitCode::from(EXIT_FAILED));
         }
-        Err(e) => return Err(e).context("building the image"),
-    };
-    // Handlers may fetch (internal addresses refused unless allowed); there is no
-    // application, so the platform client reports that it is not configured.
-    let platform = Arc::new(PlatformClient::new(
-        crate::platform::DEFAULT_TIMEOUT,
-        crate::platform::MAX_RESPONSE_BYTES,
-    ));
-    let sockets = Arc::new(SocketClient::new(
-        plan.fetch_policy.clone(),
-        SocketLimits::default(),
-    ));
-    let fetch = Arc::new(FetchClient::new(plan.fetch_policy, FetchLimits::default()));
+        Err(BuildFailure::Dependencies(e)) => {
+            let error = GuestError::new("DependencyError", e.to_string());
+            print(&mut stdout, &failure_line("DEPENDENCY_ERROR", &error, &[]))?;
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+        Err(e @ BuildFailure::Engine(_)) => {
+            return Err(anyhow::anyhow!("building the image: {e}"));
+        }
+    }
     let mut all_succeeded = true;
-    for _ in 0..plan.repeat {
-        let host = Arc::new(InvocationHost::new(
-            Arc::clone(&platform),
-            None,
-            Arc::clone(&fetch),
-            Arc::clone(&sockets),
-        ));
-        let outcome = invoke(&image, &plan.event, &plan.limits, host).await?;
-        all_succeeded &= outcome.succeeded();
-        print(&mut stdout, &outcome_line(&outcome))?;
+    for n in 0..plan.repeat {
+        let call = Call {
+            app: &plan.app,
+            function: &plan.function,
+            version_number: 1,
+            event: &plan.event,
+            attempt: Attempt {
+                id: i64::from(n) + 1,
+                number: 1,
+                test: true,
+            },
+        };
+        let invocation = invoker.run(&image, call, Instant::now()).await?;
+        all_succeeded &= invocation.error.is_none();
+        print(&mut stdout, &invocation_line(&invocation))?;
     }
     stdout.flush()?;
     Ok(if all_succeeded {
@@ -244,16 +301,6 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
     } else {
         ExitCode::from(EXIT_FAILED)
     })
-}
-
-async fn invoke(
-    image: &Image,
-    event: &RawValue,
-    limits: &Limits,
-    host: Arc<InvocationHost>,
-) -> Result<Outcome> {
-    let context = RawValue::from_string("{}".to_string())?;
-    Ok(image.invoke(event, &context, limits, host).await?)
 }
 
 /// The line printed per run, in the documented key order; `result.payload`
@@ -265,7 +312,7 @@ struct RunLine<'a> {
     status: &'static str,
     result: Option<Payload<'a>>,
     error: Option<ErrorLine<'a>>,
-    logs: &'a [sandbox::LogEntry],
+    logs: &'a [LogEntry],
     duration_ms: f64,
 }
 
@@ -290,6 +337,10 @@ struct ErrorLine<'a> {
 }
 
 impl<'a> ErrorLine<'a> {
+    fn from_record(error: &'a InvocationError) -> ErrorLine<'a> {
+        ErrorLine::new(error.kind.as_str(), &error.error)
+    }
+
     fn new(kind: &'a str, error: &'a GuestError) -> ErrorLine<'a> {
         ErrorLine {
             kind,
@@ -303,29 +354,21 @@ impl<'a> ErrorLine<'a> {
     }
 }
 
-fn outcome_line(outcome: &Outcome) -> RunLine<'_> {
+fn invocation_line(invocation: &Invocation) -> RunLine<'_> {
     RunLine {
-        status: if outcome.succeeded() {
-            "SUCCEEDED"
-        } else {
-            "FAILED"
-        },
-        result: outcome.result.as_deref().map(|payload| Payload { payload }),
-        error: outcome
-            .error
-            .as_ref()
-            .map(|(kind, error)| ErrorLine::new(kind.as_str(), error)),
-        logs: &outcome.logs,
-        duration_ms: outcome.duration.as_secs_f64() * 1000.0,
+        status: invocation.status.as_str(),
+        result: invocation
+            .result
+            .as_deref()
+            .map(|payload| Payload { payload }),
+        error: invocation.error.as_ref().map(ErrorLine::from_record),
+        logs: &invocation.logs,
+        duration_ms: invocation.duration_ms.unwrap_or_default(),
     }
 }
 
 /// The line printed when the image could not be built.
-fn failure_line<'a>(
-    kind: &'a str,
-    error: &'a GuestError,
-    logs: &'a [sandbox::LogEntry],
-) -> RunLine<'a> {
+fn failure_line<'a>(kind: &'a str, error: &'a GuestError, logs: &'a [LogEntry]) -> RunLine<'a> {
     RunLine {
         status: "FAILED",
         result: None,

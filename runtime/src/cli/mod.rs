@@ -1,4 +1,7 @@
 //! Command-line parsing and dispatch.
+//!
+//! Exit codes: 0 when everything succeeded, 1 when an invocation (or image
+//! build) failed, 2 for usage errors.
 
 mod apps;
 mod check;
@@ -67,7 +70,8 @@ pub(crate) fn default_data_dir() -> PathBuf {
 #[derive(Debug)]
 pub(crate) struct UsageError(pub(crate) String);
 
-pub(crate) fn main() -> ExitCode {
+/// Runs the `chatfn` command line and returns its exit code.
+pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // clap prints help/version to stdout (exit 0) and errors to stderr

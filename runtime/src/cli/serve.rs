@@ -8,29 +8,28 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use sandbox::{Sandbox, SandboxConfig};
 
-use super::default_data_dir;
-use crate::service::{QueueConfig, Service, ServiceConfig};
-use crate::store::{SqliteStore, Store};
+use super::{UsageError, default_data_dir};
+use crate::config::{Config, defaults};
+use crate::service::Service;
 
 #[derive(Args)]
 pub(crate) struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "ADDR", default_value_t = defaults::LISTEN)]
     listen: SocketAddr,
     /// Where the database and images live [default: $CHATFN_DATA_DIR, else ~/.local/share/chatfn].
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Invocations running at once.
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONCURRENCY)]
     max_concurrency: usize,
     /// How long a blocking trigger waits for a free slot before answering 503.
-    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    #[arg(long, value_name = "MS", default_value_t = defaults::QUEUE_WAIT_MS)]
     queue_wait_ms: u64,
     /// Limit on each platform API call a handler makes (the function's own
     /// timeout still applies).
-    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    #[arg(long, value_name = "MS", default_value_t = defaults::PLATFORM_TIMEOUT_MS)]
     platform_timeout_ms: u64,
     /// An internal host, address or network (CIDR) that handlers' `fetch`
     /// may reach; loopback, private and link-local addresses are refused
@@ -41,38 +40,38 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "URL", default_value = npm_resolver::DEFAULT_REGISTRY)]
     npm_registry: String,
     /// Built images kept in memory, at most.
-    #[arg(long, value_name = "N", default_value_t = 512)]
+    #[arg(long, value_name = "N", default_value_t = defaults::IMAGE_CACHE_ENTRIES)]
     image_cache_entries: usize,
     /// Memory built images may take, in MiB (the most recent one is always kept).
-    #[arg(long, value_name = "MIB", default_value_t = 2048)]
+    #[arg(long, value_name = "MIB", default_value_t = defaults::IMAGE_CACHE_MB)]
     image_cache_mb: usize,
     /// Memory the warm pools of functions in use may take together, in
     /// MiB (instances made ahead of invocations); 0 turns them off.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    #[arg(long, value_name = "MIB", default_value_t = defaults::WARM_POOL_MB)]
     warm_pool_mb: usize,
     /// The most instances one function version's warm pool holds.
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = defaults::WARM_PER_FUNCTION)]
     warm_per_function: usize,
     /// Non-blocking trigger runs at once (their slots are separate from
     /// blocking triggers'); 0 pauses the queue: events are accepted and
     /// kept, and run once a server with slots takes over.
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = defaults::QUEUE_CONCURRENCY)]
     queue_concurrency: usize,
     /// Non-blocking trigger runs of one application at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = defaults::QUEUE_APP_CONCURRENCY)]
     queue_app_concurrency: usize,
     /// Runs of a failing non-blocking trigger before it is left FAILED.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_ATTEMPTS)]
     max_attempts: u32,
     /// Delay before the first retry (doubled per attempt, with jitter).
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    #[arg(long, value_name = "MS", default_value_t = defaults::RETRY_BASE_MS)]
     retry_base_ms: u64,
     /// How long a claimed job is reserved for its runner; after a crash, its
     /// jobs run again once this has passed. Must exceed any run.
-    #[arg(long, value_name = "MS", default_value_t = 300_000)]
+    #[arg(long, value_name = "MS", default_value_t = defaults::QUEUE_LEASE_MS)]
     queue_lease_ms: u64,
     /// Invocation records kept per function (older ones are pruned).
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::KEEP_INVOCATIONS)]
     keep_invocations: u64,
     /// Require `Authorization: Bearer TOKEN` on `GET /metrics` (open
     /// otherwise: it has no tenant labels, but it does show traffic).
@@ -88,6 +87,35 @@ pub(crate) struct ServeArgs {
     log_level: tracing::Level,
 }
 
+impl ServeArgs {
+    /// The flags as a [`Config`], validated.
+    fn config(&self) -> Result<Config> {
+        let mut config = Config::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
+            .allow_egress(&self.fetch_allow)
+            .map_err(|e| UsageError(e.to_string()))?;
+        config.listen = self.listen;
+        config.max_concurrency = self.max_concurrency;
+        config.queue_wait = Duration::from_millis(self.queue_wait_ms);
+        config.platform_timeout = Duration::from_millis(self.platform_timeout_ms);
+        config.npm_registry.clone_from(&self.npm_registry);
+        config.image_cache_entries = self.image_cache_entries;
+        config.image_cache_bytes = self.image_cache_mb.saturating_mul(1 << 20);
+        config.warm_pool_bytes = self.warm_pool_mb.saturating_mul(1 << 20);
+        config.warm_per_function = self.warm_per_function;
+        config.queue.concurrency = self.queue_concurrency;
+        config.queue.app_concurrency = self.queue_app_concurrency;
+        config.queue.max_attempts = self.max_attempts;
+        config.queue.retry_base = Duration::from_millis(self.retry_base_ms);
+        config.queue.lease = Duration::from_millis(self.queue_lease_ms);
+        config.keep_invocations = self.keep_invocations;
+        config.metrics_token = self
+            .metrics_token
+            .clone()
+            .or_else(|| std::env::var("CHATFN_METRICS_TOKEN").ok());
+        Ok(config.validate().map_err(|e| UsageError(e.to_string()))?)
+    }
+}
+
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     // Logs go to stderr: stdout carries the "listening" line for scripts.
     tracing_subscriber::fmt()
@@ -95,96 +123,31 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         .with_max_level(args.log_level)
         .with_target(false)
         .init();
+    let config = args.config()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(args))
+    runtime.block_on(serve(config, args.exit_on_stdin_close))
 }
 
-async fn serve(args: ServeArgs) -> Result<ExitCode> {
-    let dir = args.data_dir.unwrap_or_else(default_data_dir);
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&dir)
-            .with_context(|| format!("opening the data directory {}", dir.display()))?,
-    );
-    let sandbox = Sandbox::new(SandboxConfig {
-        cache_dir: Some(dir.join("images")),
-        warm_pool_bytes: args.warm_pool_mb.saturating_mul(1 << 20),
-        warm_per_image: args.warm_per_function,
-        ..SandboxConfig::default()
-    })
-    .context("starting the sandbox")?;
-    let config = ServiceConfig {
-        max_concurrency: args.max_concurrency.max(1),
-        queue_wait: Duration::from_millis(args.queue_wait_ms),
-        platform_timeout: Duration::from_millis(args.platform_timeout_ms.max(1)),
-        image_cache_entries: args.image_cache_entries.max(1),
-        queue: QueueConfig {
-            concurrency: args.queue_concurrency,
-            app_concurrency: args.queue_app_concurrency.max(1),
-            max_attempts: args.max_attempts.max(1),
-            retry_base: Duration::from_millis(args.retry_base_ms),
-            lease: Duration::from_millis(args.queue_lease_ms.max(1000)),
-            ..QueueConfig::default()
-        },
-        npm_registry: args.npm_registry.clone(),
-        npm_dir: dir.join("npm"),
-        fetch_policy: crate::fetch::EgressPolicy::parse(&args.fetch_allow)
-            .map_err(|e| super::UsageError(format!("--fetch-allow: {e}")))?,
-        image_cache_bytes: args.image_cache_mb.saturating_mul(1 << 20),
-        metrics_token: args
-            .metrics_token
-            .clone()
-            .or_else(|| std::env::var("CHATFN_METRICS_TOKEN").ok())
-            .filter(|token| !token.is_empty()),
-        ..ServiceConfig::default()
-    };
-    if config.queue.lease < Duration::from_millis(u64::from(config.max_timeout_ms)) {
-        tracing::warn!(
-            lease_ms = config.queue.lease.as_millis() as u64,
-            max_timeout_ms = config.max_timeout_ms,
-            "--queue-lease-ms is shorter than the longest function timeout: a run that outlasts its lease can be started again while it is still running"
-        );
-    }
-    let service = Arc::new(Service::new(Arc::clone(&store), sandbox, config)?);
-    spawn_pruner(Arc::clone(&service), args.keep_invocations);
-    crate::service::queue::start(Arc::clone(&service));
-
-    let listener = tokio::net::TcpListener::bind(args.listen)
+async fn serve(config: Config, exit_on_stdin_close: bool) -> Result<ExitCode> {
+    let listen = config.listen;
+    let dir = config.data_dir.clone();
+    let service = Arc::new(Service::open(config)?);
+    service.start();
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("listening on {}", args.listen))?;
+        .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     // Tests and scripts read this line to find the port.
     println!("chatfn listening on http://{address}");
     tracing::info!(data_dir = %dir.display(), "chatfn listening on http://{address}");
-    axum::serve(listener, crate::api::router(Arc::clone(&service)))
-        .with_graceful_shutdown(shutdown(args.exit_on_stdin_close))
+    axum::serve(listener, crate::api::app(Arc::clone(&service)))
+        .with_graceful_shutdown(shutdown(exit_on_stdin_close))
         .await?;
-    service.queue.flush().await;
-    service.log.flush().await;
+    service.flush().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-fn spawn_pruner(service: Arc<Service>, keep: u64) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            match service.store(move |s| s.prune_invocations(keep)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(removed = n, "old invocation records pruned"),
-                Err(e) => tracing::warn!("pruning invocation records failed: {e}"),
-            }
-            // Idempotency keys are remembered for a day.
-            let day_ago = crate::time::now_ms() - 86_400_000;
-            match service.store(move |s| s.prune_done_jobs(day_ago)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(removed = n, "finished jobs pruned"),
-                Err(e) => tracing::warn!("pruning finished jobs failed: {e}"),
-            }
-        }
-    });
 }
 
 async fn shutdown(on_stdin_close: bool) {

@@ -9,12 +9,11 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::http::{self, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use sandbox::HostCallError;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,7 +21,8 @@ use serde_json::{Value, json};
 pub(crate) use crate::egress::EgressPolicy;
 use crate::egress::{EgressResolver, denied_message};
 
-use crate::host::CallRecord;
+use crate::invocation::CallRecord;
+use crate::outbound::{self, CappedError, PoolSettings};
 
 /// Redirects followed per request, as browsers bound them.
 const MAX_REDIRECTS: usize = 20;
@@ -80,17 +80,15 @@ impl FetchClient {
         let mut connector = HttpConnector::new_with_resolver(EgressResolver {
             policy: Arc::clone(&policy),
         });
-        connector.enforce_http(false);
         connector.set_connect_timeout(Some(Duration::from_secs(5)));
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(crate::outbound::tls_config())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(connector);
         FetchClient {
-            http: Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(30))
-                .build(https),
+            http: outbound::https_client(
+                connector,
+                PoolSettings {
+                    idle_timeout: Duration::from_secs(30),
+                    ..PoolSettings::default()
+                },
+            ),
             policy,
             limits,
         }
@@ -259,20 +257,12 @@ impl FetchClient {
     ) -> Result<Value, HostCallError> {
         let (parts, body) = response.into_parts();
         let limit = self.limits.max_response_bytes;
-        let bytes = Limited::new(body, limit)
-            .collect()
+        let bytes = outbound::read_capped(body, limit)
             .await
-            .map_err(|e| {
-                if e.is::<http_body_util::LengthLimitError>() {
-                    fetch_error(
-                        "ERR_RESPONSE_TOO_LARGE",
-                        format!("the response body is larger than {limit} bytes"),
-                    )
-                } else {
-                    fetch_error("ERR_NETWORK", format!("reading the response failed: {e}"))
-                }
-            })?
-            .to_bytes();
+            .map_err(|e| match e {
+                CappedError::TooLarge(_) => fetch_error("ERR_RESPONSE_TOO_LARGE", e.to_string()),
+                CappedError::Read(_) => fetch_error("ERR_NETWORK", e.to_string()),
+            })?;
         let headers: Vec<(String, String)> = parts
             .headers
             .iter()

@@ -8,50 +8,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sandbox::{HostCall, HostCallError, HostCallFuture, HostCalls};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::fetch::FetchClient;
+use crate::invocation::CallRecord;
 use crate::platform::{self, PlatformClient, Target};
 use crate::sockets::{InvocationSockets, SocketClient};
-
-/// One outbound call, as the invocation log shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct CallRecord {
-    pub(crate) method: String,
-    /// The platform path, or the fetched URL; never the query (it may
-    /// carry user data or secrets).
-    pub(crate) path: String,
-    /// Absent when no response arrived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) status: Option<u16>,
-    pub(crate) duration_ms: f64,
-    /// The error code when the call failed without a response.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
-}
-
-impl CallRecord {
-    pub(crate) fn new(
-        method: &str,
-        path: String,
-        status: Option<u16>,
-        duration_ms: f64,
-        error: Option<&HostCallError>,
-    ) -> CallRecord {
-        CallRecord {
-            method: method.to_owned(),
-            path,
-            status,
-            duration_ms,
-            error: status
-                .is_none()
-                .then(|| error.and_then(|e| e.data.get("code")?.as_str().map(str::to_owned)))
-                .flatten(),
-        }
-    }
-}
 
 /// The host calls of one invocation.
 pub(crate) struct InvocationHost {

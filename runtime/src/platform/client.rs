@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::http::{self, HeaderMap, Uri, header};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use super::request::Request;
+use crate::outbound::{self, CappedError, PoolSettings};
 
 /// Where an application's platform calls go.
 #[derive(Debug)]
@@ -47,15 +47,13 @@ pub(crate) struct PlatformClient {
 
 impl PlatformClient {
     pub(crate) fn new(timeout: Duration, max_response_bytes: usize) -> PlatformClient {
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(crate::outbound::tls_config())
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let http = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64)
-            .build(connector);
+        let http = outbound::https_client(
+            HttpConnector::new(),
+            PoolSettings {
+                idle_timeout: Duration::from_secs(60),
+                max_idle_per_host: 64,
+            },
+        );
         PlatformClient {
             http,
             timeout,
@@ -105,19 +103,14 @@ impl PlatformClient {
                 .http
                 .request(request)
                 .await
-                .map_err(|e| Failure::Network(crate::outbound::describe(&e)))?;
+                .map_err(|e| Failure::Network(outbound::describe(&e)))?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, self.max_response_bytes)
-                .collect()
+            let body = outbound::read_capped(body, self.max_response_bytes)
                 .await
-                .map_err(|e| {
-                    if e.is::<http_body_util::LengthLimitError>() {
-                        Failure::TooLarge(self.max_response_bytes)
-                    } else {
-                        Failure::Network(format!("reading the response failed: {e}"))
-                    }
-                })?
-                .to_bytes();
+                .map_err(|e| match e {
+                    CappedError::TooLarge(limit) => Failure::TooLarge(limit),
+                    read @ CappedError::Read(_) => Failure::Network(read.to_string()),
+                })?;
             Ok(Response {
                 status: parts.status.as_u16(),
                 headers: parts.headers,

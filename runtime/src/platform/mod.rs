@@ -10,7 +10,7 @@ mod request;
 mod script;
 mod table;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sandbox::HostCallError;
 use serde::Deserialize;
@@ -21,7 +21,7 @@ pub(crate) use script::{CONTEXT_SCRIPT_NAME, context_script};
 
 use client::{Failure, Response};
 
-use crate::host::CallRecord;
+use crate::invocation::CallRecord;
 
 #[derive(Deserialize)]
 struct PlatformArgs {
@@ -157,7 +157,7 @@ fn type_error(message: impl Into<String>) -> HostCallError {
 fn not_configured() -> HostCallError {
     let mut error = HostCallError::new(
         "Error",
-        "this application has no platform API URL: set one with `chatfn apps update <id> --platform-url URL --platform-token TOKEN`",
+        "the platform API is not configured: set its URL with `chatfn apps update <id> --platform-url URL --platform-token TOKEN` (or, for `chatfn invoke`, pass --platform-url and --platform-token)",
     );
     error
         .data
@@ -175,6 +175,3 @@ fn random_u64() -> u64 {
 /// Largest response body: leaves room under the sandbox's 1 MiB host-call
 /// result limit for the response's envelope (status, headers).
 pub(crate) const MAX_RESPONSE_BYTES: usize = (1 << 20) - (64 << 10);
-
-/// The default per-call timeout.
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,7 +1,8 @@
 //! The durable queue of non-blocking trigger runs, as stored: one row per
 //! accepted event. A job's id is its invocation's id.
 
-use super::Invocation;
+use super::StoreResult;
+use crate::invocation::Invocation;
 
 /// An accepted event, to be run later.
 #[derive(Clone, Debug)]
@@ -38,10 +39,12 @@ pub(crate) enum JobEnd {
     /// Run again at this time.
     Retry {
         at_ms: i64,
+        /// Why it failed, in one line.
         error: String,
     },
     /// Out of attempts (or not runnable): kept as FAILED until re-driven.
     Failed {
+        /// Why it failed, in one line.
         error: String,
     },
 }
@@ -69,4 +72,30 @@ pub(crate) struct QueueCounts {
     pub(crate) retrying: u64,
     /// Out of attempts.
     pub(crate) failed: u64,
+}
+
+/// The queue's storage: what the dispatcher and the queue writer need.
+pub(crate) trait JobStore: Send + Sync {
+    /// Accepts events for later runs, in one commit; returns their ids (an
+    /// earlier job's for a repeated idempotency key).
+    fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>>;
+    /// Leases up to `limit` due jobs to the caller, oldest first, skipping
+    /// the applications in `skip_apps`.
+    fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        skip_apps: &[i64],
+    ) -> StoreResult<Vec<Job>>;
+    /// Records how claimed runs ended, with their records, in one commit.
+    fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()>;
+    /// A function's jobs by state.
+    fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts>;
+    /// Jobs of every application by state.
+    fn queue_totals(&self) -> StoreResult<QueueCounts>;
+    /// Queues a failed job again; false when it is not a failed job of `app`.
+    fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool>;
+    /// Forgets finished jobs accepted before `before_ms`.
+    fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64>;
 }

@@ -1,38 +1,89 @@
-//! Storage: applications, chat runtimes, functions, versions and invocation
-//! logs. Every query is scoped by application id, so one tenant's data is
-//! out of reach of another's requests by construction.
+//! Storage: applications, chat runtimes, functions, versions, invocation
+//! records and queued jobs. Every query is scoped by application id, so one
+//! tenant's data is out of reach of another's requests by construction.
 //!
-//! [`Store`] is synchronous (call it from `spawn_blocking`) so that both an
-//! embedded database and a blocking PostgreSQL client can implement it.
+//! One trait per resource ([`ApplicationStore`], [`RuntimeStore`],
+//! [`FunctionStore`], [`InvocationStore`], [`JobStore`]); [`Store`] is all
+//! of them. They are synchronous (call them from `spawn_blocking`, e.g.
+//! through [`blocking`]) so that both an embedded database and a blocking
+//! PostgreSQL client can implement them. This module and its backends are
+//! the only places that write SQL.
 
 mod jobs;
 mod sqlite;
-mod sqlite_jobs;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use jobs::{Job, JobEnd, JobOutcome, NewJob, QueueCounts};
+use crate::invocation::{Invocation, InvocationStatus};
+
+pub(crate) use jobs::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts};
 pub(crate) use sqlite::SqliteStore;
 
 /// `Result` with a [`StoreError`].
 pub(crate) type StoreResult<T> = Result<T, StoreError>;
 
+/// Why a read or write failed.
 #[derive(Clone, Debug, thiserror::Error)]
 pub(crate) enum StoreError {
-    /// A uniqueness rule was broken (e.g. a second function for a trigger type).
+    /// A uniqueness rule was broken (e.g. a second function for a trigger
+    /// type); the message is for the client.
     #[error("{0}")]
     Conflict(String),
+    /// The database stayed locked or out of connections for the whole wait.
+    #[error("the database is busy")]
+    Busy,
     /// The database failed.
-    #[error("storage failed: {0}")]
-    Database(String),
+    #[error("{context}: {source}")]
+    Database {
+        /// What was being done.
+        context: &'static str,
+        /// The driver's error.
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
+    /// The database holds what this build cannot read (a newer schema,
+    /// unreadable stored JSON).
+    #[error("{0}")]
+    Schema(String),
+    /// The worker that runs storage calls has stopped.
+    #[error("the storage worker has stopped")]
+    Stopped,
+}
+
+impl StoreError {
+    pub(crate) fn database(
+        context: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError::Database {
+            context,
+            source: Arc::new(source),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Database(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::database("SQLite failed", e),
+        }
     }
+}
+
+/// Runs `f` against `store` off the async threads.
+pub(crate) async fn blocking<S: ?Sized + Send + Sync + 'static, T: Send + 'static>(
+    store: &Arc<S>,
+    f: impl FnOnce(&S) -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || f(&*store))
+        .await
+        .map_err(|_| StoreError::Stopped)?
 }
 
 #[derive(Clone, Debug)]
@@ -117,58 +168,6 @@ pub(crate) struct Version {
     pub(crate) created_ms: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum InvocationStatus {
-    Running,
-    Succeeded,
-    Failed,
-}
-
-impl InvocationStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            InvocationStatus::Running => "RUNNING",
-            InvocationStatus::Succeeded => "SUCCEEDED",
-            InvocationStatus::Failed => "FAILED",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<InvocationStatus> {
-        match s.to_ascii_uppercase().as_str() {
-            "RUNNING" => Some(InvocationStatus::Running),
-            "SUCCEEDED" => Some(InvocationStatus::Succeeded),
-            "FAILED" => Some(InvocationStatus::Failed),
-            _ => None,
-        }
-    }
-}
-
-/// One run of a function version. JSON columns are kept as JSON text.
-#[derive(Clone, Debug)]
-pub(crate) struct Invocation {
-    pub(crate) id: i64,
-    pub(crate) app_id: i64,
-    pub(crate) function_id: i64,
-    pub(crate) version_number: i64,
-    pub(crate) trigger: String,
-    /// Run through the test endpoint, not by a trigger.
-    pub(crate) test: bool,
-    pub(crate) args: String,
-    pub(crate) result: Option<String>,
-    pub(crate) error: Option<String>,
-    pub(crate) status: InvocationStatus,
-    pub(crate) logs: String,
-    pub(crate) created_ms: i64,
-    pub(crate) ended_ms: Option<i64>,
-    pub(crate) duration_ms: Option<f64>,
-    /// Platform API calls made, as a JSON array of `{method, path, status,
-    /// durationMs}`.
-    pub(crate) calls: String,
-    /// Which run this is (non-blocking triggers are retried).
-    pub(crate) attempts: u32,
-}
-
 /// A 0-based page request.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PageRequest {
@@ -204,7 +203,9 @@ pub(crate) struct InvocationFilter {
     pub(crate) to_ms: Option<i64>,
 }
 
-pub(crate) trait Store: Send + Sync + 'static {
+/// Applications (tenants) and their keys.
+pub(crate) trait ApplicationStore: Send + Sync {
+    /// Adds an application whose key hashes to `key_hash`.
     fn create_application(
         &self,
         name: &str,
@@ -212,8 +213,11 @@ pub(crate) trait Store: Send + Sync + 'static {
         platform_url: Option<&str>,
         platform_token: Option<&str>,
     ) -> StoreResult<Application>;
+    /// The application a key belongs to.
     fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Application>>;
+    /// Every application, by id.
     fn applications(&self) -> StoreResult<Vec<Application>>;
+    /// Application `id`.
     fn application(&self, id: i64) -> StoreResult<Option<Application>>;
     /// `None` when there is no application `id`.
     fn update_application(
@@ -221,21 +225,33 @@ pub(crate) trait Store: Send + Sync + 'static {
         id: i64,
         patch: ApplicationPatch,
     ) -> StoreResult<Option<Application>>;
+}
 
+/// Each application's chat runtime.
+pub(crate) trait RuntimeStore: Send + Sync {
+    /// The runtime of `app` (an empty one at revision 0 if never set).
     fn runtime(&self, app: i64) -> StoreResult<Runtime>;
+    /// Replaces one part of the runtime, making a new revision.
     fn update_runtime(&self, app: i64, change: RuntimeChange) -> StoreResult<Runtime>;
+}
 
+/// Functions and their versions.
+pub(crate) trait FunctionStore: Send + Sync {
+    /// Adds a function; a [`StoreError::Conflict`] if its trigger type has one.
     fn create_function(&self, app: i64, function: NewFunction) -> StoreResult<Function>;
+    /// A page of `app`'s functions.
     fn list_functions(&self, app: i64, page: PageRequest) -> StoreResult<Page<Function>>;
+    /// Function `id` of `app`.
     fn function(&self, app: i64, id: i64) -> StoreResult<Option<Function>>;
+    /// The function of `app` for a trigger type.
     fn function_for_trigger(&self, app: i64, trigger: &str) -> StoreResult<Option<Function>>;
+    /// `None` when `app` has no function `id`.
     fn update_function(
         &self,
         app: i64,
         id: i64,
         patch: FunctionPatch,
     ) -> StoreResult<Option<Function>>;
-
     /// Adds a version with the next number and makes it current.
     fn create_version(
         &self,
@@ -243,13 +259,16 @@ pub(crate) trait Store: Send + Sync + 'static {
         function: i64,
         handler_script: &str,
     ) -> StoreResult<Option<Version>>;
+    /// A page of a function's versions; `None` when there is no such function.
     fn list_versions(
         &self,
         app: i64,
         function: i64,
         page: PageRequest,
     ) -> StoreResult<Option<Page<Version>>>;
+    /// Version `id` of `app`, with its function.
     fn version(&self, app: i64, id: i64) -> StoreResult<Option<(Function, Version)>>;
+    /// Version `number` of a function.
     fn version_by_number(
         &self,
         app: i64,
@@ -263,9 +282,13 @@ pub(crate) trait Store: Send + Sync + 'static {
         function: i64,
         number: i64,
     ) -> StoreResult<Option<Function>>;
+}
 
+/// The invocation log.
+pub(crate) trait InvocationStore: Send + Sync {
     /// Writes a batch of invocation records (new or updated) in one commit.
     fn put_invocations(&self, batch: &[Invocation]) -> StoreResult<()>;
+    /// A page of a function's invocation records.
     fn list_invocations(
         &self,
         app: i64,
@@ -273,28 +296,18 @@ pub(crate) trait Store: Send + Sync + 'static {
         filter: &InvocationFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Invocation>>;
+    /// Invocation `id` of `app`.
     fn invocation(&self, app: i64, id: i64) -> StoreResult<Option<Invocation>>;
     /// The largest invocation id stored (ids are allocated in memory).
     fn max_invocation_id(&self) -> StoreResult<i64>;
-    /// Accepts events for later runs, in one commit; returns their ids.
-    fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>>;
-    /// Leases due jobs to the caller.
-    fn claim_jobs(
-        &self,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: usize,
-        skip_apps: &[i64],
-    ) -> StoreResult<Vec<Job>>;
-    /// Records how claimed runs ended, in one commit.
-    fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()>;
-    fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts>;
-    /// Jobs of every application by state.
-    fn queue_totals(&self) -> StoreResult<QueueCounts>;
-    /// Queues a failed job again; false when it is not a failed job of `app`.
-    fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool>;
-    /// Forgets finished jobs accepted before `before_ms`.
-    fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64>;
     /// Keeps each function's newest `keep` invocations; returns how many went.
     fn prune_invocations(&self, keep: u64) -> StoreResult<u64>;
 }
+
+/// Everything the service stores.
+pub(crate) trait Store:
+    ApplicationStore + RuntimeStore + FunctionStore + InvocationStore + JobStore
+{
+}
+
+impl<T: ApplicationStore + RuntimeStore + FunctionStore + InvocationStore + JobStore> Store for T {}

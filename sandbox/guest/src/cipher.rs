@@ -15,9 +15,8 @@ use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use ghash::universal_hash::UniversalHash;
 use javy::quickjs::{ArrayBuffer, Ctx, Result, String as JsString, Value};
 
+use crate::convert::{bytes, lossy};
 use crate::handles::Handles;
-use crate::natives::bytes;
-use crate::natives::lossy;
 
 enum Aes {
     A128(aes::Aes128),

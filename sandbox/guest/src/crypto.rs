@@ -23,7 +23,7 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use sha2::Digest;
 
-use crate::natives::{bytes, lossy};
+use crate::convert::{bytes, lossy};
 use crate::{cipher, host};
 
 pub(crate) fn register(native: &Object<'_>) -> Result<()> {

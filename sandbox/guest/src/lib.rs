@@ -20,6 +20,7 @@
 )]
 mod abi;
 mod cipher;
+mod convert;
 mod crypto;
 mod handles;
 mod host;
@@ -389,7 +390,7 @@ fn fail_from_exception<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>) {
 fn describe_error<'js>(ctx: &Ctx<'js>, hooks: Option<&Hooks<'js>>, error: Value<'js>) -> String {
     if let Some(hooks) = hooks {
         if let Ok(json) = hooks.error_json.call::<_, JsString>((error.clone(),)) {
-            return natives::lossy(ctx, &json);
+            return convert::lossy(ctx, &json);
         }
         let _ = ctx.catch();
     }
@@ -398,7 +399,7 @@ fn describe_error<'js>(ctx: &Ctx<'js>, hooks: Option<&Hooks<'js>>, error: Value<
     let message = text("message").unwrap_or_else(|| {
         error
             .as_string()
-            .map(|s| natives::lossy(ctx, s))
+            .map(|s| convert::lossy(ctx, s))
             .unwrap_or_else(|| "a non-Error value was thrown".to_string())
     });
     let stack = text("stack").unwrap_or_default();
@@ -412,7 +413,7 @@ fn describe_error<'js>(ctx: &Ctx<'js>, hooks: Option<&Hooks<'js>>, error: Value<
 
 fn property_text<'js>(ctx: &Ctx<'js>, value: &Value<'js>, key: &str) -> Option<String> {
     let text: JsString<'js> = value.as_object()?.get(key).ok()?;
-    Some(natives::lossy(ctx, &text))
+    Some(convert::lossy(ctx, &text))
 }
 
 /// Minimal JSON string encoder (the guest carries no JSON library).

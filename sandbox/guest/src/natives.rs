@@ -9,15 +9,8 @@ use javy::quickjs::{
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+use crate::convert::{bytes, lossy};
 use crate::host;
-
-/// Converts a JS string to UTF-8, replacing lone surrogates instead of failing.
-pub(crate) fn lossy<'js>(ctx: &Ctx<'js>, s: &JsString<'js>) -> String {
-    match s.to_string() {
-        Ok(s) => s,
-        Err(e) => javy::to_string_lossy(ctx, s, e),
-    }
-}
 
 pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     let native = Object::new(ctx.clone())?;
@@ -114,11 +107,6 @@ fn module_source<'js>(ctx: Ctx<'js>, path: JsString<'js>) -> Result<Value<'js>> 
         }
         None => Ok(Value::new_undefined(ctx)),
     }
-}
-
-/// An ArrayBuffer's bytes (empty when it was detached).
-pub(crate) fn bytes<'a>(buffer: &'a ArrayBuffer<'_>) -> &'a [u8] {
-    buffer.as_bytes().unwrap_or_default()
 }
 
 fn unsupported<'js>(ctx: &Ctx<'js>) -> javy::quickjs::Error {

@@ -1,6 +1,6 @@
 //! Handlers run, return values, throw, log.
 
-use sandbox::{ErrorKind, LogLevel};
+use sandbox::{ErrorKind, Failure, LogLevel};
 use serde_json::json;
 
 use crate::support::*;
@@ -82,7 +82,7 @@ async fn thrown_error_reports_name_message_and_position() {
     ))
     .await;
     let outcome = run(&image, json!({ "user": "bob" })).await;
-    let (kind, error) = outcome.error.expect("failed");
+    let Failure { kind, error } = outcome.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::Exception);
     assert_eq!(error.name, "TypeError");
     assert_eq!(error.message, "no session for bob");
@@ -110,7 +110,7 @@ async fn throwing_a_non_error_value_is_described() {
     ))
     .await;
     let outcome = run(&image, json!({})).await;
-    let (kind, error) = outcome.error.expect("failed");
+    let Failure { kind, error } = outcome.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::Exception);
     assert_eq!(error.message, "Uncaught { code: 42 }");
 }
@@ -122,9 +122,9 @@ async fn rejections_and_sync_throws_both_fail() {
     ))
     .await;
     let sync = run(&image, json!({ "sync": true })).await;
-    assert_eq!(sync.error.expect("failed").1.name, "RangeError");
+    assert_eq!(sync.result.expect_err("failed").error.name, "RangeError");
     let rejected = run(&image, json!({ "sync": false })).await;
-    assert_eq!(rejected.error.expect("failed").1.message, "async");
+    assert_eq!(rejected.result.expect_err("failed").error.message, "async");
 }
 
 #[tokio::test]
@@ -181,7 +181,10 @@ async fn every_kind_of_return_settles_the_same_way() {
         ("throwing-thenable", "RangeError"),
     ] {
         let outcome = run(&image, json!({ "kind": kind })).await;
-        let (error_kind, error) = outcome.error.expect("failed");
+        let Failure {
+            kind: error_kind,
+            error,
+        } = outcome.result.expect_err("failed");
         assert_eq!(
             (error_kind, error.name.as_str()),
             (ErrorKind::Exception, name),
@@ -207,7 +210,7 @@ async fn results_that_are_not_json_are_invalid() {
             outcome.error_kind(),
             Some(ErrorKind::InvalidResult),
             "{kind}: {:?}",
-            outcome.error
+            outcome.result
         );
     }
     assert!(run(&image, json!({ "kind": "ok" })).await.succeeded());

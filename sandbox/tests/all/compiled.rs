@@ -183,7 +183,7 @@ async fn runtime_errors_point_at_the_typescript_line() {
         json!({ "x": 2 }),
     )
     .await;
-    let (_, error) = outcome.error.expect("failed");
+    let error = outcome.result.expect_err("failed").error;
     assert_eq!(
         (error.name.as_str(), error.message.as_str()),
         ("RangeError", "too big: 4")

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use sandbox::{ErrorKind, Limits, NoHostCalls};
+use sandbox::{ErrorKind, Failure, Limits, NoHostCalls};
 use serde_json::json;
 
 use crate::support::*;
@@ -24,7 +24,7 @@ async fn infinite_loop_times_out_near_the_limit() {
         outcome.error_kind(),
         Some(ErrorKind::Timeout),
         "{:?}",
-        outcome.error
+        outcome.result
     );
     // Not a benchmark: only that the loop was stopped, not left running.
     assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
@@ -52,7 +52,7 @@ async fn memory_bomb_hits_the_memory_limit() {
         ..Limits::default()
     };
     let outcome = run_with(&image, json!({}), &limits, NoHostCalls::shared()).await;
-    let (kind, error) = outcome.error.expect("failed");
+    let Failure { kind, error } = outcome.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::MemoryLimit, "{error:?}");
     assert!(error.message.contains("32 MiB"), "{}", error.message);
 }
@@ -68,7 +68,7 @@ async fn typed_array_bomb_hits_the_memory_limit() {
         outcome.error_kind(),
         Some(ErrorKind::MemoryLimit),
         "{:?}",
-        outcome.error
+        outcome.result
     );
 }
 
@@ -79,7 +79,7 @@ async fn deep_recursion_is_a_crash() {
     ))
     .await;
     let outcome = run(&image, json!({})).await;
-    let (kind, error) = outcome.error.expect("failed");
+    let Failure { kind, error } = outcome.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::Crash, "{error:?}");
     assert!(error.message.contains("stack"), "{}", error.message);
 }
@@ -92,7 +92,7 @@ async fn a_promise_that_never_settles_is_an_error_not_a_hang() {
     .await;
     let started = Instant::now();
     let outcome = run_with(&image, json!({}), &limits(10_000), NoHostCalls::shared()).await;
-    let (kind, error) = outcome.error.expect("failed");
+    let Failure { kind, error } = outcome.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::Unsettled);
     assert!(error.message.contains("never settles"), "{}", error.message);
     // Detected at once, not by the 10 s timeout.
@@ -144,7 +144,7 @@ async fn oversized_result_is_invalid() {
     let small = run_with(&image, json!({ "n": 100 }), &limits, NoHostCalls::shared()).await;
     assert!(small.succeeded());
     let big = run_with(&image, json!({ "n": 5000 }), &limits, NoHostCalls::shared()).await;
-    let (kind, error) = big.error.expect("failed");
+    let Failure { kind, error } = big.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::InvalidResult);
     assert!(
         error.message.contains("limit is 1000 bytes"),
@@ -160,7 +160,7 @@ async fn huge_error_messages_are_bounded() {
     ))
     .await;
     let outcome = run(&image, json!({})).await;
-    let (kind, error) = outcome.error.expect("failed");
+    let Failure { kind, error } = outcome.result.expect_err("failed");
     assert_eq!(kind, ErrorKind::Exception);
     assert!(error.message.len() < 100_000, "{}", error.message.len());
 }

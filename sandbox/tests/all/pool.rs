@@ -213,11 +213,11 @@ async fn a_handler_that_throws_while_loading_fails_only_that_invocation() {
             break;
         }
         let outcome = run_inline(&image, json!({})).await;
-        match &outcome.error {
-            None => succeeded += 1,
-            Some((kind, error)) => {
-                assert_eq!(*kind, sandbox::ErrorKind::Exception);
-                assert_eq!(error.message, format!("unlucky {attempt}"));
+        match &outcome.result {
+            Ok(_) => succeeded += 1,
+            Err(failure) => {
+                assert_eq!(failure.kind, sandbox::ErrorKind::Exception);
+                assert_eq!(failure.error.message, format!("unlucky {attempt}"));
                 failed += 1;
             }
         }
@@ -247,7 +247,7 @@ async fn running_out_of_memory_while_loading_is_a_memory_limit() {
         let outcome =
             crate::support::run_with(&image, json!({}), &limits, sandbox::NoHostCalls::shared())
                 .await;
-        let (kind, _) = outcome.error.expect("over the limit");
+        let kind = outcome.result.expect_err("over the limit").kind;
         assert_eq!(kind, sandbox::ErrorKind::MemoryLimit);
     }
     assert_eq!(result(&run(&image, json!({})).await), json!(24 << 20));
@@ -387,7 +387,7 @@ async fn with_every_slot_busy_an_invocation_is_refused_and_the_pool_recovers() {
     }
     match invoke(image.clone(), Arc::clone(&host)).await {
         Err(sandbox::Error::PoolExhausted { max_instances }) => assert_eq!(max_instances, 4),
-        other => panic!("expected PoolExhausted, got {:?}", other.map(|o| o.status)),
+        other => panic!("expected PoolExhausted, got {:?}", other.map(|o| o.result)),
     }
     // The warmer finds no slot either, and keeps out of the way.
     tokio::time::sleep(Duration::from_millis(250)).await;

@@ -48,7 +48,7 @@ async fn a_throwing_timer_fails_the_invocation() {
     ))
     .await;
     let outcome = run(&image, json!({})).await;
-    assert_eq!(outcome.error.expect("failed").1.message, "late");
+    assert_eq!(outcome.result.expect_err("failed").error.message, "late");
 }
 
 #[tokio::test]
@@ -214,7 +214,7 @@ async fn errors_in_required_modules_point_into_them() {
         .with_module("/bad.js", "exports.run = function () {\n  const config = {};\n  if (!config.value) throw new RangeError('no value');\n};");
     let image = image(&spec).await;
     let outcome = run(&image, json!({})).await;
-    let (_, error) = outcome.error.expect("failed");
+    let error = outcome.result.expect_err("failed").error;
     assert_eq!(error.name, "RangeError");
     assert_eq!(error.file.as_deref(), Some("/bad.js"), "{:?}", error.stack);
     assert_eq!(error.line, Some(3), "{:?}", error.stack);

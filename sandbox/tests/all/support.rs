@@ -55,7 +55,7 @@ pub(crate) fn result(outcome: &Outcome) -> Value {
     assert!(
         outcome.succeeded(),
         "expected success, got {:?}",
-        outcome.error
+        outcome.result
     );
     serde_json::from_str(outcome.result.as_ref().expect("result").get()).expect("result json")
 }

@@ -16,7 +16,7 @@ use javy::quickjs::{
     Array, Ctx, Exception, Object, Result, String as JsString, Value, prelude::Func,
 };
 
-use crate::natives::lossy;
+use crate::convert::lossy;
 use parts::Parts;
 
 enum Handle {

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::store::{Application, Function, Runtime, StoreError, Version};
+use crate::store::{
+    Application, Function, Runtime, Store, StoreError, StoreResult, Version, blocking,
+};
 
 /// What runs for a trigger type: an enabled function and its current version.
 #[derive(Debug)]
@@ -50,7 +52,87 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
     }
 }
 
+/// Cached lookups over the store.
 pub(crate) struct Directory {
+    store: Arc<dyn Store>,
+    cache: Cache,
+}
+
+impl Directory {
+    pub(crate) fn new(store: Arc<dyn Store>, ttl: Duration) -> Directory {
+        Directory {
+            store,
+            cache: Cache::new(ttl),
+        }
+    }
+
+    /// The application a key belongs to.
+    pub(crate) async fn application_by_key(
+        &self,
+        key_hash: [u8; 32],
+    ) -> StoreResult<Option<Arc<Application>>> {
+        let load = blocking(&self.store, move |s| s.application_by_key(&key_hash));
+        self.cache.application(key_hash, load).await
+    }
+
+    /// Application `id` (for runs that did not come with a key).
+    pub(crate) async fn application(&self, id: i64) -> StoreResult<Option<Arc<Application>>> {
+        let load = blocking(&self.store, move |s| s.application(id));
+        self.cache.application_by_id(id, load).await
+    }
+
+    /// What runs for `trigger` in `app`: its function, if enabled, at its
+    /// current version.
+    pub(crate) async fn deployment(
+        &self,
+        app: i64,
+        trigger: &'static str,
+    ) -> StoreResult<Option<Arc<Deployment>>> {
+        let load = blocking(&self.store, move |s| {
+            let Some(function) = s.function_for_trigger(app, trigger)? else {
+                return Ok(None);
+            };
+            let Some(number) = function.current_version.filter(|_| function.enabled) else {
+                return Ok(None);
+            };
+            Ok(s.version_by_number(app, function.id, number)?
+                .map(|version| Deployment { function, version }))
+        });
+        self.cache.deployment(app, trigger, load).await
+    }
+
+    /// Version `number` of `function` (whether current or not).
+    pub(crate) async fn version(
+        &self,
+        app: i64,
+        function: i64,
+        number: i64,
+    ) -> StoreResult<Option<Arc<Deployment>>> {
+        let load = blocking(&self.store, move |s| {
+            let Some(function) = s.function(app, function)? else {
+                return Ok(None);
+            };
+            Ok(s.version_by_number(app, function.id, number)?
+                .map(|version| Deployment { function, version }))
+        });
+        self.cache.version((app, function, number), load).await
+    }
+
+    /// `app`'s chat runtime.
+    pub(crate) async fn runtime(&self, app: i64) -> StoreResult<Arc<Runtime>> {
+        let load = blocking(&self.store, move |s| s.runtime(app));
+        self.cache.runtime(app, load).await
+    }
+
+    /// Forgets what is cached about `app`'s functions and runtime; call it
+    /// after the write commits.
+    pub(crate) fn invalidate(&self, app: i64) {
+        self.cache.invalidate(app);
+    }
+}
+
+/// The tables, each filled by the load a lookup brings.
+struct Cache {
     ttl: Duration,
     /// Bumped after every write; a lookup that raced one does not cache
     /// what it read.
@@ -64,9 +146,9 @@ pub(crate) struct Directory {
     runtimes: Table<i64, Arc<Runtime>>,
 }
 
-impl Directory {
-    pub(crate) fn new(ttl: Duration) -> Directory {
-        Directory {
+impl Cache {
+    fn new(ttl: Duration) -> Cache {
+        Cache {
             ttl,
             generation: AtomicU64::new(0),
             applications: Table::new(),
@@ -100,7 +182,7 @@ impl Directory {
 
     /// The application whose key hashes to `key_hash`, if any. Unknown keys
     /// are remembered too, so guessing costs no database reads.
-    pub(crate) async fn application(
+    async fn application(
         &self,
         key_hash: [u8; 32],
         load: impl Future<Output = Result<Option<Application>, StoreError>>,
@@ -112,7 +194,7 @@ impl Directory {
     }
 
     /// Application `id`, if it exists.
-    pub(crate) async fn application_by_id(
+    async fn application_by_id(
         &self,
         id: i64,
         load: impl Future<Output = Result<Option<Application>, StoreError>>,
@@ -124,7 +206,7 @@ impl Directory {
     }
 
     /// What runs for `trigger` in application `app`.
-    pub(crate) async fn deployment(
+    async fn deployment(
         &self,
         app: i64,
         trigger: &'static str,
@@ -137,7 +219,7 @@ impl Directory {
     }
 
     /// A specific version of a function.
-    pub(crate) async fn version(
+    async fn version(
         &self,
         key: (i64, i64, i64),
         load: impl Future<Output = Result<Option<Deployment>, StoreError>>,
@@ -146,7 +228,7 @@ impl Directory {
             .await
     }
 
-    pub(crate) async fn runtime(
+    async fn runtime(
         &self,
         app: i64,
         load: impl Future<Output = Result<Runtime, StoreError>>,
@@ -157,7 +239,7 @@ impl Directory {
 
     /// Forgets what is cached about `app`'s functions and runtime; call it
     /// after the write commits.
-    pub(crate) fn invalidate(&self, app: i64) {
+    fn invalidate(&self, app: i64) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.deployments.retain(|(a, _), _| *a != app);
         self.versions.retain(|(a, _, _), _| *a != app);
@@ -178,11 +260,11 @@ mod tests {
 
     #[tokio::test]
     async fn hits_skip_the_load_and_invalidation_reloads() {
-        let directory = Directory::new(Duration::from_secs(60));
+        let directory = Cache::new(Duration::from_secs(60));
         let first = directory.runtime(1, async { Ok(runtime(1)) }).await;
         assert_eq!(first.map(|r| r.revision).ok(), Some(1));
         let hit = directory
-            .runtime(1, async { Err(StoreError::Database("not called".into())) })
+            .runtime(1, async { Err(StoreError::Stopped) })
             .await;
         assert_eq!(hit.map(|r| r.revision).ok(), Some(1));
         directory.invalidate(2); // another application: still cached
@@ -195,7 +277,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_lookup_that_raced_a_write_is_not_cached() {
-        let directory = Directory::new(Duration::from_secs(60));
+        let directory = Cache::new(Duration::from_secs(60));
         let stale = directory
             .runtime(1, async {
                 // The write commits and invalidates while this read runs.
@@ -210,7 +292,7 @@ mod tests {
 
     #[tokio::test]
     async fn entries_expire() {
-        let directory = Directory::new(Duration::ZERO);
+        let directory = Cache::new(Duration::ZERO);
         let _ = directory.runtime(1, async { Ok(runtime(1)) }).await;
         let again = directory.runtime(1, async { Ok(runtime(2)) }).await;
         assert_eq!(again.map(|r| r.revision).ok(), Some(2));

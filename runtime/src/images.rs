@@ -19,31 +19,76 @@ pub(crate) struct ImageKey {
     pub(crate) runtime_revision: i64,
 }
 
-/// Why an image could not be built.
-#[derive(Clone, Debug)]
+/// Why an image could not be built. Cloned to every invocation that
+/// waited on the build, so the causes that are not `Clone` are shared.
+#[derive(Clone, Debug, thiserror::Error)]
 pub(crate) enum BuildFailure {
     /// The handler or init script does not compile.
+    #[error("{0}")]
     Compile(compiler::CompileError),
     /// The init script or handler threw while the image was built.
+    #[error("initialization failed: {}", error.message)]
     Init {
         error: GuestError,
         logs: Vec<LogEntry>,
     },
-    /// Anything else (engine failure, init limits).
-    Other(String),
+    /// The init script used up its build-time time or memory.
+    #[error("initialization failed: {0}")]
+    InitLimit(String),
+    /// The runtime's dependencies could not be installed.
+    #[error("installing the runtime's dependencies failed: {0}")]
+    Dependencies(Arc<npm_resolver::Error>),
+    /// The engine failed (compiling, instantiating, snapshotting).
+    #[error("{0}")]
+    Engine(Arc<sandbox::Error>),
 }
 
 impl BuildFailure {
-    /// Failures that a rebuild would repeat are remembered; others are not.
+    /// Failures that a rebuild would repeat are remembered; others are
+    /// not (a limit may have been reached only because the host was busy).
     fn deterministic(&self) -> bool {
-        !matches!(self, BuildFailure::Other(_))
+        matches!(self, BuildFailure::Compile(_) | BuildFailure::Init { .. })
     }
 
+    /// The failure as the invocation record shows it. Engine and
+    /// dependency failures say only what failed: their details (paths on
+    /// the server) go to the log.
     pub(crate) fn guest_error(&self) -> GuestError {
         match self {
             BuildFailure::Compile(e) => GuestError::from_compile_error(e),
             BuildFailure::Init { error, .. } => error.clone(),
-            BuildFailure::Other(message) => GuestError::new("InitError", message.clone()),
+            BuildFailure::InitLimit(message) => {
+                GuestError::new("InitError", format!("initialization failed: {message}"))
+            }
+            BuildFailure::Dependencies(e) => GuestError::new("InitError", dependency_message(e)),
+            BuildFailure::Engine(_) => GuestError::new(
+                "InitError",
+                "the function's image could not be built; the server has logged why",
+            ),
+        }
+    }
+}
+
+/// A dependency failure's message, without server paths.
+fn dependency_message(e: &npm_resolver::Error) -> String {
+    match e {
+        npm_resolver::Error::Io { .. } => {
+            "the runtime's dependencies could not be read from the package store".into()
+        }
+        other => format!("installing the runtime's dependencies failed: {other}"),
+    }
+}
+
+impl From<sandbox::Error> for BuildFailure {
+    fn from(e: sandbox::Error) -> BuildFailure {
+        match e {
+            sandbox::Error::Compile(e) => BuildFailure::Compile(e),
+            sandbox::Error::Init { error, logs } => BuildFailure::Init {
+                error: *error,
+                logs,
+            },
+            sandbox::Error::InitLimit { message } => BuildFailure::InitLimit(message),
+            other => BuildFailure::Engine(Arc::new(other)),
         }
     }
 }
@@ -176,17 +221,10 @@ impl Images {
                     Err(e) => tracing::info!(
                         version = key.version_id,
                         revision = key.runtime_revision,
-                        "image build failed: {e}"
+                        "image build failed: {e:#}"
                     ),
                 }
-                built.map_err(|e| match e {
-                    sandbox::Error::Compile(e) => BuildFailure::Compile(e),
-                    sandbox::Error::Init { error, logs } => BuildFailure::Init {
-                        error: *error,
-                        logs,
-                    },
-                    other => BuildFailure::Other(other.to_string()),
-                })
+                built.map_err(BuildFailure::from)
             })
             .await
             .clone();

@@ -31,8 +31,8 @@ pub(crate) struct Resolved {
     pub(crate) warnings: Vec<String>,
 }
 
-/// Progress as debug logs: the service has no terminal.
-struct LogProgress;
+/// Progress as debug logs, for the service (it has no terminal).
+pub(crate) struct LogProgress;
 
 impl Progress for LogProgress {
     fn event(&self, event: ProgressEvent) {
@@ -65,20 +65,22 @@ impl Dependencies {
         }
     }
 
-    /// Resolves `dependencies` against the registry and installs them.
+    /// Resolves `dependencies` against the registry and installs them,
+    /// reporting to `progress`.
     pub(crate) async fn resolve(
         &self,
         dependencies: &[Dependency],
+        progress: &dyn Progress,
     ) -> Result<Resolved, npm_resolver::Error> {
         let list: Vec<(String, String)> = dependencies
             .iter()
             .map(|d| (d.name.clone(), d.version.clone()))
             .collect();
         let started = std::time::Instant::now();
-        let resolution = self.installer.resolve(&list, &LogProgress).await?;
+        let resolution = self.installer.resolve(&list, progress).await?;
         let installed = self
             .installer
-            .install(&resolution.lockfile, &LogProgress)
+            .install(&resolution.lockfile, progress)
             .await?;
         let mut warnings = resolution.warnings;
         warnings.extend(installed.warnings);
@@ -100,17 +102,13 @@ impl Dependencies {
 
     /// The module map of a lockfile: from memory, else from the store
     /// (downloading only what is missing from it).
-    pub(crate) async fn modules(&self, lockfile: &str) -> Result<ModuleMap, String> {
+    pub(crate) async fn modules(&self, lockfile: &str) -> Result<ModuleMap, npm_resolver::Error> {
         let key = Sha256::digest(lockfile.as_bytes()).into();
         if let Some(map) = self.cache().get(&key) {
             return Ok(Arc::clone(map));
         }
-        let parsed = Lockfile::from_json(lockfile).map_err(|e| e.to_string())?;
-        let installed = self
-            .installer
-            .install(&parsed, &LogProgress)
-            .await
-            .map_err(|e| format!("installing the runtime's dependencies failed: {e}"))?;
+        let parsed = Lockfile::from_json(lockfile)?;
+        let installed = self.installer.install(&parsed, &LogProgress).await?;
         let map = Arc::new(installed.modules);
         self.cache().put(key, Arc::clone(&map));
         Ok(map)

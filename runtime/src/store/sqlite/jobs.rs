@@ -4,12 +4,49 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::StoreResult;
-use super::jobs::{Job, JobEnd, JobOutcome, NewJob, QueueCounts};
+use super::SqliteStore;
+use super::rows::put_invocation;
+use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
+
+impl JobStore for SqliteStore {
+    fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
+        self.with(|conn| enqueue(conn, jobs))
+    }
+
+    fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        skip_apps: &[i64],
+    ) -> StoreResult<Vec<Job>> {
+        self.with(|conn| claim(conn, now_ms, lease_ms, limit, skip_apps))
+    }
+
+    fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()> {
+        self.with(|conn| end(conn, outcomes))
+    }
+
+    fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts> {
+        self.with(|conn| counts(conn, app, function))
+    }
+
+    fn queue_totals(&self) -> StoreResult<QueueCounts> {
+        self.with(|conn| totals(conn))
+    }
+
+    fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+        self.with(|conn| redrive(conn, app, id, now_ms))
+    }
+
+    fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64> {
+        self.with(|conn| prune_done(conn, before_ms))
+    }
+}
 
 /// Inserts `jobs` in one transaction; returns each job's id (an earlier
 /// job's when its idempotency key was seen before).
-pub(super) fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
+fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut ids = Vec::with_capacity(jobs.len());
     {
@@ -48,7 +85,7 @@ pub(super) fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec
 
 /// Leases up to `limit` due jobs (queued and due, or running with an
 /// expired lease: its runner died), oldest first, skipping `skip_apps`.
-pub(super) fn claim(
+fn claim(
     conn: &mut Connection,
     now_ms: i64,
     lease_ms: i64,
@@ -102,7 +139,7 @@ pub(super) fn claim(
 
 /// Records outcomes, with their invocation records, in one transaction. A
 /// stale runner's outcome and record are both ignored.
-pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
+fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
         // Only the holder of the current attempt may end it.
@@ -127,7 +164,7 @@ pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult
                 JobEnd::Failed { error } => failed.execute(params![o.id, o.attempt, error])?,
             };
             if let (1, Some(record)) = (changed, &o.record) {
-                super::sqlite::put_invocation(&tx, record)?;
+                put_invocation(&tx, record)?;
             }
         }
     }
@@ -135,7 +172,7 @@ pub(super) fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult
     Ok(())
 }
 
-pub(super) fn counts(conn: &Connection, app: i64, function: i64) -> StoreResult<QueueCounts> {
+fn counts(conn: &Connection, app: i64, function: i64) -> StoreResult<QueueCounts> {
     let mut stmt = conn.prepare_cached(
         "SELECT state, attempts > 0, COUNT(*) FROM jobs
          WHERE app_id = ?1 AND function_id = ?2 AND state != 'done' GROUP BY 1, 2",
@@ -144,7 +181,7 @@ pub(super) fn counts(conn: &Connection, app: i64, function: i64) -> StoreResult<
 }
 
 /// Jobs of every application by state (for metrics).
-pub(super) fn totals(conn: &Connection) -> StoreResult<QueueCounts> {
+fn totals(conn: &Connection) -> StoreResult<QueueCounts> {
     // Each state is a range of the (state, id) index: no scan of done jobs.
     let mut stmt = conn.prepare_cached(
         "SELECT state, attempts > 0, COUNT(*) FROM jobs
@@ -177,7 +214,7 @@ fn tally(
 
 /// Queues a FAILED job again with fresh attempts; false when `id` is not a
 /// failed job of `app`.
-pub(super) fn redrive(conn: &Connection, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+fn redrive(conn: &Connection, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
     let changed = conn.execute(
         "UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = ?3, last_error = NULL
          WHERE app_id = ?1 AND id = ?2 AND state = 'failed'",
@@ -188,7 +225,7 @@ pub(super) fn redrive(conn: &Connection, app: i64, id: i64, now_ms: i64) -> Stor
 
 /// Forgets finished jobs older than `before_ms` (their idempotency keys
 /// expire with them).
-pub(super) fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> {
+fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> {
     let removed = conn.execute(
         "DELETE FROM jobs WHERE state = 'done' AND created_ms < ?1",
         params![before_ms],
@@ -199,7 +236,9 @@ pub(super) fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Invocation, InvocationStatus, SqliteStore, Store};
+    use crate::invocation::{Invocation, InvocationStatus};
+    use crate::store::InvocationStore;
+    use serde_json::value::RawValue;
 
     fn job(id: i64, app: i64, key: Option<&str>) -> NewJob {
         NewJob {
@@ -276,15 +315,15 @@ mod tests {
             version_number: 1,
             trigger: "user.sent.message".into(),
             test: false,
-            args: "{}".into(),
-            result: Some(format!("{{\"payload\":{attempt}}}")),
+            args: RawValue::from_string("{}".into()).expect("JSON"),
+            result: Some(RawValue::from_string(attempt.to_string()).expect("JSON")),
             error: None,
             status: InvocationStatus::Succeeded,
-            logs: "[]".into(),
+            logs: Vec::new(),
             created_ms: 0,
             ended_ms: Some(1),
             duration_ms: Some(1.0),
-            calls: "[]".into(),
+            calls: Vec::new(),
             attempts: attempt,
         }))
     }
@@ -320,7 +359,7 @@ mod tests {
         );
         let stored = s.invocation(1, 1).expect("reads").expect("a record");
         assert_eq!(stored.attempts, 2);
-        assert_eq!(stored.result.as_deref(), Some("{\"payload\":2}"));
+        assert_eq!(stored.result.as_deref().map(RawValue::get), Some("2"));
     }
 
     #[test]

@@ -1,0 +1,382 @@
+//! The API on the in-process router: authentication, tenancy, input
+//! errors and the mapping of service errors to statuses. Each test has its
+//! own data directory; the compiled guest is shared through one cache.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+use tower_service::Service as _;
+
+use super::{app, hash_key};
+use crate::config::Config;
+use crate::service::Service;
+use crate::store::{ApplicationStore, SqliteStore, Store};
+
+struct Api {
+    service: Arc<Service>,
+    _dir: tempfile::TempDir,
+}
+
+/// A service on a fresh data directory with applications "a" and "b"
+/// (keys `key-a` and `key-b`).
+fn api(configure: impl FnOnce(&mut Config)) -> Api {
+    let dir = tempfile::tempdir().expect("a data directory");
+    let mut config = Config::new(dir.path().to_owned());
+    configure(&mut config);
+    let config = config.validate().expect("a valid config");
+    let store = SqliteStore::open(dir.path()).expect("a store");
+    for name in ["a", "b"] {
+        store
+            .create_application(name, &hash_key(&format!("key-{name}")), None, None)
+            .expect("an application");
+    }
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(std::env::temp_dir().join("chatfn-api-tests-cache")),
+        warm_pool_bytes: 0,
+        ..SandboxConfig::default()
+    })
+    .expect("a sandbox");
+    let store: Arc<dyn Store> = Arc::new(store);
+    let service = Service::new(store, sandbox, config).expect("a service");
+    Api {
+        service: Arc::new(service),
+        _dir: dir,
+    }
+}
+
+impl Api {
+    async fn call(
+        &self,
+        key: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(key) = key {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("a request")).await
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = app(Arc::clone(&self.service))
+            .call(request)
+            .await
+            .expect("routers do not fail");
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        Answer {
+            status,
+            retry_after,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Creates a function for `trigger` in the application of `key` and
+    /// deploys `handler`; returns the function's id.
+    async fn deploy(&self, key: &str, trigger: &str, handler: &str) -> i64 {
+        let created = self
+            .call(
+                Some(key),
+                "POST",
+                "/v1/runtimes/nodejs/functions",
+                Some(json!({ "type": trigger, "name": "f" })),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.body["id"].as_i64().expect("an id");
+        let deployed = self
+            .call(
+                Some(key),
+                "POST",
+                &format!("/v1/functions/{id}/versions"),
+                Some(json!({ "handlerScript": handler })),
+            )
+            .await;
+        assert_eq!(deployed.status, StatusCode::CREATED, "{}", deployed.body);
+        id
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<String>,
+    body: Value,
+}
+
+const SIGN_IN: &str = "user.attempted.start_session";
+
+fn sign_in_event() -> Value {
+    json!({ "username": "ada", "authParams": {} })
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_key_are_unauthorized() {
+    let api = api(|_| {});
+    for key in [None, Some(""), Some("key-c")] {
+        let answer = api
+            .call(key, "GET", "/v1/runtimes/nodejs/functions", None)
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{key:?}");
+        assert_eq!(answer.body["error"], "UnauthorizedError");
+    }
+    let malformed = Request::get("/v1/runtimes/nodejs")
+        .header(header::AUTHORIZATION, "Basic a2V5LWE=")
+        .body(Body::empty())
+        .expect("a request");
+    assert_eq!(api.send(malformed).await.status, StatusCode::UNAUTHORIZED);
+    let ok = api
+        .call(Some("key-a"), "GET", "/v1/runtimes/nodejs", None)
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+}
+
+#[tokio::test]
+async fn one_application_cannot_see_or_trigger_anothers_functions() {
+    let api = api(|_| {});
+    let id = api
+        .deploy(
+            "key-a",
+            SIGN_IN,
+            "async function handleEvent(event) { return { who: event.username }; }",
+        )
+        .await;
+    let own = api
+        .call(Some("key-a"), "GET", &format!("/v1/functions/{id}"), None)
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    for path in [
+        format!("/v1/functions/{id}"),
+        format!("/v1/functions/{id}/versions"),
+        format!("/v1/functions/{id}/invocations"),
+    ] {
+        let theirs = api.call(Some("key-b"), "GET", &path, None).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(theirs.body["error"], "ResourceNotFoundError");
+    }
+    // B has no function for the trigger: its sign-ins go ahead unhandled.
+    let b = api
+        .call(
+            Some("key-b"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await;
+    assert_eq!(b.status, StatusCode::NO_CONTENT);
+    let a = api
+        .call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.body["result"]["payload"]["who"], "ada");
+    // The record is A's alone.
+    let invocation = a.body["invocationId"].as_i64().expect("an id");
+    let path = format!("/v1/invocations/{invocation}");
+    assert_eq!(
+        api.call(Some("key-a"), "GET", &path, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.call(Some("key-b"), "GET", &path, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_that_says_what_is_wrong() {
+    let api = api(|_| {});
+    let unknown = api.call(Some("key-a"), "GET", "/v1/nothing", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let trigger = api
+        .call(
+            Some("key-a"),
+            "POST",
+            "/v1/triggers/user.did.nothing",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(trigger.status, StatusCode::NOT_FOUND);
+    assert!(
+        trigger.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(SIGN_IN))
+    );
+    let not_json = Request::post(format!("/v1/triggers/{SIGN_IN}"))
+        .header(header::AUTHORIZATION, "Bearer key-a")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{"))
+        .expect("a request");
+    let answer = api.send(not_json).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["error"], "InvalidRequestError");
+    let text = Request::post(format!("/v1/triggers/{SIGN_IN}"))
+        .header(header::AUTHORIZATION, "Bearer key-a")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("hi"))
+        .expect("a request");
+    assert_eq!(
+        api.send(text).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let id = api
+        .call(Some("key-a"), "GET", "/v1/functions/not-a-number", None)
+        .await;
+    assert_eq!(id.status, StatusCode::NOT_FOUND);
+    let broken = api
+        .call(
+            Some("key-a"),
+            "POST",
+            "/v1/runtimes/nodejs/functions",
+            Some(json!({ "type": SIGN_IN, "name": "f", "timeoutMs": 0 })),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST, "{}", broken.body);
+}
+
+#[tokio::test]
+async fn a_saturated_service_answers_503_with_retry_after() {
+    let api = api(|config| {
+        config.max_concurrency = 1;
+        config.queue_wait = Duration::from_millis(50);
+    });
+    api.deploy(
+        "key-a",
+        SIGN_IN,
+        "async function handleEvent() { await new Promise(r => setTimeout(r, 1500)); return true; }",
+    )
+    .await;
+    let service = Arc::clone(&api.service);
+    let slow = tokio::spawn(async move {
+        let api = Api {
+            service,
+            _dir: tempfile::tempdir().expect("a directory"),
+        };
+        api.call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await
+        .status
+    });
+    // Wait until the slow run holds the only slot.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let refused = api
+        .call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"], "ServiceUnavailableError");
+    assert_eq!(refused.retry_after.as_deref(), Some("1"));
+    assert_eq!(slow.await.expect("the slow run"), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_runs_do_not_wait_for_blocking_slots() {
+    let api = api(|config| {
+        config.max_concurrency = 1;
+        config.queue_wait = Duration::from_millis(50);
+        config.queue.poll = Duration::from_millis(20);
+    });
+    api.service.start();
+    api.deploy(
+        "key-a",
+        SIGN_IN,
+        "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
+    )
+    .await;
+    api.deploy(
+        "key-a",
+        "user.sent.message",
+        "async function handleEvent(event) { return event.message.body; }",
+    )
+    .await;
+    let service = Arc::clone(&api.service);
+    let slow = tokio::spawn(async move {
+        let api = Api {
+            service,
+            _dir: tempfile::tempdir().expect("a directory"),
+        };
+        api.call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await
+        .status
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let message =
+        json!({ "user": { "id": 1, "name": "ada" }, "message": { "id": 7, "body": "hi" } });
+    let accepted = api
+        .call(
+            Some("key-a"),
+            "POST",
+            "/v1/triggers/user.sent.message",
+            Some(message),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+    let id = accepted.body["invocationId"].as_i64().expect("an id");
+    // The only blocking slot stays taken for 3 s; the queued run has its own.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(2000);
+    loop {
+        let record = api
+            .call(Some("key-a"), "GET", &format!("/v1/invocations/{id}"), None)
+            .await;
+        if record.status == StatusCode::OK {
+            assert_eq!(record.body["status"], "SUCCEEDED", "{}", record.body);
+            assert_eq!(record.body["result"]["payload"], "hi");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the queued run waited for the blocking slot"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !slow.is_finished(),
+        "the blocking run should still hold its slot"
+    );
+    assert_eq!(slow.await.expect("the slow run"), StatusCode::OK);
+}

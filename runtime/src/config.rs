@@ -1,0 +1,263 @@
+//! The service's settings: each default is written once, in [`defaults`];
+//! `chatfn serve`'s flags show the same constants, and [`Config::validate`]
+//! is the one place values are clamped or refused.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::egress::EgressPolicy;
+use crate::fetch::FetchLimits;
+
+/// Every default, once.
+pub(crate) mod defaults {
+    use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+    /// Where `chatfn serve` listens.
+    pub(crate) const LISTEN: SocketAddr =
+        SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
+    /// Blocking triggers and test runs at once.
+    pub(crate) const MAX_CONCURRENCY: usize = 256;
+    /// How long a blocking trigger waits for a slot, in ms.
+    pub(crate) const QUEUE_WAIT_MS: u64 = 2000;
+    /// A new function's timeout, in ms.
+    pub(crate) const DEFAULT_TIMEOUT_MS: u32 = 5000;
+    /// The largest timeout a function may set, in ms.
+    pub(crate) const MAX_TIMEOUT_MS: u32 = 60_000;
+    /// Memory per invocation, in MiB.
+    pub(crate) const MEMORY_MB: usize = 64;
+    /// Largest request body, in bytes.
+    pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
+    /// Built images kept in memory.
+    pub(crate) const IMAGE_CACHE_ENTRIES: usize = 512;
+    /// Memory built images may take, in MiB.
+    pub(crate) const IMAGE_CACHE_MB: usize = 2048;
+    /// Memory the warm pools may take together, in MiB.
+    pub(crate) const WARM_POOL_MB: usize = 256;
+    /// Instances one function version's warm pool holds.
+    pub(crate) const WARM_PER_FUNCTION: usize = 16;
+    /// Limit on each platform API call, in ms.
+    pub(crate) const PLATFORM_TIMEOUT_MS: u64 = 10_000;
+    /// How long cached lookups may miss a change made elsewhere, in ms.
+    pub(crate) const LOOKUP_TTL_MS: u64 = 5000;
+    /// Queued runs at once.
+    pub(crate) const QUEUE_CONCURRENCY: usize = 16;
+    /// Queued runs of one application at once.
+    pub(crate) const QUEUE_APP_CONCURRENCY: usize = 8;
+    /// Runs per queued job, the first included.
+    pub(crate) const MAX_ATTEMPTS: u32 = 3;
+    /// Delay before the first retry, in ms.
+    pub(crate) const RETRY_BASE_MS: u64 = 1000;
+    /// The longest delay between retries, in ms.
+    pub(crate) const RETRY_MAX_MS: u64 = 300_000;
+    /// How long a claimed job is reserved for its runner, in ms.
+    pub(crate) const QUEUE_LEASE_MS: u64 = 300_000;
+    /// How often the dispatcher looks for due jobs when nothing wakes it, in ms.
+    pub(crate) const QUEUE_POLL_MS: u64 = 200;
+    /// Invocation records kept per function.
+    pub(crate) const KEEP_INVOCATIONS: u64 = 10_000;
+}
+
+/// The smallest lease: shorter ones would expire under ordinary load.
+const MIN_LEASE: Duration = Duration::from_secs(1);
+
+/// Settings of the queue of non-blocking runs.
+#[derive(Clone, Debug)]
+pub(crate) struct QueueConfig {
+    /// Jobs running at once, over all applications (0: none; the queue
+    /// only accepts). These slots are the queue's own: blocking triggers
+    /// never wait for them, nor queued runs for blocking triggers'.
+    pub(crate) concurrency: usize,
+    /// Jobs of one application running at once.
+    pub(crate) app_concurrency: usize,
+    /// Runs per job, the first included.
+    pub(crate) max_attempts: u32,
+    /// Delay before the first retry; doubled per attempt, with ±25% jitter.
+    pub(crate) retry_base: Duration,
+    /// The longest delay between retries.
+    pub(crate) retry_max: Duration,
+    /// How long a claimed job is reserved for its runner. It must outlast
+    /// any run, since an expired lease is how a dead runner's jobs are
+    /// found.
+    pub(crate) lease: Duration,
+    /// How often to look for due jobs when nothing wakes the dispatcher.
+    pub(crate) poll: Duration,
+}
+
+impl Default for QueueConfig {
+    fn default() -> QueueConfig {
+        QueueConfig {
+            concurrency: defaults::QUEUE_CONCURRENCY,
+            app_concurrency: defaults::QUEUE_APP_CONCURRENCY,
+            max_attempts: defaults::MAX_ATTEMPTS,
+            retry_base: Duration::from_millis(defaults::RETRY_BASE_MS),
+            retry_max: Duration::from_millis(defaults::RETRY_MAX_MS),
+            lease: Duration::from_millis(defaults::QUEUE_LEASE_MS),
+            poll: Duration::from_millis(defaults::QUEUE_POLL_MS),
+        }
+    }
+}
+
+/// Settings of `chatfn serve` (and of a [`Service`](crate::Service) made
+/// in-process).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen.
+    pub(crate) listen: SocketAddr,
+    /// Where the database, images and npm packages live.
+    pub(crate) data_dir: PathBuf,
+    /// Blocking triggers and test runs at once.
+    pub(crate) max_concurrency: usize,
+    /// How long a blocking trigger waits for a free slot before a 503.
+    pub(crate) queue_wait: Duration,
+    /// A new function's timeout.
+    pub(crate) default_timeout_ms: u32,
+    /// The largest timeout a function may set.
+    pub(crate) max_timeout_ms: u32,
+    /// Memory limit per invocation.
+    pub(crate) memory_bytes: usize,
+    /// Largest request body.
+    pub(crate) max_body_bytes: usize,
+    /// Images kept in memory.
+    pub(crate) image_cache_entries: usize,
+    /// Bytes of images kept in memory.
+    pub(crate) image_cache_bytes: usize,
+    /// Memory the warm pools may take together (0 turns them off).
+    pub(crate) warm_pool_bytes: usize,
+    /// The most instances one version's warm pool holds.
+    pub(crate) warm_per_function: usize,
+    /// Limit on each platform API call (connect to last byte).
+    pub(crate) platform_timeout: Duration,
+    /// How long cached lookups (application keys, deployments, runtimes)
+    /// may miss a change made outside this process.
+    pub(crate) lookup_ttl: Duration,
+    /// The npm registry dependencies come from.
+    pub(crate) npm_registry: String,
+    /// Internal hosts and networks guest `fetch` and sockets may reach.
+    pub(crate) egress: EgressPolicy,
+    /// Bounds of guest `fetch`.
+    pub(crate) fetch_limits: FetchLimits,
+    /// The queue of non-blocking runs.
+    pub(crate) queue: QueueConfig,
+    /// Invocation records kept per function.
+    pub(crate) keep_invocations: u64,
+    /// Bearer token `GET /metrics` requires, if any.
+    pub(crate) metrics_token: Option<String>,
+}
+
+/// A setting that cannot work.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    /// The flag (or setting) at fault.
+    pub setting: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Config {
+    /// The defaults, with data under `data_dir`.
+    pub fn new(data_dir: PathBuf) -> Config {
+        Config {
+            listen: defaults::LISTEN,
+            data_dir,
+            max_concurrency: defaults::MAX_CONCURRENCY,
+            queue_wait: Duration::from_millis(defaults::QUEUE_WAIT_MS),
+            default_timeout_ms: defaults::DEFAULT_TIMEOUT_MS,
+            max_timeout_ms: defaults::MAX_TIMEOUT_MS,
+            memory_bytes: defaults::MEMORY_MB << 20,
+            max_body_bytes: defaults::MAX_BODY_BYTES,
+            image_cache_entries: defaults::IMAGE_CACHE_ENTRIES,
+            image_cache_bytes: defaults::IMAGE_CACHE_MB << 20,
+            warm_pool_bytes: defaults::WARM_POOL_MB << 20,
+            warm_per_function: defaults::WARM_PER_FUNCTION,
+            platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
+            lookup_ttl: Duration::from_millis(defaults::LOOKUP_TTL_MS),
+            npm_registry: npm_resolver::DEFAULT_REGISTRY.to_owned(),
+            egress: EgressPolicy::default(),
+            fetch_limits: FetchLimits::default(),
+            queue: QueueConfig::default(),
+            keep_invocations: defaults::KEEP_INVOCATIONS,
+            metrics_token: None,
+        }
+    }
+
+    /// Clamps values to the nearest that works, warns about risky
+    /// combinations and refuses what cannot work. Call it once, before the
+    /// service starts.
+    pub fn validate(mut self) -> Result<Config, ConfigError> {
+        self.max_concurrency = self.max_concurrency.max(1);
+        self.image_cache_entries = self.image_cache_entries.max(1);
+        self.platform_timeout = self.platform_timeout.max(Duration::from_millis(1));
+        self.queue.app_concurrency = self.queue.app_concurrency.max(1);
+        self.queue.max_attempts = self.queue.max_attempts.max(1);
+        self.queue.lease = self.queue.lease.max(MIN_LEASE);
+        if self.npm_registry.trim().is_empty() {
+            return Err(ConfigError {
+                setting: "--npm-registry",
+                message: "must be a URL".into(),
+            });
+        }
+        if self.metrics_token.as_deref().is_some_and(str::is_empty) {
+            self.metrics_token = None;
+        }
+        if self.queue.lease < Duration::from_millis(u64::from(self.max_timeout_ms)) {
+            tracing::warn!(
+                lease_ms = self.queue.lease.as_millis() as u64,
+                max_timeout_ms = self.max_timeout_ms,
+                "--queue-lease-ms is shorter than the longest function timeout: a run that outlasts its lease can be started again while it is still running"
+            );
+        }
+        Ok(self)
+    }
+
+    /// Lets guest `fetch` and sockets reach these internal hosts or
+    /// networks (CIDR).
+    pub fn allow_egress(mut self, entries: &[String]) -> Result<Config, ConfigError> {
+        self.egress = EgressPolicy::parse(entries).map_err(|message| ConfigError {
+            setting: "--fetch-allow",
+            message,
+        })?;
+        Ok(self)
+    }
+
+    /// Where npm packages are stored.
+    pub(crate) fn npm_dir(&self) -> PathBuf {
+        self.data_dir.join("npm")
+    }
+
+    /// Where built images are cached.
+    pub(crate) fn image_dir(&self) -> PathBuf {
+        self.data_dir.join("images")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_clamps_to_values_that_work() {
+        let mut config = Config::new(PathBuf::from("/nonexistent"));
+        config.max_concurrency = 0;
+        config.queue.app_concurrency = 0;
+        config.queue.max_attempts = 0;
+        config.queue.lease = Duration::ZERO;
+        config.metrics_token = Some(String::new());
+        let config = config.validate().expect("valid");
+        assert_eq!(config.max_concurrency, 1);
+        assert_eq!(config.queue.app_concurrency, 1);
+        assert_eq!(config.queue.max_attempts, 1);
+        assert_eq!(config.queue.lease, MIN_LEASE);
+        assert_eq!(config.metrics_token, None);
+    }
+
+    #[test]
+    fn bad_egress_entries_name_the_flag() {
+        let config = Config::new(PathBuf::from("/nonexistent"));
+        let error = config
+            .allow_egress(&["not a network/99".into()])
+            .expect_err("refused");
+        assert_eq!(error.setting, "--fetch-allow");
+    }
+}

@@ -1,0 +1,186 @@
+//! The invocation record: one run of a function version, as the service
+//! keeps it and the API shows it. Typed all the way to the store, which
+//! alone decides how it is written down.
+
+use sandbox::{ErrorKind, GuestError, HostCallError, LogEntry};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum InvocationStatus {
+    /// Accepted or started, not ended.
+    Running,
+    /// `handleEvent` resolved to a JSON value.
+    Succeeded,
+    /// Anything else; see [`Invocation::error`].
+    Failed,
+}
+
+impl InvocationStatus {
+    /// The stable name (`RUNNING`, `SUCCEEDED`, `FAILED`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            InvocationStatus::Running => "RUNNING",
+            InvocationStatus::Succeeded => "SUCCEEDED",
+            InvocationStatus::Failed => "FAILED",
+        }
+    }
+
+    /// Parses a stable name, in any case.
+    pub(crate) fn parse(s: &str) -> Option<InvocationStatus> {
+        match s.to_ascii_uppercase().as_str() {
+            "RUNNING" => Some(InvocationStatus::Running),
+            "SUCCEEDED" => Some(InvocationStatus::Succeeded),
+            "FAILED" => Some(InvocationStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// Why a run failed: the sandbox's kinds, and the image that could not be
+/// built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum FailureKind {
+    /// The wall-clock (or CPU) limit was reached.
+    Timeout,
+    /// The memory limit was reached.
+    MemoryLimit,
+    /// The handler threw or its promise rejected.
+    Exception,
+    /// The guest trapped.
+    Crash,
+    /// The result is not JSON, or too large.
+    InvalidResult,
+    /// The handler's promise can never settle.
+    Unsettled,
+    /// The image could not be built: a compile error, or the init script
+    /// or the handler's top level threw.
+    InitError,
+}
+
+impl From<ErrorKind> for FailureKind {
+    fn from(kind: ErrorKind) -> FailureKind {
+        match kind {
+            ErrorKind::Timeout => FailureKind::Timeout,
+            ErrorKind::MemoryLimit => FailureKind::MemoryLimit,
+            ErrorKind::Exception => FailureKind::Exception,
+            ErrorKind::InvalidResult => FailureKind::InvalidResult,
+            ErrorKind::Unsettled => FailureKind::Unsettled,
+            _ => FailureKind::Crash,
+        }
+    }
+}
+
+impl FailureKind {
+    /// The stable name used in JSON (`TIMEOUT`, `INIT_ERROR`, …).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Timeout => "TIMEOUT",
+            FailureKind::MemoryLimit => "MEMORY_LIMIT",
+            FailureKind::Exception => "EXCEPTION",
+            FailureKind::Crash => "CRASH",
+            FailureKind::InvalidResult => "INVALID_RESULT",
+            FailureKind::Unsettled => "UNSETTLED",
+            FailureKind::InitError => "INIT_ERROR",
+        }
+    }
+}
+
+/// An invocation's `error`: its kind, then the guest error's fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct InvocationError {
+    /// Why it failed.
+    #[serde(rename = "type")]
+    pub(crate) kind: FailureKind,
+    /// What the guest (or the sandbox about it) reported.
+    #[serde(flatten)]
+    pub(crate) error: GuestError,
+}
+
+impl InvocationError {
+    /// `Name: message`, for logs and one-line answers.
+    pub(crate) fn summary(&self) -> String {
+        format!("{}: {}", self.error.name, self.error.message)
+    }
+}
+
+/// One outbound call, as the invocation log shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CallRecord {
+    /// `GET`, `POST`, …, or `CONNECT` for a socket.
+    pub(crate) method: String,
+    /// The platform path, or the fetched URL; never the query (it may
+    /// carry user data or secrets).
+    pub(crate) path: String,
+    /// Absent when no response arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    /// From the call to its answer.
+    pub(crate) duration_ms: f64,
+    /// The error code when the call failed without a response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+}
+
+impl CallRecord {
+    /// A record of a call that answered `status`, or failed with `error`.
+    pub(crate) fn new(
+        method: &str,
+        path: String,
+        status: Option<u16>,
+        duration_ms: f64,
+        error: Option<&HostCallError>,
+    ) -> CallRecord {
+        CallRecord {
+            method: method.to_owned(),
+            path,
+            status,
+            duration_ms,
+            error: status
+                .is_none()
+                .then(|| error.and_then(|e| e.data.get("code")?.as_str().map(str::to_owned)))
+                .flatten(),
+        }
+    }
+}
+
+/// One run of a function version.
+#[derive(Clone, Debug)]
+pub(crate) struct Invocation {
+    /// Its id (a queued run's id is its job's).
+    pub(crate) id: i64,
+    /// The application it ran for.
+    pub(crate) app_id: i64,
+    /// The function.
+    pub(crate) function_id: i64,
+    /// The version of the function that ran.
+    pub(crate) version_number: i64,
+    /// The function's trigger type.
+    pub(crate) trigger: String,
+    /// Run through the test endpoint, not by a trigger.
+    pub(crate) test: bool,
+    /// The event.
+    pub(crate) args: Box<RawValue>,
+    /// Where the run stands.
+    pub(crate) status: InvocationStatus,
+    /// The handler's value, when it succeeded.
+    pub(crate) result: Option<Box<RawValue>>,
+    /// Why it failed, when it failed.
+    pub(crate) error: Option<InvocationError>,
+    /// Console output, in order.
+    pub(crate) logs: Vec<LogEntry>,
+    /// Outbound calls, in the order they finished.
+    pub(crate) calls: Vec<CallRecord>,
+    /// When the run was created, in ms since the epoch.
+    pub(crate) created_ms: i64,
+    /// When it ended.
+    pub(crate) ended_ms: Option<i64>,
+    /// How long it took, image build included.
+    pub(crate) duration_ms: Option<f64>,
+    /// Which run this is (non-blocking triggers are retried).
+    pub(crate) attempts: u32,
+}

@@ -1,0 +1,120 @@
+//! The durable queue of non-blocking trigger runs.
+//!
+//! - **Accept**: an event is committed (group commit: one transaction per
+//!   batch of concurrent accepts, see [`writer`]) before the caller gets its
+//!   202. An `Idempotency-Key` makes a retried delivery the same job.
+//! - **Run**: the [`dispatcher`] leases due jobs (oldest first), within a
+//!   global and a per-application concurrency bound. These slots are the
+//!   queue's own: queued runs never take blocking triggers' slots, nor the
+//!   reverse. A failed run is retried with exponential backoff and jitter
+//!   until its attempts are spent; then the job is FAILED until re-driven.
+//! - **Crashes**: a job leased by a process that died is claimed again once
+//!   its lease runs out. Claims are atomic and outcomes are only recorded
+//!   by the current lease holder, so a job never runs twice at once; it can
+//!   run twice in all (at least once) when a process dies after running a
+//!   job but before recording it.
+//! - **Order**: jobs start in acceptance order, but run concurrently and
+//!   retries go to the back, so nothing about completion order is promised.
+//!
+//! The queue needs the job store, the directory (to find a job's
+//! application and version) and the [`Invoker`]; nothing of the HTTP
+//! service.
+
+mod dispatcher;
+mod writer;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore, oneshot};
+
+use crate::batch::{BatchWriter, Stopped};
+use crate::config::QueueConfig;
+use crate::directory::Directory;
+use crate::error::Result;
+use crate::invoker::Invoker;
+use crate::store::{JobOutcome, JobStore, NewJob, StoreError};
+use writer::Write;
+
+pub(crate) struct Queue {
+    config: QueueConfig,
+    writer: BatchWriter<Write>,
+    /// Woken when jobs arrive or a slot frees up.
+    wake: Arc<Notify>,
+    slots: Arc<Semaphore>,
+    /// Running jobs per application.
+    running: Mutex<HashMap<i64, usize>>,
+    store: Arc<dyn JobStore>,
+    directory: Arc<Directory>,
+    invoker: Arc<Invoker>,
+}
+
+impl Queue {
+    pub(crate) fn new(
+        store: Arc<dyn JobStore>,
+        directory: Arc<Directory>,
+        invoker: Arc<Invoker>,
+        config: QueueConfig,
+    ) -> std::io::Result<Queue> {
+        let wake = Arc::new(Notify::new());
+        let writer = writer::start(Arc::clone(&store), Arc::clone(&wake))?;
+        Ok(Queue {
+            slots: Arc::new(Semaphore::new(config.concurrency)),
+            config,
+            writer,
+            wake,
+            running: Mutex::default(),
+            store,
+            directory,
+            invoker,
+        })
+    }
+
+    /// Starts the dispatcher; it runs until the process ends.
+    pub(crate) fn start(self: &Arc<Self>) {
+        let queue = Arc::clone(self);
+        tokio::spawn(async move { dispatcher::dispatch(queue).await });
+    }
+
+    /// Commits `job`; returns its id (an earlier job's for a repeated
+    /// idempotency key) once it is durable.
+    pub(crate) async fn accept(&self, job: NewJob) -> Result<i64> {
+        let (done, wait) = oneshot::channel();
+        self.writer.send(Write::Enqueue(job, done))?;
+        Ok(wait.await.map_err(|_| Stopped("queue-writer"))??)
+    }
+
+    /// Waits until every outcome sent so far is committed.
+    pub(crate) async fn flush(&self) {
+        self.writer.flush().await;
+    }
+
+    /// Makes the dispatcher look for due jobs now.
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    fn end(&self, outcome: JobOutcome) {
+        if self.writer.send(Write::End(outcome)).is_err() {
+            tracing::error!("the queue writer has stopped; a job outcome was dropped");
+        }
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<i64, usize>> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The delay before attempt `attempt + 1`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.config.retry_base.as_secs_f64();
+        let exponential = base * 2f64.powi(i32::try_from(attempt.saturating_sub(1)).unwrap_or(30));
+        let mut bytes = [0u8; 2];
+        let _ = getrandom::fill(&mut bytes);
+        let jitter = 0.75 + f64::from(u16::from_le_bytes(bytes)) / f64::from(u16::MAX) * 0.5;
+        Duration::from_secs_f64((exponential * jitter).min(self.config.retry_max.as_secs_f64()))
+    }
+}
+
+/// A reply to an accept that the writer failed.
+type Accepted = oneshot::Sender<Result<i64, StoreError>>;

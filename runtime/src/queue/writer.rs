@@ -1,0 +1,66 @@
+//! The queue's writes, committed in batches by one thread: accepts (each
+//! answered once durable) and outcomes (each with its invocation record).
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use super::Accepted;
+use crate::batch::{BatchWriter, persist};
+use crate::store::{JobOutcome, JobStore, NewJob};
+
+pub(super) enum Write {
+    Enqueue(NewJob, Accepted),
+    End(JobOutcome),
+}
+
+/// Largest batch per commit.
+const BATCH: usize = 1024;
+
+pub(super) fn start(
+    store: Arc<dyn JobStore>,
+    wake: Arc<Notify>,
+) -> std::io::Result<BatchWriter<Write>> {
+    BatchWriter::start("queue-writer", BATCH, move |batch| {
+        commit(&*store, &wake, batch);
+    })
+}
+
+/// Records outcomes (until that succeeds), then accepts new jobs and wakes
+/// the dispatcher.
+fn commit(store: &dyn JobStore, wake: &Notify, batch: Vec<Write>) {
+    let mut jobs = Vec::new();
+    let mut replies = Vec::new();
+    let mut outcomes = Vec::new();
+    for write in batch {
+        match write {
+            Write::Enqueue(job, reply) => {
+                jobs.push(job);
+                replies.push(reply);
+            }
+            Write::End(outcome) => outcomes.push(outcome),
+        }
+    }
+    if !outcomes.is_empty() {
+        persist("recording job outcomes", outcomes.len(), || {
+            store.end_jobs(&outcomes)
+        });
+    }
+    if jobs.is_empty() {
+        return;
+    }
+    match store.enqueue_jobs(&jobs) {
+        Ok(ids) => {
+            for (reply, id) in replies.into_iter().zip(ids) {
+                let _ = reply.send(Ok(id));
+            }
+        }
+        Err(e) => {
+            tracing::error!(jobs = jobs.len(), "accepting events failed: {e}");
+            for reply in replies {
+                let _ = reply.send(Err(e.clone()));
+            }
+        }
+    }
+    wake.notify_one();
+}

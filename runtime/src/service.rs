@@ -1,0 +1,239 @@
+//! The service behind the HTTP API: its parts, wired once, and the few
+//! operations that span them (a blocking run within its slots, a write that
+//! refreshes the lookups, a deploy's image build).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use sandbox::{Sandbox, SandboxConfig};
+use serde_json::value::RawValue;
+use tokio::sync::Semaphore;
+
+use crate::batch::{BatchWriter, persist};
+use crate::config::Config;
+use crate::dependencies::{LogProgress, Resolved};
+use crate::directory::{Deployment, Directory};
+use crate::error::{Error, Result};
+use crate::invocation::Invocation;
+use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
+use crate::queue::Queue;
+use crate::store::{
+    Application, Dependency, Function, SqliteStore, Store, StoreResult, Version, blocking,
+};
+
+/// Largest batch of invocation records per commit.
+const LOG_BATCH: usize = 1024;
+
+/// A running chatfn service: storage, lookups, the invoker, the invocation
+/// log and the queue. Serve it with [`app`](crate::app).
+pub struct Service {
+    pub(crate) config: Config,
+    pub(crate) store: Arc<dyn Store>,
+    directory: Arc<Directory>,
+    pub(crate) invoker: Arc<Invoker>,
+    /// Invocation records of blocking and test runs, committed in batches
+    /// (queued runs' records commit with their job's outcome).
+    log: BatchWriter<Invocation>,
+    pub(crate) queue: Arc<Queue>,
+    /// Slots of blocking triggers and test runs.
+    permits: Semaphore,
+    next_invocation: AtomicI64,
+}
+
+impl Service {
+    /// Opens the database and the image cache under the config's data
+    /// directory. Call [`Service::start`] to run the queue.
+    pub fn open(config: Config) -> anyhow::Result<Service> {
+        use anyhow::Context as _;
+        let dir = &config.data_dir;
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open(dir)
+                .with_context(|| format!("opening the data directory {}", dir.display()))?,
+        );
+        let sandbox = Sandbox::new(SandboxConfig {
+            cache_dir: Some(config.image_dir()),
+            warm_pool_bytes: config.warm_pool_bytes,
+            warm_per_image: config.warm_per_function,
+            ..SandboxConfig::default()
+        })
+        .context("starting the sandbox")?;
+        Service::new(store, sandbox, config)
+    }
+
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        sandbox: Sandbox,
+        config: Config,
+    ) -> anyhow::Result<Service> {
+        let next = store.max_invocation_id()?;
+        let invoker = Arc::new(Invoker::new(
+            sandbox,
+            InvokerConfig {
+                image_cache_entries: config.image_cache_entries,
+                image_cache_bytes: config.image_cache_bytes,
+                memory_bytes: config.memory_bytes,
+                platform_timeout: config.platform_timeout,
+                egress: config.egress.clone(),
+                fetch_limits: config.fetch_limits.clone(),
+                npm_registry: config.npm_registry.clone(),
+                npm_dir: config.npm_dir(),
+            },
+        ));
+        let directory = Arc::new(Directory::new(Arc::clone(&store), config.lookup_ttl));
+        let log_store = Arc::clone(&store);
+        let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
+            persist("writing invocation records", batch.len(), || {
+                log_store.put_invocations(&batch)
+            });
+        })?;
+        let queue = Arc::new(Queue::new(
+            Arc::clone(&store) as Arc<dyn crate::store::JobStore>,
+            Arc::clone(&directory),
+            Arc::clone(&invoker),
+            config.queue.clone(),
+        )?);
+        Ok(Service {
+            permits: Semaphore::new(config.max_concurrency.max(1)),
+            next_invocation: AtomicI64::new(next),
+            store,
+            directory,
+            invoker,
+            log,
+            queue,
+            config,
+        })
+    }
+
+    /// Starts the background work: the queue's dispatcher and the pruning
+    /// of old records. Needs a Tokio runtime.
+    pub fn start(self: &Arc<Self>) {
+        self.queue.start();
+        spawn_pruner(Arc::clone(self));
+    }
+
+    /// Waits until every record and job outcome so far is committed.
+    pub async fn flush(&self) {
+        self.queue.flush().await;
+        self.log.flush().await;
+    }
+
+    /// Waits until every invocation record so far is committed (before a
+    /// read of the log).
+    pub(crate) async fn flush_log(&self) {
+        self.log.flush().await;
+    }
+
+    /// Runs `f` against the store off the async threads.
+    pub(crate) async fn store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        blocking(&self.store, move |s| f(s)).await
+    }
+
+    /// Runs a write to `app`'s functions or runtime, then drops what the
+    /// lookups cached about them.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        app: i64,
+        f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let result = self.store(f).await;
+        self.directory.invalidate(app);
+        result
+    }
+
+    /// The application a key belongs to.
+    pub(crate) async fn application_by_key(
+        &self,
+        key_hash: [u8; 32],
+    ) -> StoreResult<Option<Arc<Application>>> {
+        self.directory.application_by_key(key_hash).await
+    }
+
+    /// What runs for `trigger` in `app`: its function, if enabled, at its
+    /// current version.
+    pub(crate) async fn deployment(
+        &self,
+        app: i64,
+        trigger: &'static str,
+    ) -> StoreResult<Option<Arc<Deployment>>> {
+        self.directory.deployment(app, trigger).await
+    }
+
+    pub(crate) fn next_invocation_id(&self) -> i64 {
+        self.next_invocation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Resolves and installs a dependency list (before it is stored).
+    pub(crate) async fn resolve_dependencies(
+        &self,
+        dependencies: &[Dependency],
+    ) -> Result<Resolved> {
+        Ok(self.invoker.install(dependencies, &LogProgress).await?)
+    }
+
+    /// Builds the image of `version` on the current runtime ahead of its
+    /// first invocation (a deploy). A failed build is reported by the
+    /// invocations that need it.
+    pub(crate) async fn prepare(&self, app: i64, version: &Version) -> Result<()> {
+        let runtime = self.directory.runtime(app).await?;
+        let _ = self.invoker.deployed_image(&runtime, version).await;
+        Ok(())
+    }
+
+    /// Runs `version` of `function` on `event` in one of the blocking
+    /// slots, and records the invocation.
+    pub(crate) async fn run(
+        &self,
+        app: &Application,
+        function: &Function,
+        version: &Version,
+        event: &RawValue,
+        attempt: Attempt,
+    ) -> Result<Invocation> {
+        let _permit =
+            match tokio::time::timeout(self.config.queue_wait, self.permits.acquire()).await {
+                Ok(Ok(permit)) => permit,
+                _ => {
+                    self.invoker.metrics.saturated();
+                    return Err(Error::Saturated);
+                }
+            };
+        let runtime = self.directory.runtime(app.id).await?;
+        let call = Call {
+            app,
+            function,
+            version_number: version.number,
+            event,
+            attempt,
+        };
+        let invocation = self.invoker.invoke(&runtime, version, call).await?;
+        self.log.send(invocation.clone())?;
+        Ok(invocation)
+    }
+}
+
+/// Prunes old invocation records and finished jobs every minute.
+fn spawn_pruner(service: Arc<Service>) {
+    let keep = service.config.keep_invocations;
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match service.store(move |s| s.prune_invocations(keep)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "old invocation records pruned"),
+                Err(e) => tracing::warn!("pruning invocation records failed: {e}"),
+            }
+            // Idempotency keys are remembered for a day.
+            let day_ago = crate::time::now_ms() - 86_400_000;
+            match service.store(move |s| s.prune_done_jobs(day_ago)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "finished jobs pruned"),
+                Err(e) => tracing::warn!("pruning finished jobs failed: {e}"),
+            }
+        }
+    });
+}
