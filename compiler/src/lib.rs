@@ -24,6 +24,7 @@
 //! ```
 
 mod diagnostic;
+mod error;
 mod guard;
 mod pipeline;
 mod pool;
@@ -34,7 +35,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use diagnostic::{CompileError, Diagnostic, Result};
+pub use diagnostic::Diagnostic;
+pub use error::{CompileError, Result};
 pub use source_map::{InvalidSourceMap, Position, SourceMap};
 
 /// The compiler's version as it affects output: part of every cache key.

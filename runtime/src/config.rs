@@ -24,18 +24,26 @@ pub(crate) mod defaults {
     pub(crate) const DEFAULT_TIMEOUT_MS: u32 = 5000;
     /// The largest timeout a function may set, in ms.
     pub(crate) const MAX_TIMEOUT_MS: u32 = 60_000;
-    /// Memory per invocation, in MiB.
-    pub(crate) const MEMORY_MB: usize = 64;
+    /// Memory per invocation, in MiB: the sandbox's default limit.
+    pub(crate) fn memory_mb() -> usize {
+        sandbox::Limits::default().memory_bytes >> 20
+    }
     /// Largest request body, in bytes.
     pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
     /// Built images kept in memory.
     pub(crate) const IMAGE_CACHE_ENTRIES: usize = 512;
     /// Memory built images may take, in MiB.
     pub(crate) const IMAGE_CACHE_MB: usize = 2048;
-    /// Memory the warm pools may take together, in MiB.
-    pub(crate) const WARM_POOL_MB: usize = 256;
-    /// Instances one function version's warm pool holds.
-    pub(crate) const WARM_PER_FUNCTION: usize = 16;
+    /// Memory the warm pools may take together, in MiB: the sandbox's
+    /// default.
+    pub(crate) fn warm_pool_mb() -> usize {
+        sandbox::SandboxConfig::default().warm_pool_bytes >> 20
+    }
+    /// Instances one function version's warm pool holds: the sandbox's
+    /// default.
+    pub(crate) fn warm_per_function() -> usize {
+        sandbox::SandboxConfig::default().warm_per_image
+    }
     /// Limit on each platform API call, in ms.
     pub(crate) const PLATFORM_TIMEOUT_MS: u64 = 10_000;
     /// How long cached lookups may miss a change made elsewhere, in ms.
@@ -165,12 +173,12 @@ impl Config {
             queue_wait: Duration::from_millis(defaults::QUEUE_WAIT_MS),
             default_timeout_ms: defaults::DEFAULT_TIMEOUT_MS,
             max_timeout_ms: defaults::MAX_TIMEOUT_MS,
-            memory_bytes: defaults::MEMORY_MB << 20,
+            memory_bytes: defaults::memory_mb() << 20,
             max_body_bytes: defaults::MAX_BODY_BYTES,
             image_cache_entries: defaults::IMAGE_CACHE_ENTRIES,
             image_cache_bytes: defaults::IMAGE_CACHE_MB << 20,
-            warm_pool_bytes: defaults::WARM_POOL_MB << 20,
-            warm_per_function: defaults::WARM_PER_FUNCTION,
+            warm_pool_bytes: defaults::warm_pool_mb() << 20,
+            warm_per_function: defaults::warm_per_function(),
             platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
             lookup_ttl: Duration::from_millis(defaults::LOOKUP_TTL_MS),
             npm_registry: npm_resolver::DEFAULT_REGISTRY.to_owned(),

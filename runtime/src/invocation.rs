@@ -50,8 +50,6 @@ pub(crate) enum FailureKind {
     MemoryLimit,
     /// The handler threw or its promise rejected.
     Exception,
-    /// The guest trapped.
-    Crash,
     /// The result is not JSON, or too large.
     InvalidResult,
     /// The handler's promise can never settle.
@@ -59,6 +57,10 @@ pub(crate) enum FailureKind {
     /// The image could not be built: a compile error, or the init script
     /// or the handler's top level threw.
     InitError,
+    /// The guest trapped (also what a kind this build does not know reads
+    /// as).
+    #[serde(other)]
+    Crash,
 }
 
 impl From<ErrorKind> for FailureKind {
@@ -165,12 +167,8 @@ pub(crate) struct Invocation {
     pub(crate) test: bool,
     /// The event.
     pub(crate) args: Box<RawValue>,
-    /// Where the run stands.
-    pub(crate) status: InvocationStatus,
-    /// The handler's value, when it succeeded.
-    pub(crate) result: Option<Box<RawValue>>,
-    /// Why it failed, when it failed.
-    pub(crate) error: Option<InvocationError>,
+    /// `None` while it runs; then the handler's value, or why it failed.
+    pub(crate) outcome: Option<Result<Box<RawValue>, InvocationError>>,
     /// Console output, in order.
     pub(crate) logs: Vec<LogEntry>,
     /// Outbound calls, in the order they finished.
@@ -183,4 +181,31 @@ pub(crate) struct Invocation {
     pub(crate) duration_ms: Option<f64>,
     /// Which run this is (non-blocking triggers are retried).
     pub(crate) attempts: u32,
+}
+
+impl Invocation {
+    /// Where the run stands, from its outcome.
+    pub(crate) fn status(&self) -> InvocationStatus {
+        match &self.outcome {
+            None => InvocationStatus::Running,
+            Some(Ok(_)) => InvocationStatus::Succeeded,
+            Some(Err(_)) => InvocationStatus::Failed,
+        }
+    }
+
+    /// The handler's value, when it succeeded.
+    pub(crate) fn result(&self) -> Option<&RawValue> {
+        match &self.outcome {
+            Some(Ok(result)) => Some(result),
+            _ => None,
+        }
+    }
+
+    /// Why it failed, when it failed.
+    pub(crate) fn error(&self) -> Option<&InvocationError> {
+        match &self.outcome {
+            Some(Err(error)) => Some(error),
+            _ => None,
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::fetch::{FetchClient, FetchLimits};
 use crate::host::InvocationHost;
 use crate::images::{BuildFailure, ImageKey, Images};
-use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus};
+use crate::invocation::{FailureKind, Invocation, InvocationError};
 use crate::metrics::Metrics;
 use crate::platform::{self, PlatformClient, Target};
 use crate::sockets::{SocketClient, SocketLimits};
@@ -24,9 +24,9 @@ use crate::store::{Application, Dependency, Function, Runtime, Version};
 use crate::time::now_ms;
 
 /// The handler's file name in a deployed version's stack traces.
-const HANDLER_FILE: &str = "handler.ts";
-/// The init script's file name in stack traces.
-const INIT_FILE: &str = "init.ts";
+pub(crate) const HANDLER_FILE: &str = "handler.ts";
+/// The init script's file name in a deployed runtime's stack traces.
+pub(crate) const INIT_FILE: &str = "init.ts";
 
 /// What an [`Invoker`] is made with.
 pub(crate) struct InvokerConfig {
@@ -197,9 +197,7 @@ impl Invoker {
             trigger: function.trigger.clone(),
             test: attempt.test,
             args: event.to_owned(),
-            status: InvocationStatus::Failed,
-            result: None,
-            error: None,
+            outcome: None,
             logs: Vec::new(),
             calls: Vec::new(),
             created_ms: now_ms() - i64::try_from(started.elapsed().as_millis()).unwrap_or(0),
@@ -212,10 +210,10 @@ impl Invoker {
                 if let BuildFailure::Engine(e) = failure {
                     tracing::error!(function = function.id, "building an image failed: {e}");
                 }
-                invocation.error = Some(InvocationError {
+                invocation.outcome = Some(Err(InvocationError {
                     kind: FailureKind::InitError,
                     error: failure.guest_error(),
-                });
+                }));
                 if let BuildFailure::Init { logs, .. } = failure {
                     invocation.logs.clone_from(logs);
                 }
@@ -241,23 +239,14 @@ impl Invoker {
                     Arc::clone(&self.sockets),
                 ));
                 let outcome = image.invoke(event, &context, &limits, host.clone()).await?;
+                let kind = outcome.error_kind().map(FailureKind::from);
                 invocation.logs = outcome.logs;
                 invocation.calls = host.records();
-                match outcome.result {
-                    Ok(result) => {
-                        invocation.status = InvocationStatus::Succeeded;
-                        invocation.result = Some(result);
-                        None
-                    }
-                    Err(failure) => {
-                        let kind = FailureKind::from(failure.kind);
-                        invocation.error = Some(InvocationError {
-                            kind,
-                            error: failure.error,
-                        });
-                        Some(kind)
-                    }
-                }
+                invocation.outcome = Some(outcome.result.map_err(|failure| InvocationError {
+                    kind: FailureKind::from(failure.kind),
+                    error: failure.error,
+                }));
+                kind
             }
         };
         invocation.ended_ms = Some(now_ms());

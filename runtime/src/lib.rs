@@ -18,8 +18,9 @@
 //!   outside the sandbox; `egress` decides which addresses it may reach.
 //! - `store`: applications, runtimes, functions, versions, invocations and
 //!   jobs, one trait per resource; `store/sqlite` is the only place with SQL.
-//! - Leaves: `invocation` (the typed record), `config`, `error`, `batch`
-//!   (group commit), `time`, `triggers`, `metrics`.
+//! - Shared by the above: `invocation` (the typed record, a leaf),
+//!   `config`, `error`, `batch` (group commit), `time`, `triggers`,
+//!   `metrics`.
 
 mod api;
 mod batch;

@@ -43,9 +43,11 @@ pub struct Service {
 
 impl Service {
     /// Opens the database and the image cache under the config's data
-    /// directory. Call [`Service::start`] to run the queue.
+    /// directory. Call [`Service::start`] to run the queue. A config that
+    /// cannot work fails with a [`ConfigError`](crate::ConfigError).
     pub fn open(config: Config) -> anyhow::Result<Service> {
         use anyhow::Context as _;
+        let config = config.validate()?;
         let dir = &config.data_dir;
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::open(dir)
@@ -61,6 +63,7 @@ impl Service {
         Service::new(store, sandbox, config)
     }
 
+    /// A service on `store` and `sandbox`; `config` must be validated.
     pub(crate) fn new(
         store: Arc<dyn Store>,
         sandbox: Sandbox,
@@ -94,7 +97,7 @@ impl Service {
             config.queue.clone(),
         )?);
         Ok(Service {
-            permits: Semaphore::new(config.max_concurrency.max(1)),
+            permits: Semaphore::new(config.max_concurrency),
             next_invocation: AtomicI64::new(next),
             store,
             directory,
@@ -210,7 +213,11 @@ impl Service {
             attempt,
         };
         let invocation = self.invoker.invoke(&runtime, version, call).await?;
-        self.log.send(invocation.clone())?;
+        // The run happened (with its effects): its answer stands even if
+        // its record cannot be kept.
+        if let Err(e) = self.log.send(invocation.clone()) {
+            tracing::error!(invocation = invocation.id, "{e}; the record was dropped");
+        }
         Ok(invocation)
     }
 }

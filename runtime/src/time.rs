@@ -62,15 +62,17 @@ pub(crate) fn parse_iso(s: &str) -> Option<i64> {
     }
     match rest {
         "Z" | "z" => Some(ms),
+        // `get` rather than indexing: the offset is input, and a byte range
+        // may cut a multi-byte character.
         offset if offset.len() == 6 && offset.as_bytes()[3] == b':' => {
-            let sign = match &offset[..1] {
+            let sign = match offset.get(..1)? {
                 "+" => -1,
                 "-" => 1,
                 _ => return None,
             };
             let (oh, om) = (
-                offset[1..3].parse::<i64>().ok()?,
-                offset[4..6].parse::<i64>().ok()?,
+                offset.get(1..3)?.parse::<i64>().ok()?,
+                offset.get(4..6)?.parse::<i64>().ok()?,
             );
             Some(ms + sign * (oh * 3600 + om * 60) * 1000)
         }
@@ -123,5 +125,19 @@ mod tests {
         assert_eq!(parse_iso("2021-09-20"), Some(1_632_096_000_000));
         assert_eq!(parse_iso("yesterday"), None);
         assert_eq!(parse_iso("2021-13-01"), None);
+    }
+
+    #[test]
+    fn non_ascii_input_is_refused_not_a_panic() {
+        for s in [
+            "2026-01-01T00:00:00€:00",
+            "2026-01-01T00:00:00é0:00",
+            "2026-01-01T00:00:00+0é:0",
+            "2026-01-01T00:00:00.5€",
+            "2026-01-01T0€:00:00Z",
+            "€026-01-01",
+        ] {
+            assert_eq!(parse_iso(s), None, "{s}");
+        }
     }
 }

@@ -12,8 +12,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cache::hex;
-use crate::instance::{Form, StartError};
+use crate::instance::{Form, Ready, StartError, configure_store};
 use crate::pool::WarmPool;
+use crate::store::StoreData;
 use crate::{Error, GuestError, Result, Sandbox};
 
 /// A named script.
@@ -248,6 +249,31 @@ impl Drop for ImageInner {
 }
 
 impl Image {
+    /// A new instance of this image for a pool: instantiated and, when
+    /// late-bound, with its handler loaded.
+    pub(crate) async fn prewarm(&self) -> std::result::Result<Ready, StartError> {
+        let sandbox = &self.inner.sandbox;
+        let config = &sandbox.inner.config;
+        let data = StoreData::for_pool(
+            config.max_memory_bytes,
+            Instant::now() + config.init_timeout,
+            Arc::clone(&self.inner.modules),
+        );
+        let mut store = wasmtime::Store::new(&sandbox.inner.engine, data);
+        configure_store(&mut store);
+        match self.form().start(&mut store).await {
+            Ok((invoke, resume)) => Ok(Ready {
+                store,
+                invoke,
+                resume,
+            }),
+            Err(e) => {
+                sandbox.retire(store);
+                Err(e)
+            }
+        }
+    }
+
     /// The image's content hash (hex sha256 of its inputs and the engine).
     pub fn id(&self) -> &str {
         &self.inner.id
@@ -393,7 +419,7 @@ impl Sandbox {
         let image = Image::new(self, id, form, compiled.maps, modules, Some(compiled.full));
         // Loading the handler once reports its errors now, as a bake
         // would; the instance is the image's first warm one.
-        match self.prewarm(&image).await {
+        match image.prewarm().await {
             Ok(ready) => {
                 if image.keeps_warm(&ready) {
                     image.inner.warm.put(ready);

@@ -25,13 +25,10 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use wasmtime::Store;
-
 use crate::image::ImageInner;
-use crate::instance::{Ready, StartError, configure_store};
+use crate::instance::{Ready, StartError};
 use crate::pool::Running;
-use crate::store::StoreData;
-use crate::{Image, Sandbox, SandboxConfig};
+use crate::{Image, SandboxConfig};
 
 /// How often pool targets adapt to traffic.
 pub(crate) const TICK: Duration = Duration::from_millis(100);
@@ -103,33 +100,6 @@ impl Image {
     /// How many instances of this image are ready (for tests and metrics).
     pub fn warm_instances(&self) -> usize {
         self.inner.warm.len()
-    }
-}
-
-impl Sandbox {
-    /// A new instance of `image` for a pool: instantiated and, when
-    /// late-bound, with its handler loaded.
-    pub(crate) async fn prewarm(&self, image: &Image) -> Result<Ready, StartError> {
-        let config = &self.inner.config;
-        let data = StoreData::for_pool(
-            config.max_memory_bytes,
-            Instant::now() + config.init_timeout,
-            Arc::clone(&image.inner.modules),
-        );
-        let mut store = Store::new(&self.inner.engine, data);
-        configure_store(&mut store);
-        let started = image.form().start(&mut store).await;
-        match started {
-            Ok((invoke, resume)) => Ok(Ready {
-                store,
-                invoke,
-                resume,
-            }),
-            Err(e) => {
-                self.retire(store);
-                Err(e)
-            }
-        }
     }
 }
 
@@ -344,7 +314,7 @@ fn refill(executor: &tokio::runtime::Runtime, tracked: &[Tracked]) -> usize {
                 break;
             }
             let sandbox = image.inner.sandbox.clone();
-            match executor.block_on(sandbox.prewarm(&image)) {
+            match executor.block_on(image.prewarm()) {
                 Ok(ready) if image.keeps_warm(&ready) => {
                     pool.put(ready);
                     made += 1;

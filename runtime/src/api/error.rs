@@ -109,7 +109,14 @@ impl From<Error> for ApiError {
 fn dependency_error(e: npm_resolver::Error) -> ApiError {
     match e {
         npm_resolver::Error::Registry { .. } => {
-            ApiError::new(StatusCode::BAD_GATEWAY, "RegistryError", e.to_string())
+            // The registry's URL (perhaps an internal mirror) and the
+            // transport's error chain stay in the log.
+            tracing::warn!("answering 502: {e}");
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "RegistryError",
+                "the npm registry failed while installing the dependencies; retry shortly",
+            )
         }
         npm_resolver::Error::Io { .. } => ApiError::internal(e),
         other => ApiError::new(
@@ -216,10 +223,12 @@ mod tests {
             (status, name),
             (StatusCode::UNPROCESSABLE_ENTITY, "DependencyError")
         );
-        let (status, name, _, _) = mapped(Error::Dependencies(npm_resolver::Error::Registry {
-            url: "https://registry.example".into(),
-            message: "503".into(),
-        }));
+        let (status, name, message, _) =
+            mapped(Error::Dependencies(npm_resolver::Error::Registry {
+                url: "http://10.0.0.7:4873/left-pad".into(),
+                message: "client error (Connect)".into(),
+            }));
         assert_eq!((status, name), (StatusCode::BAD_GATEWAY, "RegistryError"));
+        assert!(!message.contains("10.0.0.7"), "{message}");
     }
 }

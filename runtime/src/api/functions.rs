@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, Paging, Tenant};
 use super::{ApiError, AppState, ok, path_id, resources};
+use crate::invoker::HANDLER_FILE;
 use crate::service::Service;
 use crate::store::{FunctionPatch, NewFunction, SortKey};
 use crate::triggers;
@@ -325,7 +326,7 @@ pub(crate) async fn create_version(
     if function.is_none() {
         return Err(ApiError::not_found("the function"));
     }
-    check_script(&service, &body.handler_script, "handler.ts").await?;
+    check_script(&service, &body.handler_script, HANDLER_FILE).await?;
     let version = service
         .write(app.id, move |s| {
             s.create_version(app.id, id, &body.handler_script)

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::extract::{JsonBody, Tenant};
 use super::{ApiError, AppState, ok, resources};
+use crate::invoker::INIT_FILE;
 use crate::store::{Dependency, RuntimeChange};
 
 const MAX_DEPENDENCIES: usize = 200;
@@ -183,7 +184,7 @@ pub(crate) async fn update_initialization_script(
     Tenant(app): Tenant,
     JsonBody(body): JsonBody<ScriptBody>,
 ) -> Result<Response, ApiError> {
-    super::functions::check_script(&service, &body.script, "init.ts").await?;
+    super::functions::check_script(&service, &body.script, INIT_FILE).await?;
     let runtime = service
         .write(app.id, move |s| {
             s.update_runtime(app.id, RuntimeChange::InitializationScript(body.script))

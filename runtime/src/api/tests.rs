@@ -2,7 +2,7 @@
 //! errors and the mapping of service errors to statuses. Each test has its
 //! own data directory; the compiled guest is shared through one cache.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -22,9 +22,28 @@ struct Api {
     _dir: tempfile::TempDir,
 }
 
+/// The compiled guest, shared by this process's tests (compiling it takes
+/// seconds); a directory of this process's own, as the cache's trust rule
+/// asks.
+fn guest_cache() -> std::path::PathBuf {
+    static CACHE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    CACHE
+        .get_or_init(|| tempfile::tempdir().expect("a cache directory"))
+        .path()
+        .to_owned()
+}
+
 /// A service on a fresh data directory with applications "a" and "b"
 /// (keys `key-a` and `key-b`).
 fn api(configure: impl FnOnce(&mut Config)) -> Api {
+    api_with(configure, |_| {})
+}
+
+/// [`api`], with sandbox settings too.
+fn api_with(
+    configure: impl FnOnce(&mut Config),
+    configure_sandbox: impl FnOnce(&mut SandboxConfig),
+) -> Api {
     let dir = tempfile::tempdir().expect("a data directory");
     let mut config = Config::new(dir.path().to_owned());
     configure(&mut config);
@@ -35,12 +54,13 @@ fn api(configure: impl FnOnce(&mut Config)) -> Api {
             .create_application(name, &hash_key(&format!("key-{name}")), None, None)
             .expect("an application");
     }
-    let sandbox = Sandbox::new(SandboxConfig {
-        cache_dir: Some(std::env::temp_dir().join("chatfn-api-tests-cache")),
+    let mut sandbox = SandboxConfig {
+        cache_dir: Some(guest_cache()),
         warm_pool_bytes: 0,
         ..SandboxConfig::default()
-    })
-    .expect("a sandbox");
+    };
+    configure_sandbox(&mut sandbox);
+    let sandbox = Sandbox::new(sandbox).expect("a sandbox");
     let store: Arc<dyn Store> = Arc::new(store);
     let service = Service::new(store, sandbox, config).expect("a service");
     Api {
@@ -103,7 +123,7 @@ impl Api {
                 Some(key),
                 "POST",
                 "/v1/runtimes/nodejs/functions",
-                Some(json!({ "type": trigger, "name": "f" })),
+                Some(json!({ "type": trigger, "name": "f", "timeoutMs": 15_000 })),
             )
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -270,7 +290,7 @@ async fn a_saturated_service_answers_503_with_retry_after() {
     api.deploy(
         "key-a",
         SIGN_IN,
-        "async function handleEvent() { await new Promise(r => setTimeout(r, 1500)); return true; }",
+        "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
     )
     .await;
     let service = Arc::clone(&api.service);
@@ -289,7 +309,7 @@ async fn a_saturated_service_answers_503_with_retry_after() {
         .status
     });
     // Wait until the slow run holds the only slot.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
     let refused = api
         .call(
             Some("key-a"),
@@ -320,7 +340,7 @@ async fn queued_runs_do_not_wait_for_blocking_slots() {
     api.deploy(
         "key-a",
         SIGN_IN,
-        "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
+        "async function handleEvent() { await new Promise(r => setTimeout(r, 6000)); return true; }",
     )
     .await;
     api.deploy(
@@ -344,7 +364,7 @@ async fn queued_runs_do_not_wait_for_blocking_slots() {
         .await
         .status
     });
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
     let message =
         json!({ "user": { "id": 1, "name": "ada" }, "message": { "id": 7, "body": "hi" } });
     let accepted = api
@@ -357,8 +377,8 @@ async fn queued_runs_do_not_wait_for_blocking_slots() {
         .await;
     assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
     let id = accepted.body["invocationId"].as_i64().expect("an id");
-    // The only blocking slot stays taken for 3 s; the queued run has its own.
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(2000);
+    // The only blocking slot stays taken for 6 s; the queued run has its own.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(4000);
     loop {
         let record = api
             .call(Some("key-a"), "GET", &format!("/v1/invocations/{id}"), None)
@@ -378,5 +398,55 @@ async fn queued_runs_do_not_wait_for_blocking_slots() {
         !slow.is_finished(),
         "the blocking run should still hold its slot"
     );
+    assert_eq!(slow.await.expect("the slow run"), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_full_instance_pool_answers_503_with_retry_after() {
+    let api = api_with(
+        |config| config.max_concurrency = 8,
+        |sandbox| sandbox.max_instances = 1,
+    );
+    api.deploy(
+        "key-a",
+        SIGN_IN,
+        "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
+    )
+    .await;
+    let service = Arc::clone(&api.service);
+    let slow = tokio::spawn(async move {
+        let api = Api {
+            service,
+            _dir: tempfile::tempdir().expect("a directory"),
+        };
+        api.call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await
+        .status
+    });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // A blocking slot is free, but the sandbox's only instance slot is not.
+    let refused = api
+        .call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"], "ServiceUnavailableError");
+    assert_eq!(refused.retry_after.as_deref(), Some("1"));
+    let message = refused.body["message"].as_str().unwrap_or_default();
+    assert!(!message.contains('/'), "{message}");
     assert_eq!(slow.await.expect("the slow run"), StatusCode::OK);
 }

@@ -84,11 +84,11 @@ pub(crate) async fn trigger(
             },
         )
         .await?;
-    let Some(error) = &invocation.error else {
+    let Some(error) = invocation.error() else {
         return Ok(axum::Json(json!({
             "invocationId": id,
             "status": "SUCCEEDED",
-            "result": invocation.result.as_ref().map(|payload| json!({ "payload": payload })),
+            "result": invocation.result().map(|payload| json!({ "payload": payload })),
         }))
         .into_response());
     };

@@ -41,7 +41,7 @@ pub(crate) struct InvokeArgs {
     #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_TIMEOUT_MS)]
     timeout_ms: u32,
     /// Memory limit per run.
-    #[arg(long, value_name = "N", default_value_t = defaults::MEMORY_MB)]
+    #[arg(long, value_name = "N", default_value_t = defaults::memory_mb())]
     memory_mb: usize,
     /// How many times to run (each on a fresh instance).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -292,7 +292,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
             },
         };
         let invocation = invoker.run(&image, call, Instant::now()).await?;
-        all_succeeded &= invocation.error.is_none();
+        all_succeeded &= invocation.error().is_none();
         print(&mut stdout, &invocation_line(&invocation))?;
     }
     stdout.flush()?;
@@ -356,12 +356,9 @@ impl<'a> ErrorLine<'a> {
 
 fn invocation_line(invocation: &Invocation) -> RunLine<'_> {
     RunLine {
-        status: invocation.status.as_str(),
-        result: invocation
-            .result
-            .as_deref()
-            .map(|payload| Payload { payload }),
-        error: invocation.error.as_ref().map(ErrorLine::from_record),
+        status: invocation.status().as_str(),
+        result: invocation.result().map(|payload| Payload { payload }),
+        error: invocation.error().map(ErrorLine::from_record),
         logs: &invocation.logs,
         duration_ms: invocation.duration_ms.unwrap_or_default(),
     }

@@ -91,6 +91,10 @@ pub fn main() -> ExitCode {
                 eprintln!("error: {}", usage.0);
                 return ExitCode::from(EXIT_USAGE);
             }
+            if let Some(config) = e.downcast_ref::<crate::ConfigError>() {
+                eprintln!("error: {config}");
+                return ExitCode::from(EXIT_USAGE);
+            }
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }

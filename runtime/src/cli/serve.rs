@@ -47,10 +47,10 @@ pub(crate) struct ServeArgs {
     image_cache_mb: usize,
     /// Memory the warm pools of functions in use may take together, in
     /// MiB (instances made ahead of invocations); 0 turns them off.
-    #[arg(long, value_name = "MIB", default_value_t = defaults::WARM_POOL_MB)]
+    #[arg(long, value_name = "MIB", default_value_t = defaults::warm_pool_mb())]
     warm_pool_mb: usize,
     /// The most instances one function version's warm pool holds.
-    #[arg(long, value_name = "N", default_value_t = defaults::WARM_PER_FUNCTION)]
+    #[arg(long, value_name = "N", default_value_t = defaults::warm_per_function())]
     warm_per_function: usize,
     /// Non-blocking trigger runs at once (their slots are separate from
     /// blocking triggers'); 0 pauses the queue: events are accepted and
@@ -88,7 +88,7 @@ pub(crate) struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The flags as a [`Config`], validated.
+    /// The flags as a [`Config`] ([`Service::open`] validates it).
     fn config(&self) -> Result<Config> {
         let mut config = Config::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
             .allow_egress(&self.fetch_allow)
@@ -112,7 +112,7 @@ impl ServeArgs {
             .metrics_token
             .clone()
             .or_else(|| std::env::var("CHATFN_METRICS_TOKEN").ok());
-        Ok(config.validate().map_err(|e| UsageError(e.to_string()))?)
+        Ok(config)
     }
 }
 

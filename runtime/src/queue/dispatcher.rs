@@ -8,7 +8,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::Queue;
 use crate::error::Error;
-use crate::invocation::Invocation;
+use crate::invocation::{Invocation, InvocationError};
 use crate::invoker::{Attempt, Call};
 use crate::store::{Job, JobEnd, JobOutcome, StoreError, blocking};
 use crate::time::now_ms;
@@ -75,7 +75,7 @@ async fn run(queue: Arc<Queue>, job: Job, _permit: OwnedSemaphorePermit) {
     let (id, app, attempt) = (job.id, job.app_id, job.attempt);
     let (record, error) = match run_once(&queue, &job).await {
         Ok(invocation) => {
-            let error = invocation.error.as_ref().map(|e| e.summary());
+            let error = invocation.error().map(InvocationError::summary);
             (Some(Box::new(invocation)), error)
         }
         Err(error) => (None, Some(error.to_string())),

@@ -34,7 +34,7 @@ use crate::config::QueueConfig;
 use crate::directory::Directory;
 use crate::error::Result;
 use crate::invoker::Invoker;
-use crate::store::{JobOutcome, JobStore, NewJob, StoreError};
+use crate::store::{JobOutcome, JobStore, NewJob};
 use writer::Write;
 
 pub(crate) struct Queue {
@@ -115,6 +115,3 @@ impl Queue {
         Duration::from_secs_f64((exponential * jitter).min(self.config.retry_max.as_secs_f64()))
     }
 }
-
-/// A reply to an accept that the writer failed.
-type Accepted = oneshot::Sender<Result<i64, StoreError>>;

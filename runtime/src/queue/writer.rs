@@ -5,9 +5,13 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use super::Accepted;
+use tokio::sync::oneshot;
+
 use crate::batch::{BatchWriter, persist};
-use crate::store::{JobOutcome, JobStore, NewJob};
+use crate::store::{JobOutcome, JobStore, NewJob, StoreError};
+
+/// The reply to an accept: the job's id once it is durable.
+type Accepted = oneshot::Sender<Result<i64, StoreError>>;
 
 pub(super) enum Write {
     Enqueue(NewJob, Accepted),

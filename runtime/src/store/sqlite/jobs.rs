@@ -236,7 +236,7 @@ fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invocation::{Invocation, InvocationStatus};
+    use crate::invocation::Invocation;
     use crate::store::InvocationStore;
     use serde_json::value::RawValue;
 
@@ -316,9 +316,7 @@ mod tests {
             trigger: "user.sent.message".into(),
             test: false,
             args: RawValue::from_string("{}".into()).expect("JSON"),
-            result: Some(RawValue::from_string(attempt.to_string()).expect("JSON")),
-            error: None,
-            status: InvocationStatus::Succeeded,
+            outcome: Some(Ok(RawValue::from_string(attempt.to_string()).expect("JSON"))),
             logs: Vec::new(),
             created_ms: 0,
             ended_ms: Some(1),
@@ -359,7 +357,7 @@ mod tests {
         );
         let stored = s.invocation(1, 1).expect("reads").expect("a record");
         assert_eq!(stored.attempts, 2);
-        assert_eq!(stored.result.as_deref().map(RawValue::get), Some("2"));
+        assert_eq!(stored.result().map(RawValue::get), Some("2"));
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! Rows to values and back: column lists, row mappers, paging clauses, and
 //! how an invocation record is written down (its JSON columns).
 
-use rusqlite::types::Type;
 use rusqlite::{Connection, Row, params};
+use sandbox::GuestError;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::invocation::{Invocation, InvocationStatus};
+use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus};
 use crate::store::{Application, Function, PageRequest, SortKey, StoreError, Version};
 
 pub(super) fn order(page: &PageRequest, allowed: &[(SortKey, &str)]) -> String {
@@ -83,9 +83,14 @@ fn to_json(value: &impl Serialize) -> rusqlite::Result<String> {
     serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
-fn from_json<'a, T: Deserialize<'a>>(column: usize, text: &'a str) -> rusqlite::Result<T> {
-    serde_json::from_str(text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+/// A stored JSON column as `T`; what does not read as `T` (written by a
+/// build with other kinds, say) becomes `fallback` and a warning, rather
+/// than failing the whole page it is on.
+fn lenient<'a, T: Deserialize<'a>>(id: i64, column: &str, text: &'a str, fallback: T) -> T {
+    serde_json::from_str(text).unwrap_or_else(|e| {
+        tracing::warn!(invocation = id, column, "unreadable stored JSON: {e}");
+        fallback
+    })
 }
 
 /// Inserts or replaces one invocation record (inside the caller's
@@ -95,11 +100,10 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
         "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     ))?;
     let result = i
-        .result
-        .as_deref()
+        .result()
         .map(|payload| to_json(&StoredResult { payload }))
         .transpose()?;
-    let error = i.error.as_ref().map(to_json).transpose()?;
+    let error = i.error().map(to_json).transpose()?;
     stmt.execute(params![
         i.id,
         i.app_id,
@@ -110,7 +114,7 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
         i.args.get(),
         result,
         error,
-        i.status.as_str(),
+        i.status().as_str(),
         to_json(&i.logs)?,
         i.created_ms,
         i.ended_ms,
@@ -127,35 +131,46 @@ pub(super) fn select_invocations() -> String {
 }
 
 pub(super) fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
+    let id: i64 = row.get(0)?;
     let args: String = row.get(6)?;
     let result: Option<String> = row.get(7)?;
     let error: Option<String> = row.get(8)?;
     let status: String = row.get(9)?;
     let logs: String = row.get(10)?;
     let calls: String = row.get(14)?;
+    let outcome = match InvocationStatus::parse(&status) {
+        Some(InvocationStatus::Running) => None,
+        Some(InvocationStatus::Succeeded) => Some(Ok(result
+            .as_deref()
+            .and_then(|text| {
+                lenient::<Option<StoredResult<'_>>>(id, "result", text, None)
+                    .map(|r| r.payload.to_owned())
+            })
+            .unwrap_or_default())),
+        Some(InvocationStatus::Failed) | None => {
+            let unreadable = || InvocationError {
+                kind: FailureKind::Crash,
+                error: GuestError::new("Error", "the stored error is unreadable"),
+            };
+            Some(Err(error.as_deref().map_or_else(unreadable, |text| {
+                lenient(id, "error", text, unreadable())
+            })))
+        }
+    };
     Ok(Invocation {
-        id: row.get(0)?,
+        id,
         app_id: row.get(1)?,
         function_id: row.get(2)?,
         version_number: row.get(3)?,
         trigger: row.get(4)?,
         test: row.get(5)?,
-        args: RawValue::from_string(args)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, Type::Text, Box::new(e)))?,
-        result: result
-            .as_deref()
-            .map(|text| from_json::<StoredResult<'_>>(7, text).map(|r| r.payload.to_owned()))
-            .transpose()?,
-        error: error
-            .as_deref()
-            .map(|text| from_json(8, text))
-            .transpose()?,
-        status: InvocationStatus::parse(&status).unwrap_or(InvocationStatus::Failed),
-        logs: from_json(10, &logs)?,
+        args: RawValue::from_string(args).unwrap_or_default(),
+        outcome,
+        logs: lenient(id, "logs", &logs, Vec::new()),
         created_ms: row.get(11)?,
         ended_ms: row.get(12)?,
         duration_ms: row.get(13)?,
-        calls: from_json(14, &calls)?,
+        calls: lenient(id, "calls", &calls, Vec::new()),
         attempts: row.get(15)?,
     })
 }
