@@ -58,8 +58,9 @@ pub(crate) mod defaults {
     pub(crate) const RETRY_BASE_MS: u64 = 1000;
     /// The longest delay between retries, in ms.
     pub(crate) const RETRY_MAX_MS: u64 = 300_000;
-    /// How long a claimed job is reserved for its runner, in ms.
-    pub(crate) const QUEUE_LEASE_MS: u64 = 300_000;
+    /// How long a claimed job stays reserved for its node without a
+    /// heartbeat, in ms.
+    pub(crate) const QUEUE_LEASE_MS: u64 = 15_000;
     /// How often the dispatcher looks for due jobs when nothing wakes it, in ms.
     pub(crate) const QUEUE_POLL_MS: u64 = 200;
     /// Invocation records kept per function.
@@ -84,9 +85,9 @@ pub(crate) struct QueueConfig {
     pub(crate) retry_base: Duration,
     /// The longest delay between retries.
     pub(crate) retry_max: Duration,
-    /// How long a claimed job is reserved for its runner. It must outlast
-    /// any run, since an expired lease is how a dead runner's jobs are
-    /// found.
+    /// How long a claimed job stays reserved for its node without a
+    /// heartbeat (renewed every third of it): how soon a dead node's jobs
+    /// run elsewhere.
     pub(crate) lease: Duration,
     /// How often to look for due jobs when nothing wakes the dispatcher.
     pub(crate) poll: Duration,
@@ -190,9 +191,8 @@ impl Config {
         }
     }
 
-    /// Clamps values to the nearest that works, warns about risky
-    /// combinations and refuses what cannot work. Call it once, before the
-    /// service starts.
+    /// Clamps values to the nearest that works and refuses what cannot
+    /// work. [`Service::open`](crate::Service::open) calls it.
     pub fn validate(mut self) -> Result<Config, ConfigError> {
         self.max_concurrency = self.max_concurrency.max(1);
         self.image_cache_entries = self.image_cache_entries.max(1);
@@ -208,13 +208,6 @@ impl Config {
         }
         if self.metrics_token.as_deref().is_some_and(str::is_empty) {
             self.metrics_token = None;
-        }
-        if self.queue.lease < Duration::from_millis(u64::from(self.max_timeout_ms)) {
-            tracing::warn!(
-                lease_ms = self.queue.lease.as_millis() as u64,
-                max_timeout_ms = self.max_timeout_ms,
-                "--queue-lease-ms is shorter than the longest function timeout: a run that outlasts its lease can be started again while it is still running"
-            );
         }
         Ok(self)
     }

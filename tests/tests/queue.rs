@@ -397,3 +397,51 @@ fn with_one_slot_events_run_in_the_order_they_were_accepted() {
         .collect();
     assert_eq!(order, (1..=50).collect::<Vec<_>>());
 }
+
+/// A single node on SQLite that is killed and restarted runs the jobs it
+/// held at once, not a lease later.
+#[test]
+fn a_restarted_server_resumes_the_jobs_it_held_at_once() {
+    // The default lease (15 s) is longer than the 10 s allowed below.
+    let server = Server::start_with(&["--queue-concurrency", "4"]);
+    let key = server.create_app("restart", &[]);
+    let client = server.client(&key);
+    let function = deploy(
+        &client,
+        SENT,
+        "async function handleEvent(event) {\n  await new Promise(r => setTimeout(r, 1000));\n  return event.message.id;\n}",
+        None,
+    );
+    for n in 1..=12 {
+        let reply = client.json("POST", &format!("/v1/triggers/{SENT}"), &message(n));
+        assert_eq!(reply.status, 202, "{:?}", reply.body);
+    }
+    // Wait until runs are under way, then kill the server mid-run.
+    wait_for(Duration::from_secs(20), || {
+        let counts = client.get(&format!("/v1/functions/{function}/queue")).body;
+        (counts["running"].as_u64().unwrap_or(0) > 0).then_some(())
+    });
+    let data = server.kill();
+
+    let restarted = Instant::now();
+    let server = Server::start_in(data, &["--queue-concurrency", "4"]);
+    let client = server.client(&key);
+    wait_for(Duration::from_secs(10), || {
+        let counts = client.get(&format!("/v1/functions/{function}/queue")).body;
+        let idle = ["queued", "running", "retrying", "failed"]
+            .iter()
+            .all(|k| counts[k].as_u64() == Some(0));
+        idle.then_some(())
+    });
+    let took = restarted.elapsed();
+    let list = client
+        .get(&format!("/v1/functions/{function}/invocations?size=50"))
+        .body;
+    let succeeded = list["_embedded"]["invocations"]
+        .as_array()
+        .map(|items| items.iter().filter(|i| i["status"] == "SUCCEEDED").count())
+        .unwrap_or(0);
+    assert_eq!(succeeded, 12, "{list}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    eprintln!("the restarted server finished the held jobs in {took:?}");
+}

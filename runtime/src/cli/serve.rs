@@ -66,8 +66,9 @@ pub(crate) struct ServeArgs {
     /// Delay before the first retry (doubled per attempt, with jitter).
     #[arg(long, value_name = "MS", default_value_t = defaults::RETRY_BASE_MS)]
     retry_base_ms: u64,
-    /// How long a claimed job is reserved for its runner; after a crash, its
-    /// jobs run again once this has passed. Must exceed any run.
+    /// How long a claimed job stays reserved for its server without a
+    /// heartbeat (renewed every third of it): after a crash, its jobs run
+    /// again once this has passed (a restarted server resumes its own at once).
     #[arg(long, value_name = "MS", default_value_t = defaults::QUEUE_LEASE_MS)]
     queue_lease_ms: u64,
     /// Invocation records kept per function (older ones are pruned).

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::value::RawValue;
 use tokio::sync::OwnedSemaphorePermit;
@@ -17,8 +18,36 @@ use crate::time::now_ms;
 /// so a few slots' worth is leased at once and started as slots free up.
 const CLAIM_PER_SLOT: usize = 4;
 
+/// Renews this node's leases every third of a lease, so that they run out
+/// only when the node is gone (or stalled for a whole lease).
+pub(super) async fn heartbeat(queue: Arc<Queue>) {
+    let lease = lease_ms(&queue);
+    let mut every = tokio::time::interval((queue.config.lease / 3).max(Duration::from_millis(100)));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let node = queue.node.clone();
+        if let Err(e) = blocking(&queue.store, move |s| {
+            s.renew_leases(&node, now_ms(), lease)
+        })
+        .await
+        {
+            tracing::error!("renewing job leases failed: {e}");
+        }
+    }
+}
+
+fn lease_ms(queue: &Queue) -> i64 {
+    i64::try_from(queue.config.lease.as_millis()).unwrap_or(i64::MAX)
+}
+
 pub(super) async fn dispatch(queue: Arc<Queue>) {
-    let lease = i64::try_from(queue.config.lease.as_millis()).unwrap_or(i64::MAX);
+    let lease = lease_ms(&queue);
+    match blocking(&queue.store, |s| s.resume_abandoned_jobs(now_ms())).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "resuming the jobs a previous run left leased"),
+        Err(e) => tracing::error!("resuming abandoned jobs failed: {e}"),
+    }
     let mut claimed: VecDeque<Job> = VecDeque::new();
     loop {
         if claimed.is_empty() {
@@ -33,8 +62,9 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
                 .map(|(app, _)| *app)
                 .collect();
             let limit = queue.config.concurrency.max(1) * CLAIM_PER_SLOT;
+            let node = queue.node.clone();
             match blocking(&queue.store, move |s| {
-                s.claim_jobs(now_ms(), lease, limit, &busy)
+                s.claim_jobs(&node, now_ms(), lease, limit, &busy)
             })
             .await
             {

@@ -8,11 +8,14 @@
 //!   queue's own: queued runs never take blocking triggers' slots, nor the
 //!   reverse. A failed run is retried with exponential backoff and jitter
 //!   until its attempts are spent; then the job is FAILED until re-driven.
-//! - **Crashes**: a job leased by a process that died is claimed again once
-//!   its lease runs out. Claims are atomic and outcomes are only recorded
-//!   by the current lease holder, so a job never runs twice at once; it can
-//!   run twice in all (at least once) when a process dies after running a
-//!   job but before recording it.
+//! - **Crashes**: leases are short and renewed by a heartbeat while their
+//!   node lives, so a job leased by a process that died is claimed again
+//!   within a lease (15 s by default); a restarted single-node (SQLite)
+//!   server resumes its previous run's jobs at once. Claims are atomic and
+//!   outcomes are only recorded by the current lease holder, so a job never
+//!   runs twice at once while its node keeps its heartbeat; it can run
+//!   twice in all (at least once) when a node dies after running a job but
+//!   before recording it, or stalls for longer than a lease.
 //! - **Order**: jobs start in acceptance order, but run concurrently and
 //!   retries go to the back, so nothing about completion order is promised.
 //!
@@ -39,6 +42,8 @@ use writer::Write;
 
 pub(crate) struct Queue {
     config: QueueConfig,
+    /// This node's name on its leases: random per process.
+    node: String,
     writer: BatchWriter<Write>,
     /// Woken when jobs arrive or a slot frees up.
     wake: Arc<Notify>,
@@ -59,7 +64,10 @@ impl Queue {
     ) -> std::io::Result<Queue> {
         let wake = Arc::new(Notify::new());
         let writer = writer::start(Arc::clone(&store), Arc::clone(&wake))?;
+        let mut id = [0u8; 8];
+        let _ = getrandom::fill(&mut id);
         Ok(Queue {
+            node: id.iter().map(|b| format!("{b:02x}")).collect(),
             slots: Arc::new(Semaphore::new(config.concurrency)),
             config,
             writer,
@@ -71,10 +79,13 @@ impl Queue {
         })
     }
 
-    /// Starts the dispatcher; it runs until the process ends.
+    /// Starts the dispatcher and the lease heartbeat; they run until the
+    /// process ends.
     pub(crate) fn start(self: &Arc<Self>) {
         let queue = Arc::clone(self);
         tokio::spawn(async move { dispatcher::dispatch(queue).await });
+        let queue = Arc::clone(self);
+        tokio::spawn(async move { dispatcher::heartbeat(queue).await });
     }
 
     /// Commits `job`; returns its id (an earlier job's for a repeated

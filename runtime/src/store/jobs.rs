@@ -79,15 +79,23 @@ pub(crate) trait JobStore: Send + Sync {
     /// Accepts events for later runs, in one commit; returns their ids (an
     /// earlier job's for a repeated idempotency key).
     fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>>;
-    /// Leases up to `limit` due jobs to the caller, oldest first, skipping
-    /// the applications in `skip_apps`.
+    /// Leases up to `limit` due jobs to `owner` (a node), oldest first,
+    /// skipping the applications in `skip_apps`.
     fn claim_jobs(
         &self,
+        owner: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
         skip_apps: &[i64],
     ) -> StoreResult<Vec<Job>>;
+    /// Extends every lease `owner` holds to `now_ms + lease_ms` (the
+    /// heartbeat of a live node); returns how many.
+    fn renew_leases(&self, owner: &str, now_ms: i64, lease_ms: i64) -> StoreResult<u64>;
+    /// At start: makes the leases of nodes that cannot be running any more
+    /// claimable now. A backend only one node uses (SQLite) ends them all;
+    /// one shared by nodes leaves them to run out.
+    fn resume_abandoned_jobs(&self, now_ms: i64) -> StoreResult<u64>;
     /// Records how claimed runs ended, with their records, in one commit.
     fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()>;
     /// A function's jobs by state.

@@ -15,12 +15,35 @@ impl JobStore for SqliteStore {
 
     fn claim_jobs(
         &self,
+        owner: &str,
         now_ms: i64,
         lease_ms: i64,
         limit: usize,
         skip_apps: &[i64],
     ) -> StoreResult<Vec<Job>> {
-        self.with(|conn| claim(conn, now_ms, lease_ms, limit, skip_apps))
+        self.with(|conn| claim(conn, owner, now_ms, lease_ms, limit, skip_apps))
+    }
+
+    fn renew_leases(&self, owner: &str, now_ms: i64, lease_ms: i64) -> StoreResult<u64> {
+        self.with(|conn| {
+            let renewed = conn.execute(
+                "UPDATE jobs SET lease_until_ms = ?2 + ?3 WHERE state = 'running' AND lease_owner = ?1",
+                params![owner, now_ms, lease_ms],
+            )?;
+            Ok(renewed as u64)
+        })
+    }
+
+    /// SQLite is one node's database: whatever is still leased at start
+    /// was leased by this node's previous run, which is gone.
+    fn resume_abandoned_jobs(&self, now_ms: i64) -> StoreResult<u64> {
+        self.with(|conn| {
+            let resumed = conn.execute(
+                "UPDATE jobs SET lease_until_ms = ?1 - 1 WHERE state = 'running' AND lease_until_ms >= ?1",
+                params![now_ms],
+            )?;
+            Ok(resumed as u64)
+        })
     }
 
     fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()> {
@@ -87,6 +110,7 @@ fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
 /// expired lease: its runner died), oldest first, skipping `skip_apps`.
 fn claim(
     conn: &mut Connection,
+    owner: &str,
     now_ms: i64,
     lease_ms: i64,
     limit: usize,
@@ -105,7 +129,7 @@ fn claim(
     // Each branch walks the (state, id) index in id order and stops at the
     // limit, so a large backlog costs no sort.
     let sql = format!(
-        "UPDATE jobs SET state = 'running', lease_until_ms = ?1 + ?2, attempts = attempts + 1
+        "UPDATE jobs SET state = 'running', lease_until_ms = ?1 + ?2, attempts = attempts + 1, lease_owner = ?4
          WHERE id IN (
            SELECT id FROM (
              SELECT id FROM (SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= ?1 {skip} ORDER BY id LIMIT ?3)
@@ -118,7 +142,12 @@ fn claim(
     let mut jobs = {
         let mut stmt = tx.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![now_ms, lease_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
+            params![
+                now_ms,
+                lease_ms,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                owner
+            ],
             |r| {
                 Ok(Job {
                     id: r.get(0)?,
@@ -144,15 +173,15 @@ fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
     {
         // Only the holder of the current attempt may end it.
         let mut done = tx.prepare_cached(
-            "UPDATE jobs SET state = 'done', event = '', lease_until_ms = NULL, last_error = NULL
+            "UPDATE jobs SET state = 'done', event = '', lease_until_ms = NULL, lease_owner = NULL, last_error = NULL
              WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
         )?;
         let mut retry = tx.prepare_cached(
-            "UPDATE jobs SET state = 'queued', next_run_ms = ?3, lease_until_ms = NULL, last_error = ?4
+            "UPDATE jobs SET state = 'queued', next_run_ms = ?3, lease_until_ms = NULL, lease_owner = NULL, last_error = ?4
              WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
         )?;
         let mut failed = tx.prepare_cached(
-            "UPDATE jobs SET state = 'failed', lease_until_ms = NULL, last_error = ?3
+            "UPDATE jobs SET state = 'failed', lease_until_ms = NULL, lease_owner = NULL, last_error = ?3
              WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
         )?;
         for o in outcomes {
@@ -287,21 +316,28 @@ mod tests {
         let (_dir, s) = store();
         s.enqueue_jobs(&[job(1, 1, None), job(2, 2, None), job(3, 1, None)])
             .expect("enqueues");
-        let first = s.claim_jobs(100, 1000, 2, &[]).expect("claims");
+        let first = s.claim_jobs("node", 100, 1000, 2, &[]).expect("claims");
         assert_eq!(ids(&first), [1, 2]);
         assert!(first.iter().all(|j| j.attempt == 1));
         // Leased jobs are not claimed again while the lease lasts.
-        assert_eq!(ids(&s.claim_jobs(200, 1000, 10, &[]).expect("claims")), [3]);
-        assert!(s.claim_jobs(300, 1000, 10, &[]).expect("claims").is_empty());
+        assert_eq!(
+            ids(&s.claim_jobs("node", 200, 1000, 10, &[]).expect("claims")),
+            [3]
+        );
+        assert!(
+            s.claim_jobs("node", 300, 1000, 10, &[])
+                .expect("claims")
+                .is_empty()
+        );
         // A busy application is skipped.
         s.enqueue_jobs(&[job(4, 1, None), job(5, 2, None)])
             .expect("enqueues");
         assert_eq!(
-            ids(&s.claim_jobs(400, 1000, 10, &[1]).expect("claims")),
+            ids(&s.claim_jobs("node", 400, 1000, 10, &[1]).expect("claims")),
             [5]
         );
         // Past its lease, a job (its runner died) is claimed again, as a new attempt.
-        let again = s.claim_jobs(1201, 1000, 10, &[]).expect("claims");
+        let again = s.claim_jobs("node", 1201, 1000, 10, &[]).expect("claims");
         assert_eq!(ids(&again), [1, 2, 3, 4]);
         assert_eq!(again[0].attempt, 2);
         assert_eq!(again[3].attempt, 1);
@@ -330,8 +366,8 @@ mod tests {
     fn outcomes_commit_with_their_records_and_stale_attempts_are_ignored() {
         let (_dir, s) = store();
         s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
-        let first = s.claim_jobs(0, 10, 1, &[]).expect("claims");
-        let second = s.claim_jobs(100, 10_000, 1, &[]).expect("claims");
+        let first = s.claim_jobs("node", 0, 10, 1, &[]).expect("claims");
+        let second = s.claim_jobs("node", 100, 10_000, 1, &[]).expect("claims");
         assert_eq!((first[0].attempt, second[0].attempt), (1, 2));
         // The first runner finishes late: neither its outcome nor its
         // record counts.
@@ -365,7 +401,7 @@ mod tests {
         let (_dir, s) = store();
         s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
             .expect("enqueues");
-        s.claim_jobs(0, 1000, 10, &[]).expect("claims");
+        s.claim_jobs("node", 0, 1000, 10, &[]).expect("claims");
         s.end_jobs(&[
             JobOutcome {
                 id: 1,
@@ -386,12 +422,57 @@ mod tests {
         .expect("ends");
         let counts = s.queue_counts(1, 10).expect("counts");
         assert_eq!((counts.retrying, counts.failed), (1, 1));
-        assert!(s.claim_jobs(499, 1000, 10, &[]).expect("claims").is_empty());
-        assert_eq!(ids(&s.claim_jobs(500, 1000, 10, &[]).expect("claims")), [1]);
+        assert!(
+            s.claim_jobs("node", 499, 1000, 10, &[])
+                .expect("claims")
+                .is_empty()
+        );
+        assert_eq!(
+            ids(&s.claim_jobs("node", 500, 1000, 10, &[]).expect("claims")),
+            [1]
+        );
         assert!(!s.redrive_job(2, 2, 600).expect("another app's job"));
         assert!(!s.redrive_job(1, 1, 600).expect("not failed"));
         assert!(s.redrive_job(1, 2, 600).expect("redrives"));
-        let again = s.claim_jobs(600, 1000, 10, &[]).expect("claims");
+        let again = s.claim_jobs("node", 600, 1000, 10, &[]).expect("claims");
         assert_eq!((ids(&again), again[0].attempt), (vec![2], 1));
+    }
+
+    #[test]
+    fn heartbeats_keep_only_their_owners_leases_alive() {
+        let (_dir, s) = store();
+        s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
+            .expect("enqueues");
+        assert_eq!(
+            ids(&s.claim_jobs("a", 0, 1000, 1, &[]).expect("claims")),
+            [1]
+        );
+        assert_eq!(
+            ids(&s.claim_jobs("b", 0, 1000, 1, &[]).expect("claims")),
+            [2]
+        );
+        // Node a is alive at 900 and renews; node b is not.
+        assert_eq!(s.renew_leases("a", 900, 1000).expect("renews"), 1);
+        let reclaimed = s.claim_jobs("c", 1500, 1000, 10, &[]).expect("claims");
+        assert_eq!((ids(&reclaimed), reclaimed[0].attempt), (vec![2], 2));
+        // A renewal by the old holder of a reclaimed job extends nothing of it.
+        assert_eq!(s.renew_leases("b", 1600, 1000).expect("renews"), 0);
+    }
+
+    #[test]
+    fn a_restarted_single_node_resumes_its_jobs_at_once() {
+        let (_dir, s) = store();
+        s.enqueue_jobs(&[job(1, 1, None), job(2, 2, None)])
+            .expect("enqueues");
+        s.claim_jobs("old", 0, 15_000, 10, &[]).expect("claims");
+        assert!(
+            s.claim_jobs("new", 100, 15_000, 10, &[])
+                .expect("claims")
+                .is_empty()
+        );
+        assert_eq!(s.resume_abandoned_jobs(100).expect("resumes"), 2);
+        let resumed = s.claim_jobs("new", 100, 15_000, 10, &[]).expect("claims");
+        assert_eq!(ids(&resumed), [1, 2]);
+        assert!(resumed.iter().all(|j| j.attempt == 2));
     }
 }

@@ -89,6 +89,9 @@ CREATE INDEX jobs_by_state ON jobs (state, id);
 CREATE INDEX jobs_by_function ON jobs (function_id, state);
 ALTER TABLE invocations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
 "#,
+    r#"
+ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+"#,
 ];
 
 /// Brings the database up to this build's schema; refuses a newer one.
