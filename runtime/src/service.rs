@@ -2,8 +2,8 @@
 //! operations that span them (a blocking run within its slots, a write that
 //! refreshes the lookups, a deploy's image build).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sandbox::{Sandbox, SandboxConfig};
@@ -25,6 +25,11 @@ use crate::store::{
 /// Largest batch of invocation records per commit.
 const LOG_BATCH: usize = 1024;
 
+/// Invocation ids reserved from the database at a time: one write per
+/// block rather than per invocation; a restart leaves at most a block's
+/// gap.
+const ID_BLOCK: u32 = 256;
+
 /// A running chatfn service: storage, lookups, the invoker, the invocation
 /// log and the queue. Serve it with [`app`](crate::app).
 pub struct Service {
@@ -38,7 +43,8 @@ pub struct Service {
     pub(crate) queue: Arc<Queue>,
     /// Slots of blocking triggers and test runs.
     permits: Semaphore,
-    next_invocation: AtomicI64,
+    /// The unused rest of the ids this node reserved.
+    ids: Mutex<Range<i64>>,
 }
 
 impl Service {
@@ -69,7 +75,6 @@ impl Service {
         sandbox: Sandbox,
         config: Config,
     ) -> anyhow::Result<Service> {
-        let next = store.max_invocation_id()?;
         let invoker = Arc::new(Invoker::new(
             sandbox,
             InvokerConfig {
@@ -98,7 +103,7 @@ impl Service {
         )?);
         Ok(Service {
             permits: Semaphore::new(config.max_concurrency),
-            next_invocation: AtomicI64::new(next),
+            ids: Mutex::new(0..0),
             store,
             directory,
             invoker,
@@ -165,8 +170,27 @@ impl Service {
         self.directory.deployment(app, trigger).await
     }
 
-    pub(crate) fn next_invocation_id(&self) -> i64 {
-        self.next_invocation.fetch_add(1, Ordering::Relaxed) + 1
+    /// A new invocation id: from this node's block, reserving the next
+    /// block from the database when it runs out.
+    pub(crate) async fn next_invocation_id(&self) -> StoreResult<i64> {
+        loop {
+            if let Some(id) = self.take_id() {
+                return Ok(id);
+            }
+            let block = self.store(|s| s.allocate_invocation_ids(ID_BLOCK)).await?;
+            let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
+            // A concurrent refill may have won: either block will do.
+            if ids.is_empty() {
+                *ids = block;
+            }
+        }
+    }
+
+    fn take_id(&self) -> Option<i64> {
+        self.ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next()
     }
 
     /// Resolves and installs a dependency list (before it is stored).

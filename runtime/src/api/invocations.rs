@@ -95,7 +95,7 @@ pub(crate) async fn test_run(
     let id = path_id(&id, "the function version")?;
     let found = service.store(move |s| s.version(app.id, id)).await?;
     let (function, version) = found.ok_or_else(|| ApiError::not_found("the function version"))?;
-    let invocation_id = service.next_invocation_id();
+    let invocation_id = service.next_invocation_id().await?;
     let invocation = service
         .run(
             &app.application,

@@ -51,7 +51,7 @@ pub(crate) async fn trigger(
         // Nothing to run: the chat server goes ahead as if allowed.
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    let id = service.next_invocation_id();
+    let id = service.next_invocation_id().await?;
     if !kind.blocking {
         // Durable before the 202: the queue runs it (and retries it) later.
         let job = NewJob {

@@ -298,8 +298,9 @@ pub(crate) trait InvocationStore: Send + Sync {
     ) -> StoreResult<Page<Invocation>>;
     /// Invocation `id` of `app`.
     fn invocation(&self, app: i64, id: i64) -> StoreResult<Option<Invocation>>;
-    /// The largest invocation id stored (ids are allocated in memory).
-    fn max_invocation_id(&self) -> StoreResult<i64>;
+    /// Reserves `count` new invocation (and job) ids for the caller; no
+    /// other caller, on this node or another, gets any of them.
+    fn allocate_invocation_ids(&self, count: u32) -> StoreResult<std::ops::Range<i64>>;
     /// Keeps each function's newest `keep` invocations; returns how many went.
     fn prune_invocations(&self, keep: u64) -> StoreResult<u64>;
 }

@@ -1,5 +1,7 @@
 //! The invocation log.
 
+use std::ops::Range;
+
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
@@ -80,16 +82,14 @@ impl InvocationStore for SqliteStore {
         })
     }
 
-    fn max_invocation_id(&self) -> StoreResult<i64> {
+    fn allocate_invocation_ids(&self, count: u32) -> StoreResult<Range<i64>> {
         self.with(|conn| {
-            Ok(
-                // Jobs not run yet have ids but no invocation record.
-                conn.query_row(
-                    "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM invocations), (SELECT COALESCE(MAX(id), 0) FROM jobs))",
-                    [],
-                    |r| r.get(0),
-                )?,
-            )
+            let end: i64 = conn.query_row(
+                "UPDATE sequences SET next = next + ?1 WHERE name = 'invocations' RETURNING next",
+                params![count],
+                |r| r.get(0),
+            )?;
+            Ok(end - i64::from(count)..end)
         })
     }
 
@@ -211,6 +211,51 @@ mod tests {
             (FailureKind::Crash, "m")
         );
         assert!(odd.logs.is_empty() && odd.calls.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn a_later_attempt_updates_its_record_but_never_another_functions() -> StoreResult<()> {
+        let dir =
+            tempfile::tempdir().map_err(|e| crate::store::StoreError::database("tempdir", e))?;
+        let store = SqliteStore::open(dir.path())?;
+        store.put_invocations(&[record(1, None)])?;
+        let mut second = record(1, Some(Ok(raw("2"))));
+        second.attempts = 2;
+        store.put_invocations(&[second])?;
+        let read = store.invocation(1, 1)?.expect("a record");
+        assert_eq!(
+            (read.attempts, read.result().map(RawValue::get)),
+            (2, Some("2"))
+        );
+        let mut intruder = record(1, Some(Ok(raw("\"mine\""))));
+        intruder.function_id = 99;
+        store.put_invocations(&[intruder])?;
+        let read = store.invocation(1, 1)?.expect("a record");
+        assert_eq!(
+            (read.function_id, read.result().map(RawValue::get)),
+            (2, Some("2"))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn ids_continue_after_a_database_from_before_the_sequence() -> StoreResult<()> {
+        let dir =
+            tempfile::tempdir().map_err(|e| crate::store::StoreError::database("tempdir", e))?;
+        let store = SqliteStore::open(dir.path())?;
+        store.put_invocations(&[record(500, None)])?;
+        store.with(|conn| {
+            conn.execute_batch(
+                "INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, state, attempts, next_run_ms, created_ms)
+                 VALUES (700, 1, 2, 1, 't', '{}', 'queued', 0, 0, 0);
+                 DROP TABLE sequences; PRAGMA user_version = 5;",
+            )?;
+            Ok(())
+        })?;
+        drop(store);
+        let store = SqliteStore::open(dir.path())?;
+        assert_eq!(store.allocate_invocation_ids(3)?, 701..704);
         Ok(())
     }
 }

@@ -308,7 +308,20 @@ mod tests {
             s.enqueue_jobs(&[job(5, 1, Some("k"))]).expect("enqueues"),
             [1]
         );
-        assert_eq!(s.max_invocation_id().expect("max"), 4);
+    }
+
+    #[test]
+    fn id_blocks_never_overlap_even_across_stores_on_one_database() {
+        let (dir, s) = store();
+        let other = SqliteStore::open(dir.path()).expect("a second store");
+        let a = s.allocate_invocation_ids(100).expect("ids");
+        let b = other.allocate_invocation_ids(100).expect("ids");
+        let c = s.allocate_invocation_ids(1).expect("ids");
+        assert_eq!(
+            (a.end - a.start, b.end - b.start, c.end - c.start),
+            (100, 100, 1)
+        );
+        assert!(a.end <= b.start && b.end <= c.start, "{a:?} {b:?} {c:?}");
     }
 
     #[test]

@@ -93,11 +93,20 @@ fn lenient<'a, T: Deserialize<'a>>(id: i64, column: &str, text: &'a str, fallbac
     })
 }
 
-/// Inserts or replaces one invocation record (inside the caller's
-/// transaction).
+/// Inserts one invocation record, or updates it (a later attempt of a
+/// queued run) if it is the same function's (inside the caller's
+/// transaction). Ids come from one sequence, so a record of another
+/// function is never overwritten; the guard keeps it so even if one were
+/// reused.
 pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        "INSERT INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
+           trigger = excluded.trigger, test = excluded.test, args = excluded.args,
+           result = excluded.result, error = excluded.error, status = excluded.status,
+           logs = excluded.logs, created_ms = excluded.created_ms, ended_ms = excluded.ended_ms,
+           duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
+         WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
     ))?;
     let result = i
         .result()

@@ -92,6 +92,11 @@ ALTER TABLE invocations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
     r#"
 ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
 "#,
+    r#"
+CREATE TABLE sequences (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
+INSERT INTO sequences (name, next) SELECT 'invocations',
+    MAX((SELECT COALESCE(MAX(id), 0) FROM invocations), (SELECT COALESCE(MAX(id), 0) FROM jobs)) + 1;
+"#,
 ];
 
 /// Brings the database up to this build's schema; refuses a newer one.
