@@ -17,9 +17,11 @@ use crate::config::Config;
 use crate::service::Service;
 use crate::store::{ApplicationStore, SqliteStore, Store};
 
+/// A service and its data directory (kept while any clone lives).
+#[derive(Clone)]
 struct Api {
     service: Arc<Service>,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// The compiled guest, shared by this process's tests (compiling it takes
@@ -65,7 +67,7 @@ fn api_with(
     let service = Service::new(store, sandbox, config).expect("a service");
     Api {
         service: Arc::new(service),
-        _dir: dir,
+        _dir: Arc::new(dir),
     }
 }
 
@@ -139,6 +141,23 @@ impl Api {
         assert_eq!(deployed.status, StatusCode::CREATED, "{}", deployed.body);
         id
     }
+
+    /// A sign-in event to the application of `key`.
+    async fn sign_in(&self, key: &str) -> Answer {
+        self.call(
+            Some(key),
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await
+    }
+
+    /// [`Api::sign_in`] as `key-a`, running on its own; yields its status.
+    fn spawn_sign_in(&self) -> tokio::task::JoinHandle<StatusCode> {
+        let api = self.clone();
+        tokio::spawn(async move { api.sign_in("key-a").await.status })
+    }
 }
 
 struct Answer {
@@ -198,23 +217,9 @@ async fn one_application_cannot_see_or_trigger_anothers_functions() {
         assert_eq!(theirs.body["error"], "ResourceNotFoundError");
     }
     // B has no function for the trigger: its sign-ins go ahead unhandled.
-    let b = api
-        .call(
-            Some("key-b"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await;
+    let b = api.sign_in("key-b").await;
     assert_eq!(b.status, StatusCode::NO_CONTENT);
-    let a = api
-        .call(
-            Some("key-a"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await;
+    let a = api.sign_in("key-a").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     assert_eq!(a.body["result"]["payload"]["who"], "ada");
     // The record is A's alone.
@@ -293,31 +298,10 @@ async fn a_saturated_service_answers_503_with_retry_after() {
         "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
     )
     .await;
-    let service = Arc::clone(&api.service);
-    let slow = tokio::spawn(async move {
-        let api = Api {
-            service,
-            _dir: tempfile::tempdir().expect("a directory"),
-        };
-        api.call(
-            Some("key-a"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await
-        .status
-    });
+    let slow = api.spawn_sign_in();
     // Wait until the slow run holds the only slot.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let refused = api
-        .call(
-            Some("key-a"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await;
+    let refused = api.sign_in("key-a").await;
     assert_eq!(
         refused.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -349,21 +333,7 @@ async fn queued_runs_do_not_wait_for_blocking_slots() {
         "async function handleEvent(event) { return event.message.body; }",
     )
     .await;
-    let service = Arc::clone(&api.service);
-    let slow = tokio::spawn(async move {
-        let api = Api {
-            service,
-            _dir: tempfile::tempdir().expect("a directory"),
-        };
-        api.call(
-            Some("key-a"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await
-        .status
-    });
+    let slow = api.spawn_sign_in();
     tokio::time::sleep(Duration::from_millis(800)).await;
     let message =
         json!({ "user": { "id": 1, "name": "ada" }, "message": { "id": 7, "body": "hi" } });
@@ -413,31 +383,10 @@ async fn a_full_instance_pool_answers_503_with_retry_after() {
         "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
     )
     .await;
-    let service = Arc::clone(&api.service);
-    let slow = tokio::spawn(async move {
-        let api = Api {
-            service,
-            _dir: tempfile::tempdir().expect("a directory"),
-        };
-        api.call(
-            Some("key-a"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await
-        .status
-    });
+    let slow = api.spawn_sign_in();
     tokio::time::sleep(Duration::from_millis(800)).await;
     // A blocking slot is free, but the sandbox's only instance slot is not.
-    let refused = api
-        .call(
-            Some("key-a"),
-            "POST",
-            &format!("/v1/triggers/{SIGN_IN}"),
-            Some(sign_in_event()),
-        )
-        .await;
+    let refused = api.sign_in("key-a").await;
     assert_eq!(
         refused.status,
         StatusCode::SERVICE_UNAVAILABLE,
