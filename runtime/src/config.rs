@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::egress::EgressPolicy;
 use crate::fetch::FetchLimits;
+use crate::store::Database;
 
 /// Every default, once.
 pub(crate) mod defaults {
@@ -152,6 +153,8 @@ pub struct Config {
     pub(crate) keep_invocations: u64,
     /// Bearer token `GET /metrics` requires, if any.
     pub(crate) metrics_token: Option<String>,
+    /// The database, if not `chatfn.db` in the data directory.
+    pub(crate) database: Option<Database>,
 }
 
 /// A setting that cannot work.
@@ -188,6 +191,7 @@ impl Config {
             queue: QueueConfig::default(),
             keep_invocations: defaults::KEEP_INVOCATIONS,
             metrics_token: None,
+            database: None,
         }
     }
 
@@ -220,6 +224,23 @@ impl Config {
             message,
         })?;
         Ok(self)
+    }
+
+    /// Keeps the service's data in the database at `url` (`sqlite:PATH` or
+    /// `postgres://…`) rather than `chatfn.db` in the data directory.
+    pub fn database(mut self, url: &str) -> Result<Config, ConfigError> {
+        self.database = Some(Database::parse(url).map_err(|e| ConfigError {
+            setting: "--database",
+            message: e.0,
+        })?);
+        Ok(self)
+    }
+
+    /// The database the service uses.
+    pub(crate) fn database_target(&self) -> Database {
+        self.database
+            .clone()
+            .unwrap_or_else(|| Database::in_data_dir(&self.data_dir))
     }
 
     /// Where npm packages are stored.

@@ -1,8 +1,9 @@
 //! In-memory lookups on every trigger's path: application by key, the
 //! deployment (function and current version) for a trigger type, and the
 //! chat runtime. The service's own writes invalidate an application's
-//! entries at once; a time limit bounds how long a change made elsewhere
-//! (`chatfn apps update`, another node on the same database) goes unseen.
+//! entries at once, and so do other nodes' on a shared database (as the
+//! store reports them); a time limit bounds how long a change that goes
+//! unreported (`chatfn apps update` on SQLite) goes unseen.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -11,8 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use tokio::sync::broadcast::error::RecvError;
+
 use crate::store::{
-    Application, Function, Runtime, Store, StoreError, StoreResult, Version, blocking,
+    Application, Change, Function, Runtime, Store, StoreError, StoreResult, Version, blocking,
 };
 
 /// What runs for a trigger type: an enabled function and its current version.
@@ -45,6 +48,11 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
         let entries = self.lock();
         let (value, expires) = entries.get(key)?;
         (Instant::now() < *expires).then(|| value.clone())
+    }
+
+    /// The entry for `key`, expired or not.
+    fn get_stale(&self, key: &K) -> Option<V> {
+        self.lock().get(key).map(|(value, _)| value.clone())
     }
 
     fn retain(&self, keep: impl FnMut(&K, &mut (V, Instant)) -> bool) {
@@ -124,10 +132,34 @@ impl Directory {
         self.cache.runtime(app, load).await
     }
 
-    /// Forgets what is cached about `app`'s functions and runtime; call it
-    /// after the write commits.
+    /// Forgets what is cached about `app`; call it after the write
+    /// commits.
     pub(crate) fn invalidate(&self, app: i64) {
         self.cache.invalidate(app);
+    }
+
+    /// Follows the changes other nodes make (on a backend shared by
+    /// several), so that they show here as soon as they are heard, not only
+    /// when cached entries expire. Needs a Tokio runtime.
+    pub(crate) fn follow_changes(self: &Arc<Self>) {
+        let Some(mut changes) = self.store.changes() else {
+            return;
+        };
+        let directory = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let change = changes.recv().await;
+                let Some(directory) = directory.upgrade() else {
+                    return;
+                };
+                match change {
+                    Ok(Change::Application(app)) => directory.cache.invalidate(app),
+                    // Changes went unheard: anything may be stale.
+                    Ok(Change::Unknown) | Err(RecvError::Lagged(_)) => directory.cache.clear(),
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 }
 
@@ -169,7 +201,15 @@ impl Cache {
             return Ok(value);
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let value = load.await?;
+        let value = match load.await {
+            Ok(value) => value,
+            // With the database out of reach, what was read last (unless a
+            // write invalidated it) beats failing: sign-ins go on.
+            Err(e @ (StoreError::Unavailable(_) | StoreError::Busy)) => {
+                return table.get_stale(&key).ok_or(e);
+            }
+            Err(e) => return Err(e),
+        };
         let mut entries = table.lock();
         if self.generation.load(Ordering::Acquire) == generation {
             if entries.len() >= MAX_ENTRIES {
@@ -237,13 +277,26 @@ impl Cache {
             .await
     }
 
-    /// Forgets what is cached about `app`'s functions and runtime; call it
-    /// after the write commits.
+    /// Forgets what is cached about `app`: its settings, functions and
+    /// runtime; call it after the write commits.
     fn invalidate(&self, app: i64) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+        let other = |a: &Option<Arc<Application>>| a.as_ref().is_none_or(|a| a.id != app);
+        self.applications.retain(|_, (a, _)| other(a));
+        self.applications_by_id.retain(|id, _| *id != app);
         self.deployments.retain(|(a, _), _| *a != app);
         self.versions.retain(|(a, _, _), _| *a != app);
         self.runtimes.retain(|a, _| *a != app);
+    }
+
+    /// Forgets everything cached.
+    fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.applications.retain(|_, _| false);
+        self.applications_by_id.retain(|_, _| false);
+        self.deployments.retain(|_, _| false);
+        self.versions.retain(|_, _| false);
+        self.runtimes.retain(|_, _| false);
     }
 }
 
@@ -288,6 +341,23 @@ mod tests {
         assert_eq!(stale.map(|r| r.revision).ok(), Some(1));
         let fresh = directory.runtime(1, async { Ok(runtime(2)) }).await;
         assert_eq!(fresh.map(|r| r.revision).ok(), Some(2));
+    }
+
+    #[tokio::test]
+    async fn expired_entries_serve_while_the_database_is_unreachable() {
+        let directory = Cache::new(Duration::ZERO);
+        let _ = directory.runtime(1, async { Ok(runtime(1)) }).await;
+        let unreachable = || async { Err(StoreError::Unavailable("refused".into())) };
+        let stale = directory.runtime(1, unreachable()).await;
+        assert_eq!(stale.map(|r| r.revision).ok(), Some(1));
+        // Never read, or invalidated by a write: the error stands.
+        assert!(directory.runtime(2, unreachable()).await.is_err());
+        directory.invalidate(1);
+        assert!(directory.runtime(1, unreachable()).await.is_err());
+        // Other failures are not papered over.
+        let _ = directory.runtime(1, async { Ok(runtime(1)) }).await;
+        let broken = directory.runtime(1, async { Err(StoreError::Schema("x".into())) });
+        assert!(broken.await.is_err());
     }
 
     #[tokio::test]

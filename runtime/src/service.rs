@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sandbox::{Sandbox, SandboxConfig};
 use serde_json::value::RawValue;
@@ -19,11 +19,16 @@ use crate::invocation::Invocation;
 use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
 use crate::queue::Queue;
 use crate::store::{
-    Application, Dependency, Function, SqliteStore, Store, StoreResult, Version, blocking,
+    self, Application, Dependency, Function, Store, StoreResult, Version, blocking,
 };
 
 /// Largest batch of invocation records per commit.
 const LOG_BATCH: usize = 1024;
+
+/// How long a health check waits for the database.
+const HEALTH_WAIT: Duration = Duration::from_secs(2);
+/// How long a health check's answer is reused.
+const HEALTH_TTL: Duration = Duration::from_secs(1);
 
 /// Invocation ids reserved from the database at a time: one write per
 /// block rather than per invocation; a restart leaves at most a block's
@@ -45,20 +50,28 @@ pub struct Service {
     permits: Semaphore,
     /// The unused rest of the ids this node reserved.
     ids: Mutex<Range<i64>>,
+    /// The last database check and when it was made: health probes are
+    /// answered from it for a second, so probing costs the database little.
+    health: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
 }
 
 impl Service {
-    /// Opens the database and the image cache under the config's data
-    /// directory. Call [`Service::start`] to run the queue. A config that
-    /// cannot work fails with a [`ConfigError`](crate::ConfigError).
-    pub fn open(config: Config) -> anyhow::Result<Service> {
+    /// Opens the database (by default `chatfn.db` in the config's data
+    /// directory) and the image cache under the data directory. Call
+    /// [`Service::start`] to run the queue. A config that cannot work fails
+    /// with a [`ConfigError`](crate::ConfigError).
+    pub async fn open(config: Config) -> anyhow::Result<Service> {
         use anyhow::Context as _;
         let config = config.validate()?;
-        let dir = &config.data_dir;
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(dir)
-                .with_context(|| format!("opening the data directory {}", dir.display()))?,
-        );
+        let database = config.database_target();
+        tracing::info!(%database, "opening the database");
+        let store = {
+            let target = database.clone();
+            tokio::task::spawn_blocking(move || store::open(&target))
+                .await
+                .context("opening the database")?
+                .with_context(|| format!("opening the database {database}"))?
+        };
         let sandbox = Sandbox::new(SandboxConfig {
             cache_dir: Some(config.image_dir()),
             warm_pool_bytes: config.warm_pool_bytes,
@@ -104,6 +117,7 @@ impl Service {
         Ok(Service {
             permits: Semaphore::new(config.max_concurrency),
             ids: Mutex::new(0..0),
+            health: tokio::sync::Mutex::new(None),
             store,
             directory,
             invoker,
@@ -116,6 +130,7 @@ impl Service {
     /// Starts the background work: the queue's dispatcher and the pruning
     /// of old records. Needs a Tokio runtime.
     pub fn start(self: &Arc<Self>) {
+        self.directory.follow_changes();
         self.queue.start();
         spawn_pruner(Arc::clone(self));
     }
@@ -130,6 +145,27 @@ impl Service {
     /// read of the log).
     pub(crate) async fn flush_log(&self) {
         self.log.flush().await;
+    }
+
+    /// Whether this node can serve: its database answers (within
+    /// [`HEALTH_WAIT`]). The error says why not.
+    pub(crate) async fn health(&self) -> std::result::Result<(), String> {
+        let mut last = self.health.lock().await;
+        if let Some((at, result)) = last.as_ref()
+            && at.elapsed() < HEALTH_TTL
+        {
+            return result.clone();
+        }
+        let result = match tokio::time::timeout(HEALTH_WAIT, self.store(|s| s.ping())).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!(
+                "the database did not answer within {} s",
+                HEALTH_WAIT.as_secs()
+            )),
+        };
+        *last = Some((Instant::now(), result.clone()));
+        result
     }
 
     /// Runs `f` against the store off the async threads.

@@ -90,6 +90,9 @@ impl From<Error> for ApiError {
             Error::Store(e @ StoreError::Busy) => {
                 ApiError::unavailable("the database is busy; retry shortly", e)
             }
+            Error::Store(e @ StoreError::Unavailable(_)) => {
+                ApiError::unavailable("the database is unreachable; retry shortly", e)
+            }
             Error::Saturated => {
                 ApiError::unavailable("every invocation slot is busy; retry shortly", e)
             }
@@ -174,6 +177,7 @@ mod tests {
         for e in [
             Error::Saturated,
             Error::Store(StoreError::Busy),
+            Error::Store(StoreError::Unavailable("refused".into())),
             Error::Sandbox(sandbox::Error::PoolExhausted { max_instances: 4 }),
         ] {
             let (status, name, _, retry) = mapped(e);

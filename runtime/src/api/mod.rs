@@ -29,11 +29,30 @@ pub(crate) type AppState = Arc<Service>;
 
 const OPENAPI: &str = include_str!("openapi.json");
 
+/// `GET /healthz`: 200 while this node can serve, 503 (with the reason)
+/// while its database is out of reach, so a load balancer sends requests
+/// elsewhere.
+async fn health(
+    axum::extract::State(service): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    match service.health().await {
+        Ok(()) => "ok".into_response(),
+        Err(reason) => {
+            tracing::warn!("unhealthy: {reason}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unhealthy", "reason": reason })),
+            )
+                .into_response()
+        }
+    }
+}
+
 /// The HTTP API of `service`, to serve or to call in-process.
 pub fn app(service: Arc<Service>) -> Router {
     let body_limit = service.config.max_body_bytes;
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health))
         .route("/metrics", get(metrics::scrape))
         .route(
             "/v1/openapi.json",

@@ -1,33 +1,43 @@
 //! `chatfn apps`: create applications (the key is printed once), list them
-//! and change their platform API settings. These write the data directory
-//! directly; a running `chatfn serve` sees changes within its application
-//! cache's lifetime (a few seconds).
+//! and change their platform API settings. These write the database
+//! directly: running servers on PostgreSQL hear of a change at once, one
+//! on SQLite within its lookup cache's lifetime (a few seconds).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 
 use super::{UsageError, default_data_dir};
 use crate::api::hash_key;
-use crate::store::{Application, ApplicationPatch, ApplicationStore, SqliteStore};
+use crate::store::{self, Application, ApplicationPatch, Database, Store};
 
 #[derive(Subcommand)]
 pub(crate) enum AppsCommand {
     /// Create an application; prints its id, name and key (shown only now).
     Create(CreateArgs),
     /// List applications (ids, names and platform URLs; never keys or tokens).
-    List(DataDir),
+    List(Storage),
     /// Change an application's name or platform API settings.
     Update(UpdateArgs),
 }
 
+/// Where the service's data is: as `chatfn serve` is told.
 #[derive(Args)]
-pub(crate) struct DataDir {
+pub(crate) struct Storage {
     /// Where the service keeps its data [default: $CHATFN_DATA_DIR, else ~/.local/share/chatfn].
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The database, as `chatfn serve --database` takes it [default: sqlite:DATA_DIR/chatfn.db].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CHATFN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
 }
 
 #[derive(Args)]
@@ -44,7 +54,7 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "TOKEN")]
     platform_token: Option<String>,
     #[command(flatten)]
-    data_dir: DataDir,
+    storage: Storage,
 }
 
 #[derive(Args)]
@@ -57,9 +67,8 @@ pub(crate) struct CreateArgs {
     /// Bearer token for the Platform API.
     #[arg(long, value_name = "TOKEN")]
     platform_token: Option<String>,
-    /// Where the service keeps its data [default: $CHATFN_DATA_DIR, else ~/.local/share/chatfn].
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    storage: Storage,
 }
 
 pub(crate) fn run(command: AppsCommand) -> Result<ExitCode> {
@@ -70,9 +79,12 @@ pub(crate) fn run(command: AppsCommand) -> Result<ExitCode> {
     }
 }
 
-fn open(dir: Option<PathBuf>) -> Result<SqliteStore> {
-    let dir = dir.unwrap_or_else(default_data_dir);
-    SqliteStore::open(&dir).with_context(|| format!("opening the data directory {}", dir.display()))
+fn open(storage: Storage) -> Result<Arc<dyn Store>> {
+    let database = match storage.database {
+        Some(url) => Database::parse(&url).map_err(|e| UsageError(e.to_string()))?,
+        None => Database::in_data_dir(&storage.data_dir.unwrap_or_else(default_data_dir)),
+    };
+    store::open(&database).with_context(|| format!("opening the database {database}"))
 }
 
 fn check_name(name: &str) -> Result<&str> {
@@ -119,7 +131,7 @@ fn create(args: CreateArgs) -> Result<ExitCode> {
         .as_deref()
         .map(check_platform_url)
         .transpose()?;
-    let store = open(args.data_dir)?;
+    let store = open(args.storage)?;
     let key = new_key()?;
     let app = store.create_application(
         name,
@@ -132,8 +144,8 @@ fn create(args: CreateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(dir: DataDir) -> Result<ExitCode> {
-    for app in open(dir.data_dir)?.applications()? {
+fn list(storage: Storage) -> Result<ExitCode> {
+    for app in open(storage)?.applications()? {
         print(&app, None);
     }
     Ok(ExitCode::SUCCESS)
@@ -155,7 +167,7 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         },
         platform_token: args.platform_token.map(empty_is_none),
     };
-    match open(args.data_dir.data_dir)?.update_application(args.id, patch)? {
+    match open(args.storage)?.update_application(args.id, patch)? {
         Some(app) => {
             print(&app, None);
             Ok(ExitCode::SUCCESS)

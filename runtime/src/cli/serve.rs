@@ -21,6 +21,16 @@ pub(crate) struct ServeArgs {
     /// Where the database and images live [default: $CHATFN_DATA_DIR, else ~/.local/share/chatfn].
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The database: sqlite:PATH, or postgres://USER:PASSWORD@HOST/DATABASE
+    /// (libpq's sslmode and sslrootcert apply) for several nodes
+    /// [default: sqlite:DATA_DIR/chatfn.db].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CHATFN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
     /// Invocations running at once.
     #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONCURRENCY)]
     max_concurrency: usize,
@@ -94,6 +104,11 @@ impl ServeArgs {
         let mut config = Config::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
             .allow_egress(&self.fetch_allow)
             .map_err(|e| UsageError(e.to_string()))?;
+        if let Some(url) = &self.database {
+            config = config
+                .database(url)
+                .map_err(|e| UsageError(e.to_string()))?;
+        }
         config.listen = self.listen;
         config.max_concurrency = self.max_concurrency;
         config.queue_wait = Duration::from_millis(self.queue_wait_ms);
@@ -134,7 +149,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
 async fn serve(config: Config, exit_on_stdin_close: bool) -> Result<ExitCode> {
     let listen = config.listen;
     let dir = config.data_dir.clone();
-    let service = Arc::new(Service::open(config)?);
+    let database = config.database_target();
+    let service = Arc::new(Service::open(config).await?);
     service.start();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -142,7 +158,7 @@ async fn serve(config: Config, exit_on_stdin_close: bool) -> Result<ExitCode> {
     let address = listener.local_addr()?;
     // Tests and scripts read this line to find the port.
     println!("chatfn listening on http://{address}");
-    tracing::info!(data_dir = %dir.display(), "chatfn listening on http://{address}");
+    tracing::info!(data_dir = %dir.display(), %database, "chatfn listening on http://{address}");
     axum::serve(listener, crate::api::app(Arc::clone(&service)))
         .with_graceful_shutdown(shutdown(exit_on_stdin_close))
         .await?;

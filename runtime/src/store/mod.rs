@@ -5,12 +5,21 @@
 //! One trait per resource ([`ApplicationStore`], [`RuntimeStore`],
 //! [`FunctionStore`], [`InvocationStore`], [`JobStore`]); [`Store`] is all
 //! of them. They are synchronous (call them from `spawn_blocking`, e.g.
-//! through [`blocking`]) so that both an embedded database and a blocking
-//! PostgreSQL client can implement them. This module and its backends are
-//! the only places that write SQL.
+//! through [`blocking`]): SQLite is a blocking library, and the
+//! PostgreSQL backend drives its async client on a runtime of its own, so
+//! a storage call never runs on (or stalls) the threads serving requests.
+//! This module and its backends are the only places that write SQL; the
+//! schema of both is in `schema`, their shared column encodings in
+//! `columns`.
 
+mod columns;
+mod database;
 mod jobs;
+mod postgres;
+mod schema;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,7 +28,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::invocation::{Invocation, InvocationStatus};
 
+pub(crate) use database::{Database, DatabaseError, open};
 pub(crate) use jobs::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts};
+#[cfg(test)]
+use postgres::PostgresStore;
 pub(crate) use sqlite::SqliteStore;
 
 /// `Result` with a [`StoreError`].
@@ -35,6 +47,9 @@ pub(crate) enum StoreError {
     /// The database stayed locked or out of connections for the whole wait.
     #[error("the database is busy")]
     Busy,
+    /// The database server could not be reached (or stopped answering).
+    #[error("the database is unreachable: {0}")]
+    Unavailable(String),
     /// The database failed.
     #[error("{context}: {source}")]
     Database {
@@ -305,10 +320,33 @@ pub(crate) trait InvocationStore: Send + Sync {
     fn prune_invocations(&self, keep: u64) -> StoreResult<u64>;
 }
 
+/// A change made to an application's data, as another node reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Something of this application changed: its settings, runtime or
+    /// functions.
+    Application(i64),
+    /// Changes may have been missed (the feed reconnected): anything
+    /// cached may be stale.
+    Unknown,
+}
+
+/// What a backend shared by several nodes tells each of them.
+pub(crate) trait Shared: Send + Sync {
+    /// Changes committed by any node (this one included), as they happen;
+    /// `None` for a backend that only one node uses.
+    fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<Change>>;
+    /// Whether the database answers now (for `/healthz`).
+    fn ping(&self) -> StoreResult<()>;
+}
+
 /// Everything the service stores.
 pub(crate) trait Store:
-    ApplicationStore + RuntimeStore + FunctionStore + InvocationStore + JobStore
+    ApplicationStore + RuntimeStore + FunctionStore + InvocationStore + JobStore + Shared
 {
 }
 
-impl<T: ApplicationStore + RuntimeStore + FunctionStore + InvocationStore + JobStore> Store for T {}
+impl<T: ApplicationStore + RuntimeStore + FunctionStore + InvocationStore + JobStore + Shared> Store
+    for T
+{
+}

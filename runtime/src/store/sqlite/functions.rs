@@ -3,7 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
-use super::rows::{FUNCTION_COLUMNS, VERSION_COLUMNS, function_row, limits, order, version_row};
+use super::rows::{FUNCTION_COLUMNS, VERSION_COLUMNS, function_row, version_row};
+use crate::store::columns::{limits, order};
 use crate::store::{
     Function, FunctionPatch, FunctionStore, NewFunction, Page, PageRequest, SortKey, StoreError,
     StoreResult, Version,

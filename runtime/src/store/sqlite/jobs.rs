@@ -264,20 +264,19 @@ fn prune_done(conn: &Connection, before_ms: i64) -> StoreResult<u64> {
 
 #[cfg(test)]
 mod tests {
+    //! What only SQLite does; the rest of the queue's tests are in the
+    //! suite both backends run (`store::tests`).
     use super::*;
-    use crate::invocation::Invocation;
-    use crate::store::InvocationStore;
-    use serde_json::value::RawValue;
 
-    fn job(id: i64, app: i64, key: Option<&str>) -> NewJob {
+    fn job(id: i64, app: i64) -> NewJob {
         NewJob {
             id,
             app_id: app,
             function_id: 10 * app,
             version_number: 1,
             trigger: "user.sent.message".into(),
-            event: format!("{{\"n\":{id}}}"),
-            idempotency_key: key.map(str::to_owned),
+            event: "{}".into(),
+            idempotency_key: None,
             created_ms: 0,
         }
     }
@@ -293,190 +292,9 @@ mod tests {
     }
 
     #[test]
-    fn idempotency_keys_return_the_first_job() {
-        let (_dir, s) = store();
-        let ids = s
-            .enqueue_jobs(&[
-                job(1, 1, Some("k")),
-                job(2, 1, Some("k")),
-                job(3, 2, Some("k")),
-                job(4, 1, None),
-            ])
-            .expect("enqueues");
-        assert_eq!(ids, [1, 1, 3, 4]);
-        assert_eq!(
-            s.enqueue_jobs(&[job(5, 1, Some("k"))]).expect("enqueues"),
-            [1]
-        );
-    }
-
-    #[test]
-    fn id_blocks_never_overlap_even_across_stores_on_one_database() {
-        let (dir, s) = store();
-        let other = SqliteStore::open(dir.path()).expect("a second store");
-        let a = s.allocate_invocation_ids(100).expect("ids");
-        let b = other.allocate_invocation_ids(100).expect("ids");
-        let c = s.allocate_invocation_ids(1).expect("ids");
-        assert_eq!(
-            (a.end - a.start, b.end - b.start, c.end - c.start),
-            (100, 100, 1)
-        );
-        assert!(a.end <= b.start && b.end <= c.start, "{a:?} {b:?} {c:?}");
-    }
-
-    #[test]
-    fn claims_are_oldest_first_exclusive_and_leased() {
-        let (_dir, s) = store();
-        s.enqueue_jobs(&[job(1, 1, None), job(2, 2, None), job(3, 1, None)])
-            .expect("enqueues");
-        let first = s.claim_jobs("node", 100, 1000, 2, &[]).expect("claims");
-        assert_eq!(ids(&first), [1, 2]);
-        assert!(first.iter().all(|j| j.attempt == 1));
-        // Leased jobs are not claimed again while the lease lasts.
-        assert_eq!(
-            ids(&s.claim_jobs("node", 200, 1000, 10, &[]).expect("claims")),
-            [3]
-        );
-        assert!(
-            s.claim_jobs("node", 300, 1000, 10, &[])
-                .expect("claims")
-                .is_empty()
-        );
-        // A busy application is skipped.
-        s.enqueue_jobs(&[job(4, 1, None), job(5, 2, None)])
-            .expect("enqueues");
-        assert_eq!(
-            ids(&s.claim_jobs("node", 400, 1000, 10, &[1]).expect("claims")),
-            [5]
-        );
-        // Past its lease, a job (its runner died) is claimed again, as a new attempt.
-        let again = s.claim_jobs("node", 1201, 1000, 10, &[]).expect("claims");
-        assert_eq!(ids(&again), [1, 2, 3, 4]);
-        assert_eq!(again[0].attempt, 2);
-        assert_eq!(again[3].attempt, 1);
-    }
-
-    fn record(id: i64, attempt: u32) -> Option<Box<Invocation>> {
-        Some(Box::new(Invocation {
-            id,
-            app_id: 1,
-            function_id: 10,
-            version_number: 1,
-            trigger: "user.sent.message".into(),
-            test: false,
-            args: RawValue::from_string("{}".into()).expect("JSON"),
-            outcome: Some(Ok(RawValue::from_string(attempt.to_string()).expect("JSON"))),
-            logs: Vec::new(),
-            created_ms: 0,
-            ended_ms: Some(1),
-            duration_ms: Some(1.0),
-            calls: Vec::new(),
-            attempts: attempt,
-        }))
-    }
-
-    #[test]
-    fn outcomes_commit_with_their_records_and_stale_attempts_are_ignored() {
-        let (_dir, s) = store();
-        s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
-        let first = s.claim_jobs("node", 0, 10, 1, &[]).expect("claims");
-        let second = s.claim_jobs("node", 100, 10_000, 1, &[]).expect("claims");
-        assert_eq!((first[0].attempt, second[0].attempt), (1, 2));
-        // The first runner finishes late: neither its outcome nor its
-        // record counts.
-        s.end_jobs(&[JobOutcome {
-            id: 1,
-            attempt: 1,
-            end: JobEnd::Done,
-            record: record(1, 1),
-        }])
-        .expect("ends");
-        assert_eq!(s.queue_counts(1, 10).expect("counts").running, 1);
-        assert!(s.invocation(1, 1).expect("reads").is_none());
-        s.end_jobs(&[JobOutcome {
-            id: 1,
-            attempt: 2,
-            end: JobEnd::Done,
-            record: record(1, 2),
-        }])
-        .expect("ends");
-        assert_eq!(
-            s.queue_counts(1, 10).expect("counts"),
-            QueueCounts::default()
-        );
-        let stored = s.invocation(1, 1).expect("reads").expect("a record");
-        assert_eq!(stored.attempts, 2);
-        assert_eq!(stored.result().map(RawValue::get), Some("2"));
-    }
-
-    #[test]
-    fn retries_wait_failures_stay_until_redriven() {
-        let (_dir, s) = store();
-        s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
-            .expect("enqueues");
-        s.claim_jobs("node", 0, 1000, 10, &[]).expect("claims");
-        s.end_jobs(&[
-            JobOutcome {
-                id: 1,
-                attempt: 1,
-                end: JobEnd::Retry {
-                    at_ms: 500,
-                    error: "e".into(),
-                },
-                record: None,
-            },
-            JobOutcome {
-                id: 2,
-                attempt: 1,
-                end: JobEnd::Failed { error: "e".into() },
-                record: None,
-            },
-        ])
-        .expect("ends");
-        let counts = s.queue_counts(1, 10).expect("counts");
-        assert_eq!((counts.retrying, counts.failed), (1, 1));
-        assert!(
-            s.claim_jobs("node", 499, 1000, 10, &[])
-                .expect("claims")
-                .is_empty()
-        );
-        assert_eq!(
-            ids(&s.claim_jobs("node", 500, 1000, 10, &[]).expect("claims")),
-            [1]
-        );
-        assert!(!s.redrive_job(2, 2, 600).expect("another app's job"));
-        assert!(!s.redrive_job(1, 1, 600).expect("not failed"));
-        assert!(s.redrive_job(1, 2, 600).expect("redrives"));
-        let again = s.claim_jobs("node", 600, 1000, 10, &[]).expect("claims");
-        assert_eq!((ids(&again), again[0].attempt), (vec![2], 1));
-    }
-
-    #[test]
-    fn heartbeats_keep_only_their_owners_leases_alive() {
-        let (_dir, s) = store();
-        s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
-            .expect("enqueues");
-        assert_eq!(
-            ids(&s.claim_jobs("a", 0, 1000, 1, &[]).expect("claims")),
-            [1]
-        );
-        assert_eq!(
-            ids(&s.claim_jobs("b", 0, 1000, 1, &[]).expect("claims")),
-            [2]
-        );
-        // Node a is alive at 900 and renews; node b is not.
-        assert_eq!(s.renew_leases("a", 900, 1000).expect("renews"), 1);
-        let reclaimed = s.claim_jobs("c", 1500, 1000, 10, &[]).expect("claims");
-        assert_eq!((ids(&reclaimed), reclaimed[0].attempt), (vec![2], 2));
-        // A renewal by the old holder of a reclaimed job extends nothing of it.
-        assert_eq!(s.renew_leases("b", 1600, 1000).expect("renews"), 0);
-    }
-
-    #[test]
     fn a_restarted_single_node_resumes_its_jobs_at_once() {
         let (_dir, s) = store();
-        s.enqueue_jobs(&[job(1, 1, None), job(2, 2, None)])
-            .expect("enqueues");
+        s.enqueue_jobs(&[job(1, 1), job(2, 2)]).expect("enqueues");
         s.claim_jobs("old", 0, 15_000, 10, &[]).expect("claims");
         assert!(
             s.claim_jobs("new", 100, 15_000, 10, &[])

@@ -1,8 +1,7 @@
 //! The embedded default: SQLite in WAL mode under the data directory.
 //!
-//! One file per resource implements its trait; `schema` holds the
-//! migrations, `pool` the connections, `rows` the mapping between rows and
-//! values.
+//! One file per resource implements its trait; `pool` holds the
+//! connections, `rows` the mapping between rows and values.
 
 mod applications;
 mod functions;
@@ -11,29 +10,37 @@ mod jobs;
 mod pool;
 mod rows;
 mod runtimes;
-mod schema;
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
-use super::{StoreError, StoreResult};
+use super::schema::{MIGRATIONS, check_not_newer};
+use super::{Change, Shared, StoreError, StoreResult};
 use pool::Pool;
 
-/// The service's data in `<data dir>/chatfn.db`.
+/// The service's data in one SQLite file (`<data dir>/chatfn.db` by default).
 pub(crate) struct SqliteStore {
     pool: Pool,
 }
 
 impl SqliteStore {
     /// Opens (creating and migrating) `chatfn.db` in `dir`.
+    #[cfg(test)]
     pub(crate) fn open(dir: &Path) -> StoreResult<SqliteStore> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::database("creating the data directory", e))?;
+        SqliteStore::open_file(&dir.join("chatfn.db"))
+    }
+
+    /// Opens (creating and migrating) the database file `path`.
+    pub(crate) fn open_file(path: &Path) -> StoreResult<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::database("creating the database's directory", e))?;
+        }
         let store = SqliteStore {
-            pool: Pool::new(dir.join("chatfn.db")),
+            pool: Pool::new(path.to_owned()),
         };
-        store.with(schema::migrate)?;
+        store.with(migrate)?;
         Ok(store)
     }
 
@@ -42,51 +49,36 @@ impl SqliteStore {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::{ApplicationStore, FunctionStore, NewFunction, PageRequest, Sort, SortKey};
+/// One node's database: nothing to hear from others.
+impl Shared for SqliteStore {
+    fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<Change>> {
+        None
+    }
 
-    fn page(size: u64) -> PageRequest {
-        PageRequest {
-            number: 0,
-            size,
-            sort: Sort {
-                key: SortKey::Id,
-                descending: false,
-            },
+    fn ping(&self) -> StoreResult<()> {
+        self.with(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+    }
+}
+
+/// Brings the database up to this build's schema; refuses a newer one.
+/// Each step reads the version inside its own write transaction, so two
+/// processes opening one file together apply each migration once.
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    for (n, migration) in MIGRATIONS.iter().enumerate() {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let applied = usize::try_from(applied).unwrap_or(0);
+        check_not_newer(applied)?;
+        if applied > n {
+            continue;
         }
-    }
-
-    #[test]
-    fn data_is_scoped_to_its_application() -> StoreResult<()> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::database("tempdir", e))?;
-        let store = SqliteStore::open(dir.path())?;
-        let a = store.create_application("a", &[1; 32], None, None)?;
-        let b = store.create_application("b", &[2; 32], None, None)?;
-        let f = store.create_function(
-            a.id,
-            NewFunction {
-                trigger: "user.sent.message".into(),
-                name: "f".into(),
-                description: None,
-                timeout_ms: 5000,
-            },
+        tx.execute_batch(migration.sqlite)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(n + 1).unwrap_or(i64::MAX),
         )?;
-        let v = store
-            .create_version(a.id, f.id, "x")?
-            .ok_or(StoreError::Schema("no version".into()))?;
-        assert_eq!(v.number, 1);
-        assert!(store.function(b.id, f.id)?.is_none());
-        assert!(store.version(b.id, v.id)?.is_none());
-        assert!(store.create_version(b.id, f.id, "y")?.is_none());
-        assert!(store.list_versions(b.id, f.id, page(10))?.is_none());
-        assert!(store.set_current_version(b.id, f.id, 1)?.is_none());
-        assert_eq!(store.list_functions(b.id, page(10))?.total, 0);
-        assert_eq!(
-            store.application_by_key(&[2; 32])?.map(|a| a.name),
-            Some("b".into())
-        );
-        Ok(())
+        tx.commit()?;
     }
+    Ok(())
 }

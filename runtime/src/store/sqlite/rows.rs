@@ -1,32 +1,11 @@
-//! Rows to values and back: column lists, row mappers, paging clauses, and
-//! how an invocation record is written down (its JSON columns).
+//! SQLite rows to values and back: column lists, row mappers, and the
+//! invocation upsert (its JSON columns are [`columns`](crate::store::columns)'s).
 
 use rusqlite::{Connection, Row, params};
-use sandbox::GuestError;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
-use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus};
-use crate::store::{Application, Function, PageRequest, SortKey, StoreError, Version};
-
-pub(super) fn order(page: &PageRequest, allowed: &[(SortKey, &str)]) -> String {
-    let column = allowed
-        .iter()
-        .find(|(key, _)| *key == page.sort.key)
-        .map_or("id", |(_, column)| column);
-    let direction = if page.sort.descending { "DESC" } else { "ASC" };
-    format!("ORDER BY {column} {direction}, id {direction}")
-}
-
-pub(super) fn limits(page: &PageRequest) -> (i64, i64) {
-    let size = i64::try_from(page.size).unwrap_or(i64::MAX);
-    let offset = i64::try_from(page.number.saturating_mul(page.size)).unwrap_or(i64::MAX);
-    (size, offset)
-}
-
-pub(super) fn json_error(e: serde_json::Error) -> StoreError {
-    StoreError::Schema(format!("stored JSON is unreadable: {e}"))
-}
+use crate::invocation::Invocation;
+use crate::store::columns::{INVOCATION_COLUMNS, StoredInvocation, encode_invocation};
+use crate::store::{Application, Function, Version};
 
 pub(super) const FUNCTION_COLUMNS: &str =
     "id, trigger, name, description, enabled, timeout_ms, current_version, created_ms";
@@ -69,30 +48,6 @@ pub(super) fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
     })
 }
 
-const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts";
-
-/// The `result` column: the handler's value under `payload`, as the chat
-/// platform stores results.
-#[derive(Serialize, Deserialize)]
-struct StoredResult<'a> {
-    #[serde(borrow)]
-    payload: &'a RawValue,
-}
-
-fn to_json(value: &impl Serialize) -> rusqlite::Result<String> {
-    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-}
-
-/// A stored JSON column as `T`; what does not read as `T` (written by a
-/// build with other kinds, say) becomes `fallback` and a warning, rather
-/// than failing the whole page it is on.
-fn lenient<'a, T: Deserialize<'a>>(id: i64, column: &str, text: &'a str, fallback: T) -> T {
-    serde_json::from_str(text).unwrap_or_else(|e| {
-        tracing::warn!(invocation = id, column, "unreadable stored JSON: {e}");
-        fallback
-    })
-}
-
 /// Inserts one invocation record, or updates it (a later attempt of a
 /// queued run) if it is the same function's (inside the caller's
 /// transaction). Ids come from one sequence, so a record of another
@@ -108,11 +63,8 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
            duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
          WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
     ))?;
-    let result = i
-        .result()
-        .map(|payload| to_json(&StoredResult { payload }))
-        .transpose()?;
-    let error = i.error().map(to_json).transpose()?;
+    let encoded =
+        encode_invocation(i).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     stmt.execute(params![
         i.id,
         i.app_id,
@@ -121,14 +73,14 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
         i.trigger,
         i.test,
         i.args.get(),
-        result,
-        error,
-        i.status().as_str(),
-        to_json(&i.logs)?,
+        encoded.result,
+        encoded.error,
+        encoded.status,
+        encoded.logs,
         i.created_ms,
         i.ended_ms,
         i.duration_ms,
-        to_json(&i.calls)?,
+        encoded.calls,
         i.attempts
     ])?;
     Ok(())
@@ -140,46 +92,23 @@ pub(super) fn select_invocations() -> String {
 }
 
 pub(super) fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
-    let id: i64 = row.get(0)?;
-    let args: String = row.get(6)?;
-    let result: Option<String> = row.get(7)?;
-    let error: Option<String> = row.get(8)?;
-    let status: String = row.get(9)?;
-    let logs: String = row.get(10)?;
-    let calls: String = row.get(14)?;
-    let outcome = match InvocationStatus::parse(&status) {
-        Some(InvocationStatus::Running) => None,
-        Some(InvocationStatus::Succeeded) => Some(Ok(result
-            .as_deref()
-            .and_then(|text| {
-                lenient::<Option<StoredResult<'_>>>(id, "result", text, None)
-                    .map(|r| r.payload.to_owned())
-            })
-            .unwrap_or_default())),
-        Some(InvocationStatus::Failed) | None => {
-            let unreadable = || InvocationError {
-                kind: FailureKind::Crash,
-                error: GuestError::new("Error", "the stored error is unreadable"),
-            };
-            Some(Err(error.as_deref().map_or_else(unreadable, |text| {
-                lenient(id, "error", text, unreadable())
-            })))
-        }
-    };
-    Ok(Invocation {
-        id,
+    Ok(StoredInvocation {
+        id: row.get(0)?,
         app_id: row.get(1)?,
         function_id: row.get(2)?,
         version_number: row.get(3)?,
         trigger: row.get(4)?,
         test: row.get(5)?,
-        args: RawValue::from_string(args).unwrap_or_default(),
-        outcome,
-        logs: lenient(id, "logs", &logs, Vec::new()),
+        args: row.get(6)?,
+        result: row.get(7)?,
+        error: row.get(8)?,
+        status: row.get(9)?,
+        logs: row.get(10)?,
         created_ms: row.get(11)?,
         ended_ms: row.get(12)?,
         duration_ms: row.get(13)?,
-        calls: lenient(id, "calls", &calls, Vec::new()),
+        calls: row.get(14)?,
         attempts: row.get(15)?,
-    })
+    }
+    .decode())
 }

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
-use super::rows::json_error;
+use crate::store::columns::{change_runtime, decode_runtime};
 use crate::store::{Runtime, RuntimeChange, RuntimeStore, StoreResult};
 
 fn get_runtime(conn: &Connection, app: i64) -> StoreResult<Runtime> {
@@ -17,13 +17,13 @@ fn get_runtime(conn: &Connection, app: i64) -> StoreResult<Runtime> {
     let Some((revision, dependencies, environment, initialization_script, lockfile)) = row else {
         return Ok(Runtime::default());
     };
-    Ok(Runtime {
+    decode_runtime(
         revision,
-        dependencies: serde_json::from_str(&dependencies).map_err(json_error)?,
-        environment: serde_json::from_str(&environment).map_err(json_error)?,
+        &dependencies,
+        &environment,
         initialization_script,
         lockfile,
-    })
+    )
 }
 
 impl RuntimeStore for SqliteStore {
@@ -34,20 +34,8 @@ impl RuntimeStore for SqliteStore {
     fn update_runtime(&self, app: i64, change: RuntimeChange) -> StoreResult<Runtime> {
         self.with(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut runtime = get_runtime(&tx, app)?;
-            match change {
-                RuntimeChange::Dependencies(deps, lockfile) => {
-                    runtime.dependencies = deps;
-                    runtime.lockfile = lockfile;
-                }
-                RuntimeChange::Environment(env) => runtime.environment = env,
-                RuntimeChange::InitializationScript(script) => {
-                    runtime.initialization_script = Some(script).filter(|s| !s.trim().is_empty());
-                }
-            }
-            runtime.revision += 1;
-            let dependencies = serde_json::to_string(&runtime.dependencies).map_err(json_error)?;
-            let environment = serde_json::to_string(&runtime.environment).map_err(json_error)?;
+            let (runtime, dependencies, environment) =
+                change_runtime(get_runtime(&tx, app)?, change)?;
             tx.execute(
                 "INSERT INTO runtimes (app_id, revision, dependencies, environment, initialization_script, lockfile) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (app_id) DO UPDATE SET revision = excluded.revision, dependencies = excluded.dependencies,

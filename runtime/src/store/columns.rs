@@ -1,0 +1,180 @@
+//! What both backends write into their columns and read back: an
+//! invocation record's JSON columns, a runtime's, and the paging clauses.
+//! Each backend only moves these values in and out of its rows, so a
+//! record reads the same from either.
+
+use sandbox::GuestError;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::{PageRequest, Runtime, RuntimeChange, SortKey, StoreError};
+use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus};
+
+/// `ORDER BY` for a page: the requested key if `allowed` maps it to a
+/// column, else the id; the id breaks ties so pages never overlap.
+pub(super) fn order(page: &PageRequest, allowed: &[(SortKey, &str)]) -> String {
+    let column = allowed
+        .iter()
+        .find(|(key, _)| *key == page.sort.key)
+        .map_or("id", |(_, column)| column);
+    let direction = if page.sort.descending { "DESC" } else { "ASC" };
+    format!("ORDER BY {column} {direction}, id {direction}")
+}
+
+/// (LIMIT, OFFSET) of a page.
+pub(super) fn limits(page: &PageRequest) -> (i64, i64) {
+    let size = i64::try_from(page.size).unwrap_or(i64::MAX);
+    let offset = i64::try_from(page.number.saturating_mul(page.size)).unwrap_or(i64::MAX);
+    (size, offset)
+}
+
+pub(super) fn json_error(e: serde_json::Error) -> StoreError {
+    StoreError::Schema(format!("stored JSON is unreadable: {e}"))
+}
+
+/// The invocation columns, in the order both backends list them.
+pub(super) const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts";
+
+/// The `result` column: the handler's value under `payload`, as the chat
+/// platform stores results.
+#[derive(Serialize, Deserialize)]
+struct StoredResult<'a> {
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+/// An invocation record's columns that are not plain values.
+pub(super) struct EncodedInvocation {
+    pub(super) result: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) status: &'static str,
+    pub(super) logs: String,
+    pub(super) calls: String,
+}
+
+/// The JSON columns of `i`.
+pub(super) fn encode_invocation(i: &Invocation) -> Result<EncodedInvocation, serde_json::Error> {
+    Ok(EncodedInvocation {
+        result: i
+            .result()
+            .map(|payload| serde_json::to_string(&StoredResult { payload }))
+            .transpose()?,
+        error: i.error().map(serde_json::to_string).transpose()?,
+        status: i.status().as_str(),
+        logs: serde_json::to_string(&i.logs)?,
+        calls: serde_json::to_string(&i.calls)?,
+    })
+}
+
+/// An invocation row as read, before its JSON columns are parsed.
+pub(super) struct StoredInvocation {
+    pub(super) id: i64,
+    pub(super) app_id: i64,
+    pub(super) function_id: i64,
+    pub(super) version_number: i64,
+    pub(super) trigger: String,
+    pub(super) test: bool,
+    pub(super) args: String,
+    pub(super) result: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) status: String,
+    pub(super) logs: String,
+    pub(super) created_ms: i64,
+    pub(super) ended_ms: Option<i64>,
+    pub(super) duration_ms: Option<f64>,
+    pub(super) calls: String,
+    pub(super) attempts: i64,
+}
+
+/// A stored JSON column as `T`; what does not read as `T` (written by a
+/// build with other kinds, say) becomes `fallback` and a warning, rather
+/// than failing the whole page it is on.
+fn lenient<'a, T: Deserialize<'a>>(id: i64, column: &str, text: &'a str, fallback: T) -> T {
+    serde_json::from_str(text).unwrap_or_else(|e| {
+        tracing::warn!(invocation = id, column, "unreadable stored JSON: {e}");
+        fallback
+    })
+}
+
+impl StoredInvocation {
+    /// The record, read leniently (see [`lenient`]).
+    pub(super) fn decode(self) -> Invocation {
+        let id = self.id;
+        let outcome = match InvocationStatus::parse(&self.status) {
+            Some(InvocationStatus::Running) => None,
+            Some(InvocationStatus::Succeeded) => Some(Ok(self
+                .result
+                .as_deref()
+                .and_then(|text| {
+                    lenient::<Option<StoredResult<'_>>>(id, "result", text, None)
+                        .map(|r| r.payload.to_owned())
+                })
+                .unwrap_or_default())),
+            Some(InvocationStatus::Failed) | None => {
+                let unreadable = || InvocationError {
+                    kind: FailureKind::Crash,
+                    error: GuestError::new("Error", "the stored error is unreadable"),
+                };
+                Some(Err(self.error.as_deref().map_or_else(unreadable, |text| {
+                    lenient(id, "error", text, unreadable())
+                })))
+            }
+        };
+        Invocation {
+            id,
+            app_id: self.app_id,
+            function_id: self.function_id,
+            version_number: self.version_number,
+            trigger: self.trigger,
+            test: self.test,
+            args: RawValue::from_string(self.args).unwrap_or_default(),
+            outcome,
+            logs: lenient(id, "logs", &self.logs, Vec::new()),
+            created_ms: self.created_ms,
+            ended_ms: self.ended_ms,
+            duration_ms: self.duration_ms,
+            calls: lenient(id, "calls", &self.calls, Vec::new()),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A runtime from its row (revision, dependencies, environment,
+/// initialization script, lockfile).
+pub(super) fn decode_runtime(
+    revision: i64,
+    dependencies: &str,
+    environment: &str,
+    initialization_script: Option<String>,
+    lockfile: Option<String>,
+) -> Result<Runtime, StoreError> {
+    Ok(Runtime {
+        revision,
+        dependencies: serde_json::from_str(dependencies).map_err(json_error)?,
+        environment: serde_json::from_str(environment).map_err(json_error)?,
+        initialization_script,
+        lockfile,
+    })
+}
+
+/// `runtime` with `change` made, at the next revision; and its
+/// (dependencies, environment) columns.
+pub(super) fn change_runtime(
+    mut runtime: Runtime,
+    change: RuntimeChange,
+) -> Result<(Runtime, String, String), StoreError> {
+    match change {
+        RuntimeChange::Dependencies(deps, lockfile) => {
+            runtime.dependencies = deps;
+            runtime.lockfile = lockfile;
+        }
+        RuntimeChange::Environment(env) => runtime.environment = env,
+        RuntimeChange::InitializationScript(script) => {
+            runtime.initialization_script = Some(script).filter(|s| !s.trim().is_empty());
+        }
+    }
+    runtime.revision += 1;
+    let dependencies = serde_json::to_string(&runtime.dependencies).map_err(json_error)?;
+    let environment = serde_json::to_string(&runtime.environment).map_err(json_error)?;
+    Ok((runtime, dependencies, environment))
+}

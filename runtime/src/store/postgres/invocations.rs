@@ -1,0 +1,246 @@
+//! The invocation log: records written a batch per statement.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+
+use super::PostgresStore;
+use crate::invocation::{Invocation, InvocationStatus};
+use crate::store::columns::{
+    INVOCATION_COLUMNS, StoredInvocation, encode_invocation, json_error, limits, order,
+};
+use crate::store::{InvocationFilter, InvocationStore, Page, PageRequest, SortKey, StoreResult};
+
+fn invocation_row(row: &Row) -> StoreResult<Invocation> {
+    Ok(StoredInvocation {
+        id: row.try_get(0)?,
+        app_id: row.try_get(1)?,
+        function_id: row.try_get(2)?,
+        version_number: row.try_get(3)?,
+        trigger: row.try_get(4)?,
+        test: row.try_get(5)?,
+        args: row.try_get(6)?,
+        result: row.try_get(7)?,
+        error: row.try_get(8)?,
+        status: row.try_get(9)?,
+        logs: row.try_get(10)?,
+        created_ms: row.try_get(11)?,
+        ended_ms: row.try_get(12)?,
+        duration_ms: row.try_get(13)?,
+        calls: row.try_get(14)?,
+        attempts: row.try_get(15)?,
+    }
+    .decode())
+}
+
+/// Inserts records, or updates them (a later attempt of a queued run) if
+/// they are the same function's, in one statement: one round trip for a
+/// whole batch, which is what lets the database keep up with the blocking
+/// path. Ids come from one sequence, so another function's record is never
+/// overwritten; the guard keeps it so even if one were reused.
+pub(super) async fn put_invocations(
+    client: &impl GenericClient,
+    batch: &[&Invocation],
+) -> StoreResult<()> {
+    // A statement may not update one row twice: the batch's last word on
+    // each record is the one kept.
+    let mut seen = HashSet::new();
+    let latest: Vec<&Invocation> = batch
+        .iter()
+        .rev()
+        .copied()
+        .filter(|i| seen.insert(i.id))
+        .collect();
+    if latest.is_empty() {
+        return Ok(());
+    }
+    let mut c = Columns::with_capacity(latest.len());
+    for i in latest {
+        let encoded = encode_invocation(i).map_err(json_error)?;
+        c.id.push(i.id);
+        c.app_id.push(i.app_id);
+        c.function_id.push(i.function_id);
+        c.version_number.push(i.version_number);
+        c.trigger.push(i.trigger.as_str());
+        c.test.push(i.test);
+        c.args.push(i.args.get());
+        c.result.push(encoded.result);
+        c.error.push(encoded.error);
+        c.status.push(encoded.status);
+        c.logs.push(encoded.logs);
+        c.created_ms.push(i.created_ms);
+        c.ended_ms.push(i.ended_ms);
+        c.duration_ms.push(i.duration_ms);
+        c.calls.push(encoded.calls);
+        c.attempts.push(i64::from(i.attempts));
+    }
+    let stmt = client
+        .prepare_cached(&format!(
+            "INSERT INTO invocations ({INVOCATION_COLUMNS})
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
+               $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+               $12::bigint[], $13::bigint[], $14::float8[], $15::text[], $16::bigint[])
+             ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
+               trigger = excluded.trigger, test = excluded.test, args = excluded.args,
+               result = excluded.result, error = excluded.error, status = excluded.status,
+               logs = excluded.logs, created_ms = excluded.created_ms, ended_ms = excluded.ended_ms,
+               duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
+             WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
+        ))
+        .await?;
+    client
+        .execute(
+            &stmt,
+            &[
+                &c.id,
+                &c.app_id,
+                &c.function_id,
+                &c.version_number,
+                &c.trigger,
+                &c.test,
+                &c.args,
+                &c.result,
+                &c.error,
+                &c.status,
+                &c.logs,
+                &c.created_ms,
+                &c.ended_ms,
+                &c.duration_ms,
+                &c.calls,
+                &c.attempts,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A batch of records, column by column (one array parameter each).
+#[derive(Default)]
+struct Columns<'a> {
+    id: Vec<i64>,
+    app_id: Vec<i64>,
+    function_id: Vec<i64>,
+    version_number: Vec<i64>,
+    trigger: Vec<&'a str>,
+    test: Vec<bool>,
+    args: Vec<&'a str>,
+    result: Vec<Option<String>>,
+    error: Vec<Option<String>>,
+    status: Vec<&'static str>,
+    logs: Vec<String>,
+    created_ms: Vec<i64>,
+    ended_ms: Vec<Option<i64>>,
+    duration_ms: Vec<Option<f64>>,
+    calls: Vec<String>,
+    attempts: Vec<i64>,
+}
+
+impl Columns<'_> {
+    fn with_capacity(n: usize) -> Self {
+        Columns {
+            id: Vec::with_capacity(n),
+            result: Vec::with_capacity(n),
+            logs: Vec::with_capacity(n),
+            ..Columns::default()
+        }
+    }
+}
+
+impl InvocationStore for PostgresStore {
+    fn put_invocations(&self, batch: &[Invocation]) -> StoreResult<()> {
+        let batch: Vec<&Invocation> = batch.iter().collect();
+        self.run(|client| async move { put_invocations(&client, &batch).await })
+    }
+
+    fn list_invocations(
+        &self,
+        app: i64,
+        function: i64,
+        filter: &InvocationFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Invocation>> {
+        self.run(|client| async move {
+            let condition = "app_id = $1 AND function_id = $2 AND ($3::text IS NULL OR status = $3)
+                 AND ($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL OR created_ms < $5)";
+            let status = filter.status.map(InvocationStatus::as_str);
+            let total: i64 = client
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM invocations WHERE {condition}"),
+                    &[&app, &function, &status, &filter.from_ms, &filter.to_ms],
+                )
+                .await?
+                .try_get(0)?;
+            let order = order(
+                &page,
+                &[
+                    (SortKey::CreatedTime, "created_ms"),
+                    (SortKey::VersionNumber, "version_number"),
+                ],
+            );
+            let (size, offset) = limits(&page);
+            let items = client
+                .query(
+                    &format!(
+                        "SELECT {INVOCATION_COLUMNS} FROM invocations WHERE {condition} {order} LIMIT $6 OFFSET $7"
+                    ),
+                    &[&app, &function, &status, &filter.from_ms, &filter.to_ms, &size, &offset],
+                )
+                .await?
+                .iter()
+                .map(invocation_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                total: u64::try_from(total).unwrap_or(0),
+            })
+        })
+    }
+
+    fn invocation(&self, app: i64, id: i64) -> StoreResult<Option<Invocation>> {
+        self.run(|client| async move {
+            client
+                .query_opt(
+                    &format!(
+                        "SELECT {INVOCATION_COLUMNS} FROM invocations WHERE app_id = $1 AND id = $2"
+                    ),
+                    &[&app, &id],
+                )
+                .await?
+                .as_ref()
+                .map(invocation_row)
+                .transpose()
+        })
+    }
+
+    fn allocate_invocation_ids(&self, count: u32) -> StoreResult<Range<i64>> {
+        self.run(|client| async move {
+            let count = i64::from(count);
+            let end: i64 = client
+                .query_one(
+                    "UPDATE sequences SET next = next + $1 WHERE name = 'invocations' RETURNING next",
+                    &[&count],
+                )
+                .await?
+                .try_get(0)?;
+            Ok(end - count..end)
+        })
+    }
+
+    fn prune_invocations(&self, keep: u64) -> StoreResult<u64> {
+        self.run(|client| async move {
+            let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+            let removed = client
+                .execute(
+                    "DELETE FROM invocations WHERE id IN (
+                       SELECT id FROM (
+                         SELECT id, ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
+                       ) ranked WHERE n > $1)",
+                    &[&keep],
+                )
+                .await?;
+            Ok(removed)
+        })
+    }
+}

@@ -1,0 +1,299 @@
+//! The job queue in PostgreSQL: batched enqueue with idempotency keys,
+//! claims that nodes make side by side (`FOR UPDATE SKIP LOCKED`), and
+//! outcomes that only the current lease holder can record.
+
+use std::collections::HashMap;
+
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+
+use super::PostgresStore;
+use super::invocations::put_invocations;
+use crate::invocation::Invocation;
+use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
+
+fn job_row(row: &Row) -> StoreResult<Job> {
+    let attempt: i64 = row.try_get(5)?;
+    Ok(Job {
+        id: row.try_get(0)?,
+        app_id: row.try_get(1)?,
+        function_id: row.try_get(2)?,
+        version_number: row.try_get(3)?,
+        event: row.try_get(4)?,
+        attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+    })
+}
+
+impl JobStore for PostgresStore {
+    fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            let ids = enqueue(&tx, jobs).await?;
+            tx.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    fn claim_jobs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        skip_apps: &[i64],
+    ) -> StoreResult<Vec<Job>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(|client| async move {
+            // Each branch walks the (state, id) index and locks what it
+            // picks; rows another node is claiming are skipped, not waited
+            // for, so nodes claim side by side and never the same job.
+            let stmt = client
+                .prepare_cached(
+                    "WITH queued AS (
+                       SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= $1 AND NOT (app_id = ANY($5))
+                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+                     expired AS (
+                       SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < $1 AND NOT (app_id = ANY($5))
+                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+                     picked AS (
+                       SELECT id FROM (SELECT id FROM queued UNION ALL SELECT id FROM expired) due ORDER BY id LIMIT $3)
+                     UPDATE jobs SET state = 'running', lease_until_ms = $1::bigint + $2::bigint, attempts = attempts + 1, lease_owner = $4
+                     FROM picked WHERE jobs.id = picked.id
+                     RETURNING jobs.id, app_id, function_id, version_number, event, attempts",
+                )
+                .await?;
+            let mut jobs = client
+                .query(&stmt, &[&now_ms, &lease_ms, &limit, &owner, &skip_apps])
+                .await?
+                .iter()
+                .map(job_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            jobs.sort_by_key(|j| j.id);
+            Ok(jobs)
+        })
+    }
+
+    fn renew_leases(&self, owner: &str, now_ms: i64, lease_ms: i64) -> StoreResult<u64> {
+        self.run(|client| async move {
+            Ok(client
+                .execute(
+                    "UPDATE jobs SET lease_until_ms = $2::bigint + $3::bigint WHERE state = 'running' AND lease_owner = $1",
+                    &[&owner, &now_ms, &lease_ms],
+                )
+                .await?)
+        })
+    }
+
+    /// Other nodes may be running the jobs leased now: leases are left to
+    /// run out (a dead node's within one lease time), not ended.
+    fn resume_abandoned_jobs(&self, _now_ms: i64) -> StoreResult<u64> {
+        Ok(0)
+    }
+
+    fn end_jobs(&self, outcomes: &[JobOutcome]) -> StoreResult<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            end(&tx, outcomes).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts> {
+        self.run(|client| async move {
+            let rows = client
+                .query(
+                    "SELECT state, attempts > 0, COUNT(*) FROM jobs
+                     WHERE app_id = $1 AND function_id = $2 AND state <> 'done' GROUP BY 1, 2",
+                    &[&app, &function],
+                )
+                .await?;
+            tally(&rows)
+        })
+    }
+
+    fn queue_totals(&self) -> StoreResult<QueueCounts> {
+        self.run(|client| async move {
+            let rows = client
+                .query(
+                    "SELECT state, attempts > 0, COUNT(*) FROM jobs
+                     WHERE state IN ('queued', 'running', 'failed') GROUP BY 1, 2",
+                    &[],
+                )
+                .await?;
+            tally(&rows)
+        })
+    }
+
+    fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+        self.run(|client| async move {
+            let changed = client
+                .execute(
+                    "UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = $3, last_error = NULL
+                     WHERE app_id = $1 AND id = $2 AND state = 'failed'",
+                    &[&app, &id, &now_ms],
+                )
+                .await?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64> {
+        self.run(|client| async move {
+            Ok(client
+                .execute(
+                    "DELETE FROM jobs WHERE state = 'done' AND created_ms < $1",
+                    &[&before_ms],
+                )
+                .await?)
+        })
+    }
+}
+
+/// Inserts `jobs` in one statement; returns each job's id (an earlier
+/// job's when its idempotency key was seen before, on any node).
+async fn enqueue(client: &impl GenericClient, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
+    let mut id = Vec::with_capacity(jobs.len());
+    let mut app = Vec::with_capacity(jobs.len());
+    let mut function = Vec::with_capacity(jobs.len());
+    let mut version = Vec::with_capacity(jobs.len());
+    let mut trigger = Vec::with_capacity(jobs.len());
+    let mut event = Vec::with_capacity(jobs.len());
+    let mut key = Vec::with_capacity(jobs.len());
+    let mut created = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        id.push(job.id);
+        app.push(job.app_id);
+        function.push(job.function_id);
+        version.push(job.version_number);
+        trigger.push(job.trigger.as_str());
+        event.push(job.event.as_str());
+        key.push(job.idempotency_key.as_deref());
+        created.push(job.created_ms);
+    }
+    let insert = client
+        .prepare_cached(
+            "INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, idempotency_key, state, attempts, next_run_ms, created_ms)
+             SELECT id, app_id, function_id, version_number, trigger, event, idempotency_key, 'queued', 0, created_ms, created_ms
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+               AS j(id, app_id, function_id, version_number, trigger, event, idempotency_key, created_ms)
+             ON CONFLICT (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+             RETURNING id",
+        )
+        .await?;
+    let inserted: std::collections::HashSet<i64> = client
+        .query(
+            &insert,
+            &[
+                &id, &app, &function, &version, &trigger, &event, &key, &created,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    if inserted.len() == jobs.len() {
+        return Ok(id);
+    }
+    // Repeated keys: the job that holds each key (committed before, or
+    // earlier in this batch).
+    let (repeat_apps, repeat_keys): (Vec<i64>, Vec<&str>) = jobs
+        .iter()
+        .filter(|j| !inserted.contains(&j.id))
+        .filter_map(|j| Some((j.app_id, j.idempotency_key.as_deref()?)))
+        .unzip();
+    let holders: HashMap<(i64, String), i64> = client
+        .query(
+            "SELECT app_id, idempotency_key, id FROM jobs
+             WHERE (app_id, idempotency_key) IN (SELECT * FROM UNNEST($1::bigint[], $2::text[]))",
+            &[&repeat_apps, &repeat_keys],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?)))
+        .collect::<StoreResult<_>>()?;
+    Ok(jobs
+        .iter()
+        .map(|j| {
+            if inserted.contains(&j.id) {
+                return j.id;
+            }
+            j.idempotency_key
+                .as_ref()
+                .and_then(|k| holders.get(&(j.app_id, k.clone())))
+                .copied()
+                .unwrap_or(j.id)
+        })
+        .collect())
+}
+
+/// Records outcomes in one statement, then the records of those that
+/// counted. A stale runner's outcome and record are both ignored: only the
+/// holder of the current attempt may end it.
+async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResult<()> {
+    let mut id = Vec::with_capacity(outcomes.len());
+    let mut attempt = Vec::with_capacity(outcomes.len());
+    let mut state = Vec::with_capacity(outcomes.len());
+    let mut at = Vec::with_capacity(outcomes.len());
+    let mut error = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        id.push(o.id);
+        attempt.push(i64::from(o.attempt));
+        let (s, a, e) = match &o.end {
+            JobEnd::Done => ("done", None, None),
+            JobEnd::Retry { at_ms, error } => ("queued", Some(*at_ms), Some(error.as_str())),
+            JobEnd::Failed { error } => ("failed", None, Some(error.as_str())),
+        };
+        state.push(s);
+        at.push(a);
+        error.push(e);
+    }
+    let stmt = client
+        .prepare_cached(
+            "UPDATE jobs SET state = o.state, next_run_ms = COALESCE(o.at, jobs.next_run_ms),
+               event = CASE WHEN o.state = 'done' THEN '' ELSE jobs.event END,
+               lease_until_ms = NULL, lease_owner = NULL, last_error = o.error
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS o(id, attempt, state, at, error)
+             WHERE jobs.id = o.id AND jobs.attempts = o.attempt AND jobs.state = 'running'
+             RETURNING jobs.id",
+        )
+        .await?;
+    let ended: std::collections::HashSet<i64> = client
+        .query(&stmt, &[&id, &attempt, &state, &at, &error])
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let records: Vec<&Invocation> = outcomes
+        .iter()
+        .filter(|o| ended.contains(&o.id))
+        .filter_map(|o| o.record.as_deref())
+        .collect();
+    put_invocations(client, &records).await
+}
+
+fn tally(rows: &[Row]) -> StoreResult<QueueCounts> {
+    let mut counts = QueueCounts::default();
+    for row in rows {
+        let state: &str = row.try_get(0)?;
+        let tried: bool = row.try_get(1)?;
+        let n = u64::try_from(row.try_get::<_, i64>(2)?).unwrap_or(0);
+        match (state, tried) {
+            ("queued", false) => counts.queued += n,
+            ("queued", true) => counts.retrying += n,
+            ("running", _) => counts.running += n,
+            ("failed", _) => counts.failed += n,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}

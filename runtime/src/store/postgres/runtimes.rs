@@ -1,0 +1,69 @@
+//! Chat runtimes: one row per application, a new revision per change.
+
+use deadpool_postgres::GenericClient;
+
+use super::PostgresStore;
+use crate::store::columns::{change_runtime, decode_runtime};
+use crate::store::{Runtime, RuntimeChange, RuntimeStore, StoreResult};
+
+async fn get_runtime(
+    client: &impl GenericClient,
+    app: i64,
+    for_update: bool,
+) -> StoreResult<Runtime> {
+    let lock = if for_update { " FOR UPDATE" } else { "" };
+    let row = client
+        .query_opt(
+            &format!(
+                "SELECT revision, dependencies, environment, initialization_script, lockfile
+                 FROM runtimes WHERE app_id = $1{lock}"
+            ),
+            &[&app],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(Runtime::default());
+    };
+    let dependencies: String = row.try_get(1)?;
+    let environment: String = row.try_get(2)?;
+    decode_runtime(
+        row.try_get(0)?,
+        &dependencies,
+        &environment,
+        row.try_get(3)?,
+        row.try_get(4)?,
+    )
+}
+
+impl RuntimeStore for PostgresStore {
+    fn runtime(&self, app: i64) -> StoreResult<Runtime> {
+        self.run(|client| async move { get_runtime(&client, app, false).await })
+    }
+
+    fn update_runtime(&self, app: i64, change: RuntimeChange) -> StoreResult<Runtime> {
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            // A row to lock, so that concurrent changes (from any node) are
+            // made one after the other and none is lost.
+            tx.execute(
+                "INSERT INTO runtimes (app_id, revision, dependencies, environment)
+                 VALUES ($1, 0, '[]', '{}') ON CONFLICT (app_id) DO NOTHING",
+                &[&app],
+            )
+            .await?;
+            let (runtime, dependencies, environment) =
+                change_runtime(get_runtime(&tx, app, true).await?, change)?;
+            tx.execute(
+                "INSERT INTO runtimes (app_id, revision, dependencies, environment, initialization_script, lockfile)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (app_id) DO UPDATE SET revision = excluded.revision, dependencies = excluded.dependencies,
+                   environment = excluded.environment, initialization_script = excluded.initialization_script,
+                   lockfile = excluded.lockfile",
+                &[&app, &runtime.revision, &dependencies, &environment, &runtime.initialization_script, &runtime.lockfile],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(runtime)
+        })
+    }
+}

@@ -1,0 +1,852 @@
+//! One suite, two backends: every test here runs against SQLite and
+//! against PostgreSQL. PostgreSQL comes from `CHATFN_TEST_DATABASE_URL`
+//! (`scripts/test` starts a throwaway cluster and sets it); each test gets
+//! a schema of its own. Without the variable the PostgreSQL half is
+//! skipped, except under CI, where that is a failure.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use sandbox::{GuestError, LogEntry, LogLevel};
+use serde_json::value::RawValue;
+
+use super::postgres::PostgresTarget;
+use super::*;
+use crate::invocation::{CallRecord, FailureKind, Invocation, InvocationError};
+
+/// A fresh database of one backend.
+trait Backend: Sync {
+    /// A store on the database (each call opens another, as another node
+    /// would).
+    fn open(&self) -> StoreResult<Arc<dyn Store>>;
+    /// Runs statements directly (SQL both dialects accept).
+    fn execute(&self, sql: &str);
+    /// Pretends a newer build migrated the database.
+    fn set_schema_version(&self, version: i64);
+}
+
+struct Sqlite {
+    dir: tempfile::TempDir,
+}
+
+impl Sqlite {
+    fn new() -> Sqlite {
+        Sqlite {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("chatfn.db")
+    }
+}
+
+impl Backend for Sqlite {
+    fn open(&self) -> StoreResult<Arc<dyn Store>> {
+        Ok(Arc::new(SqliteStore::open_file(&self.path())?))
+    }
+
+    fn execute(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.path()).expect("opens");
+        conn.execute_batch(sql).expect("runs");
+    }
+
+    fn set_schema_version(&self, version: i64) {
+        self.execute(&format!("PRAGMA user_version = {version}"));
+    }
+}
+
+/// A schema of its own in the test cluster, dropped afterwards.
+struct Postgres {
+    url: String,
+    schema: String,
+    target: PostgresTarget,
+}
+
+impl Postgres {
+    fn new() -> Option<Postgres> {
+        let Ok(base) = std::env::var("CHATFN_TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI runs the PostgreSQL suite: set CHATFN_TEST_DATABASE_URL (scripts/test does)"
+            );
+            eprintln!("skipped: CHATFN_TEST_DATABASE_URL is not set");
+            return None;
+        };
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let schema = format!(
+            "test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+        let Ok(Database::Postgres(target)) = Database::parse(&url) else {
+            panic!("CHATFN_TEST_DATABASE_URL is not a postgres:// URL");
+        };
+        let db = Postgres {
+            url,
+            schema,
+            target: *target,
+        };
+        db.admin(&format!(
+            "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}",
+            db.schema
+        ));
+        Some(db)
+    }
+
+    /// Runs `sql` on a connection of its own.
+    fn admin(&self, sql: &str) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let tls = self.target.tls().expect("TLS settings");
+            let (client, connection) = self.target.config.connect(tls).await.expect("connects");
+            let driver = tokio::spawn(connection);
+            client.batch_execute(sql).await.expect("runs");
+            drop(client);
+            let _ = driver.await;
+        });
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.admin(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
+}
+
+impl Backend for Postgres {
+    fn open(&self) -> StoreResult<Arc<dyn Store>> {
+        let Ok(Database::Postgres(target)) = Database::parse(&self.url) else {
+            unreachable!("parsed in new()");
+        };
+        Ok(Arc::new(PostgresStore::open(&target)?))
+    }
+
+    fn execute(&self, sql: &str) {
+        self.admin(sql);
+    }
+
+    fn set_schema_version(&self, version: i64) {
+        self.execute(&format!("UPDATE chatfn_schema SET version = {version}"));
+    }
+}
+
+/// Each test, once per backend.
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::Sqlite::new());
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                if let Some(db) = super::Postgres::new() {
+                    super::$name(&db);
+                }
+            })*
+        }
+    };
+}
+
+suite!(
+    data_is_scoped_to_its_application,
+    versions_number_up_and_roll_back,
+    runtime_changes_make_revisions,
+    records_read_back_as_written,
+    a_row_this_build_cannot_read_fully_still_reads,
+    a_later_attempt_updates_its_record_but_never_another_functions,
+    a_batch_may_carry_one_record_twice,
+    invocations_page_and_filter,
+    id_blocks_never_overlap_even_across_nodes,
+    idempotency_keys_return_the_first_job,
+    claims_are_oldest_first_exclusive_and_leased,
+    nodes_claiming_at_once_never_share_a_job,
+    outcomes_commit_with_their_records_and_stale_attempts_are_ignored,
+    retries_wait_failures_stay_until_redriven,
+    heartbeats_keep_only_their_owners_leases_alive,
+    nodes_opening_one_new_database_together_migrate_it_once,
+    a_newer_schema_is_refused,
+    the_database_answers_pings,
+);
+
+fn store(db: &impl Backend) -> Arc<dyn Store> {
+    db.open().expect("a store")
+}
+
+fn page(size: u64) -> PageRequest {
+    PageRequest {
+        number: 0,
+        size,
+        sort: Sort {
+            key: SortKey::Id,
+            descending: false,
+        },
+    }
+}
+
+fn new_function(trigger: &str) -> NewFunction {
+    NewFunction {
+        trigger: trigger.into(),
+        name: "f".into(),
+        description: None,
+        timeout_ms: 5000,
+    }
+}
+
+fn data_is_scoped_to_its_application(db: &impl Backend) {
+    let s = store(db);
+    let a = s
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    let b = s
+        .create_application("b", &[2; 32], None, None)
+        .expect("creates");
+    let f = s
+        .create_function(a.id, new_function("user.sent.message"))
+        .expect("creates");
+    let v = s
+        .create_version(a.id, f.id, "x")
+        .expect("creates")
+        .expect("a version");
+    assert_eq!(v.number, 1);
+    assert!(s.function(b.id, f.id).expect("reads").is_none());
+    assert!(s.version(b.id, v.id).expect("reads").is_none());
+    assert!(s.create_version(b.id, f.id, "y").expect("writes").is_none());
+    assert!(
+        s.list_versions(b.id, f.id, page(10))
+            .expect("reads")
+            .is_none()
+    );
+    assert!(
+        s.set_current_version(b.id, f.id, 1)
+            .expect("writes")
+            .is_none()
+    );
+    assert_eq!(s.list_functions(b.id, page(10)).expect("reads").total, 0);
+    assert_eq!(
+        s.application_by_key(&[2; 32])
+            .expect("reads")
+            .map(|a| a.name),
+        Some("b".into())
+    );
+    assert!(matches!(
+        s.create_function(a.id, new_function("user.sent.message")),
+        Err(StoreError::Conflict(_))
+    ));
+    let patched = s
+        .update_application(
+            a.id,
+            ApplicationPatch {
+                platform_url: Some(Some("https://api.example".into())),
+                ..ApplicationPatch::default()
+            },
+        )
+        .expect("writes")
+        .expect("exists");
+    assert_eq!(patched.platform_url.as_deref(), Some("https://api.example"));
+    assert_eq!(
+        s.applications()
+            .expect("reads")
+            .iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>(),
+        [a.id, b.id]
+    );
+}
+
+fn versions_number_up_and_roll_back(db: &impl Backend) {
+    let s = store(db);
+    let app = s
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    let f = s
+        .create_function(app.id, new_function("user.attempted.start_session"))
+        .expect("creates");
+    for n in 1..=3 {
+        let v = s
+            .create_version(app.id, f.id, &format!("v{n}"))
+            .expect("creates")
+            .expect("a version");
+        assert_eq!(v.number, n);
+    }
+    let current = s.function(app.id, f.id).expect("reads").expect("exists");
+    assert_eq!(current.current_version, Some(3));
+    let rolled = s
+        .set_current_version(app.id, f.id, 1)
+        .expect("writes")
+        .expect("exists");
+    assert_eq!(rolled.current_version, Some(1));
+    assert!(
+        s.set_current_version(app.id, f.id, 9)
+            .expect("writes")
+            .is_none()
+    );
+    let v1 = s
+        .version_by_number(app.id, f.id, 1)
+        .expect("reads")
+        .expect("exists");
+    assert_eq!(v1.handler_script, "v1");
+    let descending = PageRequest {
+        sort: Sort {
+            key: SortKey::VersionNumber,
+            descending: true,
+        },
+        ..page(2)
+    };
+    let listed = s
+        .list_versions(app.id, f.id, descending)
+        .expect("reads")
+        .expect("exists");
+    assert_eq!(
+        (
+            listed.total,
+            listed.items.iter().map(|v| v.number).collect::<Vec<_>>()
+        ),
+        (3, vec![3, 2])
+    );
+    let patched = s
+        .update_function(
+            app.id,
+            f.id,
+            FunctionPatch {
+                enabled: Some(false),
+                timeout_ms: Some(1234),
+                ..FunctionPatch::default()
+            },
+        )
+        .expect("writes")
+        .expect("exists");
+    assert!(!patched.enabled);
+    let read = s
+        .function_for_trigger(app.id, "user.attempted.start_session")
+        .expect("reads")
+        .expect("exists");
+    assert_eq!((read.enabled, read.timeout_ms), (false, 1234));
+}
+
+fn runtime_changes_make_revisions(db: &impl Backend) {
+    let s = store(db);
+    let app = s
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    assert_eq!(s.runtime(app.id).expect("reads").revision, 0);
+    let env = BTreeMap::from([("K".to_owned(), "v".to_owned())]);
+    s.update_runtime(app.id, RuntimeChange::Environment(env.clone()))
+        .expect("writes");
+    let deps = vec![Dependency {
+        name: "left-pad".into(),
+        version: "1.3.0".into(),
+    }];
+    let changed = s
+        .update_runtime(
+            app.id,
+            RuntimeChange::Dependencies(deps.clone(), Some("{}".into())),
+        )
+        .expect("writes");
+    assert_eq!(changed.revision, 2);
+    let read = s.runtime(app.id).expect("reads");
+    assert_eq!(
+        (
+            read.revision,
+            &read.environment,
+            &read.dependencies,
+            read.lockfile.as_deref()
+        ),
+        (2, &env, &deps, Some("{}"))
+    );
+    s.update_runtime(app.id, RuntimeChange::InitializationScript("  ".into()))
+        .expect("writes");
+    assert_eq!(
+        s.runtime(app.id).expect("reads").initialization_script,
+        None
+    );
+}
+
+fn raw(json: &str) -> Box<RawValue> {
+    RawValue::from_string(json.to_owned()).expect("JSON")
+}
+
+fn record(id: i64, outcome: Option<Result<Box<RawValue>, InvocationError>>) -> Invocation {
+    Invocation {
+        id,
+        app_id: 1,
+        function_id: 2,
+        version_number: 3,
+        trigger: "user.attempted.start_session".into(),
+        test: false,
+        args: raw(r#"{"username":"ada"}"#),
+        outcome,
+        logs: vec![LogEntry {
+            level: LogLevel::Warn,
+            message: "hi".into(),
+        }],
+        calls: vec![CallRecord::new(
+            "GET",
+            "/v1/users".into(),
+            Some(200),
+            1.5,
+            None,
+        )],
+        created_ms: 10,
+        ended_ms: Some(12),
+        duration_ms: Some(2.0),
+        attempts: 1,
+    }
+}
+
+fn records_read_back_as_written(db: &impl Backend) {
+    let s = store(db);
+    let failed = InvocationError {
+        kind: FailureKind::Timeout,
+        error: GuestError::new("TimeoutError", "too slow"),
+    };
+    s.put_invocations(&[
+        record(1, Some(Ok(raw(r#"{"b":1,"a":[true]}"#)))),
+        record(2, Some(Err(failed.clone()))),
+        record(3, None),
+    ])
+    .expect("writes");
+    let read = |id| s.invocation(1, id).expect("reads").expect("a record");
+    let ok = read(1);
+    assert_eq!(
+        ok.result().map(RawValue::get),
+        Some(r#"{"b":1,"a":[true]}"#)
+    );
+    assert_eq!(ok.status(), InvocationStatus::Succeeded);
+    assert_eq!(ok.logs, record(1, None).logs);
+    assert_eq!(ok.calls, record(1, None).calls);
+    assert_eq!(ok.args.get(), r#"{"username":"ada"}"#);
+    assert_eq!(
+        (ok.created_ms, ok.ended_ms, ok.duration_ms),
+        (10, Some(12), Some(2.0))
+    );
+    assert_eq!(read(2).error(), Some(&failed));
+    assert_eq!(read(3).status(), InvocationStatus::Running);
+    assert!(
+        s.invocation(2, 1).expect("reads").is_none(),
+        "another application's"
+    );
+}
+
+fn a_row_this_build_cannot_read_fully_still_reads(db: &impl Backend) {
+    let s = store(db);
+    db.execute(
+        r#"INSERT INTO invocations (id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, calls, attempts)
+           VALUES (7, 1, 2, 1, 't', FALSE, '{}', NULL, '{"type":"SOME_NEW_KIND","name":"E","message":"m"}', 'FAILED', 'not json', 0, '[{"odd":1}]', 1)"#,
+    );
+    let page = s
+        .list_invocations(1, 2, &InvocationFilter::default(), page(10))
+        .expect("reads");
+    let odd = &page.items[0];
+    let error = odd.error().expect("an error");
+    assert_eq!(
+        (error.kind, error.error.message.as_str()),
+        (FailureKind::Crash, "m")
+    );
+    assert!(odd.logs.is_empty() && odd.calls.is_empty());
+}
+
+fn a_later_attempt_updates_its_record_but_never_another_functions(db: &impl Backend) {
+    let s = store(db);
+    s.put_invocations(&[record(1, None)]).expect("writes");
+    let mut second = record(1, Some(Ok(raw("2"))));
+    second.attempts = 2;
+    s.put_invocations(&[second]).expect("writes");
+    let read = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(
+        (read.attempts, read.result().map(RawValue::get)),
+        (2, Some("2"))
+    );
+    let mut intruder = record(1, Some(Ok(raw("\"mine\""))));
+    intruder.function_id = 99;
+    s.put_invocations(&[intruder]).expect("writes");
+    let read = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(
+        (read.function_id, read.result().map(RawValue::get)),
+        (2, Some("2"))
+    );
+}
+
+fn a_batch_may_carry_one_record_twice(db: &impl Backend) {
+    let s = store(db);
+    // Started, then finished, before the batch was written.
+    s.put_invocations(&[record(5, None), record(5, Some(Ok(raw("true"))))])
+        .expect("writes");
+    let read = s.invocation(1, 5).expect("reads").expect("a record");
+    assert_eq!(read.result().map(RawValue::get), Some("true"));
+}
+
+fn invocations_page_and_filter(db: &impl Backend) {
+    let s = store(db);
+    let mut batch = Vec::new();
+    for id in 1..=5 {
+        let mut r = record(id, Some(Ok(raw("1"))));
+        r.created_ms = id * 100;
+        if id % 2 == 0 {
+            r.outcome = Some(Err(InvocationError {
+                kind: FailureKind::Exception,
+                error: GuestError::new("Error", "no"),
+            }));
+        }
+        batch.push(r);
+    }
+    s.put_invocations(&batch).expect("writes");
+    let failed = InvocationFilter {
+        status: Some(InvocationStatus::Failed),
+        ..InvocationFilter::default()
+    };
+    let listed = s.list_invocations(1, 2, &failed, page(10)).expect("reads");
+    assert_eq!(
+        (
+            listed.total,
+            listed.items.iter().map(|i| i.id).collect::<Vec<_>>()
+        ),
+        (2, vec![2, 4])
+    );
+    let window = InvocationFilter {
+        from_ms: Some(200),
+        to_ms: Some(400),
+        ..InvocationFilter::default()
+    };
+    let newest_first = PageRequest {
+        number: 0,
+        size: 1,
+        sort: Sort {
+            key: SortKey::CreatedTime,
+            descending: true,
+        },
+    };
+    let listed = s
+        .list_invocations(1, 2, &window, newest_first)
+        .expect("reads");
+    assert_eq!(
+        (
+            listed.total,
+            listed.items.iter().map(|i| i.id).collect::<Vec<_>>()
+        ),
+        (2, vec![3])
+    );
+    assert_eq!(s.prune_invocations(2).expect("prunes"), 3);
+    let left = s
+        .list_invocations(1, 2, &InvocationFilter::default(), page(10))
+        .expect("reads");
+    assert_eq!(left.items.iter().map(|i| i.id).collect::<Vec<_>>(), [4, 5]);
+}
+
+fn id_blocks_never_overlap_even_across_nodes(db: &impl Backend) {
+    let (s, other) = (store(db), store(db));
+    let a = s.allocate_invocation_ids(100).expect("ids");
+    let b = other.allocate_invocation_ids(100).expect("ids");
+    let c = s.allocate_invocation_ids(1).expect("ids");
+    assert_eq!(
+        (a.end - a.start, b.end - b.start, c.end - c.start),
+        (100, 100, 1)
+    );
+    assert!(a.end <= b.start && b.end <= c.start, "{a:?} {b:?} {c:?}");
+    // Many at once from two nodes: still disjoint.
+    let blocks: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = [&s, &other]
+            .into_iter()
+            .flat_map(|node| {
+                (0..4).map(move |_| {
+                    scope.spawn(move || {
+                        (0..25)
+                            .map(|_| node.allocate_invocation_ids(7).expect("ids"))
+                            .collect::<Vec<_>>()
+                    })
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a worker"))
+            .collect()
+    });
+    let mut ids: Vec<i64> = blocks.into_iter().flatten().collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((count, ids.len()), (200 * 7, 200 * 7));
+}
+
+fn job(id: i64, app: i64, key: Option<&str>) -> NewJob {
+    NewJob {
+        id,
+        app_id: app,
+        function_id: 10 * app,
+        version_number: 1,
+        trigger: "user.sent.message".into(),
+        event: format!("{{\"n\":{id}}}"),
+        idempotency_key: key.map(str::to_owned),
+        created_ms: 0,
+    }
+}
+
+fn ids(jobs: &[Job]) -> Vec<i64> {
+    jobs.iter().map(|j| j.id).collect()
+}
+
+fn idempotency_keys_return_the_first_job(db: &impl Backend) {
+    let (s, other) = (store(db), store(db));
+    let ids = s
+        .enqueue_jobs(&[
+            job(1, 1, Some("k")),
+            job(2, 1, Some("k")),
+            job(3, 2, Some("k")),
+            job(4, 1, None),
+        ])
+        .expect("enqueues");
+    assert_eq!(ids, [1, 1, 3, 4]);
+    // The same key through another node.
+    assert_eq!(
+        other
+            .enqueue_jobs(&[job(5, 1, Some("k"))])
+            .expect("enqueues"),
+        [1]
+    );
+    assert_eq!(s.queue_counts(1, 10).expect("counts").queued, 2);
+}
+
+fn claims_are_oldest_first_exclusive_and_leased(db: &impl Backend) {
+    let s = store(db);
+    s.enqueue_jobs(&[job(1, 1, None), job(2, 2, None), job(3, 1, None)])
+        .expect("enqueues");
+    let first = s.claim_jobs("node", 100, 1000, 2, &[]).expect("claims");
+    assert_eq!(ids(&first), [1, 2]);
+    assert!(first.iter().all(|j| j.attempt == 1));
+    assert_eq!(first[0].event, r#"{"n":1}"#);
+    // Leased jobs are not claimed again while the lease lasts.
+    assert_eq!(
+        ids(&s.claim_jobs("node", 200, 1000, 10, &[]).expect("claims")),
+        [3]
+    );
+    assert!(
+        s.claim_jobs("node", 300, 1000, 10, &[])
+            .expect("claims")
+            .is_empty()
+    );
+    // A busy application is skipped.
+    s.enqueue_jobs(&[job(4, 1, None), job(5, 2, None)])
+        .expect("enqueues");
+    assert_eq!(
+        ids(&s.claim_jobs("node", 400, 1000, 10, &[1]).expect("claims")),
+        [5]
+    );
+    // Past its lease, a job (its runner died) is claimed again, as a new attempt.
+    let again = s.claim_jobs("node", 1201, 1000, 10, &[]).expect("claims");
+    assert_eq!(ids(&again), [1, 2, 3, 4]);
+    assert_eq!(again[0].attempt, 2);
+    assert_eq!(again[3].attempt, 1);
+    let totals = s.queue_totals().expect("counts");
+    assert_eq!((totals.running, totals.queued), (5, 0));
+}
+
+fn nodes_claiming_at_once_never_share_a_job(db: &impl Backend) {
+    let nodes = [store(db), store(db)];
+    let jobs: Vec<NewJob> = (1..=400).map(|id| job(id, 1 + id % 3, None)).collect();
+    nodes[0].enqueue_jobs(&jobs).expect("enqueues");
+    let claimed: Vec<Vec<i64>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|n| {
+                let node = &nodes[n % 2];
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let got = node
+                            .claim_jobs(&format!("node{n}"), 0, 60_000, 16, &[])
+                            .expect("claims");
+                        if got.is_empty() {
+                            return mine;
+                        }
+                        mine.extend(ids(&got));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a worker"))
+            .collect()
+    });
+    let mut all: Vec<i64> = claimed.iter().flatten().copied().collect();
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (1..=400).collect::<Vec<_>>(),
+        "each job claimed exactly once"
+    );
+}
+
+fn outcome(id: i64, attempt: u32, end: JobEnd, record: Option<Box<Invocation>>) -> JobOutcome {
+    JobOutcome {
+        id,
+        attempt,
+        end,
+        record,
+    }
+}
+
+fn job_record(id: i64, attempt: u32) -> Option<Box<Invocation>> {
+    let mut r = record(id, Some(Ok(raw(&attempt.to_string()))));
+    r.function_id = 10;
+    r.attempts = attempt;
+    Some(Box::new(r))
+}
+
+fn outcomes_commit_with_their_records_and_stale_attempts_are_ignored(db: &impl Backend) {
+    let s = store(db);
+    s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
+    let first = s.claim_jobs("node", 0, 10, 1, &[]).expect("claims");
+    let second = s.claim_jobs("node", 100, 10_000, 1, &[]).expect("claims");
+    assert_eq!((first[0].attempt, second[0].attempt), (1, 2));
+    // The first runner finishes late: neither its outcome nor its record
+    // counts.
+    s.end_jobs(&[outcome(1, 1, JobEnd::Done, job_record(1, 1))])
+        .expect("ends");
+    assert_eq!(s.queue_counts(1, 10).expect("counts").running, 1);
+    assert!(s.invocation(1, 1).expect("reads").is_none());
+    s.end_jobs(&[outcome(1, 2, JobEnd::Done, job_record(1, 2))])
+        .expect("ends");
+    assert_eq!(
+        s.queue_counts(1, 10).expect("counts"),
+        QueueCounts::default()
+    );
+    let stored = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(stored.attempts, 2);
+    assert_eq!(stored.result().map(RawValue::get), Some("2"));
+    assert_eq!(s.prune_done_jobs(1).expect("prunes"), 1);
+}
+
+fn retries_wait_failures_stay_until_redriven(db: &impl Backend) {
+    let s = store(db);
+    s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
+        .expect("enqueues");
+    s.claim_jobs("node", 0, 1000, 10, &[]).expect("claims");
+    let retry = JobEnd::Retry {
+        at_ms: 500,
+        error: "e".into(),
+    };
+    s.end_jobs(&[
+        outcome(1, 1, retry, None),
+        outcome(2, 1, JobEnd::Failed { error: "e".into() }, None),
+    ])
+    .expect("ends");
+    let counts = s.queue_counts(1, 10).expect("counts");
+    assert_eq!((counts.retrying, counts.failed), (1, 1));
+    assert!(
+        s.claim_jobs("node", 499, 1000, 10, &[])
+            .expect("claims")
+            .is_empty()
+    );
+    let retried = s.claim_jobs("node", 500, 1000, 10, &[]).expect("claims");
+    assert_eq!(
+        (ids(&retried), retried[0].event.as_str()),
+        (vec![1], r#"{"n":1}"#)
+    );
+    assert!(!s.redrive_job(2, 2, 600).expect("another app's job"));
+    assert!(!s.redrive_job(1, 1, 600).expect("not failed"));
+    assert!(s.redrive_job(1, 2, 600).expect("redrives"));
+    let again = s.claim_jobs("node", 600, 1000, 10, &[]).expect("claims");
+    assert_eq!((ids(&again), again[0].attempt), (vec![2], 1));
+}
+
+fn heartbeats_keep_only_their_owners_leases_alive(db: &impl Backend) {
+    let s = store(db);
+    s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
+        .expect("enqueues");
+    assert_eq!(
+        ids(&s.claim_jobs("a", 0, 1000, 1, &[]).expect("claims")),
+        [1]
+    );
+    assert_eq!(
+        ids(&s.claim_jobs("b", 0, 1000, 1, &[]).expect("claims")),
+        [2]
+    );
+    // Node a is alive at 900 and renews; node b is not.
+    assert_eq!(s.renew_leases("a", 900, 1000).expect("renews"), 1);
+    let reclaimed = s.claim_jobs("c", 1500, 1000, 10, &[]).expect("claims");
+    assert_eq!((ids(&reclaimed), reclaimed[0].attempt), (vec![2], 2));
+    // A renewal by the old holder of a reclaimed job extends nothing of it.
+    assert_eq!(s.renew_leases("b", 1600, 1000).expect("renews"), 0);
+}
+
+fn nodes_opening_one_new_database_together_migrate_it_once(db: &impl Backend) {
+    let stores: Vec<_> = std::thread::scope(|scope| {
+        let opening: Vec<_> = (0..4).map(|_| scope.spawn(|| db.open())).collect();
+        opening
+            .into_iter()
+            .map(|o| o.join().expect("opens"))
+            .collect()
+    });
+    for s in stores {
+        let s = s.expect("a store");
+        assert_eq!(s.runtime(1).expect("reads").revision, 0);
+    }
+}
+
+fn a_newer_schema_is_refused(db: &impl Backend) {
+    drop(store(db));
+    db.set_schema_version(999);
+    match db.open() {
+        Err(StoreError::Schema(message)) => assert!(message.contains("newer"), "{message}"),
+        Err(e) => panic!("another error: {e}"),
+        Ok(_) => panic!("a newer schema was opened"),
+    }
+}
+
+fn the_database_answers_pings(db: &impl Backend) {
+    store(db).ping().expect("answers");
+}
+
+/// PostgreSQL only: a write through one node is heard on another.
+#[test]
+fn postgres_changes_reach_other_nodes() {
+    let Some(db) = Postgres::new() else {
+        return;
+    };
+    let (writer, reader) = (store(&db), store(&db));
+    let mut changes = reader.changes().expect("PostgreSQL reports changes");
+    let app = writer
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    let f = writer
+        .create_function(app.id, new_function("user.sent.message"))
+        .expect("creates");
+    // Let the creation's notices pass.
+    std::thread::sleep(Duration::from_millis(200));
+    while changes.try_recv().is_ok() {}
+    let started = Instant::now();
+    writer.create_version(app.id, f.id, "x").expect("writes");
+    let heard = loop {
+        match changes.try_recv() {
+            Ok(change) => break change,
+            Err(_) if started.elapsed() < Duration::from_secs(5) => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("nothing heard within 5 s: {e}"),
+        }
+    };
+    assert_eq!(heard, Change::Application(app.id));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        SqliteStore::open_file(&Sqlite::new().path())
+            .expect("opens")
+            .changes()
+            .is_none()
+    );
+}
