@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need beyond cargo, idempotently: a C
 # toolchain and WASI headers for compiling QuickJS to wasm32-wasip1, the rust
-# target, and redis-server for the tests that compare Redis clients with Node.
+# target, redis-server for the tests that compare Redis clients with Node,
+# and PostgreSQL 15 for the store's second backend.
 set -euo pipefail
 
 need_apt=()
@@ -11,6 +12,9 @@ command -v llvm-ar-19 >/dev/null 2>&1 || need_apt+=(llvm-19)
 [ -d /usr/include/wasm32-wasi ] || need_apt+=(wasi-libc)
 # The SDK comparison tests talk to a real Redis (ioredis, net).
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The PostgreSQL backend's tests start a throwaway cluster with pg_virtualenv.
+{ [ -x /usr/lib/postgresql/15/bin/postgres ] && command -v pg_virtualenv >/dev/null 2>&1; } ||
+  need_apt+=(postgresql-15)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2

@@ -19,6 +19,8 @@ pub struct Serve {
     pub base: String,
     /// Its data directory (removed on drop).
     pub data: tempfile::TempDir,
+    /// Its `--database`, if not the data directory's.
+    database: Option<String>,
 }
 
 impl Serve {
@@ -54,11 +56,17 @@ impl Serve {
             .strip_prefix("chatfn listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_owned();
+        let database = extra
+            .iter()
+            .position(|flag| *flag == "--database")
+            .and_then(|at| extra.get(at + 1))
+            .map(|url| (*url).to_owned());
         Serve {
             child,
             bin: bin.to_owned(),
             base,
             data,
+            database,
         }
     }
 
@@ -84,6 +92,7 @@ impl Serve {
         let output = Command::new(&self.bin)
             .args(["apps", "create", name, "--data-dir"])
             .arg(self.data.path())
+            .args(self.database.iter().flat_map(|url| ["--database", url]))
             .args(extra)
             .output()
             .expect("run chatfn apps create");

@@ -5,6 +5,7 @@ mod chat_server;
 mod check;
 mod invoke;
 mod metrics;
+mod nodes;
 mod npm;
 mod platform;
 mod queue;
