@@ -154,8 +154,12 @@ impl Directory {
                 };
                 match change {
                     Ok(Change::Application(app)) => directory.cache.invalidate(app),
-                    // Changes went unheard: anything may be stale.
-                    Ok(Change::Unknown) | Err(RecvError::Lagged(_)) => directory.cache.clear(),
+                    // Changes may go unheard: anything may be stale (but
+                    // still better than nothing while the database is out
+                    // of reach).
+                    Ok(Change::Unknown) | Err(RecvError::Lagged(_)) => {
+                        directory.cache.expire_all();
+                    }
                     Err(RecvError::Closed) => return,
                 }
             }
@@ -289,14 +293,32 @@ impl Cache {
         self.runtimes.retain(|a, _| *a != app);
     }
 
-    /// Forgets everything cached.
-    fn clear(&self) {
+    /// Makes every entry stale: the next lookup of each reloads it, but an
+    /// entry still serves if the database cannot be reached.
+    fn expire_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        self.applications.retain(|_, _| false);
-        self.applications_by_id.retain(|_, _| false);
-        self.deployments.retain(|_, _| false);
-        self.versions.retain(|_, _| false);
-        self.runtimes.retain(|_, _| false);
+        let now = Instant::now();
+        let expire = |expires: &mut Instant| *expires = (*expires).min(now);
+        self.applications.retain(|_, (_, e)| {
+            expire(e);
+            true
+        });
+        self.applications_by_id.retain(|_, (_, e)| {
+            expire(e);
+            true
+        });
+        self.deployments.retain(|_, (_, e)| {
+            expire(e);
+            true
+        });
+        self.versions.retain(|_, (_, e)| {
+            expire(e);
+            true
+        });
+        self.runtimes.retain(|_, (_, e)| {
+            expire(e);
+            true
+        });
     }
 }
 
@@ -358,6 +380,19 @@ mod tests {
         let _ = directory.runtime(1, async { Ok(runtime(1)) }).await;
         let broken = directory.runtime(1, async { Err(StoreError::Schema("x".into())) });
         assert!(broken.await.is_err());
+    }
+
+    #[tokio::test]
+    async fn unheard_changes_expire_entries_but_keep_them_for_outages() {
+        let directory = Cache::new(Duration::from_secs(60));
+        let _ = directory.runtime(1, async { Ok(runtime(1)) }).await;
+        directory.expire_all();
+        let unreachable = directory
+            .runtime(1, async { Err(StoreError::Unavailable("refused".into())) })
+            .await;
+        assert_eq!(unreachable.map(|r| r.revision).ok(), Some(1));
+        let reloaded = directory.runtime(1, async { Ok(runtime(2)) }).await;
+        assert_eq!(reloaded.map(|r| r.revision).ok(), Some(2));
     }
 
     #[tokio::test]

@@ -283,3 +283,138 @@ fn a_node_killed_under_a_flood_loses_nothing_and_its_jobs_finish_elsewhere() {
         "sign-ins failed: {failed:?}"
     );
 }
+
+/// A TCP relay to the database that the test can cut and restore, to play
+/// a database (or network) outage without touching the shared cluster.
+struct Relay {
+    address: std::net::SocketAddr,
+    down: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn to(target: String) -> Relay {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let address = listener.local_addr().expect("an address");
+        let down = Arc::new(AtomicBool::new(false));
+        let open = Arc::new(Mutex::new(Vec::new()));
+        let (is_down, streams) = (Arc::clone(&down), Arc::clone(&open));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if is_down.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection closes at once
+                }
+                let Ok(server) = std::net::TcpStream::connect(&target) else {
+                    continue;
+                };
+                let mut pair = streams.lock().expect("lock");
+                for stream in [&client, &server] {
+                    if let Ok(clone) = stream.try_clone() {
+                        pair.push(clone);
+                    }
+                }
+                drop(pair);
+                for (mut from, mut to) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ]
+                .into_iter()
+                .filter_map(|(a, b)| Some((a.ok()?, b.ok()?)))
+                {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Relay {
+            address,
+            down,
+            open,
+        }
+    }
+
+    /// Closes every relayed connection and refuses new ones.
+    fn cut(&self) {
+        self.down.store(true, Ordering::SeqCst);
+        for stream in self.open.lock().expect("lock").drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.down.store(false, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn with_the_database_unreachable_known_sign_ins_go_on_and_the_rest_fail_fast() {
+    let Some(database) = new_database() else {
+        return;
+    };
+    // postgres://USER:PASSWORD@HOST:PORT/DATABASE, through the relay.
+    let (head, rest) = database.split_once('@').expect("USER@HOST");
+    let (target, name) = rest.split_once('/').expect("HOST/DATABASE");
+    let relay = Relay::to(target.to_owned());
+    let relayed = format!("{head}@{}/{name}", relay.address);
+    let node = Server::start_with(&["--database", &relayed]);
+    let known = node.client(&node.create_app("known", &[]));
+    let unknown = node.client(&node.create_app("unknown", &[]));
+    deploy(
+        &known,
+        START,
+        "async function handleEvent(e) { return e.username; }",
+        None,
+    );
+    assert_eq!(sign_in(&known, "ada"), Ok(json!("ada")));
+    assert_eq!(node.client("").get("/healthz").status, 200);
+
+    relay.cut();
+    let cut = Instant::now();
+    wait_for(Duration::from_secs(10), || {
+        (node.client("").get("/healthz").status == 503).then_some(())
+    });
+    eprintln!("unhealthy {:?} after the cut", cut.elapsed());
+    // Past the lookup cache's 5 s, the known application still signs in.
+    let mut served = 0;
+    while cut.elapsed() < Duration::from_secs(7) {
+        assert_eq!(sign_in(&known, "ada"), Ok(json!("ada")));
+        served += 1;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // One the node never looked up fails, with a 503, within seconds.
+    let asked = Instant::now();
+    let reply = unknown
+        .post_event(&format!("/v1/triggers/{START}"), &start_event("eve"), "eve")
+        .expect("an answer");
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        asked.elapsed()
+    );
+
+    relay.restore();
+    wait_for(Duration::from_secs(15), || {
+        (node.client("").get("/healthz").status == 200).then_some(())
+    });
+    // What ran meanwhile is in the log once the database is back.
+    let function =
+        known.get("/v1/runtimes/nodejs/functions").body["_embedded"]["functions"][0]["id"]
+            .as_i64()
+            .expect("a function");
+    wait_for(Duration::from_secs(15), || {
+        let list = known
+            .get(&format!("/v1/functions/{function}/invocations?size=1"))
+            .body;
+        (list["page"]["totalElements"].as_u64() == Some(1 + served)).then_some(())
+    });
+    // And the application it could not look up is served again (it has no
+    // function: 204).
+    let reply = unknown
+        .post_event(&format!("/v1/triggers/{START}"), &start_event("eve"), "eve")
+        .expect("an answer");
+    assert_eq!(reply.status, 204, "{}", reply.body);
+}

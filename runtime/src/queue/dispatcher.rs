@@ -18,6 +18,9 @@ use crate::time::now_ms;
 /// so a few slots' worth is leased at once and started as slots free up.
 const CLAIM_PER_SLOT: usize = 4;
 
+/// The longest wait between failed claims.
+const MAX_CLAIM_BACKOFF: Duration = Duration::from_secs(5);
+
 /// Renews this node's leases every third of a lease, so that they run out
 /// only when the node is gone (or stalled for a whole lease).
 pub(super) async fn heartbeat(queue: Arc<Queue>) {
@@ -49,6 +52,9 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
         Err(e) => tracing::error!("resuming abandoned jobs failed: {e}"),
     }
     let mut claimed: VecDeque<Job> = VecDeque::new();
+    // Grows while claims fail (the database is out of reach), so an outage
+    // costs neither a busy loop nor a flood of log lines.
+    let mut backoff = queue.config.poll;
     loop {
         if claimed.is_empty() {
             if queue.config.concurrency == 0 {
@@ -69,13 +75,18 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
             .await
             {
                 Ok(jobs) if jobs.is_empty() => {
+                    backoff = queue.config.poll;
                     let _ = tokio::time::timeout(queue.config.poll, queue.wake.notified()).await;
                     continue;
                 }
-                Ok(jobs) => claimed.extend(jobs),
+                Ok(jobs) => {
+                    backoff = queue.config.poll;
+                    claimed.extend(jobs);
+                }
                 Err(e) => {
-                    tracing::error!("claiming jobs failed: {e}");
-                    tokio::time::sleep(queue.config.poll).await;
+                    tracing::error!("claiming jobs failed, trying again in {backoff:?}: {e}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_CLAIM_BACKOFF);
                     continue;
                 }
             }

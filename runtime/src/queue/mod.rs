@@ -64,8 +64,12 @@ impl Queue {
     ) -> std::io::Result<Queue> {
         let wake = Arc::new(Notify::new());
         let writer = writer::start(Arc::clone(&store), Arc::clone(&wake))?;
+        // The node's name on its leases: two nodes with one name would
+        // renew each other's, so no randomness means no queue.
         let mut id = [0u8; 8];
-        let _ = getrandom::fill(&mut id);
+        getrandom::fill(&mut id).map_err(|e| {
+            std::io::Error::other(format!("no randomness for this node's queue id: {e}"))
+        })?;
         Ok(Queue {
             node: id.iter().map(|b| format!("{b:02x}")).collect(),
             slots: Arc::new(Semaphore::new(config.concurrency)),
@@ -82,6 +86,7 @@ impl Queue {
     /// Starts the dispatcher and the lease heartbeat; they run until the
     /// process ends.
     pub(crate) fn start(self: &Arc<Self>) {
+        tracing::info!(node = %self.node, "the queue leases jobs under this node's name");
         let queue = Arc::clone(self);
         tokio::spawn(async move { dispatcher::dispatch(queue).await });
         let queue = Arc::clone(self);
