@@ -151,8 +151,7 @@ fn send_spread(
             });
         }
     });
-    let accepted = accepted.lock().expect("lock").clone();
-    accepted
+    accepted.lock().expect("lock").clone()
 }
 
 #[test]
