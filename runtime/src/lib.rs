@@ -17,7 +17,8 @@
 //! - `host` with `fetch`, `platform` and `sockets`: what a guest may do
 //!   outside the sandbox; `egress` decides which addresses it may reach.
 //! - `store`: applications, runtimes, functions, versions, invocations and
-//!   jobs, one trait per resource; `store/sqlite` is the only place with SQL.
+//!   jobs, one trait per resource; its backends (`store/sqlite` for one
+//!   node, `store/postgres` for several) are the only places with SQL.
 //! - Shared by the above: `invocation` (the typed record, a leaf),
 //!   `config`, `error`, `batch` (group commit), `time`, `triggers`,
 //!   `metrics`.

@@ -103,7 +103,8 @@ impl Service {
         ));
         let directory = Arc::new(Directory::new(Arc::clone(&store), config.lookup_ttl));
         let log_store = Arc::clone(&store);
-        let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
+        let writers = store.parallel_writes();
+        let log = BatchWriter::start("invocation-log", LOG_BATCH, writers, move |batch| {
             persist("writing invocation records", batch.len(), || {
                 log_store.put_invocations(&batch)
             });
@@ -113,6 +114,7 @@ impl Service {
             Arc::clone(&directory),
             Arc::clone(&invoker),
             config.queue.clone(),
+            writers,
         )?);
         Ok(Service {
             permits: Semaphore::new(config.max_concurrency),

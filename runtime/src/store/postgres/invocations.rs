@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use super::PostgresStore;
 use crate::invocation::{Invocation, InvocationStatus};
@@ -35,90 +36,51 @@ fn invocation_row(row: &Row) -> StoreResult<Invocation> {
     .decode())
 }
 
-/// Inserts records, or updates them (a later attempt of a queued run) if
-/// they are the same function's, in one statement: one round trip for a
-/// whole batch, which is what lets the database keep up with the blocking
-/// path. Ids come from one sequence, so another function's record is never
-/// overwritten; the guard keeps it so even if one were reused.
-pub(super) async fn put_invocations(
-    client: &impl GenericClient,
-    batch: &[&Invocation],
-) -> StoreResult<()> {
-    // A statement may not update one row twice: the batch's last word on
-    // each record is the one kept.
-    let mut seen = HashSet::new();
-    let latest: Vec<&Invocation> = batch
+/// The upsert of a batch of records: rows from [`unnest`], inserted, or
+/// updated (a later attempt of a queued run) if they are the same
+/// function's. Ids come from one sequence, so another function's record is
+/// never overwritten; the guard keeps it so even if one were reused.
+const UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
+   trigger = excluded.trigger, test = excluded.test, args = excluded.args,
+   result = excluded.result, error = excluded.error, status = excluded.status,
+   logs = excluded.logs, created_ms = excluded.created_ms, ended_ms = excluded.ended_ms,
+   duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
+ WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id";
+
+/// `UNNEST(...)` of a [`Records`]' arrays, as parameters `$first…`, with
+/// the invocation columns' names.
+pub(super) fn unnest(first: usize) -> String {
+    let types = [
+        "bigint", "bigint", "bigint", "bigint", "text", "boolean", "text", "text", "text", "text",
+        "text", "bigint", "bigint", "float8", "text", "bigint",
+    ];
+    let arrays: Vec<String> = types
         .iter()
-        .rev()
-        .copied()
-        .filter(|i| seen.insert(i.id))
+        .enumerate()
+        .map(|(n, t)| format!("${}::{t}[]", first + n))
         .collect();
-    if latest.is_empty() {
-        return Ok(());
-    }
-    let mut c = Columns::with_capacity(latest.len());
-    for i in latest {
-        let encoded = encode_invocation(i).map_err(json_error)?;
-        c.id.push(i.id);
-        c.app_id.push(i.app_id);
-        c.function_id.push(i.function_id);
-        c.version_number.push(i.version_number);
-        c.trigger.push(i.trigger.as_str());
-        c.test.push(i.test);
-        c.args.push(i.args.get());
-        c.result.push(encoded.result);
-        c.error.push(encoded.error);
-        c.status.push(encoded.status);
-        c.logs.push(encoded.logs);
-        c.created_ms.push(i.created_ms);
-        c.ended_ms.push(i.ended_ms);
-        c.duration_ms.push(i.duration_ms);
-        c.calls.push(encoded.calls);
-        c.attempts.push(i64::from(i.attempts));
-    }
-    let stmt = client
-        .prepare_cached(&format!(
-            "INSERT INTO invocations ({INVOCATION_COLUMNS})
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
-               $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-               $12::bigint[], $13::bigint[], $14::float8[], $15::text[], $16::bigint[])
-             ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
-               trigger = excluded.trigger, test = excluded.test, args = excluded.args,
-               result = excluded.result, error = excluded.error, status = excluded.status,
-               logs = excluded.logs, created_ms = excluded.created_ms, ended_ms = excluded.ended_ms,
-               duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
-             WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
-        ))
-        .await?;
-    client
-        .execute(
-            &stmt,
-            &[
-                &c.id,
-                &c.app_id,
-                &c.function_id,
-                &c.version_number,
-                &c.trigger,
-                &c.test,
-                &c.args,
-                &c.result,
-                &c.error,
-                &c.status,
-                &c.logs,
-                &c.created_ms,
-                &c.ended_ms,
-                &c.duration_ms,
-                &c.calls,
-                &c.attempts,
-            ],
-        )
-        .await?;
-    Ok(())
+    format!("UNNEST({}) AS r({INVOCATION_COLUMNS})", arrays.join(", "))
 }
 
-/// A batch of records, column by column (one array parameter each).
+/// `INSERT … SELECT … FROM {unnest(1)} {UPSERT}`: a batch in one
+/// statement, one round trip, which is what lets the database keep up with
+/// the blocking path.
+fn insert_batch() -> String {
+    format!(
+        "INSERT INTO invocations ({INVOCATION_COLUMNS}) SELECT {INVOCATION_COLUMNS} FROM {} {UPSERT}",
+        unnest(1)
+    )
+}
+
+/// `INSERT INTO invocations … {UPSERT}` of the rows a query names `r`
+/// (for callers that pick which of a batch to write).
+pub(super) fn insert_from(rows: &str) -> String {
+    format!("INSERT INTO invocations ({INVOCATION_COLUMNS}) SELECT r.* FROM {rows} {UPSERT}")
+}
+
+/// A batch of records, column by column: one array parameter each.
 #[derive(Default)]
-struct Columns<'a> {
+pub(super) struct Records<'a> {
     id: Vec<i64>,
     app_id: Vec<i64>,
     function_id: Vec<i64>,
@@ -137,21 +99,72 @@ struct Columns<'a> {
     attempts: Vec<i64>,
 }
 
-impl Columns<'_> {
-    fn with_capacity(n: usize) -> Self {
-        Columns {
-            id: Vec::with_capacity(n),
-            result: Vec::with_capacity(n),
-            logs: Vec::with_capacity(n),
-            ..Columns::default()
+impl<'a> Records<'a> {
+    /// The batch's records; where one appears twice, its last version (a
+    /// statement may not update a row twice).
+    pub(super) fn new(batch: impl DoubleEndedIterator<Item = &'a Invocation>) -> StoreResult<Self> {
+        let mut seen = HashSet::new();
+        let mut c = Records::default();
+        for i in batch.rev().filter(|i| seen.insert(i.id)) {
+            let encoded = encode_invocation(i).map_err(json_error)?;
+            c.id.push(i.id);
+            c.app_id.push(i.app_id);
+            c.function_id.push(i.function_id);
+            c.version_number.push(i.version_number);
+            c.trigger.push(i.trigger.as_str());
+            c.test.push(i.test);
+            c.args.push(i.args.get());
+            c.result.push(encoded.result);
+            c.error.push(encoded.error);
+            c.status.push(encoded.status);
+            c.logs.push(encoded.logs);
+            c.created_ms.push(i.created_ms);
+            c.ended_ms.push(i.ended_ms);
+            c.duration_ms.push(i.duration_ms);
+            c.calls.push(encoded.calls);
+            c.attempts.push(i64::from(i.attempts));
         }
+        Ok(c)
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    /// The 16 array parameters, in [`unnest`]'s order.
+    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 16] {
+        [
+            &self.id,
+            &self.app_id,
+            &self.function_id,
+            &self.version_number,
+            &self.trigger,
+            &self.test,
+            &self.args,
+            &self.result,
+            &self.error,
+            &self.status,
+            &self.logs,
+            &self.created_ms,
+            &self.ended_ms,
+            &self.duration_ms,
+            &self.calls,
+            &self.attempts,
+        ]
     }
 }
 
 impl InvocationStore for PostgresStore {
     fn put_invocations(&self, batch: &[Invocation]) -> StoreResult<()> {
-        let batch: Vec<&Invocation> = batch.iter().collect();
-        self.run(|client| async move { put_invocations(&client, &batch).await })
+        let records = Records::new(batch.iter())?;
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.run(|client| async move {
+            let stmt = client.prepare_cached(&insert_batch()).await?;
+            client.execute(&stmt, &records.params()).await?;
+            Ok(())
+        })
     }
 
     fn list_invocations(

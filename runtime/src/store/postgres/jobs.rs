@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use super::PostgresStore;
-use super::invocations::put_invocations;
-use crate::invocation::Invocation;
+use super::invocations::{Records, insert_from, unnest};
 use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
 
 fn job_row(row: &Row) -> StoreResult<Job> {
@@ -29,12 +29,9 @@ impl JobStore for PostgresStore {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
-        self.run(|mut client| async move {
-            let tx = client.transaction().await?;
-            let ids = enqueue(&tx, jobs).await?;
-            tx.commit().await?;
-            Ok(ids)
-        })
+        // One statement (and so one transaction) without BEGIN and
+        // COMMIT: one round trip per accepted batch.
+        self.run(|client| async move { enqueue(&client, jobs).await })
     }
 
     fn claim_jobs(
@@ -100,12 +97,7 @@ impl JobStore for PostgresStore {
         if outcomes.is_empty() {
             return Ok(());
         }
-        self.run(|mut client| async move {
-            let tx = client.transaction().await?;
-            end(&tx, outcomes).await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        self.run(|client| async move { end(&client, outcomes).await })
     }
 
     fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts> {
@@ -236,9 +228,9 @@ async fn enqueue(client: &impl GenericClient, jobs: &[NewJob]) -> StoreResult<Ve
         .collect())
 }
 
-/// Records outcomes in one statement, then the records of those that
-/// counted. A stale runner's outcome and record are both ignored: only the
-/// holder of the current attempt may end it.
+/// Records outcomes and the records of those that count, in one statement
+/// (one transaction, one round trip). A stale runner's outcome and record
+/// are both ignored: only the holder of the current attempt may end it.
 async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResult<()> {
     let mut id = Vec::with_capacity(outcomes.len());
     let mut attempt = Vec::with_capacity(outcomes.len());
@@ -257,28 +249,26 @@ async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResul
         at.push(a);
         error.push(e);
     }
+    let records = Records::new(outcomes.iter().filter_map(|o| o.record.as_deref()))?;
+    // The records' insert reads the update's RETURNING: data-modifying
+    // parts of one statement share a snapshot and see each other only so.
     let stmt = client
-        .prepare_cached(
-            "UPDATE jobs SET state = o.state, next_run_ms = COALESCE(o.at, jobs.next_run_ms),
-               event = CASE WHEN o.state = 'done' THEN '' ELSE jobs.event END,
-               lease_until_ms = NULL, lease_owner = NULL, last_error = o.error
-             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS o(id, attempt, state, at, error)
-             WHERE jobs.id = o.id AND jobs.attempts = o.attempt AND jobs.state = 'running'
-             RETURNING jobs.id",
-        )
+        .prepare_cached(&format!(
+            "WITH ended AS (
+               UPDATE jobs SET state = o.state, next_run_ms = COALESCE(o.at, jobs.next_run_ms),
+                 event = CASE WHEN o.state = 'done' THEN '' ELSE jobs.event END,
+                 lease_until_ms = NULL, lease_owner = NULL, last_error = o.error
+               FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS o(id, attempt, state, at, error)
+               WHERE jobs.id = o.id AND jobs.attempts = o.attempt AND jobs.state = 'running'
+               RETURNING jobs.id)
+             {}",
+            insert_from(&format!("{} WHERE r.id IN (SELECT id FROM ended)", unnest(6)))
+        ))
         .await?;
-    let ended: std::collections::HashSet<i64> = client
-        .query(&stmt, &[&id, &attempt, &state, &at, &error])
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-    let records: Vec<&Invocation> = outcomes
-        .iter()
-        .filter(|o| ended.contains(&o.id))
-        .filter_map(|o| o.record.as_deref())
-        .collect();
-    put_invocations(client, &records).await
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &attempt, &state, &at, &error];
+    params.extend(records.params());
+    client.execute(&stmt, &params).await?;
+    Ok(())
 }
 
 fn tally(rows: &[Row]) -> StoreResult<QueueCounts> {
