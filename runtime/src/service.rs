@@ -103,8 +103,7 @@ impl Service {
         ));
         let directory = Arc::new(Directory::new(Arc::clone(&store), config.lookup_ttl));
         let log_store = Arc::clone(&store);
-        let writers = store.parallel_writes();
-        let log = BatchWriter::start("invocation-log", LOG_BATCH, writers, move |batch| {
+        let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
             persist("writing invocation records", batch.len(), || {
                 log_store.put_invocations(&batch)
             });
@@ -114,7 +113,6 @@ impl Service {
             Arc::clone(&directory),
             Arc::clone(&invoker),
             config.queue.clone(),
-            writers,
         )?);
         Ok(Service {
             permits: Semaphore::new(config.max_concurrency),

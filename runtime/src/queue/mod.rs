@@ -61,10 +61,9 @@ impl Queue {
         directory: Arc<Directory>,
         invoker: Arc<Invoker>,
         config: QueueConfig,
-        writers: usize,
     ) -> std::io::Result<Queue> {
         let wake = Arc::new(Notify::new());
-        let writer = writer::start(Arc::clone(&store), Arc::clone(&wake), writers)?;
+        let writer = writer::start(Arc::clone(&store), Arc::clone(&wake))?;
         // The node's name on its leases: two nodes with one name would
         // renew each other's, so no randomness means no queue.
         let mut id = [0u8; 8];

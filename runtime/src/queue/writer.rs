@@ -1,5 +1,4 @@
-//! The queue's writes, committed in batches (by as many threads as the
-//! database gains from): accepts (each
+//! The queue's writes, committed in batches by one thread: accepts (each
 //! answered once durable) and outcomes (each with its invocation record).
 
 use std::sync::Arc;
@@ -25,9 +24,8 @@ const BATCH: usize = 1024;
 pub(super) fn start(
     store: Arc<dyn JobStore>,
     wake: Arc<Notify>,
-    threads: usize,
 ) -> std::io::Result<BatchWriter<Write>> {
-    BatchWriter::start("queue-writer", BATCH, threads, move |batch| {
+    BatchWriter::start("queue-writer", BATCH, move |batch| {
         commit(&*store, &wake, batch);
     })
 }

@@ -338,8 +338,6 @@ pub(crate) trait Shared: Send + Sync {
     fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<Change>>;
     /// Whether the database answers now (for `/healthz`).
     fn ping(&self) -> StoreResult<()>;
-    /// How many batch writers gain from committing side by side.
-    fn parallel_writes(&self) -> usize;
 }
 
 /// Everything the service stores.

@@ -33,8 +33,6 @@ use super::{Change, Shared, StoreError, StoreResult};
 /// Connections per node: storage calls run on a bounded blocking pool, and
 /// most are short.
 const POOL_SIZE: usize = 16;
-/// Batch writers committing side by side, per writer (queue, log).
-const PARALLEL_WRITES: usize = 1;
 /// How long a call waits for a connection, and for its answer: past it the
 /// database counts as unreachable (a 503 to clients) rather than a request
 /// hanging.
@@ -137,12 +135,6 @@ impl Drop for PostgresStore {
 impl Shared for PostgresStore {
     fn changes(&self) -> Option<broadcast::Receiver<Change>> {
         Some(self.changes.subscribe())
-    }
-
-    /// A commit's latency (round trip and WAL flush), not its work, bounds
-    /// one writer; concurrent commits share WAL flushes.
-    fn parallel_writes(&self) -> usize {
-        PARALLEL_WRITES
     }
 
     fn ping(&self) -> StoreResult<()> {

@@ -55,11 +55,6 @@ impl Shared for SqliteStore {
         None
     }
 
-    /// SQLite takes one writer at a time.
-    fn parallel_writes(&self) -> usize {
-        1
-    }
-
     fn ping(&self) -> StoreResult<()> {
         self.with(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
     }
