@@ -850,3 +850,90 @@ fn postgres_changes_reach_other_nodes() {
             .is_none()
     );
 }
+
+/// PostgreSQL only: with the default `sslmode` (prefer) a server that
+/// offers TLS gets an encrypted session; `verify-full` refuses a server
+/// whose certificate the given CA did not sign, and accepts it with the
+/// right one.
+#[test]
+fn postgres_sessions_are_encrypted_and_verify_full_checks_the_certificate() {
+    let Some(db) = Postgres::new() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    // (whether the session is encrypted, the server's certificate file)
+    let offered = runtime.block_on(async {
+        let tls = db.target.tls().expect("TLS settings");
+        let (client, connection) = db.target.config.connect(tls).await.expect("connects");
+        let driver = tokio::spawn(connection);
+        let setting = |name: &'static str| {
+            let client = &client;
+            async move {
+                let row = client
+                    .query_one(&format!("SHOW {name}"), &[])
+                    .await
+                    .expect("answers");
+                row.get::<_, String>(0)
+            }
+        };
+        let offered = setting("ssl").await == "on";
+        let cert_file = setting("ssl_cert_file").await;
+        let ssl: bool = client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .expect("answers")
+            .get(0);
+        drop(client);
+        let _ = driver.await;
+        offered.then_some((ssl, cert_file))
+    });
+    let Some((encrypted, cert_file)) = offered else {
+        eprintln!("skipped: the test cluster does not offer TLS");
+        return;
+    };
+    assert!(encrypted, "the server offers TLS but the session is plain");
+
+    let verified = |root: &std::path::Path| {
+        let url = format!(
+            "{}&sslmode=verify-full&sslrootcert={}",
+            db.url,
+            root.display()
+        );
+        let Ok(Database::Postgres(target)) = Database::parse(&url) else {
+            panic!("parses");
+        };
+        PostgresStore::open(&target).map(drop)
+    };
+    // A CA of its own, which signed nothing the server has.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let other_ca = dir.path().join("other-ca.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(&other_ca)
+        .output()
+        .expect("run openssl");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    match verified(&other_ca) {
+        Err(e) => assert!(e.to_string().to_lowercase().contains("certificate"), "{e}"),
+        Ok(()) => panic!("verify-full accepted a certificate its CA did not sign"),
+    }
+    // The server's own (self-signed) certificate as the CA: accepted.
+    if std::fs::metadata(&cert_file).is_ok() {
+        verified(std::path::Path::new(&cert_file)).expect("verifies against its own CA");
+    }
+}
