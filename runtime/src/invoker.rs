@@ -132,6 +132,22 @@ impl Invoker {
         self.image(key, runtime, handler, INIT_FILE).await
     }
 
+    /// Builds `handler` on `runtime` as a deploy would, and drops the
+    /// image: what a deploy or a runtime change checks before it is stored.
+    /// The init script runs (unless that runtime's snapshot exists), the
+    /// handler's top level runs, and `handleEvent` must be a function.
+    pub(crate) async fn check(&self, runtime: &Runtime, handler: &str) -> Result<(), BuildFailure> {
+        let spec = self
+            .spec(
+                runtime,
+                Script::new(HANDLER_FILE, handler.to_owned()),
+                INIT_FILE,
+            )
+            .await?;
+        self.images.sandbox().build_image(&spec).await?;
+        Ok(())
+    }
+
     /// The image of `handler` on `runtime` under `key`, built if no one
     /// has; `init_file` names the runtime's init script in stack traces.
     pub(crate) async fn image(

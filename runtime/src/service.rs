@@ -15,15 +15,26 @@ use crate::config::Config;
 use crate::dependencies::{LogProgress, Resolved};
 use crate::directory::{Deployment, Directory};
 use crate::error::{Error, Result};
+use crate::images::BuildFailure;
 use crate::invocation::Invocation;
 use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
 use crate::queue::Queue;
 use crate::store::{
-    self, Application, Dependency, Function, Store, StoreResult, Version, blocking,
+    self, Application, Dependency, Function, PageRequest, RuntimeChange, Sort, SortKey, Store,
+    StoreResult, Version, blocking,
 };
 
 /// Largest batch of invocation records per commit.
 const LOG_BATCH: usize = 1024;
+
+/// Why a runtime change was refused: what failed to load on the new
+/// runtime.
+pub(crate) struct Refusal {
+    /// The trigger type of the function whose current version was being
+    /// loaded (`None`: the runtime alone, with no function deployed).
+    pub(crate) trigger: Option<String>,
+    pub(crate) failure: BuildFailure,
+}
 
 /// How long a health check waits for the database.
 const HEALTH_WAIT: Duration = Duration::from_secs(2);
@@ -235,6 +246,62 @@ impl Service {
         dependencies: &[Dependency],
     ) -> Result<Resolved> {
         Ok(self.invoker.install(dependencies, &LogProgress).await?)
+    }
+
+    /// Whether `handler` loads on `app`'s runtime as it is: a deploy's
+    /// check before the version is stored.
+    pub(crate) async fn check_handler(
+        &self,
+        app: i64,
+        handler: String,
+    ) -> Result<std::result::Result<(), BuildFailure>> {
+        let runtime = self.store(move |s| s.runtime(app)).await?;
+        Ok(self.invoker.check(&runtime, &handler).await)
+    }
+
+    /// Whether `app`'s runtime with `change` made still works: its init
+    /// script runs, and every function's current version loads on it.
+    /// Checked before the change is stored, so a change that would make
+    /// every invocation fail is refused instead.
+    pub(crate) async fn check_runtime_change(
+        &self,
+        app: i64,
+        change: RuntimeChange,
+    ) -> Result<std::result::Result<(), Refusal>> {
+        let (runtime, mut handlers) = self
+            .store(move |s| {
+                let runtime = s.runtime(app)?;
+                let all = PageRequest {
+                    number: 0,
+                    size: 1000,
+                    sort: Sort {
+                        key: SortKey::Id,
+                        descending: false,
+                    },
+                };
+                let mut handlers = Vec::new();
+                for function in s.list_functions(app, all)?.items {
+                    let Some(number) = function.current_version else {
+                        continue;
+                    };
+                    if let Some(version) = s.version_by_number(app, function.id, number)? {
+                        handlers.push((Some(function.trigger), version.handler_script));
+                    }
+                }
+                Ok((runtime, handlers))
+            })
+            .await?;
+        if handlers.is_empty() {
+            // No handler yet: the init script alone must run.
+            handlers.push((None, "async function handleEvent() {}".to_owned()));
+        }
+        let candidate = runtime.changed(change);
+        for (trigger, handler) in handlers {
+            if let Err(failure) = self.invoker.check(&candidate, &handler).await {
+                return Ok(Err(Refusal { trigger, failure }));
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// Builds the image of `version` on the current runtime ahead of its

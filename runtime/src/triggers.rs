@@ -13,6 +13,9 @@ pub(crate) enum Field {
     OptionalObject(&'static str),
     /// Must be a boolean if present.
     OptionalBool(&'static str),
+    /// An object whose own `.1` field is a string (a custom event's
+    /// `event.type`).
+    ObjectWithString(&'static str, &'static str),
 }
 
 pub(crate) struct TriggerType {
@@ -58,17 +61,30 @@ pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
     TriggerType {
         name: "user.received.channel_invite",
         blocking: false,
-        fields: &[Field::Object("user"), Field::Object("channel")],
+        fields: &[
+            Field::Object("user"),
+            Field::Object("channel"),
+            Field::OptionalObject("invitingUser"),
+        ],
     },
+    // A custom event, as the Platform API's channel events are shaped:
+    // `event` is `{type, properties}`.
     TriggerType {
         name: "user.triggered.event",
         blocking: false,
-        fields: &[Field::Object("user"), Field::String("type")],
+        fields: &[
+            Field::Object("user"),
+            Field::Object("channel"),
+            Field::ObjectWithString("event", "type"),
+        ],
     },
     TriggerType {
         name: "system.triggered.event",
         blocking: false,
-        fields: &[Field::String("type")],
+        fields: &[
+            Field::Object("channel"),
+            Field::ObjectWithString("event", "type"),
+        ],
     },
 ];
 
@@ -107,6 +123,23 @@ impl TriggerType {
                     matches!(kind(name), None | Some(b't' | b'f' | b'n')),
                     "a boolean",
                 ),
+                Field::ObjectWithString(name, inner) => {
+                    let nested = object.get(name).and_then(|v| {
+                        serde_json::from_str::<BTreeMap<String, &RawValue>>(v.get()).ok()
+                    });
+                    let ok = nested
+                        .as_ref()
+                        .and_then(|o| o.get(inner))
+                        .and_then(|v| v.get().bytes().next())
+                        == Some(b'"');
+                    if !ok {
+                        return Err(format!(
+                            "a {} event needs '{name}' as an object with a string '{inner}'",
+                            self.name
+                        ));
+                    }
+                    continue;
+                }
             };
             if !ok {
                 return Err(format!("a {} event needs '{name}' as {want}", self.name));
@@ -148,5 +181,80 @@ mod tests {
         assert!(start.validate(&raw(json!([]))).is_err());
         assert!(find("user.sent.message").is_some_and(|t| !t.blocking));
         assert!(find("nope").is_none());
+    }
+
+    /// Events shaped as the spec's (`shared/spec/README.md`) examples pass,
+    /// extra fields included; the field a type is named after is required.
+    #[test]
+    fn spec_shaped_events_pass_for_every_type() {
+        let user = json!({ "id": 1, "name": "ada", "displayName": "Ada" });
+        let channel = json!({ "id": 2, "type": "PUBLIC", "name": "general" });
+        let custom = json!({ "type": "My Custom Event", "properties": { "n": 1 } });
+        let cases = [
+            (
+                "user.attempted.start_session",
+                json!({ "username": "", "authParams": { "displayName": "N" } }),
+            ),
+            (
+                "user.received.notification",
+                json!({ "user": user, "notification": { "data": { "type": "X" } }, "userHasActiveSession": true }),
+            ),
+            (
+                "user.sent.message",
+                json!({ "user": user, "channel": channel, "message": { "id": 3, "body": "hi" } }),
+            ),
+            (
+                "user.started.chat_session",
+                json!({ "user": user, "channel": channel, "channelUnread": true, "channelMessagesCount": 4 }),
+            ),
+            (
+                "user.read.message",
+                json!({ "user": user, "message": { "id": 3 }, "receipt": { "createdTime": "x" } }),
+            ),
+            (
+                "user.received.channel_invite",
+                json!({ "user": user, "channel": channel, "invitingUser": user }),
+            ),
+            (
+                "user.received.channel_invite",
+                json!({ "user": user, "channel": channel }),
+            ),
+            (
+                "user.triggered.event",
+                json!({ "user": user, "channel": channel, "event": custom, "extra": [1] }),
+            ),
+            (
+                "system.triggered.event",
+                json!({ "channel": channel, "event": custom }),
+            ),
+        ];
+        for (name, event) in &cases {
+            let trigger = find(name).expect("a trigger type");
+            assert_eq!(
+                trigger.validate(&raw(event.clone())),
+                Ok(()),
+                "{name}: {event}"
+            );
+        }
+        assert_eq!(
+            cases
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            TRIGGER_TYPES.len(),
+            "every type has a case"
+        );
+        let system = find("system.triggered.event").expect("a trigger type");
+        for bad in [
+            json!({ "type": "x" }),
+            json!({ "channel": channel, "event": { "properties": {} } }),
+            json!({ "channel": channel, "event": "x" }),
+        ] {
+            assert!(system.validate(&raw(bad.clone())).is_err(), "{bad}");
+        }
+        let invite = find("user.received.channel_invite").expect("a trigger type");
+        let bad = json!({ "user": user, "channel": channel, "invitingUser": 5 });
+        assert!(invite.validate(&raw(bad)).is_err());
     }
 }

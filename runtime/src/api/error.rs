@@ -8,7 +8,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use sandbox::GuestError;
+
 use crate::error::Error;
+use crate::images::BuildFailure;
 use crate::store::StoreError;
 use crate::time::{iso, now_ms};
 
@@ -19,6 +22,8 @@ pub(crate) struct ApiError {
     pub(crate) message: String,
     pub(crate) explanation: Option<String>,
     pub(crate) retry_after: Option<u32>,
+    /// The guest error behind a refused deploy, with its position.
+    pub(crate) cause: Option<Box<GuestError>>,
 }
 
 impl ApiError {
@@ -33,6 +38,55 @@ impl ApiError {
             message: message.into(),
             explanation: None,
             retry_after: None,
+            cause: None,
+        }
+    }
+
+    /// 422 `error`: a handler or init script that does not load, so what
+    /// was sent is not stored. An engine failure is not the client's: 500
+    /// (503 when every instance is busy).
+    pub(crate) fn refused(error: &'static str, what: &str, failure: BuildFailure) -> ApiError {
+        match failure {
+            BuildFailure::Engine(e) => match &*e {
+                sandbox::Error::PoolExhausted { .. } => {
+                    ApiError::unavailable("every sandbox instance is in use; retry shortly", e)
+                }
+                _ => ApiError::internal(format_args!("checking a deploy: {e:#}")),
+            },
+            BuildFailure::Dependencies(e) => match &*e {
+                npm_resolver::Error::Registry { .. } => {
+                    tracing::warn!("answering 502: {e}");
+                    ApiError::new(
+                        StatusCode::BAD_GATEWAY,
+                        "RegistryError",
+                        "the npm registry failed while installing the dependencies; retry shortly",
+                    )
+                }
+                npm_resolver::Error::Io { .. } => ApiError::internal(&e),
+                other => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "DependencyError",
+                    other.to_string(),
+                ),
+            },
+            other => {
+                let cause = other.guest_error();
+                let at = match (&cause.file, cause.line, cause.column) {
+                    (Some(file), Some(line), Some(column)) => format!(" ({file}:{line}:{column})"),
+                    (Some(file), Some(line), None) => format!(" ({file}:{line})"),
+                    _ => String::new(),
+                };
+                let mut api = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    error,
+                    format!("{what}: {}: {}{at}", cause.name, cause.message),
+                );
+                if let Some(stack) = &cause.stack {
+                    api = api.with_explanation(stack.clone());
+                }
+                api.cause = Some(Box::new(cause));
+                api
+            }
         }
     }
 
@@ -142,6 +196,8 @@ struct Body<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause: Option<&'a GuestError>,
     timestamp: String,
 }
 
@@ -151,6 +207,7 @@ impl IntoResponse for ApiError {
             error: self.error,
             message: &self.message,
             explanation: self.explanation.as_deref(),
+            cause: self.cause.as_deref(),
             timestamp: iso(now_ms()),
         };
         let mut response = (self.status, axum::Json(body)).into_response();

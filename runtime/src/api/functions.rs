@@ -311,10 +311,16 @@ pub(crate) async fn list_versions(
 pub(crate) struct CreateVersion {
     #[serde(alias = "handler_script", rename = "handlerScript")]
     handler_script: String,
+    /// Make it current at once (the default), or only store it (staged:
+    /// test-run it, then `PUT …/current-version`).
+    #[serde(default)]
+    activate: Option<bool>,
 }
 
-/// Deploys a new version: it must compile; its image is built right away so
-/// the first invocation does not pay for it.
+/// Deploys a new version: it must compile and load (its top level runs
+/// and defines `handleEvent`) on the application's runtime before it is
+/// stored, so a broken handler never becomes current. Its image is built
+/// right away so the first invocation does not pay for it.
 pub(crate) async fn create_version(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -327,9 +333,21 @@ pub(crate) async fn create_version(
         return Err(ApiError::not_found("the function"));
     }
     check_script(&service, &body.handler_script, HANDLER_FILE).await?;
+    if let Err(failure) = service
+        .check_handler(app.id, body.handler_script.clone())
+        .await?
+    {
+        tracing::info!(app = app.id, function = id, "deploy refused: {failure}");
+        return Err(ApiError::refused(
+            "FunctionLoadError",
+            "the handler does not load",
+            failure,
+        ));
+    }
+    let activate = body.activate.unwrap_or(true);
     let version = service
         .write(app.id, move |s| {
-            s.create_version(app.id, id, &body.handler_script)
+            s.create_version(app.id, id, &body.handler_script, activate)
         })
         .await?;
     let version = version.ok_or_else(|| ApiError::not_found("the function"))?;
@@ -337,6 +355,7 @@ pub(crate) async fn create_version(
         app = app.id,
         function = id,
         version = version.number,
+        activate,
         "version deployed"
     );
     if let Err(e) = service.prepare(app.id, &version).await {

@@ -12,7 +12,30 @@ use serde::Deserialize;
 use super::extract::{JsonBody, Tenant};
 use super::{ApiError, AppState, ok, resources};
 use crate::invoker::INIT_FILE;
+use crate::service::Service;
 use crate::store::{Dependency, RuntimeChange};
+
+/// Refuses `change` with a 422 if the runtime it makes would not run (its
+/// init script fails, or a function's current version no longer loads),
+/// so the runtime in force stays as it is.
+async fn check_change(service: &Service, app: i64, change: &RuntimeChange) -> Result<(), ApiError> {
+    let Err(refusal) = service.check_runtime_change(app, change.clone()).await? else {
+        return Ok(());
+    };
+    let cause = refusal.failure.guest_error();
+    let what = match refusal.trigger {
+        Some(trigger) if cause.file.as_deref() != Some(INIT_FILE) => {
+            format!("the function for {trigger} would not load on the changed runtime")
+        }
+        _ => "the runtime's initialization would fail".to_owned(),
+    };
+    tracing::info!(app, "runtime change refused: {what}: {}", refusal.failure);
+    Err(ApiError::refused(
+        "RuntimeLoadError",
+        &what,
+        refusal.failure,
+    ))
+}
 
 const MAX_DEPENDENCIES: usize = 200;
 /// Resolving and installing a dependency list may not take longer.
@@ -104,10 +127,10 @@ pub(crate) async fn update_dependencies(
         );
         Some(resolved.lockfile)
     };
+    let change = RuntimeChange::Dependencies(dependencies, lockfile);
+    check_change(&service, app.id, &change).await?;
     let runtime = service
-        .write(app.id, move |s| {
-            s.update_runtime(app.id, RuntimeChange::Dependencies(dependencies, lockfile))
-        })
+        .write(app.id, move |s| s.update_runtime(app.id, change))
         .await?;
     tracing::info!(
         app = app.id,
@@ -160,10 +183,10 @@ pub(crate) async fn update_environment(
         }
         environment.insert(name, value);
     }
+    let change = RuntimeChange::Environment(environment);
+    check_change(&service, app.id, &change).await?;
     let runtime = service
-        .write(app.id, move |s| {
-            s.update_runtime(app.id, RuntimeChange::Environment(environment))
-        })
+        .write(app.id, move |s| s.update_runtime(app.id, change))
         .await?;
     tracing::info!(
         app = app.id,
@@ -185,10 +208,10 @@ pub(crate) async fn update_initialization_script(
     JsonBody(body): JsonBody<ScriptBody>,
 ) -> Result<Response, ApiError> {
     super::functions::check_script(&service, &body.script, INIT_FILE).await?;
+    let change = RuntimeChange::InitializationScript(body.script);
+    check_change(&service, app.id, &change).await?;
     let runtime = service
-        .write(app.id, move |s| {
-            s.update_runtime(app.id, RuntimeChange::InitializationScript(body.script))
-        })
+        .write(app.id, move |s| s.update_runtime(app.id, change))
         .await?;
     tracing::info!(
         app = app.id,

@@ -160,20 +160,10 @@ pub(super) fn decode_runtime(
 /// `runtime` with `change` made, at the next revision; and its
 /// (dependencies, environment) columns.
 pub(super) fn change_runtime(
-    mut runtime: Runtime,
+    runtime: Runtime,
     change: RuntimeChange,
 ) -> Result<(Runtime, String, String), StoreError> {
-    match change {
-        RuntimeChange::Dependencies(deps, lockfile) => {
-            runtime.dependencies = deps;
-            runtime.lockfile = lockfile;
-        }
-        RuntimeChange::Environment(env) => runtime.environment = env,
-        RuntimeChange::InitializationScript(script) => {
-            runtime.initialization_script = Some(script).filter(|s| !s.trim().is_empty());
-        }
-    }
-    runtime.revision += 1;
+    let runtime = runtime.changed(change);
     let dependencies = serde_json::to_string(&runtime.dependencies).map_err(json_error)?;
     let environment = serde_json::to_string(&runtime.environment).map_err(json_error)?;
     Ok((runtime, dependencies, environment))

@@ -131,11 +131,30 @@ pub(crate) struct Runtime {
 }
 
 /// One part of a runtime, replaced as a whole.
+#[derive(Clone, Debug)]
 pub(crate) enum RuntimeChange {
     /// The dependencies and their lockfile.
     Dependencies(Vec<Dependency>, Option<String>),
     Environment(BTreeMap<String, String>),
     InitializationScript(String),
+}
+
+impl Runtime {
+    /// This runtime with `change` made, at the next revision.
+    pub(crate) fn changed(mut self, change: RuntimeChange) -> Runtime {
+        match change {
+            RuntimeChange::Dependencies(deps, lockfile) => {
+                self.dependencies = deps;
+                self.lockfile = lockfile;
+            }
+            RuntimeChange::Environment(env) => self.environment = env,
+            RuntimeChange::InitializationScript(script) => {
+                self.initialization_script = Some(script).filter(|s| !s.trim().is_empty());
+            }
+        }
+        self.revision += 1;
+        self
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -267,12 +286,14 @@ pub(crate) trait FunctionStore: Send + Sync {
         id: i64,
         patch: FunctionPatch,
     ) -> StoreResult<Option<Function>>;
-    /// Adds a version with the next number and makes it current.
+    /// Adds a version with the next number, current if `activate` (else
+    /// staged: stored, to be test-run or made current later).
     fn create_version(
         &self,
         app: i64,
         function: i64,
         handler_script: &str,
+        activate: bool,
     ) -> StoreResult<Option<Version>>;
     /// A page of a function's versions; `None` when there is no such function.
     fn list_versions(

@@ -216,13 +216,17 @@ fn data_is_scoped_to_its_application(db: &impl Backend) {
         .create_function(a.id, new_function("user.sent.message"))
         .expect("creates");
     let v = s
-        .create_version(a.id, f.id, "x")
+        .create_version(a.id, f.id, "x", true)
         .expect("creates")
         .expect("a version");
     assert_eq!(v.number, 1);
     assert!(s.function(b.id, f.id).expect("reads").is_none());
     assert!(s.version(b.id, v.id).expect("reads").is_none());
-    assert!(s.create_version(b.id, f.id, "y").expect("writes").is_none());
+    assert!(
+        s.create_version(b.id, f.id, "y", true)
+            .expect("writes")
+            .is_none()
+    );
     assert!(
         s.list_versions(b.id, f.id, page(10))
             .expect("reads")
@@ -275,13 +279,19 @@ fn versions_number_up_and_roll_back(db: &impl Backend) {
         .expect("creates");
     for n in 1..=3 {
         let v = s
-            .create_version(app.id, f.id, &format!("v{n}"))
+            .create_version(app.id, f.id, &format!("v{n}"), n < 3)
             .expect("creates")
             .expect("a version");
         assert_eq!(v.number, n);
     }
+    // Version 3 was staged: stored, not current.
     let current = s.function(app.id, f.id).expect("reads").expect("exists");
-    assert_eq!(current.current_version, Some(3));
+    assert_eq!(current.current_version, Some(2));
+    let staged = s
+        .set_current_version(app.id, f.id, 3)
+        .expect("writes")
+        .expect("exists");
+    assert_eq!(staged.current_version, Some(3));
     let rolled = s
         .set_current_version(app.id, f.id, 1)
         .expect("writes")
@@ -827,7 +837,9 @@ fn postgres_changes_reach_other_nodes() {
     std::thread::sleep(Duration::from_millis(200));
     while changes.try_recv().is_ok() {}
     let started = Instant::now();
-    writer.create_version(app.id, f.id, "x").expect("writes");
+    writer
+        .create_version(app.id, f.id, "x", true)
+        .expect("writes");
     let heard = loop {
         match changes.try_recv() {
             Ok(change) => break change,

@@ -164,6 +164,7 @@ impl FunctionStore for PostgresStore {
         app: i64,
         function: i64,
         handler_script: &str,
+        activate: bool,
     ) -> StoreResult<Option<Version>> {
         self.run(|mut client| async move {
             let tx = client.transaction().await?;
@@ -184,11 +185,13 @@ impl FunctionStore for PostgresStore {
                 )
                 .await?;
             let version = version_row(&row)?;
-            tx.execute(
-                "UPDATE functions SET current_version = $1 WHERE id = $2",
-                &[&version.number, &function],
-            )
-            .await?;
+            if activate {
+                tx.execute(
+                    "UPDATE functions SET current_version = $1 WHERE id = $2",
+                    &[&version.number, &function],
+                )
+                .await?;
+            }
             tx.commit().await?;
             Ok(Some(version))
         })

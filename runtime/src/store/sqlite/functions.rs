@@ -117,6 +117,7 @@ impl FunctionStore for SqliteStore {
         app: i64,
         function: i64,
         handler_script: &str,
+        activate: bool,
     ) -> StoreResult<Option<Version>> {
         self.with(|conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -134,10 +135,12 @@ impl FunctionStore for SqliteStore {
                 params![function, number, handler_script, created_ms],
             )?;
             let id = tx.last_insert_rowid();
-            tx.execute(
-                "UPDATE functions SET current_version = ?1 WHERE id = ?2",
-                params![number, function],
-            )?;
+            if activate {
+                tx.execute(
+                    "UPDATE functions SET current_version = ?1 WHERE id = ?2",
+                    params![number, function],
+                )?;
+            }
             tx.commit()?;
             Ok(Some(Version {
                 id,
