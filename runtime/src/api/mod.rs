@@ -19,6 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
+use tower_http::catch_panic::CatchPanicLayer;
 
 pub(crate) use error::ApiError;
 pub(crate) use extract::hash_key;
@@ -119,7 +120,28 @@ pub fn app(service: Arc<Service>) -> Router {
             body_limit,
             refuse_oversized,
         ))
+        .layer(CatchPanicLayer::custom(panicked))
         .with_state(service)
+}
+
+/// The answer when a handler panics (a bug: the panic is logged with an
+/// id the client sees), rather than a connection dropped with no answer.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let mut id = [0u8; 6];
+    let _ = getrandom::fill(&mut id);
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    tracing::error!(request = %id, "a request handler panicked: {what}");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalServerError",
+        format!("the server failed to handle this request (request {id}); it has been logged"),
+    )
+    .into_response()
 }
 
 /// Refuses a body whose declared length is past the limit before any of it

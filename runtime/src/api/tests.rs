@@ -399,3 +399,41 @@ async fn a_full_instance_pool_answers_503_with_retry_after() {
     assert!(!message.contains('/'), "{message}");
     assert_eq!(slow.await.expect("the slow run"), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_panicking_handler_still_answers_500_with_a_request_id() {
+    let mut router: axum::Router = axum::Router::new()
+        .route(
+            "/boom",
+            axum::routing::get(|| async {
+                let input: Option<&'static str> = None;
+                input.expect("a bug")
+            }),
+        )
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            super::panicked,
+        ));
+    let response = router
+        .call(
+            Request::builder()
+                .uri("/boom")
+                .body(Body::empty())
+                .expect("a request"),
+        )
+        .await
+        .expect("routers do not fail");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(body["error"], "InternalServerError");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("(request ") && !message.contains("a bug"),
+        "{body}"
+    );
+}
