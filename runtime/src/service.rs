@@ -278,6 +278,7 @@ impl Service {
                         key: SortKey::Id,
                         descending: false,
                     },
+                    then: None,
                 };
                 let mut handlers = Vec::new();
                 for function in s.list_functions(app, all)?.items {

@@ -559,3 +559,79 @@ fn bad_input_gets_a_clear_4xx() {
 }
 
 use crate::server::Reply;
+
+#[test]
+fn the_application_wide_log_filters_sorts_and_pages_by_cursor() {
+    let client = app("app-wide-log");
+    let start = deploy(
+        &client,
+        START,
+        "async function handleEvent(e) { return e.username; }",
+        None,
+    );
+    for user in ["a", "b", "c"] {
+        let reply = client.json("POST", &format!("/v1/triggers/{START}"), &start_event(user));
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+    let sent = deploy(
+        &client,
+        "user.sent.message",
+        "async function handleEvent(e) { return e.message.id; }",
+        None,
+    );
+    let version = client.get(&format!("/v1/functions/{sent}/versions")).body["_embedded"]
+        ["versions"][0]["id"]
+        .as_i64()
+        .expect("a version id");
+    for n in 1..=2 {
+        let event = json!({ "user": { "id": 1 }, "message": { "id": n } });
+        let run = client.json(
+            "POST",
+            &format!("/v1/function-versions/{version}/invocations"),
+            &json!({ "args": event }),
+        );
+        assert_eq!(run.status, 200, "{:?}", run.body);
+    }
+    let ids = |query: &str| -> (u64, Vec<i64>) {
+        let reply = client.get(&format!("/v1/invocations{query}"));
+        assert_eq!(reply.status, 200, "{query}: {:?}", reply.body);
+        let items = reply.body["_embedded"]["invocations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        (
+            reply.body["page"]["totalElements"].as_u64().unwrap_or(0),
+            items.iter().filter_map(|i| i["id"].as_i64()).collect(),
+        )
+    };
+    let (total, all) = ids("");
+    assert_eq!(total, 5);
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first: {all:?}");
+    assert_eq!(ids(&format!("?type={START}")).0, 3);
+    let (tests, test_ids) = ids(&format!("?test=true&functionId={sent}"));
+    assert_eq!((tests, test_ids.len()), (2, 2));
+    assert_eq!(ids("?sort=createdTime,desc&sort=id,desc").0, 5);
+    // After the second newest, the next two, whatever arrives meanwhile.
+    let (_, next) = ids(&format!("?after={}&size=2", all[1]));
+    assert_eq!(next, all[2..4]);
+    for bad in [
+        "?type=nope",
+        "?after=x",
+        "?after=1&sort=createdTime,asc",
+        "?test=maybe",
+    ] {
+        let reply = client.get(&format!("/v1/invocations{bad}"));
+        assert_eq!(reply.status, 400, "{bad}: {:?}", reply.body);
+    }
+    // Another application sees none of them.
+    assert_eq!(
+        app("app-wide-log-other").get("/v1/invocations").body["page"]["totalElements"],
+        0
+    );
+    // The per-function log is newest first too.
+    let per_function = client
+        .get(&format!("/v1/functions/{start}/invocations"))
+        .body;
+    let first = per_function["_embedded"]["invocations"][0]["id"].as_i64();
+    assert_eq!(first, Some(all[2]), "{per_function}");
+}

@@ -29,6 +29,19 @@ pub(crate) fn hash_key(key: &str) -> [u8; 32] {
 
 /// The sorts of versions and of invocations (both belong to a function
 /// version).
+/// Oldest first: the Platform API's default for resources.
+pub(crate) const OLDEST_FIRST: Sort = Sort {
+    key: SortKey::Id,
+    descending: false,
+};
+
+/// Newest first: every invocation list's default, as the Platform API's
+/// examples show them.
+pub(crate) const NEWEST_FIRST: Sort = Sort {
+    key: SortKey::Id,
+    descending: true,
+};
+
 pub(crate) const BY_ID_TIME_OR_VERSION: &[(&str, SortKey)] = &[
     ("id", SortKey::Id),
     ("createdTime", SortKey::CreatedTime),
@@ -142,17 +155,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 /// `page`, `size` and `sort` query parameters, plus the rest for filters.
 pub(crate) struct Paging {
     pub(crate) page: PageRequest,
+    /// Every parameter by name (the last, if repeated), for filters.
     pub(crate) params: HashMap<String, String>,
+    /// The query as sent, for the page's links.
+    pub(crate) query: Vec<(String, String)>,
 }
 
 pub(crate) const MAX_PAGE_SIZE: u64 = 100;
 
 impl Paging {
-    /// Reads paging from `params`; `sortable` maps API property names to keys.
+    /// Reads paging from `query`; `sortable` maps API property names to
+    /// keys. `sort` may be given twice (`sort=createdTime,desc&sort=id,desc`):
+    /// the second key orders ties of the first.
     pub(crate) fn parse(
-        params: HashMap<String, String>,
+        query: Vec<(String, String)>,
         sortable: &[(&str, SortKey)],
+        default_sort: Sort,
     ) -> Result<Paging, ApiError> {
+        let params: HashMap<String, String> = query.iter().cloned().collect();
         let number = match params.get("page") {
             None => 0,
             Some(v) => v.parse::<u64>().map_err(|_| {
@@ -171,48 +191,60 @@ impl Paging {
                     ))
                 })?,
         };
-        let sort = match params.get("sort") {
-            None => Sort {
-                key: SortKey::Id,
-                descending: false,
-            },
-            Some(v) => {
-                let (property, direction) = v.split_once(',').unwrap_or((v.as_str(), "asc"));
-                let key = sortable
-                    .iter()
-                    .find(|(name, _)| *name == property)
-                    .map(|(_, key)| *key)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = sortable.iter().map(|(n, _)| *n).collect();
-                        ApiError::bad_request(format!(
-                            "cannot sort by '{property}'; sortable: {}",
-                            names.join(", ")
-                        ))
-                    })?;
-                let descending = match direction.to_ascii_lowercase().as_str() {
-                    "asc" => false,
-                    "desc" => true,
-                    other => {
-                        return Err(ApiError::bad_request(format!(
-                            "sort direction must be asc or desc, not '{other}'"
-                        )));
-                    }
-                };
-                Sort { key, descending }
-            }
-        };
+        let sorts = query
+            .iter()
+            .filter(|(k, _)| k == "sort")
+            .map(|(_, v)| parse_sort(v, sortable))
+            .collect::<Result<Vec<_>, _>>()?;
+        if sorts.len() > 2 {
+            return Err(ApiError::bad_request("at most two sort keys"));
+        }
+        let sort = sorts.first().copied().unwrap_or(default_sort);
         Ok(Paging {
-            page: PageRequest { number, size, sort },
+            page: PageRequest {
+                number,
+                size,
+                sort,
+                then: sorts.get(1).copied(),
+            },
             params,
+            query,
         })
     }
 
     pub(crate) fn from_query(
-        query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+        query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
         sortable: &[(&str, SortKey)],
+        default_sort: Sort,
     ) -> Result<Paging, ApiError> {
-        let Query(params) = query
+        let Query(query) = query
             .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
-        Paging::parse(params, sortable)
+        Paging::parse(query, sortable, default_sort)
     }
+}
+
+/// `property[,asc|desc]` as a sort key of `sortable`.
+fn parse_sort(value: &str, sortable: &[(&str, SortKey)]) -> Result<Sort, ApiError> {
+    let (property, direction) = value.split_once(',').unwrap_or((value, "asc"));
+    let key = sortable
+        .iter()
+        .find(|(name, _)| *name == property)
+        .map(|(_, key)| *key)
+        .ok_or_else(|| {
+            let names: Vec<&str> = sortable.iter().map(|(n, _)| *n).collect();
+            ApiError::bad_request(format!(
+                "cannot sort by '{property}'; sortable: {}",
+                names.join(", ")
+            ))
+        })?;
+    let descending = match direction.to_ascii_lowercase().as_str() {
+        "asc" => false,
+        "desc" => true,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "sort direction must be asc or desc, not '{other}'"
+            )));
+        }
+    };
+    Ok(Sort { key, descending })
 }

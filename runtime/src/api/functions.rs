@@ -1,6 +1,5 @@
 //! Functions and their versions.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
@@ -9,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, Paging, Tenant};
+use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, OLDEST_FIRST, Paging, Tenant};
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::invoker::HANDLER_FILE;
 use crate::service::Service;
@@ -56,7 +55,7 @@ pub(crate) async fn check_script(
 pub(crate) async fn list(
     State(service): State<AppState>,
     Tenant(app): Tenant,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let paging = Paging::from_query(
         query,
@@ -65,6 +64,7 @@ pub(crate) async fn list(
             ("createdTime", SortKey::CreatedTime),
             ("name", SortKey::Name),
         ],
+        OLDEST_FIRST,
     )?;
     let request = paging.page;
     let page = service
@@ -75,7 +75,7 @@ pub(crate) async fn list(
         &page,
         &request,
         "/v1/runtimes/nodejs/functions",
-        &paging.params,
+        &paging.query,
         |f| resources::function(app.id, f),
     )))
 }
@@ -286,10 +286,10 @@ pub(crate) async fn list_versions(
     State(service): State<AppState>,
     Tenant(app): Tenant,
     Path(id): Path<String>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "the function")?;
-    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION)?;
+    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION, OLDEST_FIRST)?;
     let request = paging.page;
     let page = service
         .store(move |s| s.list_versions(app.id, id, request))
@@ -301,7 +301,7 @@ pub(crate) async fn list_versions(
         &page,
         &request,
         &path,
-        &paging.params,
+        &paging.query,
         resources::version,
     )))
 }

@@ -1,55 +1,29 @@
 //! Invocation logs, and test runs of a version.
 
-use std::collections::HashMap;
-
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::value::RawValue;
 
-use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, Paging, Tenant};
+use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, NEWEST_FIRST, Paging, Tenant};
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::invocation::InvocationStatus;
 use crate::invoker::Attempt;
-use crate::store::InvocationFilter;
+use crate::store::{InvocationFilter, SortKey};
 use crate::time::parse_iso;
+use crate::triggers;
 
+/// `GET /v1/functions/{id}/invocations`: one function's invocations.
 pub(crate) async fn list(
     State(service): State<AppState>,
     Tenant(app): Tenant,
     Path(id): Path<String>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "the function")?;
-    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION)?;
-    let time = |name: &str| -> Result<Option<i64>, ApiError> {
-        paging
-            .params
-            .get(name)
-            .map(|v| {
-                parse_iso(v).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "{name} must be an ISO 8601 time (e.g. 2026-11-21T10:00:00Z), not '{v}'"
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let filter = InvocationFilter {
-        status: paging
-            .params
-            .get("status")
-            .map(|v| {
-                InvocationStatus::parse(v).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "status must be RUNNING, SUCCEEDED or FAILED, not '{v}'"
-                    ))
-                })
-            })
-            .transpose()?,
-        from_ms: time("from")?,
-        to_ms: time("to")?,
-    };
+    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION, NEWEST_FIRST)?;
+    let mut filter = filter(&paging)?;
+    filter.function = Some(id);
     service.flush_log().await;
     let request = paging.page;
     let page = service
@@ -57,7 +31,7 @@ pub(crate) async fn list(
             if s.function(app.id, id)?.is_none() {
                 return Ok(None);
             }
-            s.list_invocations(app.id, id, &filter, request).map(Some)
+            s.list_invocations(app.id, &filter, request).map(Some)
         })
         .await?;
     let page = page.ok_or_else(|| ApiError::not_found("the function"))?;
@@ -67,9 +41,102 @@ pub(crate) async fn list(
         &page,
         &request,
         &path,
-        &paging.params,
+        &paging.query,
         resources::invocation,
     )))
+}
+
+/// `GET /v1/invocations`: the application's invocations across functions,
+/// newest first, filtered by `functionId`, `type`, `status`,
+/// `versionNumber`, `test`, `from` and `to`; `after=ID` pages by cursor.
+pub(crate) async fn list_all(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let paging = Paging::from_query(query, BY_ID_TIME_OR_VERSION, NEWEST_FIRST)?;
+    let filter = filter(&paging)?;
+    service.flush_log().await;
+    let request = paging.page;
+    let page = service
+        .store(move |s| s.list_invocations(app.id, &filter, request))
+        .await?;
+    Ok(ok(resources::page(
+        "invocations",
+        &page,
+        &request,
+        "/v1/invocations",
+        &paging.query,
+        resources::invocation,
+    )))
+}
+
+/// The filters of an invocation list, from its query.
+fn filter(paging: &Paging) -> Result<InvocationFilter, ApiError> {
+    let param = |name: &str| paging.params.get(name).map(String::as_str);
+    let time = |name: &str| -> Result<Option<i64>, ApiError> {
+        param(name)
+            .map(|v| {
+                parse_iso(v).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "{name} must be an ISO 8601 time (e.g. 2026-11-21T10:00:00Z), not '{v}'"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let id = |name: &str| -> Result<Option<i64>, ApiError> {
+        param(name)
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    ApiError::bad_request(format!("{name} must be a number, not '{v}'"))
+                })
+            })
+            .transpose()
+    };
+    let trigger = param("type")
+        .map(|v| {
+            triggers::find(v).map(|t| t.name.to_owned()).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "type must be one of {}, not '{v}'",
+                    triggers::names()
+                ))
+            })
+        })
+        .transpose()?;
+    let test = param("test")
+        .map(|v| match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(ApiError::bad_request(format!(
+                "test must be true or false, not '{v}'"
+            ))),
+        })
+        .transpose()?;
+    let after = id("after")?;
+    if after.is_some() && (paging.page.sort.key != SortKey::Id || paging.page.then.is_some()) {
+        return Err(ApiError::bad_request(
+            "after pages by id: sort by id only (the default) to use it",
+        ));
+    }
+    Ok(InvocationFilter {
+        function: id("functionId")?,
+        trigger,
+        status: param("status")
+            .map(|v| {
+                InvocationStatus::parse(v).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "status must be RUNNING, SUCCEEDED or FAILED, not '{v}'"
+                    ))
+                })
+            })
+            .transpose()?,
+        version_number: id("versionNumber")?,
+        test,
+        from_ms: time("from")?,
+        to_ms: time("to")?,
+        after,
+    })
 }
 
 pub(crate) async fn retrieve(

@@ -97,6 +97,7 @@ pub fn app(service: Arc<Service>) -> Router {
             post(invocations::test_run),
         )
         .route("/v1/functions/{id}/invocations", get(invocations::list))
+        .route("/v1/invocations", get(invocations::list_all))
         .route("/v1/invocations/{id}", get(invocations::retrieve))
         .route("/v1/functions/{id}/queue", get(invocations::queue))
         .route("/v1/invocations/{id}/retry", post(invocations::redrive))

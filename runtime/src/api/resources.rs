@@ -101,17 +101,16 @@ pub(crate) fn page<T>(
     page: &Page<T>,
     request: &PageRequest,
     path: &str,
-    params: &std::collections::HashMap<String, String>,
+    query: &[(String, String)],
     render: impl Fn(&T) -> Value,
 ) -> Value {
     let total_pages = page.total.div_ceil(request.size);
     let href = |number: u64| {
-        let mut query: Vec<(String, String)> = params
+        let mut query: Vec<(String, String)> = query
             .iter()
             .filter(|(k, _)| k.as_str() != "page" && k.as_str() != "size")
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .cloned()
             .collect();
-        query.sort();
         query.push(("page".into(), number.to_string()));
         query.push(("size".into(), request.size.to_string()));
         let query: Vec<String> = query

@@ -13,12 +13,34 @@ use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStat
 /// `ORDER BY` for a page: the requested key if `allowed` maps it to a
 /// column, else the id; the id breaks ties so pages never overlap.
 pub(super) fn order(page: &PageRequest, allowed: &[(SortKey, &str)]) -> String {
-    let column = allowed
-        .iter()
-        .find(|(key, _)| *key == page.sort.key)
-        .map_or("id", |(_, column)| column);
-    let direction = if page.sort.descending { "DESC" } else { "ASC" };
-    format!("ORDER BY {column} {direction}, id {direction}")
+    let term = |sort: &super::Sort| {
+        let column = allowed
+            .iter()
+            .find(|(key, _)| *key == sort.key)
+            .map_or("id", |(_, column)| column);
+        let direction = if sort.descending { "DESC" } else { "ASC" };
+        (column, direction)
+    };
+    let (column, direction) = term(&page.sort);
+    let mut order = format!("ORDER BY {column} {direction}");
+    if let Some((column, direction)) = page.then.as_ref().map(term) {
+        order.push_str(&format!(", {column} {direction}"));
+    }
+    order.push_str(&format!(", id {direction}"));
+    order
+}
+
+/// The id bound of a cursor (see [`InvocationFilter::after`]): records with
+/// ids below it when the list is newest first, above it otherwise.
+pub(super) fn after_bounds(
+    filter: &super::InvocationFilter,
+    page: &PageRequest,
+) -> (Option<i64>, Option<i64>) {
+    match (filter.after, page.sort.descending) {
+        (Some(id), true) => (Some(id), None),
+        (Some(id), false) => (None, Some(id)),
+        (None, _) => (None, None),
+    }
 }
 
 /// (LIMIT, OFFSET) of a page.

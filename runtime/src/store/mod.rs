@@ -208,6 +208,8 @@ pub(crate) struct PageRequest {
     pub(crate) number: u64,
     pub(crate) size: u64,
     pub(crate) sort: Sort,
+    /// A second key, for ties of the first (the id breaks the rest).
+    pub(crate) then: Option<Sort>,
 }
 
 /// A sort key the store knows, and its direction.
@@ -230,11 +232,20 @@ pub(crate) struct Page<T> {
     pub(crate) total: u64,
 }
 
+/// Which invocation records a list shows; `None` is no condition.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct InvocationFilter {
+    pub(crate) function: Option<i64>,
+    pub(crate) trigger: Option<String>,
     pub(crate) status: Option<InvocationStatus>,
+    pub(crate) version_number: Option<i64>,
+    /// Test runs only (`true`) or triggered runs only (`false`).
+    pub(crate) test: Option<bool>,
     pub(crate) from_ms: Option<i64>,
     pub(crate) to_ms: Option<i64>,
+    /// A cursor: only records after this id in the list's id order
+    /// (smaller ids when the list is newest first). Lists sorted by id only.
+    pub(crate) after: Option<i64>,
 }
 
 /// Applications (tenants) and their keys.
@@ -324,11 +335,10 @@ pub(crate) trait FunctionStore: Send + Sync {
 pub(crate) trait InvocationStore: Send + Sync {
     /// Writes a batch of invocation records (new or updated) in one commit.
     fn put_invocations(&self, batch: &[Invocation]) -> StoreResult<()>;
-    /// A page of a function's invocation records.
+    /// A page of `app`'s invocation records that pass `filter`.
     fn list_invocations(
         &self,
         app: i64,
-        function: i64,
         filter: &InvocationFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Invocation>>;

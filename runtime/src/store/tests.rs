@@ -168,6 +168,7 @@ suite!(
     a_later_attempt_updates_its_record_but_never_another_functions,
     a_batch_may_carry_one_record_twice,
     invocations_page_and_filter,
+    app_wide_lists_filter_sort_and_page_by_cursor,
     id_blocks_never_overlap_even_across_nodes,
     idempotency_keys_return_the_first_job,
     claims_are_oldest_first_exclusive_and_leased,
@@ -192,6 +193,7 @@ fn page(size: u64) -> PageRequest {
             key: SortKey::Id,
             descending: false,
         },
+        then: None,
     }
 }
 
@@ -456,7 +458,7 @@ fn a_row_this_build_cannot_read_fully_still_reads(db: &impl Backend) {
            VALUES (7, 1, 2, 1, 't', FALSE, '{}', NULL, '{"type":"SOME_NEW_KIND","name":"E","message":"m"}', 'FAILED', 'not json', 0, '[{"odd":1}]', 1)"#,
     );
     let page = s
-        .list_invocations(1, 2, &InvocationFilter::default(), page(10))
+        .list_invocations(1, &InvocationFilter::default(), page(10))
         .expect("reads");
     let odd = &page.items[0];
     let error = odd.error().expect("an error");
@@ -513,10 +515,11 @@ fn invocations_page_and_filter(db: &impl Backend) {
     }
     s.put_invocations(&batch).expect("writes");
     let failed = InvocationFilter {
+        function: Some(2),
         status: Some(InvocationStatus::Failed),
         ..InvocationFilter::default()
     };
-    let listed = s.list_invocations(1, 2, &failed, page(10)).expect("reads");
+    let listed = s.list_invocations(1, &failed, page(10)).expect("reads");
     assert_eq!(
         (
             listed.total,
@@ -536,10 +539,9 @@ fn invocations_page_and_filter(db: &impl Backend) {
             key: SortKey::CreatedTime,
             descending: true,
         },
+        then: None,
     };
-    let listed = s
-        .list_invocations(1, 2, &window, newest_first)
-        .expect("reads");
+    let listed = s.list_invocations(1, &window, newest_first).expect("reads");
     assert_eq!(
         (
             listed.total,
@@ -549,9 +551,87 @@ fn invocations_page_and_filter(db: &impl Backend) {
     );
     assert_eq!(s.prune_invocations(2).expect("prunes"), 3);
     let left = s
-        .list_invocations(1, 2, &InvocationFilter::default(), page(10))
+        .list_invocations(1, &InvocationFilter::default(), page(10))
         .expect("reads");
     assert_eq!(left.items.iter().map(|i| i.id).collect::<Vec<_>>(), [4, 5]);
+}
+
+fn app_wide_lists_filter_sort_and_page_by_cursor(db: &impl Backend) {
+    let s = store(db);
+    // Ids 1..=9 over three functions (2, 3, 4) of application 1, versions
+    // alternating, every third a test run; one record of application 2.
+    let mut batch = Vec::new();
+    for id in 1..=9 {
+        let mut r = record(id, Some(Ok(raw("1"))));
+        r.function_id = 2 + id % 3;
+        r.trigger = [
+            "user.sent.message",
+            "user.read.message",
+            "user.attempted.start_session",
+        ][(id % 3) as usize]
+            .into();
+        r.version_number = 1 + id % 2;
+        r.test = id % 3 == 0;
+        r.created_ms = 1000 - id * 10;
+        batch.push(r);
+    }
+    let mut other = record(10, Some(Ok(raw("1"))));
+    other.app_id = 2;
+    batch.push(other);
+    s.put_invocations(&batch).expect("writes");
+    let ids = |filter: InvocationFilter, page: PageRequest| {
+        let listed = s.list_invocations(1, &filter, page).expect("reads");
+        (
+            listed.total,
+            listed.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        )
+    };
+    let newest = |size| PageRequest {
+        sort: Sort {
+            key: SortKey::Id,
+            descending: true,
+        },
+        ..page(size)
+    };
+    assert_eq!(
+        ids(InvocationFilter::default(), newest(100)),
+        (9, (1..=9).rev().collect())
+    );
+    let by_trigger = InvocationFilter {
+        trigger: Some("user.read.message".into()),
+        ..InvocationFilter::default()
+    };
+    assert_eq!(ids(by_trigger, newest(100)), (3, vec![7, 4, 1]));
+    let tests_of_version_2 = InvocationFilter {
+        test: Some(true),
+        version_number: Some(2),
+        ..InvocationFilter::default()
+    };
+    assert_eq!(ids(tests_of_version_2, newest(100)), (2, vec![9, 3]));
+    // Two keys: version descending, then creation time ascending (so, as
+    // created_ms falls with the id, larger ids first within a version).
+    let two_keys = PageRequest {
+        sort: Sort {
+            key: SortKey::VersionNumber,
+            descending: true,
+        },
+        then: Some(Sort {
+            key: SortKey::CreatedTime,
+            descending: false,
+        }),
+        ..page(100)
+    };
+    assert_eq!(
+        ids(InvocationFilter::default(), two_keys),
+        (9, vec![9, 7, 5, 3, 1, 8, 6, 4, 2])
+    );
+    // A cursor pages on from an id, whatever arrived since.
+    let after = |id| InvocationFilter {
+        after: Some(id),
+        ..InvocationFilter::default()
+    };
+    assert_eq!(ids(after(7), newest(3)).1, vec![6, 5, 4]);
+    assert_eq!(ids(after(7), page(3)).1, vec![8, 9]);
 }
 
 fn id_blocks_never_overlap_even_across_nodes(db: &impl Backend) {

@@ -10,7 +10,8 @@ use tokio_postgres::types::ToSql;
 use super::PostgresStore;
 use crate::invocation::{Invocation, InvocationStatus};
 use crate::store::columns::{
-    INVOCATION_COLUMNS, StoredInvocation, encode_invocation, json_error, limits, order,
+    INVOCATION_COLUMNS, StoredInvocation, after_bounds, encode_invocation, json_error, limits,
+    order,
 };
 use crate::store::{InvocationFilter, InvocationStore, Page, PageRequest, SortKey, StoreResult};
 
@@ -170,18 +171,28 @@ impl InvocationStore for PostgresStore {
     fn list_invocations(
         &self,
         app: i64,
-        function: i64,
         filter: &InvocationFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Invocation>> {
         self.run(|client| async move {
-            let condition = "app_id = $1 AND function_id = $2 AND ($3::text IS NULL OR status = $3)
-                 AND ($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL OR created_ms < $5)";
+            let condition = "app_id = $1 AND ($2::bigint IS NULL OR function_id = $2)
+                 AND ($3::text IS NULL OR trigger = $3) AND ($4::text IS NULL OR status = $4)
+                 AND ($5::bigint IS NULL OR version_number = $5) AND ($6::boolean IS NULL OR test = $6)
+                 AND ($7::bigint IS NULL OR created_ms >= $7) AND ($8::bigint IS NULL OR created_ms < $8)";
             let status = filter.status.map(InvocationStatus::as_str);
             let total: i64 = client
                 .query_one(
                     &format!("SELECT COUNT(*) FROM invocations WHERE {condition}"),
-                    &[&app, &function, &status, &filter.from_ms, &filter.to_ms],
+                    &[
+                        &app,
+                        &filter.function,
+                        &filter.trigger,
+                        &status,
+                        &filter.version_number,
+                        &filter.test,
+                        &filter.from_ms,
+                        &filter.to_ms,
+                    ],
                 )
                 .await?
                 .try_get(0)?;
@@ -193,12 +204,29 @@ impl InvocationStore for PostgresStore {
                 ],
             );
             let (size, offset) = limits(&page);
+            let (below, above) = after_bounds(filter, &page);
+            let offset = if filter.after.is_some() { 0 } else { offset };
             let items = client
                 .query(
                     &format!(
-                        "SELECT {INVOCATION_COLUMNS} FROM invocations WHERE {condition} {order} LIMIT $6 OFFSET $7"
+                        "SELECT {INVOCATION_COLUMNS} FROM invocations WHERE {condition}
+                         AND ($9::bigint IS NULL OR id < $9) AND ($10::bigint IS NULL OR id > $10)
+                         {order} LIMIT $11 OFFSET $12"
                     ),
-                    &[&app, &function, &status, &filter.from_ms, &filter.to_ms, &size, &offset],
+                    &[
+                        &app,
+                        &filter.function,
+                        &filter.trigger,
+                        &status,
+                        &filter.version_number,
+                        &filter.test,
+                        &filter.from_ms,
+                        &filter.to_ms,
+                        &below,
+                        &above,
+                        &size,
+                        &offset,
+                    ],
                 )
                 .await?
                 .iter()

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::SqliteStore;
 use super::rows::{invocation_row, put_invocation, select_invocations};
 use crate::invocation::{Invocation, InvocationStatus};
-use crate::store::columns::{limits, order};
+use crate::store::columns::{after_bounds, limits, order};
 use crate::store::{InvocationFilter, InvocationStore, Page, PageRequest, SortKey, StoreResult};
 
 impl InvocationStore for SqliteStore {
@@ -25,17 +25,28 @@ impl InvocationStore for SqliteStore {
     fn list_invocations(
         &self,
         app: i64,
-        function: i64,
         filter: &InvocationFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Invocation>> {
         self.with(|conn| {
-            let condition = "app_id = ?1 AND function_id = ?2 AND (?3 IS NULL OR status = ?3)
-                 AND (?4 IS NULL OR created_ms >= ?4) AND (?5 IS NULL OR created_ms < ?5)";
+            let condition = "app_id = ?1 AND (?2 IS NULL OR function_id = ?2)
+                 AND (?3 IS NULL OR trigger = ?3) AND (?4 IS NULL OR status = ?4)
+                 AND (?5 IS NULL OR version_number = ?5) AND (?6 IS NULL OR test = ?6)
+                 AND (?7 IS NULL OR created_ms >= ?7) AND (?8 IS NULL OR created_ms < ?8)";
             let status = filter.status.map(InvocationStatus::as_str);
+            let filters = params![
+                app,
+                filter.function,
+                filter.trigger,
+                status,
+                filter.version_number,
+                filter.test,
+                filter.from_ms,
+                filter.to_ms
+            ];
             let total: i64 = conn.query_row(
                 &format!("SELECT COUNT(*) FROM invocations WHERE {condition}"),
-                params![app, function, status, filter.from_ms, filter.to_ms],
+                filters,
                 |r| r.get(0),
             )?;
             let order = order(
@@ -46,18 +57,26 @@ impl InvocationStore for SqliteStore {
                 ],
             );
             let (size, offset) = limits(&page);
+            let (below, above) = after_bounds(filter, &page);
+            let offset = if filter.after.is_some() { 0 } else { offset };
             let mut stmt = conn.prepare(&format!(
-                "{} WHERE {condition} {order} LIMIT ?6 OFFSET ?7",
+                "{} WHERE {condition} AND (?9 IS NULL OR id < ?9) AND (?10 IS NULL OR id > ?10)
+                 {order} LIMIT ?11 OFFSET ?12",
                 select_invocations()
             ))?;
             let items = stmt
                 .query_map(
                     params![
                         app,
-                        function,
+                        filter.function,
+                        filter.trigger,
                         status,
+                        filter.version_number,
+                        filter.test,
                         filter.from_ms,
                         filter.to_ms,
+                        below,
+                        above,
                         size,
                         offset
                     ],
