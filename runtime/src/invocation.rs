@@ -10,19 +10,35 @@ use serde_json::value::RawValue;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum InvocationStatus {
-    /// Accepted or started, not ended.
+    /// A non-blocking run, accepted, waiting for its first attempt.
+    Queued,
+    /// An attempt is under way.
     Running,
+    /// An attempt failed; the next waits for its time.
+    Retrying,
     /// `handleEvent` resolved to a JSON value.
     Succeeded,
-    /// Anything else; see [`Invocation::error`].
+    /// Anything else, with no attempt left; see [`Invocation::error`].
     Failed,
 }
 
 impl InvocationStatus {
-    /// The stable name (`RUNNING`, `SUCCEEDED`, `FAILED`).
+    /// Every status, in lifecycle order.
+    pub(crate) const ALL: [InvocationStatus; 5] = [
+        InvocationStatus::Queued,
+        InvocationStatus::Running,
+        InvocationStatus::Retrying,
+        InvocationStatus::Succeeded,
+        InvocationStatus::Failed,
+    ];
+
+    /// The stable name (`QUEUED`, `RUNNING`, `RETRYING`, `SUCCEEDED`,
+    /// `FAILED`).
     pub(crate) fn as_str(self) -> &'static str {
         match self {
+            InvocationStatus::Queued => "QUEUED",
             InvocationStatus::Running => "RUNNING",
+            InvocationStatus::Retrying => "RETRYING",
             InvocationStatus::Succeeded => "SUCCEEDED",
             InvocationStatus::Failed => "FAILED",
         }
@@ -30,13 +46,20 @@ impl InvocationStatus {
 
     /// Parses a stable name, in any case.
     pub(crate) fn parse(s: &str) -> Option<InvocationStatus> {
-        match s.to_ascii_uppercase().as_str() {
-            "RUNNING" => Some(InvocationStatus::Running),
-            "SUCCEEDED" => Some(InvocationStatus::Succeeded),
-            "FAILED" => Some(InvocationStatus::Failed),
-            _ => None,
-        }
+        let upper = s.to_ascii_uppercase();
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == upper)
     }
+}
+
+/// Where a run that has not ended stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pending {
+    Queued,
+    Running,
+    /// The last attempt failed (its error is the record's); another comes.
+    Retrying,
 }
 
 /// Why a run failed: the sandbox's kinds, and the image that could not be
@@ -181,15 +204,20 @@ pub(crate) struct Invocation {
     pub(crate) duration_ms: Option<f64>,
     /// Which run this is (non-blocking triggers are retried).
     pub(crate) attempts: u32,
+    /// Set while a queued run has not ended: then its status is this
+    /// rather than the outcome's (which is the last attempt's, if any).
+    pub(crate) pending: Option<Pending>,
 }
 
 impl Invocation {
     /// Where the run stands, from its outcome.
     pub(crate) fn status(&self) -> InvocationStatus {
-        match &self.outcome {
-            None => InvocationStatus::Running,
-            Some(Ok(_)) => InvocationStatus::Succeeded,
-            Some(Err(_)) => InvocationStatus::Failed,
+        match (self.pending, &self.outcome) {
+            (Some(Pending::Queued), _) => InvocationStatus::Queued,
+            (Some(Pending::Running), _) | (None, None) => InvocationStatus::Running,
+            (Some(Pending::Retrying), _) => InvocationStatus::Retrying,
+            (None, Some(Ok(_))) => InvocationStatus::Succeeded,
+            (None, Some(Err(_))) => InvocationStatus::Failed,
         }
     }
 

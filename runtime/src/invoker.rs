@@ -220,6 +220,7 @@ impl Invoker {
             ended_ms: None,
             duration_ms: None,
             attempts: attempt.number,
+            pending: None,
         };
         let failure = match image {
             Err(failure) => {

@@ -445,3 +445,56 @@ fn a_restarted_server_resumes_the_jobs_it_held_at_once() {
     assert!(took < Duration::from_secs(10), "{took:?}");
     eprintln!("the restarted server finished the held jobs in {took:?}");
 }
+
+#[test]
+fn an_accepted_event_is_readable_at_once_and_shows_where_it_stands() {
+    // Paused: accepted events wait, readable as QUEUED.
+    let paused = Server::start_with(&["--queue-concurrency", "0"]);
+    let client = paused.client(&paused.create_app("lifecycle", &[]));
+    let function = deploy(
+        &client,
+        SENT,
+        "async function handleEvent() { return 1; }",
+        None,
+    );
+    let accepted = client.json("POST", &format!("/v1/triggers/{SENT}"), &message(5));
+    assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    let id = accepted.body["invocationId"].as_i64().expect("an id");
+    let record = client.get(&format!("/v1/invocations/{id}"));
+    assert_eq!(record.status, 200, "{:?}", record.body);
+    assert_eq!(
+        (
+            &record.body["status"],
+            &record.body["attempts"],
+            &record.body["args"]
+        ),
+        (&json!("QUEUED"), &json!(0), &message(5)),
+        "{:?}",
+        record.body
+    );
+    let queued = client.get(&format!(
+        "/v1/functions/{function}/invocations?status=QUEUED"
+    ));
+    assert_eq!(queued.body["page"]["totalElements"], 1, "{:?}", queued.body);
+
+    // Failing once, with a long wait before the retry: RETRYING, with the
+    // failed attempt's error.
+    let server = Server::start_with(&["--retry-base-ms", "60000", "--max-attempts", "2"]);
+    let client = server.client(&server.create_app("lifecycle-retry", &[]));
+    deploy(
+        &client,
+        SENT,
+        "async function handleEvent(event, context) {\n  if (context.attempt === 1) throw new Error('not yet');\n  return 2;\n}",
+        None,
+    );
+    let accepted = client.json("POST", &format!("/v1/triggers/{SENT}"), &message(6));
+    let id = accepted.body["invocationId"].as_i64().expect("an id");
+    let retrying = wait_for(Duration::from_secs(20), || {
+        let record = client.get(&format!("/v1/invocations/{id}")).body;
+        (record["status"] == "RETRYING").then_some(record)
+    });
+    assert_eq!(retrying["attempts"], 1, "{retrying}");
+    assert_eq!(retrying["error"]["message"], "not yet", "{retrying}");
+    let listed = client.get("/v1/invocations?status=RETRYING").body;
+    assert_eq!(listed["page"]["totalElements"], 1, "{listed}");
+}

@@ -125,8 +125,11 @@ fn filter(paging: &Paging) -> Result<InvocationFilter, ApiError> {
         status: param("status")
             .map(|v| {
                 InvocationStatus::parse(v).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        InvocationStatus::ALL.iter().map(|s| s.as_str()).collect();
                     ApiError::bad_request(format!(
-                        "status must be RUNNING, SUCCEEDED or FAILED, not '{v}'"
+                        "status must be one of {}, not '{v}'",
+                        names.join(", ")
                     ))
                 })
             })

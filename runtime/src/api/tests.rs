@@ -353,11 +353,17 @@ async fn queued_runs_do_not_wait_for_blocking_slots() {
         let record = api
             .call(Some("key-a"), "GET", &format!("/v1/invocations/{id}"), None)
             .await;
-        if record.status == StatusCode::OK {
-            assert_eq!(record.body["status"], "SUCCEEDED", "{}", record.body);
+        // Readable from its accept, QUEUED then RUNNING, until it ends.
+        assert_eq!(record.status, StatusCode::OK, "{}", record.body);
+        if record.body["status"] == "SUCCEEDED" {
             assert_eq!(record.body["result"]["payload"], "hi");
             break;
         }
+        assert!(
+            ["QUEUED", "RUNNING"].contains(&record.body["status"].as_str().unwrap_or_default()),
+            "{}",
+            record.body
+        );
         assert!(
             tokio::time::Instant::now() < deadline,
             "the queued run waited for the blocking slot"

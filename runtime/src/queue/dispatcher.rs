@@ -9,7 +9,9 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::Queue;
 use crate::error::Error;
-use crate::invocation::{Invocation, InvocationError};
+use sandbox::GuestError;
+
+use crate::invocation::{FailureKind, Invocation, InvocationError, Pending};
 use crate::invoker::{Attempt, Call};
 use crate::store::{Job, JobEnd, JobOutcome, StoreError, blocking};
 use crate::time::now_ms;
@@ -114,12 +116,15 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
 
 async fn run(queue: Arc<Queue>, job: Job, _permit: OwnedSemaphorePermit) {
     let (id, app, attempt) = (job.id, job.app_id, job.attempt);
-    let (record, error) = match run_once(&queue, &job).await {
+    let (mut record, error) = match run_once(&queue, &job).await {
         Ok(invocation) => {
             let error = invocation.error().map(InvocationError::summary);
-            (Some(Box::new(invocation)), error)
+            (invocation, error)
         }
-        Err(error) => (None, Some(error.to_string())),
+        Err(error) => {
+            tracing::warn!(job = id, attempt, "the job could not run: {error}");
+            (not_run(&job, &error), Some(error.to_string()))
+        }
     };
     let end = match error {
         None => JobEnd::Done,
@@ -136,11 +141,14 @@ async fn run(queue: Arc<Queue>, job: Job, _permit: OwnedSemaphorePermit) {
             JobEnd::Failed { error }
         }
     };
+    if matches!(end, JobEnd::Retry { .. }) {
+        record.pending = Some(Pending::Retrying);
+    }
     queue.end(JobOutcome {
         id,
         attempt,
         end,
-        record,
+        record: Some(Box::new(record)),
     });
     {
         let mut running = queue.running();
@@ -168,6 +176,32 @@ enum NotRun {
 impl From<StoreError> for NotRun {
     fn from(e: StoreError) -> NotRun {
         NotRun::Service(e.into())
+    }
+}
+
+/// The record of an attempt that could not start (its function is gone,
+/// say): failed, with why, so the invocation does not stay RUNNING.
+fn not_run(job: &Job, why: &NotRun) -> Invocation {
+    let now = now_ms();
+    Invocation {
+        id: job.id,
+        app_id: job.app_id,
+        function_id: job.function_id,
+        version_number: job.version_number,
+        trigger: job.trigger.clone(),
+        test: false,
+        args: RawValue::from_string(job.event.clone()).unwrap_or_default(),
+        outcome: Some(Err(InvocationError {
+            kind: FailureKind::Crash,
+            error: GuestError::new("NotRunError", why.to_string()),
+        })),
+        logs: Vec::new(),
+        calls: Vec::new(),
+        created_ms: now,
+        ended_ms: Some(now),
+        duration_ms: None,
+        attempts: job.attempt,
+        pending: None,
     }
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{PageRequest, Runtime, RuntimeChange, SortKey, StoreError};
-use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus};
+use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus, Pending};
 
 /// `ORDER BY` for a page: the requested key if `allowed` maps it to a
 /// column, else the id; the id breaks ties so pages never overlap.
@@ -122,8 +122,24 @@ impl StoredInvocation {
     /// The record, read leniently (see [`lenient`]).
     pub(super) fn decode(self) -> Invocation {
         let id = self.id;
-        let outcome = match InvocationStatus::parse(&self.status) {
-            Some(InvocationStatus::Running) => None,
+        let status = InvocationStatus::parse(&self.status);
+        let unreadable = || InvocationError {
+            kind: FailureKind::Crash,
+            error: GuestError::new("Error", "the stored error is unreadable"),
+        };
+        let pending = match status {
+            Some(InvocationStatus::Queued) => Some(Pending::Queued),
+            Some(InvocationStatus::Running) => Some(Pending::Running),
+            Some(InvocationStatus::Retrying) => Some(Pending::Retrying),
+            _ => None,
+        };
+        let outcome = match status {
+            Some(InvocationStatus::Queued | InvocationStatus::Running) => None,
+            // The failed attempt's error, while the next one waits.
+            Some(InvocationStatus::Retrying) => self
+                .error
+                .as_deref()
+                .map(|text| Err(lenient(id, "error", text, unreadable()))),
             Some(InvocationStatus::Succeeded) => Some(Ok(self
                 .result
                 .as_deref()
@@ -132,15 +148,10 @@ impl StoredInvocation {
                         .map(|r| r.payload.to_owned())
                 })
                 .unwrap_or_default())),
-            Some(InvocationStatus::Failed) | None => {
-                let unreadable = || InvocationError {
-                    kind: FailureKind::Crash,
-                    error: GuestError::new("Error", "the stored error is unreadable"),
-                };
-                Some(Err(self.error.as_deref().map_or_else(unreadable, |text| {
-                    lenient(id, "error", text, unreadable())
-                })))
-            }
+            Some(InvocationStatus::Failed) | None => Some(Err(self
+                .error
+                .as_deref()
+                .map_or_else(unreadable, |text| lenient(id, "error", text, unreadable())))),
         };
         Invocation {
             id,
@@ -157,6 +168,7 @@ impl StoredInvocation {
             duration_ms: self.duration_ms,
             calls: lenient(id, "calls", &self.calls, Vec::new()),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            pending,
         }
     }
 }

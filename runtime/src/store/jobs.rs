@@ -27,6 +27,7 @@ pub(crate) struct Job {
     pub(crate) app_id: i64,
     pub(crate) function_id: i64,
     pub(crate) version_number: i64,
+    pub(crate) trigger: String,
     pub(crate) event: String,
     /// This run's attempt number, from 1.
     pub(crate) attempt: u32,
@@ -76,11 +77,13 @@ pub(crate) struct QueueCounts {
 
 /// The queue's storage: what the dispatcher and the queue writer need.
 pub(crate) trait JobStore: Send + Sync {
-    /// Accepts events for later runs, in one commit; returns their ids (an
-    /// earlier job's for a repeated idempotency key).
+    /// Accepts events for later runs, in one commit, each with its
+    /// invocation record (QUEUED); returns their ids (an earlier job's for
+    /// a repeated idempotency key).
     fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>>;
     /// Leases up to `limit` due jobs to `owner` (a node), oldest first,
-    /// skipping the applications in `skip_apps`.
+    /// skipping the applications in `skip_apps`; their records turn
+    /// RUNNING.
     fn claim_jobs(
         &self,
         owner: &str,
@@ -102,7 +105,8 @@ pub(crate) trait JobStore: Send + Sync {
     fn queue_counts(&self, app: i64, function: i64) -> StoreResult<QueueCounts>;
     /// Jobs of every application by state.
     fn queue_totals(&self) -> StoreResult<QueueCounts>;
-    /// Queues a failed job again; false when it is not a failed job of `app`.
+    /// Queues a failed job again (its record QUEUED); false when it is not
+    /// a failed job of `app`.
     fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool>;
     /// Forgets finished jobs accepted before `before_ms`.
     fn prune_done_jobs(&self, before_ms: i64) -> StoreResult<u64>;

@@ -166,6 +166,7 @@ suite!(
     records_read_back_as_written,
     a_row_this_build_cannot_read_fully_still_reads,
     a_later_attempt_updates_its_record_but_never_another_functions,
+    a_queued_record_is_readable_at_once_and_follows_its_job,
     a_batch_may_carry_one_record_twice,
     invocations_page_and_filter,
     app_wide_lists_filter_sort_and_page_by_cursor,
@@ -414,6 +415,7 @@ fn record(id: i64, outcome: Option<Result<Box<RawValue>, InvocationError>>) -> I
         ended_ms: Some(12),
         duration_ms: Some(2.0),
         attempts: 1,
+        pending: None,
     }
 }
 
@@ -487,6 +489,81 @@ fn a_later_attempt_updates_its_record_but_never_another_functions(db: &impl Back
     assert_eq!(
         (read.function_id, read.result().map(RawValue::get)),
         (2, Some("2"))
+    );
+}
+
+fn a_queued_record_is_readable_at_once_and_follows_its_job(db: &impl Backend) {
+    let s = store(db);
+    let status = |id| {
+        let r = s.invocation(1, id).expect("reads").expect("a record");
+        (r.status(), r.attempts)
+    };
+    let mut first = job(1, 1, Some("k"));
+    first.created_ms = 77;
+    s.enqueue_jobs(&[first, job(2, 1, Some("k"))])
+        .expect("enqueues");
+    let queued = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(
+        (queued.status(), queued.attempts, queued.created_ms),
+        (InvocationStatus::Queued, 0, 77)
+    );
+    assert_eq!(
+        (queued.args.get(), queued.trigger.as_str()),
+        (r#"{"n":1}"#, "user.sent.message")
+    );
+    assert!(
+        s.invocation(1, 2).expect("reads").is_none(),
+        "a repeated key has no record of its own"
+    );
+
+    let claimed = s.claim_jobs("node", 100, 1000, 10, &[]).expect("claims");
+    assert_eq!(claimed[0].trigger, "user.sent.message");
+    assert_eq!(status(1), (InvocationStatus::Running, 1));
+    let mut failed = job_record(1, 1).expect("a record");
+    failed.outcome = Some(Err(InvocationError {
+        kind: FailureKind::Exception,
+        error: GuestError::new("Error", "flaky"),
+    }));
+    failed.pending = Some(crate::invocation::Pending::Retrying);
+    let retry = JobEnd::Retry {
+        at_ms: 500,
+        error: "flaky".into(),
+    };
+    s.end_jobs(&[outcome(1, 1, retry, Some(failed.clone()))])
+        .expect("ends");
+    let retrying = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(retrying.status(), InvocationStatus::Retrying);
+    assert_eq!(
+        retrying.error().map(|e| e.error.message.as_str()),
+        Some("flaky")
+    );
+    assert_eq!(retrying.created_ms, 77, "an attempt keeps the accept time");
+
+    s.claim_jobs("node", 500, 1000, 10, &[]).expect("claims");
+    assert_eq!(status(1), (InvocationStatus::Running, 2));
+    failed.attempts = 2;
+    failed.pending = None;
+    s.end_jobs(&[outcome(
+        1,
+        2,
+        JobEnd::Failed {
+            error: "flaky".into(),
+        },
+        Some(failed),
+    )])
+    .expect("ends");
+    assert_eq!(status(1), (InvocationStatus::Failed, 2));
+    assert!(s.redrive_job(1, 1, 600).expect("redrives"));
+    assert_eq!(status(1).0, InvocationStatus::Queued);
+    let by_status = InvocationFilter {
+        status: Some(InvocationStatus::Queued),
+        ..InvocationFilter::default()
+    };
+    assert_eq!(
+        s.list_invocations(1, &by_status, page(10))
+            .expect("reads")
+            .total,
+        1
     );
 }
 
@@ -805,7 +882,11 @@ fn outcomes_commit_with_their_records_and_stale_attempts_are_ignored(db: &impl B
     s.end_jobs(&[outcome(1, 1, JobEnd::Done, job_record(1, 1))])
         .expect("ends");
     assert_eq!(s.queue_counts(1, 10).expect("counts").running, 1);
-    assert!(s.invocation(1, 1).expect("reads").is_none());
+    let running = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(
+        (running.status(), running.attempts),
+        (InvocationStatus::Running, 2)
+    );
     s.end_jobs(&[outcome(1, 2, JobEnd::Done, job_record(1, 2))])
         .expect("ends");
     assert_eq!(

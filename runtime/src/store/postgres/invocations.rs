@@ -44,7 +44,7 @@ fn invocation_row(row: &Row) -> StoreResult<Invocation> {
 const UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
    trigger = excluded.trigger, test = excluded.test, args = excluded.args,
    result = excluded.result, error = excluded.error, status = excluded.status,
-   logs = excluded.logs, created_ms = excluded.created_ms, ended_ms = excluded.ended_ms,
+   logs = excluded.logs, ended_ms = excluded.ended_ms,
    duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
  WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id";
 

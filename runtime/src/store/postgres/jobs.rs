@@ -13,13 +13,14 @@ use super::invocations::{Records, insert_from, unnest};
 use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
 
 fn job_row(row: &Row) -> StoreResult<Job> {
-    let attempt: i64 = row.try_get(5)?;
+    let attempt: i64 = row.try_get(6)?;
     Ok(Job {
         id: row.try_get(0)?,
         app_id: row.try_get(1)?,
         function_id: row.try_get(2)?,
         version_number: row.try_get(3)?,
-        event: row.try_get(4)?,
+        trigger: row.try_get(4)?,
+        event: row.try_get(5)?,
         attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
     })
 }
@@ -59,10 +60,16 @@ impl JobStore for PostgresStore {
                        SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < $1 AND NOT (app_id = ANY($5))
                        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
                      picked AS (
-                       SELECT id FROM (SELECT id FROM queued UNION ALL SELECT id FROM expired) due ORDER BY id LIMIT $3)
-                     UPDATE jobs SET state = 'running', lease_until_ms = $1::bigint + $2::bigint, attempts = attempts + 1, lease_owner = $4
-                     FROM picked WHERE jobs.id = picked.id
-                     RETURNING jobs.id, app_id, function_id, version_number, event, attempts",
+                       SELECT id FROM (SELECT id FROM queued UNION ALL SELECT id FROM expired) due ORDER BY id LIMIT $3),
+                     claimed AS (
+                       UPDATE jobs SET state = 'running', lease_until_ms = $1::bigint + $2::bigint, attempts = attempts + 1, lease_owner = $4
+                       FROM picked WHERE jobs.id = picked.id
+                       RETURNING jobs.id, app_id, function_id, version_number, trigger, event, attempts),
+                     running AS (
+                       UPDATE invocations SET status = 'RUNNING', attempts = claimed.attempts
+                       FROM claimed WHERE invocations.id = claimed.id
+                         AND invocations.status IN ('QUEUED', 'RETRYING', 'RUNNING'))
+                     SELECT id, app_id, function_id, version_number, trigger, event, attempts FROM claimed",
                 )
                 .await?;
             let mut jobs = client
@@ -129,13 +136,18 @@ impl JobStore for PostgresStore {
     fn redrive_job(&self, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
         self.run(|client| async move {
             let changed = client
-                .execute(
-                    "UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = $3, last_error = NULL
-                     WHERE app_id = $1 AND id = $2 AND state = 'failed'",
+                .query(
+                    "WITH redriven AS (
+                       UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = $3, last_error = NULL
+                       WHERE app_id = $1 AND id = $2 AND state = 'failed' RETURNING id),
+                     queued AS (
+                       UPDATE invocations SET status = 'QUEUED'
+                       FROM redriven WHERE invocations.id = redriven.id AND invocations.app_id = $1)
+                     SELECT id FROM redriven",
                     &[&app, &id, &now_ms],
                 )
                 .await?;
-            Ok(changed == 1)
+            Ok(changed.len() == 1)
         })
     }
 
@@ -172,14 +184,22 @@ async fn enqueue(client: &impl GenericClient, jobs: &[NewJob]) -> StoreResult<Ve
         key.push(job.idempotency_key.as_deref());
         created.push(job.created_ms);
     }
+    // Each accepted job's invocation record (QUEUED) goes in with it:
+    // readable from the moment it is accepted.
     let insert = client
         .prepare_cached(
-            "INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, idempotency_key, state, attempts, next_run_ms, created_ms)
-             SELECT id, app_id, function_id, version_number, trigger, event, idempotency_key, 'queued', 0, created_ms, created_ms
-             FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
-               AS j(id, app_id, function_id, version_number, trigger, event, idempotency_key, created_ms)
-             ON CONFLICT (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-             RETURNING id",
+            "WITH accepted AS (
+               INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, idempotency_key, state, attempts, next_run_ms, created_ms)
+               SELECT id, app_id, function_id, version_number, trigger, event, idempotency_key, 'queued', 0, created_ms, created_ms
+               FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+                 AS j(id, app_id, function_id, version_number, trigger, event, idempotency_key, created_ms)
+               ON CONFLICT (app_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+               RETURNING id, app_id, function_id, version_number, trigger, event, created_ms),
+             recorded AS (
+               INSERT INTO invocations (id, app_id, function_id, version_number, trigger, test, args, status, logs, calls, created_ms, attempts)
+               SELECT id, app_id, function_id, version_number, trigger, FALSE, event, 'QUEUED', '[]', '[]', created_ms, 0
+               FROM accepted ON CONFLICT (id) DO NOTHING)
+             SELECT id FROM accepted",
         )
         .await?;
     let inserted: std::collections::HashSet<i64> = client

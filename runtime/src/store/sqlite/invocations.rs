@@ -152,6 +152,7 @@ mod tests {
             ended_ms: None,
             duration_ms: None,
             attempts: 1,
+            pending: None,
         }
     }
 

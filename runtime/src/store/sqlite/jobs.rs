@@ -80,6 +80,11 @@ fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
         )?;
         let mut existing =
             tx.prepare_cached("SELECT id FROM jobs WHERE app_id = ?1 AND idempotency_key = ?2")?;
+        // Readable from the moment it is accepted.
+        let mut record = tx.prepare_cached(
+            "INSERT INTO invocations (id, app_id, function_id, version_number, trigger, test, args, status, logs, calls, created_ms, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, 'QUEUED', '[]', '[]', ?7, 0) ON CONFLICT (id) DO NOTHING",
+        )?;
         for job in jobs {
             let inserted = insert.execute(params![
                 job.id,
@@ -97,6 +102,15 @@ fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
                     .optional()?
                     .unwrap_or(job.id)
             } else {
+                record.execute(params![
+                    job.id,
+                    job.app_id,
+                    job.function_id,
+                    job.version_number,
+                    job.trigger,
+                    job.event,
+                    job.created_ms
+                ])?;
                 job.id
             };
             ids.push(id);
@@ -136,7 +150,7 @@ fn claim(
              UNION ALL
              SELECT id FROM (SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 {skip} ORDER BY id LIMIT ?3)
            ) ORDER BY id LIMIT ?3)
-         RETURNING id, app_id, function_id, version_number, event, attempts"
+         RETURNING id, app_id, function_id, version_number, trigger, event, attempts"
     );
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut jobs = {
@@ -154,13 +168,23 @@ fn claim(
                     app_id: r.get(1)?,
                     function_id: r.get(2)?,
                     version_number: r.get(3)?,
-                    event: r.get(4)?,
-                    attempt: r.get(5)?,
+                    trigger: r.get(4)?,
+                    event: r.get(5)?,
+                    attempt: r.get(6)?,
                 })
             },
         )?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
+    {
+        let mut running = tx.prepare_cached(
+            "UPDATE invocations SET status = 'RUNNING', attempts = ?2
+             WHERE id = ?1 AND status IN ('QUEUED', 'RETRYING', 'RUNNING')",
+        )?;
+        for job in &jobs {
+            running.execute(params![job.id, job.attempt])?;
+        }
+    }
     tx.commit()?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
@@ -243,12 +267,20 @@ fn tally(
 
 /// Queues a FAILED job again with fresh attempts; false when `id` is not a
 /// failed job of `app`.
-fn redrive(conn: &Connection, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
-    let changed = conn.execute(
+fn redrive(conn: &mut Connection, app: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let changed = tx.execute(
         "UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = ?3, last_error = NULL
          WHERE app_id = ?1 AND id = ?2 AND state = 'failed'",
         params![app, id, now_ms],
     )?;
+    if changed == 1 {
+        tx.execute(
+            "UPDATE invocations SET status = 'QUEUED' WHERE app_id = ?1 AND id = ?2",
+            params![app, id],
+        )?;
+    }
+    tx.commit()?;
     Ok(changed == 1)
 }
 

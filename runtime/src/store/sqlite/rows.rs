@@ -48,8 +48,9 @@ pub(super) fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
     })
 }
 
-/// Inserts one invocation record, or updates it (a later attempt of a
-/// queued run) if it is the same function's (inside the caller's
+/// Inserts one invocation record, or updates it (an attempt of a queued
+/// run, whose record was written QUEUED when it was accepted: its creation
+/// time stays) if it is the same function's (inside the caller's
 /// transaction). Ids come from one sequence, so a record of another
 /// function is never overwritten; the guard keeps it so even if one were
 /// reused.
@@ -59,7 +60,7 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
          ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
            trigger = excluded.trigger, test = excluded.test, args = excluded.args,
            result = excluded.result, error = excluded.error, status = excluded.status,
-           logs = excluded.logs, created_ms = excluded.created_ms, ended_ms = excluded.ended_ms,
+           logs = excluded.logs, ended_ms = excluded.ended_ms,
            duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
          WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
     ))?;
