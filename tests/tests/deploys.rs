@@ -108,10 +108,17 @@ fn a_staged_version_goes_live_only_when_made_current() {
     let test = client.json(
         "POST",
         &format!("/v1/function-versions/{version_id}/invocations"),
-        &json!({ "args": { "username": "ada" } }),
+        &json!({ "username": "ada" }),
     );
     assert_eq!(test.status, 200, "{:?}", test.body);
     assert_eq!(test.body["result"]["payload"], "v2", "{:?}", test.body);
+    assert_eq!(test.body["test"], true, "{:?}", test.body);
+    let not_an_event = client.json(
+        "POST",
+        &format!("/v1/function-versions/{version_id}/invocations"),
+        &Value::Null,
+    );
+    assert_eq!(not_an_event.status, 400, "{:?}", not_an_event.body);
     let made = client.json(
         "PUT",
         &format!("/v1/functions/{function}/current-version"),

@@ -588,9 +588,10 @@ fn the_application_wide_log_filters_sorts_and_pages_by_cursor() {
         let run = client.json(
             "POST",
             &format!("/v1/function-versions/{version}/invocations"),
-            &json!({ "args": event }),
+            &event,
         );
         assert_eq!(run.status, 200, "{:?}", run.body);
+        assert_eq!(run.body["result"]["payload"], n, "{:?}", run.body);
     }
     let ids = |query: &str| -> (u64, Vec<i64>) {
         let reply = client.get(&format!("/v1/invocations{query}"));

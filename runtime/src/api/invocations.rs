@@ -165,6 +165,10 @@ pub(crate) async fn test_run(
     let id = path_id(&id, "the function version")?;
     let found = service.store(move |s| s.version(app.id, id)).await?;
     let (function, version) = found.ok_or_else(|| ApiError::not_found("the function version"))?;
+    // A test event is shaped as the trigger's would be.
+    if let Some(trigger) = triggers::find(&function.trigger) {
+        trigger.validate(&event).map_err(ApiError::bad_request)?;
+    }
     let invocation_id = service.next_invocation_id().await?;
     let invocation = service
         .run(
