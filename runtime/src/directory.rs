@@ -55,8 +55,15 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
         self.lock().get(key).map(|(value, _)| value.clone())
     }
 
-    fn retain(&self, keep: impl FnMut(&K, &mut (V, Instant)) -> bool) {
-        self.lock().retain(keep);
+    /// Makes the entries `which` picks stale: kept for [`get_stale`](Self::get_stale),
+    /// missed by [`get`](Self::get).
+    fn expire(&self, mut which: impl FnMut(&K, &V) -> bool) {
+        let now = Instant::now();
+        for (key, (value, expires)) in self.lock().iter_mut() {
+            if which(key, value) {
+                *expires = (*expires).min(now);
+            }
+        }
     }
 }
 
@@ -281,44 +288,29 @@ impl Cache {
             .await
     }
 
-    /// Forgets what is cached about `app`: its settings, functions and
-    /// runtime; call it after the write commits.
+    /// Makes what is cached about `app` (its settings, functions and
+    /// runtime) stale: the next lookup reloads it. Call it after the write
+    /// commits. A stale entry still serves while the database cannot be
+    /// reached: the version in force before a deploy beats failing every
+    /// sign-in until the database is back.
     fn invalidate(&self, app: i64) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        let other = |a: &Option<Arc<Application>>| a.as_ref().is_none_or(|a| a.id != app);
-        self.applications.retain(|_, (a, _)| other(a));
-        self.applications_by_id.retain(|id, _| *id != app);
-        self.deployments.retain(|(a, _), _| *a != app);
-        self.versions.retain(|(a, _, _), _| *a != app);
-        self.runtimes.retain(|a, _| *a != app);
+        let of_app = |a: &Option<Arc<Application>>| a.as_ref().is_some_and(|a| a.id == app);
+        self.applications.expire(|_, a| of_app(a));
+        self.applications_by_id.expire(|id, _| *id == app);
+        self.deployments.expire(|(a, _), _| *a == app);
+        self.versions.expire(|(a, _, _), _| *a == app);
+        self.runtimes.expire(|a, _| *a == app);
     }
 
-    /// Makes every entry stale: the next lookup of each reloads it, but an
-    /// entry still serves if the database cannot be reached.
+    /// Makes every entry stale (changes may have gone unheard).
     fn expire_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        let now = Instant::now();
-        let expire = |expires: &mut Instant| *expires = (*expires).min(now);
-        self.applications.retain(|_, (_, e)| {
-            expire(e);
-            true
-        });
-        self.applications_by_id.retain(|_, (_, e)| {
-            expire(e);
-            true
-        });
-        self.deployments.retain(|_, (_, e)| {
-            expire(e);
-            true
-        });
-        self.versions.retain(|_, (_, e)| {
-            expire(e);
-            true
-        });
-        self.runtimes.retain(|_, (_, e)| {
-            expire(e);
-            true
-        });
+        self.applications.expire(|_, _| true);
+        self.applications_by_id.expire(|_, _| true);
+        self.deployments.expire(|_, _| true);
+        self.versions.expire(|_, _| true);
+        self.runtimes.expire(|_, _| true);
     }
 }
 
@@ -372,10 +364,13 @@ mod tests {
         let unreachable = || async { Err(StoreError::Unavailable("refused".into())) };
         let stale = directory.runtime(1, unreachable()).await;
         assert_eq!(stale.map(|r| r.revision).ok(), Some(1));
-        // Never read, or invalidated by a write: the error stands.
+        // Never read: the error stands.
         assert!(directory.runtime(2, unreachable()).await.is_err());
+        // Invalidated by a write: the next lookup reloads, but what was in
+        // force serves if it cannot.
         directory.invalidate(1);
-        assert!(directory.runtime(1, unreachable()).await.is_err());
+        let stale = directory.runtime(1, unreachable()).await;
+        assert_eq!(stale.map(|r| r.revision).ok(), Some(1));
         // Other failures are not papered over.
         let _ = directory.runtime(1, async { Ok(runtime(1)) }).await;
         let broken = directory.runtime(1, async { Err(StoreError::Schema("x".into())) });

@@ -369,6 +369,9 @@ fn with_the_database_unreachable_known_sign_ins_go_on_and_the_rest_fail_fast() {
     );
     assert_eq!(sign_in(&known, "ada"), Ok(json!("ada")));
     assert_eq!(node.client("").get("/healthz").status, 200);
+    // Let the deploy's own change notice arrive (it makes the cached
+    // lookups stale, not gone): the outage below comes after it.
+    std::thread::sleep(Duration::from_millis(500));
 
     relay.cut();
     let cut = Instant::now();

@@ -193,6 +193,39 @@ pub(crate) struct FunctionPatch {
     pub(crate) description: Option<String>,
 }
 
+impl Function {
+    /// Makes the changes `patch` names (for a backend to store).
+    pub(crate) fn patch(&mut self, patch: FunctionPatch) {
+        if let Some(enabled) = patch.enabled {
+            self.enabled = enabled;
+        }
+        if let Some(timeout_ms) = patch.timeout_ms {
+            self.timeout_ms = timeout_ms;
+        }
+        if let Some(name) = patch.name {
+            self.name = name;
+        }
+        if let Some(description) = patch.description {
+            self.description = Some(description);
+        }
+    }
+}
+
+impl Application {
+    /// Makes the changes `patch` names (for a backend to store).
+    pub(crate) fn patch(&mut self, patch: ApplicationPatch) {
+        if let Some(name) = patch.name {
+            self.name = name;
+        }
+        if let Some(url) = patch.platform_url {
+            self.platform_url = url;
+        }
+        if let Some(token) = patch.platform_token {
+            self.platform_token = token;
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Version {
     pub(crate) id: i64,

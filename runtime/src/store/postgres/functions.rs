@@ -137,18 +137,7 @@ impl FunctionStore for PostgresStore {
             let Some(mut function) = get_function(&tx, app, id, true).await? else {
                 return Ok(None);
             };
-            if let Some(enabled) = patch.enabled {
-                function.enabled = enabled;
-            }
-            if let Some(timeout_ms) = patch.timeout_ms {
-                function.timeout_ms = timeout_ms;
-            }
-            if let Some(name) = patch.name {
-                function.name = name;
-            }
-            if let Some(description) = patch.description {
-                function.description = Some(description);
-            }
+            function.patch(patch);
             tx.execute(
                 "UPDATE functions SET enabled = $1, timeout_ms = $2, name = $3, description = $4 WHERE id = $5",
                 &[&function.enabled, &i64::from(function.timeout_ms), &function.name, &function.description, &id],

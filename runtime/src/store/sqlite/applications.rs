@@ -82,15 +82,7 @@ impl ApplicationStore for SqliteStore {
             else {
                 return Ok(None);
             };
-            if let Some(name) = patch.name {
-                app.name = name;
-            }
-            if let Some(url) = patch.platform_url {
-                app.platform_url = url;
-            }
-            if let Some(token) = patch.platform_token {
-                app.platform_token = token;
-            }
+            app.patch(patch);
             tx.execute(
                 "UPDATE applications SET name = ?2, platform_url = ?3, platform_token = ?4 WHERE id = ?1",
                 params![id, app.name, app.platform_url, app.platform_token],
