@@ -144,7 +144,7 @@ impl Invoker {
                 INIT_FILE,
             )
             .await?;
-        self.images.sandbox().build_image(&spec).await?;
+        self.images.sandbox().check_image(&spec).await?;
         Ok(())
     }
 

@@ -382,8 +382,24 @@ impl Sandbox {
     ///   image bakes in the background once it is in use.
     ///
     /// Fails with [`Error::Init`] when the init script or handler throws or
-    /// does not parse, or when the handler defines no `handleEvent`.
+    /// does not parse, or when the handler defines no `handleEvent`. When
+    /// every instance slot is busy the handler is not checked now: its
+    /// first invocation loads it.
     pub async fn build_image(&self, spec: &ImageSpec) -> Result<Image> {
+        self.build(spec, Check::WhenFree).await
+    }
+
+    /// Whether `spec` builds and its handler loads, as [`build_image`]
+    /// checks, keeping nothing: for a deploy's check before it is stored.
+    /// Fails with [`Error::PoolExhausted`] when no instance slot is free to
+    /// load the handler in (the check could not be made).
+    ///
+    /// [`build_image`]: Sandbox::build_image
+    pub async fn check_image(&self, spec: &ImageSpec) -> Result<()> {
+        self.build(spec, Check::Always).await.map(drop)
+    }
+
+    async fn build(&self, spec: &ImageSpec, check: Check) -> Result<Image> {
         let sandbox = self.clone();
         let owned = spec.clone();
         let compiled = tokio::task::spawn_blocking(move || owned.compile(&sandbox.inner.compiler))
@@ -420,6 +436,8 @@ impl Sandbox {
         // Loading the handler once reports its errors now, as a bake
         // would; the instance is the image's first warm one.
         match image.prewarm().await {
+            // A check keeps nothing: the slot goes back at once.
+            Ok(ready) if check == Check::Always => self.retire(ready.store),
             Ok(ready) => {
                 if image.keeps_warm(&ready) {
                     image.inner.warm.put(ready);
@@ -434,6 +452,14 @@ impl Sandbox {
                 image.inner.source_maps.apply(&mut error);
                 return Err(Error::Init { error, logs });
             }
+            // Every slot is busy: that says nothing of the handler.
+            Err(StartError::Engine(e)) if crate::invoke::is_pool_exhausted(&e) => {
+                if check == Check::Always {
+                    return Err(Error::PoolExhausted {
+                        max_instances: self.inner.config.max_instances,
+                    });
+                }
+            }
             Err(StartError::Trap(e) | StartError::Engine(e)) => {
                 return Err(Error::Init {
                     error: Box::new(GuestError::new(
@@ -446,4 +472,13 @@ impl Sandbox {
         }
         Ok(image)
     }
+}
+
+/// Whether an image build must load the handler to succeed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Load it if an instance slot is free (else its first invocation will).
+    WhenFree,
+    /// Load it, or fail.
+    Always,
 }

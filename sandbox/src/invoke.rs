@@ -206,7 +206,7 @@ enum DriveError {
     Stuck,
 }
 
-fn is_pool_exhausted(error: &wasmtime::Error) -> bool {
+pub(crate) fn is_pool_exhausted(error: &wasmtime::Error) -> bool {
     error
         .downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
         .is_some()
