@@ -218,13 +218,7 @@ fn a_node_killed_under_a_flood_loses_nothing_and_its_jobs_finish_elsewhere() {
     assert_eq!(accepted.len(), EVENTS as usize);
 
     // The queue drains on B, A's leased jobs included, within 30 s of the kill.
-    wait_for(Duration::from_secs(60), || {
-        let counts = on_b.get(&format!("/v1/functions/{function}/queue")).body;
-        let idle = ["queued", "running", "retrying", "failed"]
-            .iter()
-            .all(|k| counts[k].as_u64() == Some(0));
-        idle.then_some(())
-    });
+    on_b.wait_until_queue_idle(function, Duration::from_secs(60));
     let drained = killed.elapsed();
     done.store(true, Ordering::Relaxed);
     let (signed_in, failed) = signer.join().expect("the sign-in thread");
@@ -232,31 +226,17 @@ fn a_node_killed_under_a_flood_loses_nothing_and_its_jobs_finish_elsewhere() {
     // Every accepted event has exactly one record, SUCCEEDED with its own
     // result, under the id it was accepted with.
     let mut logged: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();
-    for page in 0.. {
-        let list = on_b
-            .get(&format!(
-                "/v1/functions/{function}/invocations?size=100&page={page}"
-            ))
-            .body;
-        let items = list["_embedded"]["invocations"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if items.is_empty() {
-            break;
-        }
-        for item in items {
-            let id = item["id"].as_i64().expect("id");
-            let entry = (
-                item["status"].as_str().unwrap_or_default().to_owned(),
-                item["result"]["payload"].as_u64().unwrap_or(0),
-                item["attempts"].as_u64().unwrap_or(0),
-            );
-            assert!(
-                logged.insert(id, entry).is_none(),
-                "invocation {id} listed twice"
-            );
-        }
+    for item in on_b.all_invocations(function) {
+        let id = item["id"].as_i64().expect("id");
+        let entry = (
+            item["status"].as_str().unwrap_or_default().to_owned(),
+            item["result"]["payload"].as_u64().unwrap_or(0),
+            item["attempts"].as_u64().unwrap_or(0),
+        );
+        assert!(
+            logged.insert(id, entry).is_none(),
+            "invocation {id} listed twice"
+        );
     }
     for (n, id) in &accepted {
         let (status, result, _) = logged.get(id).expect("a record per accepted event");

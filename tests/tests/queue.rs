@@ -248,38 +248,16 @@ fn nothing_accepted_is_lost_when_the_server_is_killed() {
     assert_eq!(accepted.len(), EVENTS as usize);
 
     // Every accepted event ends SUCCEEDED, once, under its accepted id.
-    wait_for(Duration::from_secs(240), || {
-        let counts = client.get(&format!("/v1/functions/{function}/queue")).body;
-        let idle = ["queued", "running", "retrying", "failed"]
-            .iter()
-            .all(|k| counts[k].as_u64() == Some(0));
-        idle.then_some(())
-    });
+    client.wait_until_queue_idle(function, Duration::from_secs(240));
     let mut logged: BTreeMap<i64, (String, u64)> = BTreeMap::new();
-    let mut page = 0;
-    loop {
-        let list = client
-            .get(&format!(
-                "/v1/functions/{function}/invocations?size=100&page={page}"
-            ))
-            .body;
-        let items = list["_embedded"]["invocations"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if items.is_empty() {
-            break;
-        }
-        for item in items {
-            let id = item["id"].as_i64().expect("id");
-            let status = item["status"].as_str().unwrap_or_default().to_owned();
-            let n = item["result"]["payload"].as_u64().unwrap_or(0);
-            assert!(
-                logged.insert(id, (status, n)).is_none(),
-                "invocation {id} listed twice"
-            );
-        }
-        page += 1;
+    for item in client.all_invocations(function) {
+        let id = item["id"].as_i64().expect("id");
+        let status = item["status"].as_str().unwrap_or_default().to_owned();
+        let n = item["result"]["payload"].as_u64().unwrap_or(0);
+        assert!(
+            logged.insert(id, (status, n)).is_none(),
+            "invocation {id} listed twice"
+        );
     }
     for (n, id) in &accepted {
         let entry = logged.get(id);
@@ -426,13 +404,7 @@ fn a_restarted_server_resumes_the_jobs_it_held_at_once() {
     let restarted = Instant::now();
     let server = Server::start_in(data, &["--queue-concurrency", "4"]);
     let client = server.client(&key);
-    wait_for(Duration::from_secs(10), || {
-        let counts = client.get(&format!("/v1/functions/{function}/queue")).body;
-        let idle = ["queued", "running", "retrying", "failed"]
-            .iter()
-            .all(|k| counts[k].as_u64() == Some(0));
-        idle.then_some(())
-    });
+    client.wait_until_queue_idle(function, Duration::from_secs(10));
     let took = restarted.elapsed();
     let list = client
         .get(&format!("/v1/functions/{function}/invocations?size=50"))

@@ -81,6 +81,39 @@ pub(crate) struct Reply {
 }
 
 impl Client {
+    /// Waits (up to `limit`) until `function` has no queued, running,
+    /// retrying or failed job.
+    pub(crate) fn wait_until_queue_idle(&self, function: i64, limit: std::time::Duration) {
+        crate::support::wait_for(limit, || {
+            let counts = self.get(&format!("/v1/functions/{function}/queue")).body;
+            let idle = ["queued", "running", "retrying", "failed"]
+                .iter()
+                .all(|k| counts[k].as_u64() == Some(0));
+            idle.then_some(())
+        });
+    }
+
+    /// Every invocation record of `function`, page by page.
+    pub(crate) fn all_invocations(&self, function: i64) -> Vec<Value> {
+        let mut all = Vec::new();
+        for page in 0.. {
+            let list = self
+                .get(&format!(
+                    "/v1/functions/{function}/invocations?size=100&page={page}"
+                ))
+                .body;
+            let items = list["_embedded"]["invocations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if items.is_empty() {
+                return all;
+            }
+            all.extend(items);
+        }
+        all
+    }
+
     pub(crate) fn send(&self, method: &str, path: &str, body: Option<(&str, &str)>) -> Reply {
         let url = format!("{}{path}", self.base);
         let request = ureq::http::Request::builder()

@@ -180,19 +180,20 @@ impl InvocationStore for PostgresStore {
                  AND ($5::bigint IS NULL OR version_number = $5) AND ($6::boolean IS NULL OR test = $6)
                  AND ($7::bigint IS NULL OR created_ms >= $7) AND ($8::bigint IS NULL OR created_ms < $8)";
             let status = filter.status.map(InvocationStatus::as_str);
+            let filters: [&(dyn ToSql + Sync); 8] = [
+                &app,
+                &filter.function,
+                &filter.trigger,
+                &status,
+                &filter.version_number,
+                &filter.test,
+                &filter.from_ms,
+                &filter.to_ms,
+            ];
             let total: i64 = client
                 .query_one(
                     &format!("SELECT COUNT(*) FROM invocations WHERE {condition}"),
-                    &[
-                        &app,
-                        &filter.function,
-                        &filter.trigger,
-                        &status,
-                        &filter.version_number,
-                        &filter.test,
-                        &filter.from_ms,
-                        &filter.to_ms,
-                    ],
+                    &filters,
                 )
                 .await?
                 .try_get(0)?;
@@ -213,20 +214,7 @@ impl InvocationStore for PostgresStore {
                          AND ($9::bigint IS NULL OR id < $9) AND ($10::bigint IS NULL OR id > $10)
                          {order} LIMIT $11 OFFSET $12"
                     ),
-                    &[
-                        &app,
-                        &filter.function,
-                        &filter.trigger,
-                        &status,
-                        &filter.version_number,
-                        &filter.test,
-                        &filter.from_ms,
-                        &filter.to_ms,
-                        &below,
-                        &above,
-                        &size,
-                        &offset,
-                    ],
+                    &[&filters[..], &[&below, &above, &size, &offset]].concat(),
                 )
                 .await?
                 .iter()
