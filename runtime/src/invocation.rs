@@ -207,6 +207,51 @@ pub(crate) struct Invocation {
     /// Set while a queued run has not ended: then its status is this
     /// rather than the outcome's (which is the last attempt's, if any).
     pub(crate) pending: Option<Pending>,
+    /// When the current (or last) attempt started; `None` while queued.
+    pub(crate) started_ms: Option<i64>,
+    /// Whether it ran on a pooled instance made ahead of time; `None` when
+    /// no instance ran (the image could not be built, say).
+    pub(crate) warm: Option<bool>,
+    /// The part of `duration_ms` before `handleEvent` was called: the
+    /// image (built if it was not), then an instance.
+    pub(crate) start_ms: Option<f64>,
+    /// Attempts that ended before this one, oldest first: those followed
+    /// by a retry, and a failed run's last one when it was re-driven.
+    /// Read from the store; writing a record leaves them as they are.
+    pub(crate) past_attempts: Vec<PastAttempt>,
+}
+
+/// An ended attempt whose record a later attempt replaced: kept whole, so
+/// a retried invocation's earlier errors and logs are not lost.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct PastAttempt {
+    pub(crate) started_ms: Option<i64>,
+    pub(crate) ended_ms: Option<i64>,
+    pub(crate) duration_ms: Option<f64>,
+    pub(crate) warm: Option<bool>,
+    pub(crate) start_ms: Option<f64>,
+    /// Why it failed (every past attempt failed, or it would have been
+    /// the last).
+    pub(crate) error: Option<InvocationError>,
+    pub(crate) logs: Vec<LogEntry>,
+    pub(crate) calls: Vec<CallRecord>,
+}
+
+impl PastAttempt {
+    /// The attempt `record` holds.
+    pub(crate) fn of(record: &Invocation) -> PastAttempt {
+        PastAttempt {
+            started_ms: record.started_ms,
+            ended_ms: record.ended_ms,
+            duration_ms: record.duration_ms,
+            warm: record.warm,
+            start_ms: record.start_ms,
+            error: record.error().cloned(),
+            logs: record.logs.clone(),
+            calls: record.calls.clone(),
+        }
+    }
 }
 
 impl Invocation {

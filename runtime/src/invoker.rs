@@ -205,6 +205,7 @@ impl Invoker {
             event,
             attempt,
         } = call;
+        let started_ms = now_ms() - i64::try_from(started.elapsed().as_millis()).unwrap_or(0);
         let mut invocation = Invocation {
             id: attempt.id,
             app_id: app.id,
@@ -216,12 +217,18 @@ impl Invoker {
             outcome: None,
             logs: Vec::new(),
             calls: Vec::new(),
-            created_ms: now_ms() - i64::try_from(started.elapsed().as_millis()).unwrap_or(0),
+            created_ms: started_ms,
             ended_ms: None,
             duration_ms: None,
             attempts: attempt.number,
             pending: None,
+            started_ms: Some(started_ms),
+            warm: None,
+            start_ms: None,
+            past_attempts: Vec::new(),
         };
+        // The handler's own run, from its call to the end.
+        let mut handler_run = None;
         let failure = match image {
             Err(failure) => {
                 if let BuildFailure::Engine(e) = failure {
@@ -257,6 +264,8 @@ impl Invoker {
                 ));
                 let outcome = image.invoke(event, &context, &limits, host.clone()).await?;
                 let kind = outcome.error_kind().map(FailureKind::from);
+                invocation.warm = Some(outcome.warm);
+                handler_run = Some(outcome.duration.saturating_sub(outcome.startup));
                 invocation.logs = outcome.logs;
                 invocation.calls = host.records();
                 invocation.outcome = Some(outcome.result.map_err(|failure| InvocationError {
@@ -269,6 +278,8 @@ impl Invoker {
         invocation.ended_ms = Some(now_ms());
         let took = started.elapsed();
         invocation.duration_ms = Some(took.as_secs_f64() * 1000.0);
+        invocation.start_ms =
+            handler_run.map(|run| took.saturating_sub(run).as_secs_f64() * 1000.0);
         self.metrics.invoked(&function.trigger, failure, took);
         Ok(invocation)
     }

@@ -43,6 +43,7 @@ impl Image {
             context.get()
         );
         let (warm, _running) = self.take_warm();
+        let mut pooled = warm.is_some();
         let (mut store, funcs) = match warm {
             Some(ready) => arm(ready, limits, input.into_bytes()),
             None => {
@@ -59,9 +60,11 @@ impl Image {
         self.invoked();
 
         let driving = Instant::now();
+        // When `handleEvent` was called: start and run times apart.
+        let mut called = None;
         let mut run = tokio::time::timeout(
             limits.timeout,
-            self.drive(&mut store, funcs, Arc::clone(&host)),
+            self.drive(&mut store, funcs, Arc::clone(&host), &mut called),
         )
         .await;
         // Every slot was busy for an inline start, yet the warmer may have
@@ -75,8 +78,10 @@ impl Image {
             let (ready_store, funcs) = arm(ready, limits, input);
             // The failed store never got an instance: nothing to reset.
             drop(std::mem::replace(&mut store, ready_store));
+            pooled = true;
             let left = limits.timeout.saturating_sub(driving.elapsed());
-            run = tokio::time::timeout(left, self.drive(&mut store, funcs, host)).await;
+            run =
+                tokio::time::timeout(left, self.drive(&mut store, funcs, host, &mut called)).await;
         }
         let ended = match run {
             Ok(Ok(())) => Ok(()),
@@ -104,6 +109,8 @@ impl Image {
         let data = std::mem::replace(store.data_mut(), StoreData::spent());
         self.inner.sandbox.retire(store);
         let mut outcome = outcome(data, ended, limits, started.elapsed());
+        outcome.warm = pooled;
+        outcome.startup = called.map_or(outcome.duration, |at| at.duration_since(started));
         if let Err(failure) = &mut outcome.result {
             self.inner.source_maps.apply(&mut failure.error);
         }
@@ -115,6 +122,7 @@ impl Image {
         store: &mut Store<StoreData>,
         funcs: Option<Exports>,
         host: Arc<dyn HostCalls>,
+        called: &mut Option<Instant>,
     ) -> Result<(), DriveError> {
         // Asked, per call the guest starts, whether it is metered.
         store.data_mut().host = Some(Arc::clone(&host));
@@ -139,6 +147,7 @@ impl Image {
         };
 
         let max_call_bytes = store.data().max_call_bytes();
+        *called = Some(Instant::now());
         let mut status = invoke
             .call_async(&mut *store, ())
             .await
@@ -314,5 +323,7 @@ fn outcome(
         logs: data.logs,
         host_calls: data.calls_started,
         duration,
+        warm: false,
+        startup: duration,
     }
 }

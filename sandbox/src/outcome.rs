@@ -252,6 +252,12 @@ pub struct Outcome {
     pub host_calls: u32,
     /// From the start of instantiation to the end.
     pub duration: Duration,
+    /// Whether the instance came from the image's warm pool (made ahead
+    /// of time) rather than being made for this invocation.
+    pub warm: bool,
+    /// The part of `duration` before `handleEvent` was called: getting an
+    /// instance ready (all of `duration` when it never was called).
+    pub startup: Duration,
 }
 
 impl Outcome {

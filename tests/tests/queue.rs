@@ -56,8 +56,41 @@ fn failures_are_retried_then_left_failed_until_redriven() {
     let id = accepted.body["invocationId"].as_i64().expect("id");
     let invocation = settled(&flaky, id);
     assert_eq!(invocation["status"], "SUCCEEDED", "{invocation}");
-    assert_eq!(invocation["attempts"], 3);
     assert_eq!(invocation["result"]["payload"], 3);
+    // Every attempt is kept, each with its own error and logs.
+    let attempts = invocation["attempts"].as_array().expect("a list");
+    let summary: Vec<_> = attempts
+        .iter()
+        .map(|a| {
+            (
+                a["number"].clone(),
+                a["status"].clone(),
+                a["error"]["message"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (json!(1), json!("FAILED"), json!("flaky 1")),
+            (json!(2), json!("FAILED"), json!("flaky 2")),
+            (json!(3), json!("SUCCEEDED"), json!(null)),
+        ],
+        "{invocation}"
+    );
+    for a in attempts {
+        let (duration, start, run) = (
+            a["durationMs"].as_f64().expect("a duration"),
+            a["startMs"].as_f64().expect("a start time"),
+            a["runMs"].as_f64().expect("a run time"),
+        );
+        assert!((start + run - duration).abs() < 0.01, "{a}");
+        assert!(
+            a["warmStart"].is_boolean() && a["startedTime"].is_string(),
+            "{a}"
+        );
+    }
+    assert!(attempts[0]["startedTime"].as_str() < attempts[2]["startedTime"].as_str());
 
     // Always fails until the runtime is fixed; then a re-drive succeeds.
     let broken = server.client(&server.create_app("broken", &[]));
@@ -74,7 +107,7 @@ fn failures_are_retried_then_left_failed_until_redriven() {
         .expect("id");
     let invocation = settled(&broken, id);
     assert_eq!(invocation["status"], "FAILED", "{invocation}");
-    assert_eq!(invocation["attempts"], 3);
+    assert_eq!(invocation["attempts"].as_array().map(Vec::len), Some(3));
     assert_eq!(invocation["error"]["message"], "broken");
     assert_eq!(
         broken.get(&format!("/v1/functions/{function}/queue")).body["failed"],
@@ -97,7 +130,18 @@ fn failures_are_retried_then_left_failed_until_redriven() {
     assert_eq!(redriven.status, 202, "{:?}", redriven.body);
     let invocation = settled(&broken, id);
     assert_eq!(invocation["status"], "SUCCEEDED", "{invocation}");
-    assert_eq!(invocation["attempts"], 1);
+    // The three failed attempts before the re-drive stay in the list.
+    let statuses: Vec<_> = invocation["attempts"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["FAILED", "FAILED", "FAILED", "SUCCEEDED"].map(|s| json!(s)),
+        "{invocation}"
+    );
     assert_eq!(
         broken
             .json("POST", &format!("/v1/invocations/{id}/retry"), &json!({}))
@@ -440,7 +484,7 @@ fn an_accepted_event_is_readable_at_once_and_shows_where_it_stands() {
             &record.body["attempts"],
             &record.body["args"]
         ),
-        (&json!("QUEUED"), &json!(0), &message(5)),
+        (&json!("QUEUED"), &json!([]), &message(5)),
         "{:?}",
         record.body
     );
@@ -465,8 +509,13 @@ fn an_accepted_event_is_readable_at_once_and_shows_where_it_stands() {
         let record = client.get(&format!("/v1/invocations/{id}")).body;
         (record["status"] == "RETRYING").then_some(record)
     });
-    assert_eq!(retrying["attempts"], 1, "{retrying}");
     assert_eq!(retrying["error"]["message"], "not yet", "{retrying}");
+    let attempts = retrying["attempts"].as_array().expect("a list");
+    assert_eq!(attempts.len(), 1, "{retrying}");
+    assert_eq!(
+        (&attempts[0]["status"], &attempts[0]["error"]["message"]),
+        (&json!("FAILED"), &json!("not yet"))
+    );
     let listed = client.get("/v1/invocations?status=RETRYING").body;
     assert_eq!(listed["page"]["totalElements"], 1, "{listed}");
 }

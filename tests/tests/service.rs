@@ -1,9 +1,12 @@
 //! `chatfn serve` over real HTTP: functions, versions, triggers, invocation
 //! logs, runtime, tenancy and input errors.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 
 use crate::server::{Client, Server};
+use crate::support::wait_for;
 
 fn app(name: &str) -> Client {
     let server = Server::shared();
@@ -77,6 +80,25 @@ fn a_blocking_trigger_runs_the_current_version_and_is_logged() {
             && i["createdTime"].is_string()
             && i["endedTime"].is_string()
     );
+    // Start and run times apart, and whether the instance was pooled.
+    let times = |i: &Value| {
+        (
+            i["durationMs"].as_f64().unwrap_or(-1.0),
+            i["startMs"].as_f64().unwrap_or(-1.0),
+            i["runMs"].as_f64().unwrap_or(-1.0),
+        )
+    };
+    let (duration, start, run) = times(i);
+    assert!(
+        start >= 0.0 && run >= 0.0 && (start + run - duration).abs() < 0.01,
+        "{i}"
+    );
+    assert!(
+        i["warmStart"].is_boolean() && i["startedTime"].is_string(),
+        "{i}"
+    );
+    assert_eq!(i["attempts"].as_array().map(Vec::len), Some(1), "{i}");
+    assert_eq!(i["attempts"][0]["status"], "SUCCEEDED");
 
     let list = client.get(&format!("/v1/functions/{function}/invocations"));
     assert_eq!(list.body["page"]["totalElements"], 1);
@@ -84,6 +106,15 @@ fn a_blocking_trigger_runs_the_current_version_and_is_logged() {
         list.body["_embedded"]["invocations"][0]["id"].as_i64(),
         Some(id)
     );
+
+    // The warmer keeps instances of a function in use ready: soon every
+    // start is warm.
+    wait_for(Duration::from_secs(10), || {
+        let reply = client.json("POST", &format!("/v1/triggers/{START}"), &start_event("bo"));
+        let id = reply.body["invocationId"].as_i64()?;
+        let record = client.get(&format!("/v1/invocations/{id}")).body;
+        (record["warmStart"] == true).then_some(())
+    });
 }
 
 #[test]

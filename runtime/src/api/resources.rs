@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::invocation::Invocation;
+use crate::invocation::{Invocation, InvocationStatus};
 use crate::store::{Function, Page, PageRequest, Runtime, Version};
 use crate::time::iso;
 
@@ -83,15 +83,69 @@ pub(crate) fn invocation(i: &Invocation) -> Value {
         "status": i.status(),
         "logs": i.logs,
         "calls": i.calls,
-        "attempts": i.attempts,
+        "attempts": attempts(i),
         "createdTime": iso(i.created_ms),
+        "startedTime": i.started_ms.map(iso),
         "endedTime": i.ended_ms.map(iso),
         "durationMs": i.duration_ms,
+        "warmStart": i.warm,
+        "startMs": i.start_ms,
+        "runMs": run_ms(i.duration_ms, i.start_ms),
         "_links": {
             "self": link(format!("/v1/invocations/{}", i.id)),
             "function": link(format!("/v1/functions/{}", i.function_id)),
         },
     })
+}
+
+/// Every attempt, oldest first: the past ones, then the record's own
+/// unless it is one of them already (a retry waiting) or none has started.
+fn attempts(i: &Invocation) -> Vec<Value> {
+    let mut list: Vec<Value> = i
+        .past_attempts
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            json!({
+                "number": n + 1,
+                "status": if a.error.is_some() { InvocationStatus::Failed } else { InvocationStatus::Succeeded },
+                "startedTime": a.started_ms.map(iso),
+                "endedTime": a.ended_ms.map(iso),
+                "durationMs": a.duration_ms,
+                "warmStart": a.warm,
+                "startMs": a.start_ms,
+                "runMs": run_ms(a.duration_ms, a.start_ms),
+                "error": a.error,
+                "logs": a.logs,
+                "calls": a.calls,
+            })
+        })
+        .collect();
+    let status = i.status();
+    if !matches!(
+        status,
+        InvocationStatus::Queued | InvocationStatus::Retrying
+    ) {
+        list.push(json!({
+            "number": list.len() + 1,
+            "status": status,
+            "startedTime": i.started_ms.map(iso),
+            "endedTime": i.ended_ms.map(iso),
+            "durationMs": i.duration_ms,
+            "warmStart": i.warm,
+            "startMs": i.start_ms,
+            "runMs": run_ms(i.duration_ms, i.start_ms),
+            "error": i.error(),
+            "logs": i.logs,
+            "calls": i.calls,
+        }));
+    }
+    list
+}
+
+/// The handler's own run: all but the start.
+fn run_ms(duration_ms: Option<f64>, start_ms: Option<f64>) -> Option<f64> {
+    Some((duration_ms? - start_ms?).max(0.0))
 }
 
 /// A HAL page: `_embedded.<name>`, `page`, and `_links` that keep the

@@ -202,6 +202,10 @@ fn not_run(job: &Job, why: &NotRun) -> Invocation {
         duration_ms: None,
         attempts: job.attempt,
         pending: None,
+        started_ms: Some(now),
+        warm: None,
+        start_ms: None,
+        past_attempts: Vec::new(),
     }
 }
 

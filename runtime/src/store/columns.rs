@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{PageRequest, Runtime, RuntimeChange, SortKey, StoreError};
-use crate::invocation::{FailureKind, Invocation, InvocationError, InvocationStatus, Pending};
+use crate::invocation::{
+    FailureKind, Invocation, InvocationError, InvocationStatus, PastAttempt, Pending,
+};
 
 /// `ORDER BY` for a page: the requested key if `allowed` maps it to a
 /// column, else the id; the id breaks ties so pages never overlap.
@@ -55,7 +57,33 @@ pub(super) fn json_error(e: serde_json::Error) -> StoreError {
 }
 
 /// The invocation columns, in the order both backends list them.
-pub(super) const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts";
+pub(super) const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts, started_ms, warm, start_ms";
+
+/// The past attempts' column a select adds after [`INVOCATION_COLUMNS`]:
+/// one statement reads a record and its attempts from one snapshot.
+/// `{agg}` is the dialect's JSON array aggregate over `body`.
+pub(super) fn past_attempts_column(agg: &str) -> String {
+    format!(
+        "(SELECT {agg} FROM invocation_attempts a WHERE a.invocation_id = invocations.id) AS past_attempts"
+    )
+}
+
+/// The next attempt number of invocation `{id}` (an SQL expression).
+pub(super) fn next_attempt_number(id: &str) -> String {
+    format!(
+        "COALESCE((SELECT MAX(number) FROM invocation_attempts x WHERE x.invocation_id = {id}), 0) + 1"
+    )
+}
+
+/// `SET` terms that clear a record's attempt (kept as a past attempt
+/// first, where it ended), for the next one.
+pub(super) const CLEAR_ATTEMPT: &str = "result = NULL, error = NULL, logs = '[]', calls = '[]', \
+    ended_ms = NULL, duration_ms = NULL, warm = NULL, start_ms = NULL";
+
+/// The attempt a record holds, as stored in `invocation_attempts.body`.
+pub(super) fn encode_past_attempt(i: &Invocation) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&PastAttempt::of(i))
+}
 
 /// The `result` column: the handler's value under `payload`, as the chat
 /// platform stores results.
@@ -106,6 +134,12 @@ pub(super) struct StoredInvocation {
     pub(super) duration_ms: Option<f64>,
     pub(super) calls: String,
     pub(super) attempts: i64,
+    pub(super) started_ms: Option<i64>,
+    pub(super) warm: Option<bool>,
+    pub(super) start_ms: Option<f64>,
+    /// A JSON array of the past attempts' bodies, oldest first (`NULL` or
+    /// `[]` when there are none).
+    pub(super) past_attempts: Option<String>,
 }
 
 /// A stored JSON column as `T`; what does not read as `T` (written by a
@@ -169,6 +203,14 @@ impl StoredInvocation {
             calls: lenient(id, "calls", &self.calls, Vec::new()),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             pending,
+            started_ms: self.started_ms,
+            warm: self.warm,
+            start_ms: self.start_ms,
+            past_attempts: self
+                .past_attempts
+                .as_deref()
+                .map(|text| lenient(id, "past_attempts", text, Vec::new()))
+                .unwrap_or_default(),
         }
     }
 }

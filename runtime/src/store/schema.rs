@@ -232,6 +232,35 @@ CREATE TRIGGER functions_changed AFTER INSERT OR UPDATE OR DELETE ON functions
     FOR EACH ROW EXECUTE FUNCTION chatfn_notify_change();
 "#,
     },
+    // Each attempt's start (warm or not, and how long it took to get to
+    // the handler), and the attempts a retry or a re-drive replaced, kept
+    // whole as JSON: insert-only, read back with their invocation.
+    Migration {
+        sqlite: r#"
+ALTER TABLE invocations ADD COLUMN started_ms INTEGER;
+ALTER TABLE invocations ADD COLUMN warm INTEGER;
+ALTER TABLE invocations ADD COLUMN start_ms REAL;
+CREATE TABLE invocation_attempts (
+    invocation_id INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    app_id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (invocation_id, number)
+) WITHOUT ROWID;
+"#,
+        postgres: r#"
+ALTER TABLE invocations ADD COLUMN started_ms BIGINT;
+ALTER TABLE invocations ADD COLUMN warm BOOLEAN;
+ALTER TABLE invocations ADD COLUMN start_ms DOUBLE PRECISION;
+CREATE TABLE invocation_attempts (
+    invocation_id BIGINT NOT NULL,
+    number BIGINT NOT NULL,
+    app_id BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (invocation_id, number)
+);
+"#,
+    },
 ];
 
 /// The error for a database whose schema is newer than this build's.

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 
 use super::postgres::PostgresTarget;
 use super::*;
-use crate::invocation::{CallRecord, FailureKind, Invocation, InvocationError};
+use crate::invocation::{CallRecord, FailureKind, Invocation, InvocationError, Pending};
 
 /// A fresh database of one backend.
 trait Backend: Sync {
@@ -176,6 +176,7 @@ suite!(
     nodes_claiming_at_once_never_share_a_job,
     outcomes_commit_with_their_records_and_stale_attempts_are_ignored,
     retries_wait_failures_stay_until_redriven,
+    replaced_attempts_are_kept_whole,
     heartbeats_keep_only_their_owners_leases_alive,
     nodes_opening_one_new_database_together_migrate_it_once,
     a_newer_schema_is_refused,
@@ -416,6 +417,10 @@ fn record(id: i64, outcome: Option<Result<Box<RawValue>, InvocationError>>) -> I
         duration_ms: Some(2.0),
         attempts: 1,
         pending: None,
+        started_ms: Some(10),
+        warm: Some(true),
+        start_ms: Some(0.5),
+        past_attempts: Vec::new(),
     }
 }
 
@@ -445,6 +450,11 @@ fn records_read_back_as_written(db: &impl Backend) {
         (ok.created_ms, ok.ended_ms, ok.duration_ms),
         (10, Some(12), Some(2.0))
     );
+    assert_eq!(
+        (ok.started_ms, ok.warm, ok.start_ms),
+        (Some(10), Some(true), Some(0.5))
+    );
+    assert!(ok.past_attempts.is_empty());
     assert_eq!(read(2).error(), Some(&failed));
     assert_eq!(read(3).status(), InvocationStatus::Running);
     assert!(
@@ -932,6 +942,94 @@ fn retries_wait_failures_stay_until_redriven(db: &impl Backend) {
     assert_eq!((ids(&again), again[0].attempt), (vec![2], 1));
 }
 
+/// A retry's record and a re-driven failure become past attempts, read
+/// back with the record, oldest first; each new attempt starts clean.
+fn replaced_attempts_are_kept_whole(db: &impl Backend) {
+    let s = store(db);
+    s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
+    let failed = |attempt: u32, message: &str| {
+        let mut r = record(
+            1,
+            Some(Err(InvocationError {
+                kind: FailureKind::Exception,
+                error: GuestError::new("Error", message),
+            })),
+        );
+        r.function_id = 10;
+        r.attempts = attempt;
+        r.started_ms = Some(i64::from(attempt) * 100);
+        r.logs[0].message = format!("log of {attempt}");
+        Box::new(r)
+    };
+    let read = || s.invocation(1, 1).expect("reads").expect("a record");
+    let retry = |at_ms| JobEnd::Retry {
+        at_ms,
+        error: "e".into(),
+    };
+    s.claim_jobs("node", 0, 1000, 10, &[]).expect("claims");
+    let mut first = failed(1, "first");
+    first.pending = Some(Pending::Retrying);
+    s.end_jobs(&[outcome(1, 1, retry(100), Some(first))])
+        .expect("ends");
+    let waiting = read();
+    assert_eq!(waiting.status(), InvocationStatus::Retrying);
+    assert_eq!(waiting.past_attempts.len(), 1);
+    let past = &waiting.past_attempts[0];
+    assert_eq!(
+        past.error.as_ref().map(|e| e.error.message.as_str()),
+        Some("first")
+    );
+    assert_eq!((past.started_ms, past.warm), (Some(100), Some(true)));
+    assert_eq!(past.logs[0].message, "log of 1");
+    assert_eq!(past.calls, record(1, None).calls);
+
+    // The second attempt starts with nothing of the first on its record.
+    s.claim_jobs("node", 100, 1000, 10, &[]).expect("claims");
+    let running = read();
+    assert_eq!(running.status(), InvocationStatus::Running);
+    assert_eq!(running.started_ms, Some(100));
+    assert!(running.logs.is_empty() && running.calls.is_empty() && running.error().is_none());
+    // A stale runner of the first attempt adds nothing.
+    s.end_jobs(&[outcome(1, 1, retry(200), Some(failed(1, "stale")))])
+        .expect("ends");
+    s.end_jobs(&[outcome(
+        1,
+        2,
+        JobEnd::Failed { error: "e".into() },
+        Some(failed(2, "second")),
+    )])
+    .expect("ends");
+    let ended = read();
+    assert_eq!(ended.status(), InvocationStatus::Failed);
+    assert_eq!(ended.past_attempts.len(), 1);
+
+    // Re-driven, the failed last attempt is kept too.
+    assert!(s.redrive_job(1, 1, 300).expect("redrives"));
+    let queued = read();
+    assert_eq!(queued.status(), InvocationStatus::Queued);
+    assert!(queued.logs.is_empty() && queued.started_ms.is_none());
+    let messages: Vec<_> = queued
+        .past_attempts
+        .iter()
+        .map(|a| a.error.as_ref().map(|e| e.error.message.clone()))
+        .collect();
+    assert_eq!(messages, [Some("first".into()), Some("second".into())]);
+    assert_eq!(queued.past_attempts[1].logs[0].message, "log of 2");
+    assert_eq!(queued.past_attempts[1].started_ms, Some(200));
+    // Lists carry them as well, and pruning the record drops them.
+    let page = s
+        .list_invocations(1, &InvocationFilter::default(), page(10))
+        .expect("lists");
+    assert_eq!(page.items[0].past_attempts, queued.past_attempts);
+    s.put_invocations(&[*job_record(2, 1).expect("a record")])
+        .expect("writes");
+    s.prune_invocations(1).expect("prunes");
+    assert!(s.invocation(1, 1).expect("reads").is_none());
+    // Written again, the id has no attempts left over.
+    s.put_invocations(&[*failed(1, "new")]).expect("writes");
+    assert!(read().past_attempts.is_empty());
+}
+
 fn heartbeats_keep_only_their_owners_leases_alive(db: &impl Backend) {
     let s = store(db);
     s.enqueue_jobs(&[job(1, 1, None), job(2, 1, None)])
@@ -948,6 +1046,16 @@ fn heartbeats_keep_only_their_owners_leases_alive(db: &impl Backend) {
     assert_eq!(s.renew_leases("a", 900, 1000).expect("renews"), 1);
     let reclaimed = s.claim_jobs("c", 1500, 1000, 10, &[]).expect("claims");
     assert_eq!((ids(&reclaimed), reclaimed[0].attempt), (vec![2], 2));
+    // The attempt its node abandoned is kept, failed, with its start.
+    let record = s.invocation(1, 2).expect("reads").expect("a record");
+    assert_eq!(record.started_ms, Some(1500));
+    let abandoned = &record.past_attempts;
+    assert_eq!(abandoned.len(), 1, "{abandoned:?}");
+    assert_eq!(abandoned[0].started_ms, Some(0));
+    assert_eq!(
+        abandoned[0].error.as_ref().map(|e| e.error.name.as_str()),
+        Some("AbandonedError")
+    );
     // A renewal by the old holder of a reclaimed job extends nothing of it.
     assert_eq!(s.renew_leases("b", 1600, 1000).expect("renews"), 0);
 }

@@ -79,9 +79,16 @@ async fn an_idle_image_pool_drains_to_zero() {
         "the pool of an idle image keeps {} instances",
         image.warm_instances()
     );
-    // It starts cold, and warms up again.
-    assert_eq!(result(&run(&image, json!({})).await), json!("idle"));
+    // It starts cold, and warms up again; each outcome says which it was.
+    let cold = run(&image, json!({})).await;
+    assert_eq!(result(&cold), json!("idle"));
+    assert!(!cold.warm);
+    assert!(cold.startup > Duration::ZERO && cold.startup < cold.duration);
     assert!(eventually(Duration::from_secs(2), || image.warm_instances() >= 1).await);
+    let warm = run(&image, json!({})).await;
+    assert_eq!(result(&warm), json!("idle"));
+    assert!(warm.warm);
+    assert!(warm.startup < warm.duration);
 }
 
 #[tokio::test]

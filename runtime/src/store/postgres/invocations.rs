@@ -11,7 +11,7 @@ use super::PostgresStore;
 use crate::invocation::{Invocation, InvocationStatus};
 use crate::store::columns::{
     INVOCATION_COLUMNS, StoredInvocation, after_bounds, encode_invocation, json_error, limits,
-    order,
+    next_attempt_number, order, past_attempts_column,
 };
 use crate::store::{InvocationFilter, InvocationStore, Page, PageRequest, SortKey, StoreResult};
 
@@ -33,9 +33,53 @@ fn invocation_row(row: &Row) -> StoreResult<Invocation> {
         duration_ms: row.try_get(13)?,
         calls: row.try_get(14)?,
         attempts: row.try_get(15)?,
+        started_ms: row.try_get(16)?,
+        warm: row.try_get(17)?,
+        start_ms: row.try_get(18)?,
+        past_attempts: row.try_get(19)?,
     }
     .decode())
 }
+
+/// `SELECT` of records with their past attempts.
+fn select_invocations() -> String {
+    format!(
+        "SELECT {INVOCATION_COLUMNS}, {} FROM invocations",
+        past_attempts_column("json_agg(body::json ORDER BY number)::text")
+    )
+}
+
+/// Keeps the attempts of records (retries) as their invocations' next
+/// past attempts, for those whose id `ended` (a CTE) returns: a CTE
+/// reading arrays `$first` (ids), `$first+1` (apps), `$first+2` (bodies).
+/// Numbers come from one snapshot, so should a stale runner's attempt
+/// share a batch with the current one's, the second is dropped rather
+/// than failing the batch.
+pub(super) fn keep_past_attempts(first: usize, ended: &str) -> String {
+    format!(
+        "INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
+         SELECT p.id, {}, p.app_id, p.body
+         FROM UNNEST(${first}::bigint[], ${}::bigint[], ${}::text[]) AS p(id, app_id, body)
+         WHERE p.id IN (SELECT id FROM {ended})
+         ON CONFLICT DO NOTHING",
+        next_attempt_number("p.id"),
+        first + 1,
+        first + 2
+    )
+}
+
+/// The past attempt of a record left RUNNING by a node that stopped: only
+/// its start is known.
+pub(super) const ABANDONED_ATTEMPT_FROM_COLUMNS: &str = "json_build_object('startedMs', started_ms,
+   'error', json_build_object('type', 'CRASH', 'name', 'AbandonedError', 'message', 'the node running this attempt stopped before it ended'),
+   'logs', json_build_array(), 'calls', json_build_array())::text";
+
+/// The past attempt a stored record holds, built from its columns (for a
+/// re-drive, which replaces a failed record without reading it first).
+pub(super) const PAST_ATTEMPT_FROM_COLUMNS: &str =
+    "json_build_object('startedMs', started_ms, 'endedMs', ended_ms,
+   'durationMs', duration_ms, 'warm', warm, 'startMs', start_ms, 'error', error::json,
+   'logs', logs::json, 'calls', calls::json)::text";
 
 /// The upsert of a batch of records: rows from [`unnest`], inserted, or
 /// updated (a later attempt of a queued run) if they are the same
@@ -45,7 +89,8 @@ const UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET version_number = excluded.v
    trigger = excluded.trigger, test = excluded.test, args = excluded.args,
    result = excluded.result, error = excluded.error, status = excluded.status,
    logs = excluded.logs, ended_ms = excluded.ended_ms,
-   duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
+   duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts,
+   started_ms = excluded.started_ms, warm = excluded.warm, start_ms = excluded.start_ms
  WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id";
 
 /// `UNNEST(...)` of a [`Records`]' arrays, as parameters `$first…`, with
@@ -53,7 +98,7 @@ const UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET version_number = excluded.v
 pub(super) fn unnest(first: usize) -> String {
     let types = [
         "bigint", "bigint", "bigint", "bigint", "text", "boolean", "text", "text", "text", "text",
-        "text", "bigint", "bigint", "float8", "text", "bigint",
+        "text", "bigint", "bigint", "float8", "text", "bigint", "bigint", "boolean", "float8",
     ];
     let arrays: Vec<String> = types
         .iter()
@@ -98,6 +143,9 @@ pub(super) struct Records<'a> {
     duration_ms: Vec<Option<f64>>,
     calls: Vec<String>,
     attempts: Vec<i64>,
+    started_ms: Vec<Option<i64>>,
+    warm: Vec<Option<bool>>,
+    start_ms: Vec<Option<f64>>,
 }
 
 impl<'a> Records<'a> {
@@ -124,6 +172,9 @@ impl<'a> Records<'a> {
             c.duration_ms.push(i.duration_ms);
             c.calls.push(encoded.calls);
             c.attempts.push(i64::from(i.attempts));
+            c.started_ms.push(i.started_ms);
+            c.warm.push(i.warm);
+            c.start_ms.push(i.start_ms);
         }
         Ok(c)
     }
@@ -132,8 +183,8 @@ impl<'a> Records<'a> {
         self.id.is_empty()
     }
 
-    /// The 16 array parameters, in [`unnest`]'s order.
-    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 16] {
+    /// The 19 array parameters, in [`unnest`]'s order.
+    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 19] {
         [
             &self.id,
             &self.app_id,
@@ -151,6 +202,9 @@ impl<'a> Records<'a> {
             &self.duration_ms,
             &self.calls,
             &self.attempts,
+            &self.started_ms,
+            &self.warm,
+            &self.start_ms,
         ]
     }
 }
@@ -210,9 +264,10 @@ impl InvocationStore for PostgresStore {
             let items = client
                 .query(
                     &format!(
-                        "SELECT {INVOCATION_COLUMNS} FROM invocations WHERE {condition}
+                        "{} WHERE {condition}
                          AND ($9::bigint IS NULL OR id < $9) AND ($10::bigint IS NULL OR id > $10)
-                         {order} LIMIT $11 OFFSET $12"
+                         {order} LIMIT $11 OFFSET $12",
+                        select_invocations()
                     ),
                     &[&filters[..], &[&below, &above, &size, &offset]].concat(),
                 )
@@ -231,9 +286,7 @@ impl InvocationStore for PostgresStore {
         self.run(|client| async move {
             client
                 .query_opt(
-                    &format!(
-                        "SELECT {INVOCATION_COLUMNS} FROM invocations WHERE app_id = $1 AND id = $2"
-                    ),
+                    &format!("{} WHERE app_id = $1 AND id = $2", select_invocations()),
                     &[&app, &id],
                 )
                 .await?
@@ -261,15 +314,21 @@ impl InvocationStore for PostgresStore {
         self.run(|client| async move {
             let keep = i64::try_from(keep).unwrap_or(i64::MAX);
             let removed = client
-                .execute(
-                    "DELETE FROM invocations WHERE id IN (
-                       SELECT id FROM (
-                         SELECT id, ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
-                       ) ranked WHERE n > $1)",
+                .query_one(
+                    "WITH removed AS (
+                       DELETE FROM invocations WHERE id IN (
+                         SELECT id FROM (
+                           SELECT id, ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
+                         ) ranked WHERE n > $1)
+                       RETURNING id),
+                     attempts AS (
+                       DELETE FROM invocation_attempts WHERE invocation_id IN (SELECT id FROM removed))
+                     SELECT COUNT(*) FROM removed",
                     &[&keep],
                 )
-                .await?;
-            Ok(removed)
+                .await?
+                .try_get::<_, i64>(0)?;
+            Ok(u64::try_from(removed).unwrap_or(0))
         })
     }
 }

@@ -9,7 +9,11 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::PostgresStore;
-use super::invocations::{Records, insert_from, unnest};
+use super::invocations::{
+    ABANDONED_ATTEMPT_FROM_COLUMNS, PAST_ATTEMPT_FROM_COLUMNS, Records, insert_from,
+    keep_past_attempts, unnest,
+};
+use crate::store::columns::{CLEAR_ATTEMPT, encode_past_attempt, json_error, next_attempt_number};
 use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
 
 fn job_row(row: &Row) -> StoreResult<Job> {
@@ -52,7 +56,7 @@ impl JobStore for PostgresStore {
             // picks; rows another node is claiming are skipped, not waited
             // for, so nodes claim side by side and never the same job.
             let stmt = client
-                .prepare_cached(
+                .prepare_cached(&format!(
                     "WITH queued AS (
                        SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= $1 AND NOT (app_id = ANY($5))
                        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
@@ -65,12 +69,17 @@ impl JobStore for PostgresStore {
                        UPDATE jobs SET state = 'running', lease_until_ms = $1::bigint + $2::bigint, attempts = attempts + 1, lease_owner = $4
                        FROM picked WHERE jobs.id = picked.id
                        RETURNING jobs.id, app_id, function_id, version_number, trigger, event, attempts),
+                     abandoned AS (
+                       INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
+                       SELECT id, {}, app_id, {ABANDONED_ATTEMPT_FROM_COLUMNS} FROM invocations
+                       WHERE id IN (SELECT id FROM claimed) AND status = 'RUNNING'),
                      running AS (
-                       UPDATE invocations SET status = 'RUNNING', attempts = claimed.attempts
+                       UPDATE invocations SET status = 'RUNNING', attempts = claimed.attempts, started_ms = $1, {CLEAR_ATTEMPT}
                        FROM claimed WHERE invocations.id = claimed.id
                          AND invocations.status IN ('QUEUED', 'RETRYING', 'RUNNING'))
                      SELECT id, app_id, function_id, version_number, trigger, event, attempts FROM claimed",
-                )
+                    next_attempt_number("invocations.id")
+                ))
                 .await?;
             let mut jobs = client
                 .query(&stmt, &[&now_ms, &lease_ms, &limit, &owner, &skip_apps])
@@ -137,13 +146,20 @@ impl JobStore for PostgresStore {
         self.run(|client| async move {
             let changed = client
                 .query(
-                    "WITH redriven AS (
+                    &format!(
+                        "WITH redriven AS (
                        UPDATE jobs SET state = 'queued', attempts = 0, next_run_ms = $3, last_error = NULL
                        WHERE app_id = $1 AND id = $2 AND state = 'failed' RETURNING id),
+                     kept AS (
+                       INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
+                       SELECT id, {}, app_id, {PAST_ATTEMPT_FROM_COLUMNS} FROM invocations
+                       WHERE id IN (SELECT id FROM redriven) AND app_id = $1 AND status = 'FAILED'),
                      queued AS (
-                       UPDATE invocations SET status = 'QUEUED'
+                       UPDATE invocations SET status = 'QUEUED', started_ms = NULL, {CLEAR_ATTEMPT}
                        FROM redriven WHERE invocations.id = redriven.id AND invocations.app_id = $1)
                      SELECT id FROM redriven",
+                        next_attempt_number("invocations.id")
+                    ),
                     &[&app, &id, &now_ms],
                 )
                 .await?;
@@ -270,6 +286,15 @@ async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResul
         error.push(e);
     }
     let records = Records::new(outcomes.iter().filter_map(|o| o.record.as_deref()))?;
+    // A retried attempt's record is replaced by the next one's: keep it.
+    let (mut past_id, mut past_app, mut past_body) = (Vec::new(), Vec::new(), Vec::new());
+    for o in outcomes {
+        if let (JobEnd::Retry { .. }, Some(record)) = (&o.end, &o.record) {
+            past_id.push(record.id);
+            past_app.push(record.app_id);
+            past_body.push(encode_past_attempt(record).map_err(json_error)?);
+        }
+    }
     // The records' insert reads the update's RETURNING: data-modifying
     // parts of one statement share a snapshot and see each other only so.
     let stmt = client
@@ -280,12 +305,16 @@ async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResul
                  lease_until_ms = NULL, lease_owner = NULL, last_error = o.error
                FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS o(id, attempt, state, at, error)
                WHERE jobs.id = o.id AND jobs.attempts = o.attempt AND jobs.state = 'running'
-               RETURNING jobs.id)
+               RETURNING jobs.id),
+             kept AS ({})
              {}",
-            insert_from(&format!("{} WHERE r.id IN (SELECT id FROM ended)", unnest(6)))
+            keep_past_attempts(6, "ended"),
+            insert_from(&format!("{} WHERE r.id IN (SELECT id FROM ended)", unnest(9)))
         ))
         .await?;
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &attempt, &state, &at, &error];
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+        &id, &attempt, &state, &at, &error, &past_id, &past_app, &past_body,
+    ];
     params.extend(records.params());
     client.execute(&stmt, &params).await?;
     Ok(())

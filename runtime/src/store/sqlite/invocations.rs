@@ -116,13 +116,20 @@ impl InvocationStore for SqliteStore {
     fn prune_invocations(&self, keep: u64) -> StoreResult<u64> {
         self.with(|conn| {
             let keep = i64::try_from(keep).unwrap_or(i64::MAX);
-            let removed = conn.execute(
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let removed = tx.execute(
                 "DELETE FROM invocations WHERE id IN (
                    SELECT id FROM (
                      SELECT id, ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
                    ) WHERE n > ?1)",
                 params![keep],
             )?;
+            tx.execute(
+                "DELETE FROM invocation_attempts
+                 WHERE NOT EXISTS (SELECT 1 FROM invocations i WHERE i.id = invocation_attempts.invocation_id)",
+                [],
+            )?;
+            tx.commit()?;
             Ok(removed as u64)
         })
     }
@@ -153,6 +160,10 @@ mod tests {
             duration_ms: None,
             attempts: 1,
             pending: None,
+            started_ms: None,
+            warm: None,
+            start_ms: None,
+            past_attempts: Vec::new(),
         }
     }
 
@@ -166,7 +177,11 @@ mod tests {
             conn.execute_batch(
                 "INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, state, attempts, next_run_ms, created_ms)
                  VALUES (700, 1, 2, 1, 't', '{}', 'queued', 0, 0, 0);
-                 DROP TABLE sequences; PRAGMA user_version = 5;",
+                 DROP TABLE sequences; DROP TABLE invocation_attempts;
+                 ALTER TABLE invocations DROP COLUMN started_ms;
+                 ALTER TABLE invocations DROP COLUMN warm;
+                 ALTER TABLE invocations DROP COLUMN start_ms;
+                 PRAGMA user_version = 5;",
             )?;
             Ok(())
         })?;

@@ -5,7 +5,10 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
-use super::rows::put_invocation;
+use super::rows::{
+    ABANDONED_ATTEMPT_FROM_COLUMNS, PAST_ATTEMPT_FROM_COLUMNS, keep_past_attempt, put_invocation,
+};
+use crate::store::columns::{CLEAR_ATTEMPT, next_attempt_number};
 use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
 
 impl JobStore for SqliteStore {
@@ -177,12 +180,20 @@ fn claim(
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
     {
-        let mut running = tx.prepare_cached(
-            "UPDATE invocations SET status = 'RUNNING', attempts = ?2
-             WHERE id = ?1 AND status IN ('QUEUED', 'RETRYING', 'RUNNING')",
-        )?;
+        // A record still RUNNING is an attempt whose process stopped.
+        let mut abandoned = tx.prepare_cached(&format!(
+            "INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
+             SELECT id, {}, app_id, {ABANDONED_ATTEMPT_FROM_COLUMNS} FROM invocations
+             WHERE id = ?1 AND status = 'RUNNING'",
+            next_attempt_number("invocations.id")
+        ))?;
+        let mut running = tx.prepare_cached(&format!(
+            "UPDATE invocations SET status = 'RUNNING', attempts = ?2, started_ms = ?3, {CLEAR_ATTEMPT}
+             WHERE id = ?1 AND status IN ('QUEUED', 'RETRYING', 'RUNNING')"
+        ))?;
         for job in &jobs {
-            running.execute(params![job.id, job.attempt])?;
+            abandoned.execute(params![job.id])?;
+            running.execute(params![job.id, job.attempt, now_ms])?;
         }
     }
     tx.commit()?;
@@ -217,6 +228,9 @@ fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
                 JobEnd::Failed { error } => failed.execute(params![o.id, o.attempt, error])?,
             };
             if let (1, Some(record)) = (changed, &o.record) {
+                if matches!(o.end, JobEnd::Retry { .. }) {
+                    keep_past_attempt(&tx, record)?;
+                }
                 put_invocation(&tx, record)?;
             }
         }
@@ -275,8 +289,21 @@ fn redrive(conn: &mut Connection, app: i64, id: i64, now_ms: i64) -> StoreResult
         params![app, id, now_ms],
     )?;
     if changed == 1 {
+        // The failed last attempt becomes a past one.
         tx.execute(
-            "UPDATE invocations SET status = 'QUEUED' WHERE app_id = ?1 AND id = ?2",
+            &format!(
+                "INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
+                 SELECT id, {}, app_id, {PAST_ATTEMPT_FROM_COLUMNS} FROM invocations
+                 WHERE app_id = ?1 AND id = ?2 AND status = 'FAILED'",
+                next_attempt_number("invocations.id")
+            ),
+            params![app, id],
+        )?;
+        tx.execute(
+            &format!(
+                "UPDATE invocations SET status = 'QUEUED', started_ms = NULL, {CLEAR_ATTEMPT}
+                 WHERE app_id = ?1 AND id = ?2"
+            ),
             params![app, id],
         )?;
     }

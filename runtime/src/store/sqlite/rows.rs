@@ -4,7 +4,10 @@
 use rusqlite::{Connection, Row, params};
 
 use crate::invocation::Invocation;
-use crate::store::columns::{INVOCATION_COLUMNS, StoredInvocation, encode_invocation};
+use crate::store::columns::{
+    INVOCATION_COLUMNS, StoredInvocation, encode_invocation, encode_past_attempt,
+    next_attempt_number, past_attempts_column,
+};
 use crate::store::{Application, Function, Version};
 
 pub(super) const FUNCTION_COLUMNS: &str =
@@ -56,12 +59,13 @@ pub(super) fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
 /// reused.
 pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+        "INSERT INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
          ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
            trigger = excluded.trigger, test = excluded.test, args = excluded.args,
            result = excluded.result, error = excluded.error, status = excluded.status,
            logs = excluded.logs, ended_ms = excluded.ended_ms,
-           duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts
+           duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts,
+           started_ms = excluded.started_ms, warm = excluded.warm, start_ms = excluded.start_ms
          WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
     ))?;
     let encoded =
@@ -82,14 +86,46 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
         i.ended_ms,
         i.duration_ms,
         encoded.calls,
-        i.attempts
+        i.attempts,
+        i.started_ms,
+        i.warm,
+        i.start_ms
     ])?;
     Ok(())
 }
 
+/// Keeps the attempt `record` holds as its invocation's next past attempt
+/// (inside the caller's transaction), before a retry replaces it.
+pub(super) fn keep_past_attempt(conn: &Connection, record: &Invocation) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
+         VALUES (?1, {}, ?2, ?3)",
+        next_attempt_number("?1")
+    ))?;
+    let body = encode_past_attempt(record)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    stmt.execute(params![record.id, record.app_id, body])?;
+    Ok(())
+}
+
+/// The past attempt of a record left RUNNING by a process that stopped:
+/// only its start is known.
+pub(super) const ABANDONED_ATTEMPT_FROM_COLUMNS: &str = "json_object('startedMs', started_ms,
+   'error', json_object('type', 'CRASH', 'name', 'AbandonedError', 'message', 'the process running this attempt stopped before it ended'),
+   'logs', json('[]'), 'calls', json('[]'))";
+
+/// The past attempt a stored record holds, built from its columns (for a
+/// re-drive, which replaces a failed record without reading it first).
+pub(super) const PAST_ATTEMPT_FROM_COLUMNS: &str = "json_object('startedMs', started_ms, 'endedMs', ended_ms,
+   'durationMs', duration_ms, 'warm', CASE WHEN warm IS NULL THEN NULL WHEN warm THEN json('true') ELSE json('false') END,
+   'startMs', start_ms, 'error', json(error), 'logs', json(logs), 'calls', json(calls))";
+
 /// `SELECT {INVOCATION_COLUMNS}` for the invocation record mapper.
 pub(super) fn select_invocations() -> String {
-    format!("SELECT {INVOCATION_COLUMNS} FROM invocations")
+    format!(
+        "SELECT {INVOCATION_COLUMNS}, {} FROM invocations",
+        past_attempts_column("json_group_array(json(body) ORDER BY number)")
+    )
 }
 
 pub(super) fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
@@ -110,6 +146,10 @@ pub(super) fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
         duration_ms: row.get(13)?,
         calls: row.get(14)?,
         attempts: row.get(15)?,
+        started_ms: row.get(16)?,
+        warm: row.get(17)?,
+        start_ms: row.get(18)?,
+        past_attempts: row.get(19)?,
     }
     .decode())
 }
