@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// Where a run stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum InvocationStatus {
     /// A non-blocking run, accepted, waiting for its first attempt.
@@ -133,8 +133,9 @@ impl InvocationError {
 }
 
 /// One outbound call, as the invocation log shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub(crate) struct CallRecord {
     /// `GET`, `POST`, …, or `CONNECT` for a socket.
     pub(crate) method: String,
@@ -143,11 +144,13 @@ pub(crate) struct CallRecord {
     pub(crate) path: String,
     /// Absent when no response arrived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub(crate) status: Option<u16>,
     /// From the call to its answer.
     pub(crate) duration_ms: f64,
     /// The error code when the call failed without a response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub(crate) error: Option<String>,
 }
 

@@ -64,6 +64,8 @@ pub struct Service {
     /// The last database check and when it was made: health probes are
     /// answered from it for a second, so probing costs the database little.
     health: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
+    /// The API's OpenAPI document, made on its first request.
+    pub(crate) api_document: std::sync::OnceLock<String>,
 }
 
 impl Service {
@@ -135,6 +137,7 @@ impl Service {
             log,
             queue,
             config,
+            api_document: std::sync::OnceLock::new(),
         })
     }
 

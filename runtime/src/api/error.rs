@@ -190,20 +190,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// Every error answer: a stable name, a message, and (for a refused
+/// deploy) the guest error behind it with its position.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ErrorBody<'a> {
+    /// `InvalidRequestError`, `ResourceNotFoundError`, `FunctionLoadError`, …
     error: &'a str,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     explanation: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<super::resources::GuestErrorSchema>)]
     cause: Option<&'a GuestError>,
+    #[schema(format = DateTime)]
     timestamp: String,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
+        let body = ErrorBody {
             error: self.error,
             message: &self.message,
             explanation: self.explanation.as_deref(),

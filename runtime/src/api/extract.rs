@@ -248,3 +248,75 @@ fn parse_sort(value: &str, sortable: &[(&str, SortKey)]) -> Result<Sort, ApiErro
     };
     Ok(Sort { key, descending })
 }
+
+/// The paging parameters of a list, for the document (their `sort`
+/// pattern is filled in per list by [`super::openapi`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "describes the query in the document")]
+pub(crate) struct FunctionListQuery {
+    /// The page, from 0.
+    #[param(minimum = 0, nullable = false)]
+    page: Option<u64>,
+    /// Items per page (25 by default).
+    #[param(minimum = 1, maximum = 100, nullable = false)]
+    size: Option<u64>,
+    /// `property[,asc|desc]`; a second key orders ties of the first.
+    #[param(nullable = false)]
+    sort: Option<Vec<String>>,
+}
+
+/// The paging parameters of a function's versions.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "describes the query in the document")]
+pub(crate) struct VersionListQuery {
+    /// The page, from 0.
+    #[param(minimum = 0, nullable = false)]
+    page: Option<u64>,
+    /// Items per page (25 by default).
+    #[param(minimum = 1, maximum = 100, nullable = false)]
+    size: Option<u64>,
+    /// `property[,asc|desc]`; a second key orders ties of the first.
+    #[param(nullable = false)]
+    sort: Option<Vec<String>>,
+}
+
+/// The paging and filters of an invocation list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+#[allow(dead_code, reason = "describes the query in the document")]
+pub(crate) struct InvocationListQuery {
+    /// The page, from 0.
+    #[param(minimum = 0, nullable = false)]
+    page: Option<u64>,
+    /// Items per page (25 by default).
+    #[param(minimum = 1, maximum = 100, nullable = false)]
+    size: Option<u64>,
+    /// `property[,asc|desc]`; a second key orders ties of the first.
+    /// Newest first by default.
+    #[param(nullable = false)]
+    sort: Option<Vec<String>>,
+    #[param(nullable = false)]
+    function_id: Option<i64>,
+    /// The trigger type.
+    #[param(rename = "type", nullable = false)]
+    trigger: Option<String>,
+    #[param(nullable = false)]
+    status: Option<crate::invocation::InvocationStatus>,
+    #[param(nullable = false)]
+    version_number: Option<i64>,
+    /// Test runs only (true), or none of them (false).
+    #[param(nullable = false)]
+    test: Option<bool>,
+    /// Created at or after.
+    #[param(format = DateTime, nullable = false)]
+    from: Option<String>,
+    /// Created before.
+    #[param(format = DateTime, nullable = false)]
+    to: Option<String>,
+    /// Only invocations older than this one (newer with `sort=id,asc`):
+    /// paging by cursor while new ones arrive.
+    #[param(nullable = false)]
+    after: Option<i64>,
+}

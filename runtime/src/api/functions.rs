@@ -52,6 +52,10 @@ pub(crate) async fn check_script(
     })
 }
 
+#[utoipa::path(get, path = "/v1/runtimes/nodejs/functions", tag = "functions",
+    summary = "The application's functions.",
+    params(super::extract::FunctionListQuery),
+    responses((status = 200, body = resources::FunctionPage)))]
 pub(crate) async fn list(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -72,22 +76,30 @@ pub(crate) async fn list(
         .await?;
     Ok(ok(resources::page(
         "functions",
-        &page,
+        page.items
+            .iter()
+            .map(|f| resources::function(app.id, f))
+            .collect(),
+        page.total,
         &request,
         "/v1/runtimes/nodejs/functions",
         &paging.query,
-        |f| resources::function(app.id, f),
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CreateFunction {
+    /// The trigger type it handles.
     #[serde(rename = "type")]
     trigger: String,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
+    #[schema(max_length = 2000)]
     description: Option<String>,
+    /// The limit of each run, in ms (the server's default if absent).
     #[serde(default, alias = "timeout_ms")]
+    #[schema(minimum = 1)]
     timeout_ms: Option<u32>,
     #[serde(
         default,
@@ -120,6 +132,11 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
+#[utoipa::path(post, path = "/v1/runtimes/nodejs/functions", tag = "functions",
+    summary = "Creates the function of a trigger type.",
+    request_body(content = CreateFunction),
+    responses((status = 201, body = resources::FunctionResource),
+        (status = 409, description = "The trigger type has a function already.", body = super::error::ErrorBody)))]
 pub(crate) async fn create(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -162,6 +179,8 @@ pub(crate) async fn create(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/v1/functions/{id}", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    responses((status = 200, body = resources::FunctionResource)))]
 pub(crate) async fn retrieve(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -173,16 +192,23 @@ pub(crate) async fn retrieve(
     Ok(ok(resources::function(app.id, &function)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct UpdateFunction {
     enabled: Option<bool>,
     #[serde(default, alias = "timeout_ms")]
+    #[schema(minimum = 1)]
     timeout_ms: Option<u32>,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: Option<String>,
+    #[schema(max_length = 2000)]
     description: Option<String>,
 }
 
+#[utoipa::path(patch, path = "/v1/functions/{id}", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    summary = "Enables or disables a function, or changes its timeout, name or description.",
+    request_body(content = UpdateFunction),
+    responses((status = 200, body = resources::FunctionResource)))]
 pub(crate) async fn update(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -225,6 +251,9 @@ pub(crate) async fn update(
     Ok(ok(resources::function(app.id, &function)))
 }
 
+#[utoipa::path(get, path = "/v1/functions/{id}/current-version", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    summary = "The version that runs.",
+    responses((status = 200, body = resources::VersionResource)))]
 pub(crate) async fn current_version(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -251,7 +280,7 @@ pub(crate) async fn current_version(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SetCurrentVersion {
     #[serde(alias = "version_number")]
@@ -260,6 +289,10 @@ pub(crate) struct SetCurrentVersion {
 }
 
 /// Rollback: makes an earlier version current again.
+#[utoipa::path(put, path = "/v1/functions/{id}/current-version", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    summary = "Makes a version current: a rollback, or the release of a staged version.",
+    request_body(content = SetCurrentVersion),
+    responses((status = 200, body = resources::FunctionResource)))]
 pub(crate) async fn set_current_version(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -282,6 +315,9 @@ pub(crate) async fn set_current_version(
     Ok(ok(resources::function(app.id, &function)))
 }
 
+#[utoipa::path(get, path = "/v1/functions/{id}/versions", tag = "functions",
+    params(("id" = i64, Path, description = "The function's id.", minimum = 1), super::extract::VersionListQuery),
+    responses((status = 200, body = resources::VersionPage)))]
 pub(crate) async fn list_versions(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -298,15 +334,15 @@ pub(crate) async fn list_versions(
     let path = format!("/v1/functions/{id}/versions");
     Ok(ok(resources::page(
         "versions",
-        &page,
+        page.items.iter().map(resources::version).collect(),
+        page.total,
         &request,
         &path,
         &paging.query,
-        resources::version,
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateVersion {
     #[serde(alias = "handler_script", rename = "handlerScript")]
@@ -321,6 +357,11 @@ pub(crate) struct CreateVersion {
 /// and defines `handleEvent`) on the application's runtime before it is
 /// stored, so a broken handler never becomes current. Its image is built
 /// right away so the first invocation does not pay for it.
+#[utoipa::path(post, path = "/v1/functions/{id}/versions", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    summary = "Deploys a handler: compiled and loaded first, so one that does not load is never stored.",
+    request_body(content = CreateVersion),
+    responses((status = 201, body = resources::VersionResource),
+        (status = 422, description = "The handler does not load: `FunctionLoadError`, with its `cause`.", body = super::error::ErrorBody)))]
 pub(crate) async fn create_version(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -373,6 +414,8 @@ pub(crate) async fn create_version(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/v1/function-versions/{id}", tag = "functions", params(("id" = i64, Path, description = "The version's id.", minimum = 1)),
+    responses((status = 200, body = resources::VersionResource)))]
 pub(crate) async fn retrieve_version(
     State(service): State<AppState>,
     Tenant(app): Tenant,

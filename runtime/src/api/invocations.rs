@@ -14,6 +14,10 @@ use crate::time::parse_iso;
 use crate::triggers;
 
 /// `GET /v1/functions/{id}/invocations`: one function's invocations.
+#[utoipa::path(get, path = "/v1/functions/{id}/invocations", tag = "invocations",
+    summary = "One function's invocations, newest first.",
+    params(("id" = i64, Path, description = "The function's id.", minimum = 1), super::extract::InvocationListQuery),
+    responses((status = 200, body = resources::InvocationPage)))]
 pub(crate) async fn list(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -38,17 +42,21 @@ pub(crate) async fn list(
     let path = format!("/v1/functions/{id}/invocations");
     Ok(ok(resources::page(
         "invocations",
-        &page,
+        page.items.iter().map(resources::invocation).collect(),
+        page.total,
         &request,
         &path,
         &paging.query,
-        resources::invocation,
     )))
 }
 
 /// `GET /v1/invocations`: the application's invocations across functions,
 /// newest first, filtered by `functionId`, `type`, `status`,
 /// `versionNumber`, `test`, `from` and `to`; `after=ID` pages by cursor.
+#[utoipa::path(get, path = "/v1/invocations", tag = "invocations",
+    summary = "The application's invocations across functions, newest first.",
+    params(super::extract::InvocationListQuery),
+    responses((status = 200, body = resources::InvocationPage)))]
 pub(crate) async fn list_all(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -63,11 +71,11 @@ pub(crate) async fn list_all(
         .await?;
     Ok(ok(resources::page(
         "invocations",
-        &page,
+        page.items.iter().map(resources::invocation).collect(),
+        page.total,
         &request,
         "/v1/invocations",
         &paging.query,
-        resources::invocation,
     )))
 }
 
@@ -142,6 +150,8 @@ fn filter(paging: &Paging) -> Result<InvocationFilter, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/v1/invocations/{id}", tag = "invocations", params(("id" = i64, Path, description = "The invocation's id.", minimum = 1)),
+    responses((status = 200, body = resources::InvocationResource)))]
 pub(crate) async fn retrieve(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -156,6 +166,10 @@ pub(crate) async fn retrieve(
 
 /// Runs a version on an event (whether or not it is current) and records
 /// the invocation as a test.
+#[utoipa::path(post, path = "/v1/function-versions/{id}/invocations", tag = "invocations", params(("id" = i64, Path, description = "The version's id.", minimum = 1)),
+    summary = "Test-runs a version (current or not) on an event shaped as its trigger type's.",
+    request_body(content = Object, description = "The event."),
+    responses((status = 200, body = resources::InvocationResource)))]
 pub(crate) async fn test_run(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -187,6 +201,9 @@ pub(crate) async fn test_run(
 }
 
 /// `GET /v1/functions/{id}/queue`: the function's non-blocking runs by state.
+#[utoipa::path(get, path = "/v1/functions/{id}/queue", tag = "invocations", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    summary = "The function's non-blocking runs by state.",
+    responses((status = 200, body = resources::QueueResource)))]
 pub(crate) async fn queue(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -202,20 +219,14 @@ pub(crate) async fn queue(
         })
         .await?
         .ok_or_else(|| ApiError::not_found("the function"))?;
-    Ok(ok(serde_json::json!({
-        "queued": counts.queued,
-        "running": counts.running,
-        "retrying": counts.retrying,
-        "failed": counts.failed,
-        "_links": {
-            "function": { "href": format!("/v1/functions/{id}") },
-            "invocations": { "href": format!("/v1/functions/{id}/invocations") },
-        },
-    })))
+    Ok(ok(resources::queue(id, counts)))
 }
 
 /// `POST /v1/invocations/{id}/retry`: runs a FAILED non-blocking invocation
 /// again, with fresh attempts.
+#[utoipa::path(post, path = "/v1/invocations/{id}/retry", tag = "invocations", params(("id" = i64, Path, description = "The invocation's id.", minimum = 1)),
+    summary = "Runs a FAILED non-blocking invocation again, with fresh attempts.",
+    responses((status = 202, body = resources::Accepted)))]
 pub(crate) async fn redrive(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -232,7 +243,7 @@ pub(crate) async fn redrive(
     service.queue.wake();
     Ok((
         axum::http::StatusCode::ACCEPTED,
-        axum::Json(serde_json::json!({ "invocationId": id })),
+        axum::Json(resources::Accepted { invocation_id: id }),
     )
         .into_response())
 }

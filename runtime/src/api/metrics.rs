@@ -17,6 +17,8 @@ use crate::metrics::Gauges;
 /// every unfinished job, and the endpoint may be open to anyone.
 const QUEUE_COUNTS_TTL: Duration = Duration::from_secs(1);
 
+#[utoipa::path(get, path = "/metrics", tag = "service", security(()),
+    responses((status = 200, description = "Prometheus text.", content_type = "text/plain", body = String)))]
 pub(crate) async fn scrape(
     State(service): State<AppState>,
     headers: HeaderMap,

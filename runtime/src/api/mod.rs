@@ -6,6 +6,7 @@ mod extract;
 mod functions;
 mod invocations;
 mod metrics;
+mod openapi;
 mod resources;
 mod runtime;
 #[cfg(test)]
@@ -18,8 +19,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub(crate) use error::ApiError;
 pub(crate) use extract::hash_key;
@@ -28,11 +30,12 @@ use crate::service::Service;
 
 pub(crate) type AppState = Arc<Service>;
 
-const OPENAPI: &str = include_str!("openapi.json");
-
 /// `GET /healthz`: 200 while this node can serve, 503 (with the reason)
 /// while its database is out of reach, so a load balancer sends requests
 /// elsewhere.
+#[utoipa::path(get, path = "/healthz", tag = "service", security(()),
+    responses((status = 200, description = "`ok`", content_type = "text/plain", body = String),
+        (status = 503, description = "The database is out of reach.", body = Object)))]
 async fn health(
     axum::extract::State(service): axum::extract::State<AppState>,
 ) -> axum::response::Response {
@@ -49,59 +52,61 @@ async fn health(
     }
 }
 
+/// `GET /v1/openapi.json`: this document, made once.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "service", security(()),
+    responses((status = 200, description = "The OpenAPI document.", body = Object)))]
+async fn document(
+    axum::extract::State(service): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    let document = service
+        .api_document
+        .get_or_init(|| document_of(&service).to_json().unwrap_or_default());
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document.clone(),
+    )
+        .into_response()
+}
+
+/// The routes, each with its part of the OpenAPI document: one
+/// `routes!` per path.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(health))
+        .routes(routes!(document))
+        .routes(routes!(metrics::scrape))
+        .routes(routes!(runtime::retrieve))
+        .routes(routes!(runtime::update_dependencies))
+        .routes(routes!(runtime::update_environment))
+        .routes(routes!(runtime::update_initialization_script))
+        .routes(routes!(functions::list, functions::create))
+        .routes(routes!(functions::retrieve, functions::update))
+        .routes(routes!(
+            functions::current_version,
+            functions::set_current_version
+        ))
+        .routes(routes!(functions::list_versions, functions::create_version))
+        .routes(routes!(functions::retrieve_version))
+        .routes(routes!(invocations::test_run))
+        .routes(routes!(invocations::list))
+        .routes(routes!(invocations::list_all))
+        .routes(routes!(invocations::retrieve))
+        .routes(routes!(invocations::queue))
+        .routes(routes!(invocations::redrive))
+        .routes(routes!(triggers::trigger))
+}
+
+/// The OpenAPI document of the API `service` serves.
+pub(crate) fn document_of(service: &Service) -> utoipa::openapi::OpenApi {
+    let (_, doc) = routes().split_for_parts();
+    openapi::finish(doc, service.config.max_timeout_ms)
+}
+
 /// The HTTP API of `service`, to serve or to call in-process.
 pub fn app(service: Arc<Service>) -> Router {
     let body_limit = service.config.max_body_bytes;
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/metrics", get(metrics::scrape))
-        .route(
-            "/v1/openapi.json",
-            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
-        )
-        .route("/v1/runtimes/nodejs", get(runtime::retrieve))
-        .route(
-            "/v1/runtimes/nodejs/dependencies",
-            put(runtime::update_dependencies),
-        )
-        .route(
-            "/v1/runtimes/nodejs/environment-variables",
-            put(runtime::update_environment),
-        )
-        .route(
-            "/v1/runtimes/nodejs/initialization-script",
-            put(runtime::update_initialization_script),
-        )
-        .route(
-            "/v1/runtimes/nodejs/functions",
-            get(functions::list).post(functions::create),
-        )
-        .route(
-            "/v1/functions/{id}",
-            get(functions::retrieve).patch(functions::update),
-        )
-        .route(
-            "/v1/functions/{id}/current-version",
-            get(functions::current_version).put(functions::set_current_version),
-        )
-        .route(
-            "/v1/functions/{id}/versions",
-            get(functions::list_versions).post(functions::create_version),
-        )
-        .route(
-            "/v1/function-versions/{id}",
-            get(functions::retrieve_version),
-        )
-        .route(
-            "/v1/function-versions/{id}/invocations",
-            post(invocations::test_run),
-        )
-        .route("/v1/functions/{id}/invocations", get(invocations::list))
-        .route("/v1/invocations", get(invocations::list_all))
-        .route("/v1/invocations/{id}", get(invocations::retrieve))
-        .route("/v1/functions/{id}/queue", get(invocations::queue))
-        .route("/v1/invocations/{id}/retry", post(invocations::redrive))
-        .route("/v1/triggers/{trigger}", post(triggers::trigger))
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,

@@ -43,6 +43,9 @@ const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
 const MAX_VARIABLES: usize = 200;
 const MAX_VALUE_BYTES: usize = 32 << 10;
 
+#[utoipa::path(get, path = "/v1/runtimes/nodejs", tag = "runtime",
+    summary = "The application's chat runtime.",
+    responses((status = 200, body = resources::RuntimeResource)))]
 pub(crate) async fn retrieve(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -51,12 +54,15 @@ pub(crate) async fn retrieve(
     Ok(ok(resources::runtime(app.id, &runtime)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DependencyBody {
+    /// The npm package.
     name: String,
+    /// A version or range, as in package.json.
     version: String,
-    #[serde(default, alias = "default_dependency")]
+    /// Accepted as the Platform API returns it (and ignored).
+    #[serde(default, rename = "defaultDependency", alias = "default_dependency")]
     #[allow(
         dead_code,
         reason = "accepted as the Platform API returns it; chatfn has no default dependencies"
@@ -64,6 +70,12 @@ pub(crate) struct DependencyBody {
     default_dependency: Option<bool>,
 }
 
+#[utoipa::path(put, path = "/v1/runtimes/nodejs/dependencies", tag = "runtime",
+    summary = "Replaces the npm dependencies: resolved, installed and loaded before they are stored.",
+    request_body(content = Vec<DependencyBody>),
+    responses((status = 200, body = resources::RuntimeResource),
+        (status = 422, description = "A dependency cannot be resolved, or the runtime would not load with it.", body = super::error::ErrorBody),
+        (status = 502, description = "The npm registry failed.", body = super::error::ErrorBody)))]
 pub(crate) async fn update_dependencies(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -149,6 +161,11 @@ fn valid_variable_name(name: &str) -> bool {
         && name.len() <= 128
 }
 
+#[utoipa::path(put, path = "/v1/runtimes/nodejs/environment-variables", tag = "runtime",
+    summary = "Replaces the environment variables (`process.env`).",
+    request_body(content = Object),
+    responses((status = 200, body = resources::RuntimeResource),
+        (status = 422, description = "The runtime would not load with them.", body = super::error::ErrorBody)))]
 pub(crate) async fn update_environment(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -196,12 +213,17 @@ pub(crate) async fn update_environment(
     Ok(ok(resources::runtime(app.id, &runtime)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScriptBody {
     script: String,
 }
 
+#[utoipa::path(put, path = "/v1/runtimes/nodejs/initialization-script", tag = "runtime",
+    summary = "Replaces the initialization script: it must compile and run before it is stored.",
+    request_body(content = ScriptBody),
+    responses((status = 200, body = resources::RuntimeResource),
+        (status = 422, description = "The script throws, times out or runs out of memory.", body = super::error::ErrorBody)))]
 pub(crate) async fn update_initialization_script(
     State(service): State<AppState>,
     Tenant(app): Tenant,

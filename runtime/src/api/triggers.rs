@@ -4,16 +4,25 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use serde_json::value::RawValue;
 
 use super::extract::{Tenant, body_error};
-use super::{ApiError, AppState};
-use crate::invocation::FailureKind;
+use super::{ApiError, AppState, resources};
+use crate::invocation::{FailureKind, InvocationStatus};
 use crate::invoker::Attempt;
 use crate::store::NewJob;
 use crate::triggers;
 
+#[utoipa::path(post, path = "/v1/triggers/{trigger}", tag = "triggers",
+    params(("trigger" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "A redelivered event's key: the same key gets the first event's invocation.")),
+    request_body(content = Object),
+    responses(
+        (status = 200, description = "The handler's value (a blocking trigger).", body = resources::TriggerResult),
+        (status = 202, description = "Accepted: it runs later (a non-blocking trigger).", body = resources::Accepted),
+        (status = 204, description = "No enabled function for this trigger type: go ahead."),
+        (status = 422, description = "The handler threw: deny.", body = TriggerFailure),
+        (status = 504, description = "The handler timed out: deny.", body = TriggerFailure)))]
 pub(crate) async fn trigger(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -67,7 +76,7 @@ pub(crate) async fn trigger(
         let id = service.queue.accept(job).await?;
         return Ok((
             StatusCode::ACCEPTED,
-            axum::Json(json!({ "invocationId": id })),
+            axum::Json(resources::Accepted { invocation_id: id }),
         )
             .into_response());
     }
@@ -85,26 +94,39 @@ pub(crate) async fn trigger(
         )
         .await?;
     let Some(error) = invocation.error() else {
-        return Ok(axum::Json(json!({
-            "invocationId": id,
-            "status": "SUCCEEDED",
-            "result": invocation.result().map(|payload| json!({ "payload": payload })),
-        }))
-        .into_response());
+        return Ok(axum::Json(resources::TriggerResult::of(id, &invocation)).into_response());
     };
     let (status, error_name) = match error.kind {
         FailureKind::Timeout => (StatusCode::GATEWAY_TIMEOUT, "FunctionTimeoutError"),
         _ => (StatusCode::UNPROCESSABLE_ENTITY, "FunctionFailedError"),
     };
-    let body = json!({
-        "error": error_name,
-        "message": error.summary(),
-        "timestamp": crate::time::iso(crate::time::now_ms()),
-        "invocationId": id,
-        "status": "FAILED",
-        "invocationError": error,
-    });
+    let body = TriggerFailure {
+        error: error_name,
+        message: error.summary(),
+        timestamp: crate::time::iso(crate::time::now_ms()),
+        invocation_id: id,
+        status: InvocationStatus::Failed,
+        invocation_error: error,
+    };
     Ok((status, axum::Json(body)).into_response())
+}
+
+/// A blocking trigger's answer when the handler threw or timed out: the
+/// chat server denies.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TriggerFailure<'a> {
+    /// `FunctionFailedError` or `FunctionTimeoutError`.
+    error: &'static str,
+    message: String,
+    #[schema(format = DateTime)]
+    timestamp: String,
+    invocation_id: i64,
+    /// Always `FAILED`.
+    status: InvocationStatus,
+    #[schema(value_type = resources::InvocationErrorSchema)]
+    invocation_error: &'a crate::invocation::InvocationError,
 }
 
 /// The `Idempotency-Key` header: up to 255 visible ASCII characters.

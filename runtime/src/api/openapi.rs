@@ -1,0 +1,366 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]`
+//! attributes and the resource types, then completed here with what every
+//! operation shares (the key, the error answers) and one path per trigger
+//! type (each with its own event shape).
+
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr};
+use utoipa::{Modify, OpenApi as _};
+
+use super::error::ErrorBody;
+use crate::triggers::{Field, TRIGGER_TYPES};
+
+/// The route the trigger types share; the document lists one path each.
+pub(crate) const TRIGGER_ROUTE: &str = "/v1/triggers/{trigger}";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "chatfn",
+        description = "Chat functions: versioned JavaScript/TypeScript handlers of chat events, \
+                       run in a sandbox. Every route but /healthz, /metrics and this document \
+                       takes an application key: `Authorization: Bearer <key>`."
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Shared)
+)]
+struct ApiDoc;
+
+/// The document's start: info, the error schema, the key's scheme.
+pub(crate) fn base() -> OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Completes the document the router collected.
+pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> OpenApi {
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    expand_triggers(&mut doc);
+    for item in doc.paths.paths.values_mut() {
+        for operation in operations(item) {
+            add_shared_answers(operation);
+        }
+    }
+    for (path, item) in &mut doc.paths.paths {
+        let sortable = if path == "/v1/runtimes/nodejs/functions" {
+            "id|createdTime|name"
+        } else {
+            "id|createdTime|versionNumber"
+        };
+        let is_environment = path == "/v1/runtimes/nodejs/environment-variables";
+        for operation in operations(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                match parameter.name.as_str() {
+                    "sort" => {
+                        parameter.schema = Some(literal(serde_json::json!({
+                            "type": "array",
+                            "maxItems": 2,
+                            "items": {
+                                "type": "string",
+                                "pattern": format!("^({sortable})(,([aA][sS][cC]|[dD][eE][sS][cC]))?$"),
+                            },
+                        })));
+                    }
+                    "type" => parameter.schema = Some(trigger_names()),
+                    _ => {}
+                }
+            }
+            if is_environment && let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                body.content.insert(
+                    "application/json".into(),
+                    RefOr::T(Content::new(Some(literal(serde_json::json!({
+                        "type": "object",
+                        "maxProperties": 200,
+                        "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+                        "additionalProperties": {
+                            "anyOf": [
+                                { "type": "string", "maxLength": 32768 },
+                                { "type": "number" },
+                                { "type": "boolean" },
+                            ],
+                        },
+                    }))))),
+                );
+            }
+        }
+    }
+    // The configured limit, so a schema-valid timeout is always accepted.
+    if let Some(components) = doc.components.as_mut() {
+        if let Some(RefOr::T(Schema::Object(create))) = components.schemas.get_mut("CreateFunction")
+        {
+            create.properties.insert("type".into(), trigger_names());
+        }
+        for name in ["CreateFunction", "UpdateFunction"] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name)
+                && let Some(RefOr::T(Schema::Object(timeout))) =
+                    object.properties.get_mut("timeoutMs")
+            {
+                timeout.maximum = Some(f64::from(max_timeout_ms).into());
+            }
+        }
+    }
+    doc
+}
+
+struct Shared;
+
+impl Modify for Shared {
+    fn modify(&self, doc: &mut OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "applicationKey",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An application's key (`chatfn apps create` prints it).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn error_answer(description: &str) -> Response {
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/json".into(),
+        RefOr::T(Content::new(Some(Ref::from_schema_name("ErrorBody")))),
+    );
+    response
+}
+
+/// The answers every keyed operation may give, added where the handler's
+/// attribute did not say more: a missing or wrong key, an unreadable or
+/// unacceptable body or query, a missing resource, saturation and bugs.
+fn add_shared_answers(operation: &mut Operation) {
+    let mut add = |status: &str, response: Response| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert(RefOr::T(response));
+    };
+    add(
+        "401",
+        error_answer("No application key, or not a valid one."),
+    );
+    add("400", error_answer("The query, path or body is not valid."));
+    add(
+        "404",
+        error_answer("No such resource (of this application)."),
+    );
+    add(
+        "500",
+        error_answer("A failure of the server; it is logged."),
+    );
+    let mut busy = error_answer("Saturated, or the database is out of reach: retry later.");
+    busy.headers.insert(
+        "Retry-After".into(),
+        RefOr::T(Header::new(Schema::Object(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::Integer)
+                .build(),
+        ))),
+    );
+    add("503", busy);
+    if operation.request_body.is_some() {
+        add("413", error_answer("The body is larger than the limit."));
+        add("415", error_answer("The body is not JSON."));
+    }
+    if operation.security.is_none() {
+        operation.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new::<
+            _,
+            _,
+            &str,
+        >("applicationKey", [])]);
+    }
+}
+
+/// Replaces the shared trigger route with one path per trigger type, each
+/// with its event's shape and the answers of its kind (blocking or not).
+fn expand_triggers(doc: &mut OpenApi) {
+    let Some(shared) = doc.paths.paths.remove(TRIGGER_ROUTE) else {
+        return;
+    };
+    let Some(template) = shared.post else {
+        return;
+    };
+    for trigger in TRIGGER_TYPES {
+        let mut operation = template.clone();
+        operation.operation_id = Some(format!("trigger_{}", trigger.name.replace('.', "_")));
+        operation.summary = Some(format!("The chat server reports `{}`.", trigger.name));
+        // The path names the type: no parameter for it.
+        if let Some(parameters) = operation.parameters.as_mut() {
+            parameters.retain(|p| !matches!(p, RefOr::T(p) if p.name == "trigger"));
+        }
+        let mut body = utoipa::openapi::request_body::RequestBody::new();
+        body.required = Some(utoipa::openapi::Required::True);
+        body.content.insert(
+            "application/json".into(),
+            RefOr::T(Content::new(Some(event_schema(trigger.fields)))),
+        );
+        operation.request_body = Some(RefOr::T(body));
+        let keep: &[&str] = if trigger.blocking {
+            &["200", "204", "422", "504"]
+        } else {
+            &["202", "204"]
+        };
+        operation
+            .responses
+            .responses
+            .retain(|status, _| keep.contains(&status.as_str()));
+        let mut item = PathItem::default();
+        item.post = Some(operation);
+        doc.paths
+            .paths
+            .insert(format!("/v1/triggers/{}", trigger.name), item);
+    }
+}
+
+/// A trigger's event as a JSON schema: its fields; others pass through.
+fn event_schema(fields: &[Field]) -> RefOr<Schema> {
+    let object = || serde_json::json!({ "type": "object" });
+    let mut properties = serde_json::Map::new();
+    let mut required = Vec::new();
+    for field in fields {
+        let (name, schema, needed) = match *field {
+            Field::String(name) => (name, serde_json::json!({ "type": "string" }), true),
+            Field::Object(name) => (name, object(), true),
+            Field::OptionalObject(name) => (name, object(), false),
+            Field::OptionalBool(name) => (name, serde_json::json!({ "type": "boolean" }), false),
+            Field::ObjectWithString(name, inner) => (
+                name,
+                serde_json::json!({
+                    "type": "object",
+                    "properties": { inner: { "type": "string" } },
+                    "required": [inner],
+                }),
+                true,
+            ),
+        };
+        properties.insert(name.to_owned(), schema);
+        if needed {
+            required.push(name);
+        }
+    }
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+    });
+    literal(schema)
+}
+
+/// A schema written as JSON.
+fn literal(schema: serde_json::Value) -> RefOr<Schema> {
+    // The literals here are schemas, so they read back as one.
+    serde_json::from_value(schema).unwrap_or_else(|_| RefOr::T(Schema::default()))
+}
+
+/// The trigger types, as an enumeration.
+fn trigger_names() -> RefOr<Schema> {
+    let names: Vec<&str> = TRIGGER_TYPES.iter().map(|t| t.name).collect();
+    literal(serde_json::json!({ "type": "string", "enum": names }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every route the router serves (axum cannot list them: #2515; its
+    /// `Debug` prints each as `RouteId(n): "/path"`).
+    fn router_paths() -> BTreeSet<String> {
+        let (router, _) = super::super::routes().split_for_parts();
+        let printed = format!("{router:?}");
+        printed
+            .split("RouteId(")
+            .skip(1)
+            .filter_map(|part| part.split('"').nth(1).map(str::to_owned))
+            // Not routes: axum's own catch-all and root nodes.
+            .filter(|path| path.len() > 1 && path.starts_with('/') && !path.contains("__private__"))
+            .collect()
+    }
+
+    fn document() -> OpenApi {
+        let (_, doc) = super::super::routes().split_for_parts();
+        finish(doc, 60_000)
+    }
+
+    #[test]
+    fn every_route_is_in_the_document() {
+        let served = router_paths();
+        assert!(served.len() > 15, "{served:?}");
+        let documented: BTreeSet<String> = document().paths.paths.keys().cloned().collect();
+        for path in &served {
+            if path == TRIGGER_ROUTE {
+                for trigger in TRIGGER_TYPES {
+                    let concrete = format!("/v1/triggers/{}", trigger.name);
+                    assert!(
+                        documented.contains(&concrete),
+                        "{concrete} is not documented"
+                    );
+                }
+            } else {
+                assert!(
+                    documented.contains(path),
+                    "{path} is served but not documented"
+                );
+            }
+        }
+        // And nothing documented that is not served.
+        for path in &documented {
+            assert!(
+                served.contains(path) || path.starts_with("/v1/triggers/"),
+                "{path} is documented but not served"
+            );
+        }
+    }
+
+    #[test]
+    fn keyed_operations_declare_their_errors() {
+        for (path, mut item) in document().paths.paths {
+            for operation in operations(&mut item) {
+                let statuses: Vec<&str> = operation
+                    .responses
+                    .responses
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let keyed = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().any(|r| *r != Default::default()));
+                if keyed {
+                    for status in ["400", "401", "500", "503"] {
+                        assert!(statuses.contains(&status), "{path}: {statuses:?}");
+                    }
+                }
+                if operation.request_body.is_some() {
+                    for status in ["413", "415"] {
+                        assert!(statuses.contains(&status), "{path}: {statuses:?}");
+                    }
+                }
+            }
+        }
+    }
+}
