@@ -2,7 +2,8 @@
 # Installs what the build and tests need beyond cargo, idempotently: a C
 # toolchain and WASI headers for compiling QuickJS to wasm32-wasip1, the rust
 # target, redis-server for the tests that compare Redis clients with Node,
-# and PostgreSQL 15 for the store's second backend.
+# PostgreSQL 15 for the store's second backend, and Python's venv for
+# Schemathesis.
 set -euo pipefail
 
 need_apt=()
@@ -15,6 +16,8 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # The PostgreSQL backend's tests start a throwaway cluster with pg_virtualenv.
 { [ -x /usr/lib/postgresql/15/bin/postgres ] && command -v pg_virtualenv >/dev/null 2>&1; } ||
   need_apt+=(postgresql-15)
+# The API conformance test installs Schemathesis into a virtualenv.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2

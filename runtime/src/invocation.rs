@@ -6,7 +6,10 @@ use sandbox::{ErrorKind, GuestError, HostCallError, LogEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-/// Where a run stands.
+/// Where a run stands: a non-blocking run is `QUEUED` when accepted,
+/// `RUNNING` during an attempt, `RETRYING` between a failed attempt and the
+/// next, then `SUCCEEDED` or `FAILED`; blocking runs and test runs are
+/// recorded when they end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum InvocationStatus {

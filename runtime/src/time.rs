@@ -25,10 +25,15 @@ pub(crate) fn iso(ms: i64) -> String {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` or a date `YYYY-MM-DD`, or
 /// epoch milliseconds.
 pub(crate) fn parse_iso(s: &str) -> Option<i64> {
-    if let Ok(ms) = s.parse::<i64>() {
-        return Some(ms);
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    // Digits only: `parse` alone would take a sign.
+    let num = |r: std::ops::Range<usize>| {
+        let digits = s.get(r)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse::<i64>().ok())
+            .flatten()
+    };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if s.get(4..5)? != "-"
         || s.get(7..8)? != "-"

@@ -3,6 +3,7 @@
 
 mod chat_server;
 mod check;
+mod conformance;
 mod deploys;
 mod invoke;
 mod metrics;

@@ -173,11 +173,16 @@ impl Paging {
         default_sort: Sort,
     ) -> Result<Paging, ApiError> {
         let params: HashMap<String, String> = query.iter().cloned().collect();
+        // Within i64, as the document says (int64).
         let number = match params.get("page") {
             None => 0,
-            Some(v) => v.parse::<u64>().map_err(|_| {
-                ApiError::bad_request(format!("page must be a number from 0, not '{v}'"))
-            })?,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("page must be a number from 0, not '{v}'"))
+                })?,
         };
         let size = match params.get("size") {
             None => 25,
@@ -319,4 +324,38 @@ pub(crate) struct InvocationListQuery {
     /// paging by cursor while new ones arrive.
     #[param(nullable = false)]
     after: Option<i64>,
+}
+
+/// JSON integers in bodies, also when written with a zero fraction
+/// (`1000.0`), which JSON Schema's `integer` (and so the document) allows.
+pub(crate) mod integer {
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    fn exact(number: &serde_json::Number) -> Option<i64> {
+        number.as_i64().or_else(|| {
+            let float = number.as_f64()?;
+            // Within ±2^53 every integral float converts exactly.
+            (float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0).then_some(float as i64)
+        })
+    }
+
+    fn convert<T: TryFrom<i64>, E: Error>(number: &serde_json::Number) -> Result<T, E> {
+        exact(number)
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| E::custom(format!("{number} is not an integer in range")))
+    }
+
+    pub(crate) fn required<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        convert(&serde_json::Number::deserialize(d)?)
+    }
+
+    pub(crate) fn optional<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        Option::<serde_json::Number>::deserialize(d)?
+            .map(|n| convert(&n))
+            .transpose()
+    }
 }

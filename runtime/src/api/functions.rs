@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, OLDEST_FIRST, Paging, Tenant};
+use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, OLDEST_FIRST, Paging, Tenant, integer};
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::invoker::HANDLER_FILE;
 use crate::service::Service;
@@ -98,7 +98,7 @@ pub(crate) struct CreateFunction {
     #[schema(max_length = 2000)]
     description: Option<String>,
     /// The limit of each run, in ms (the server's default if absent).
-    #[serde(default, alias = "timeout_ms")]
+    #[serde(default, alias = "timeout_ms", deserialize_with = "integer::optional")]
     #[schema(minimum = 1)]
     timeout_ms: Option<u32>,
     #[serde(
@@ -196,7 +196,7 @@ pub(crate) async fn retrieve(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct UpdateFunction {
     enabled: Option<bool>,
-    #[serde(default, alias = "timeout_ms")]
+    #[serde(default, alias = "timeout_ms", deserialize_with = "integer::optional")]
     #[schema(minimum = 1)]
     timeout_ms: Option<u32>,
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
@@ -283,8 +283,11 @@ pub(crate) async fn current_version(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SetCurrentVersion {
-    #[serde(alias = "version_number")]
-    #[serde(rename = "versionNumber")]
+    #[serde(
+        alias = "version_number",
+        rename = "versionNumber",
+        deserialize_with = "integer::required"
+    )]
     version_number: i64,
 }
 

@@ -9,7 +9,7 @@ use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, NEWEST_FIRST, Paging, Tena
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::invocation::InvocationStatus;
 use crate::invoker::Attempt;
-use crate::store::{InvocationFilter, SortKey};
+use crate::store::InvocationFilter;
 use crate::time::parse_iso;
 use crate::triggers;
 
@@ -121,12 +121,9 @@ fn filter(paging: &Paging) -> Result<InvocationFilter, ApiError> {
             ))),
         })
         .transpose()?;
+    // A bound on ids, in the direction of the first sort key: with the
+    // default (id) order, a cursor.
     let after = id("after")?;
-    if after.is_some() && (paging.page.sort.key != SortKey::Id || paging.page.then.is_some()) {
-        return Err(ApiError::bad_request(
-            "after pages by id: sort by id only (the default) to use it",
-        ));
-    }
     Ok(InvocationFilter {
         function: id("functionId")?,
         trigger,

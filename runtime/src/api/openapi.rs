@@ -3,6 +3,7 @@
 //! operation shares (the key, the error answers) and one path per trigger
 //! type (each with its own event shape).
 
+use serde_json::json;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::Response;
 use utoipa::openapi::schema::Schema;
@@ -34,75 +35,95 @@ pub(crate) fn base() -> OpenApi {
     ApiDoc::openapi()
 }
 
-/// Completes the document the router collected.
-pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> OpenApi {
+/// Completes the document the router collected, as JSON: some of what it
+/// says (property names, `anyOf` parameters) has no place in utoipa's
+/// types.
+pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     expand_triggers(&mut doc);
     for item in doc.paths.paths.values_mut() {
         for operation in operations(item) {
-            add_shared_answers(operation);
+            if !operation.tags.iter().flatten().any(|t| t == "service") {
+                add_shared_answers(operation);
+            }
         }
     }
-    for (path, item) in &mut doc.paths.paths {
-        let sortable = if path == "/v1/runtimes/nodejs/functions" {
-            "id|createdTime|name"
-        } else {
-            "id|createdTime|versionNumber"
-        };
-        let is_environment = path == "/v1/runtimes/nodejs/environment-variables";
-        for operation in operations(item) {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                let RefOr::T(parameter) = parameter else {
-                    continue;
-                };
-                match parameter.name.as_str() {
-                    "sort" => {
-                        parameter.schema = Some(literal(serde_json::json!({
+    let mut doc = serde_json::to_value(&doc).unwrap_or_default();
+    let names: Vec<&str> = TRIGGER_TYPES.iter().map(|t| t.name).collect();
+    let trigger_names = json!({ "type": "string", "enum": names });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let sortable = if path == "/v1/runtimes/nodejs/functions" {
+                "id|createdTime|name"
+            } else {
+                "id|createdTime|versionNumber"
+            };
+            for operation in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|o| o.values_mut())
+            {
+                // `get_mut`: indexing would add the key (as null) where absent.
+                let parameters = operation
+                    .get_mut("parameters")
+                    .and_then(|p| p.as_array_mut());
+                for parameter in parameters.into_iter().flatten() {
+                    let schema = match parameter["name"].as_str() {
+                        Some("sort") => json!({
                             "type": "array",
                             "maxItems": 2,
                             "items": {
                                 "type": "string",
                                 "pattern": format!("^({sortable})(,([aA][sS][cC]|[dD][eE][sS][cC]))?$"),
                             },
-                        })));
-                    }
-                    "type" => parameter.schema = Some(trigger_names()),
-                    _ => {}
-                }
-            }
-            if is_environment && let Some(RefOr::T(body)) = operation.request_body.as_mut() {
-                body.content.insert(
-                    "application/json".into(),
-                    RefOr::T(Content::new(Some(literal(serde_json::json!({
-                        "type": "object",
-                        "maxProperties": 200,
-                        "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
-                        "additionalProperties": {
+                        }),
+                        Some("type") => trigger_names.clone(),
+                        // ISO 8601: a time with its offset, or a date.
+                        Some("from" | "to") => json!({
                             "anyOf": [
-                                { "type": "string", "maxLength": 32768 },
-                                { "type": "number" },
-                                { "type": "boolean" },
+                                { "type": "string", "format": "date-time" },
+                                { "type": "string", "format": "date" },
                             ],
-                        },
-                    }))))),
-                );
+                        }),
+                        // Visible ASCII, trimmed.
+                        Some("Idempotency-Key") => json!({
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 255,
+                            "pattern": "^[!-~]([ -~]*[!-~])?$",
+                        }),
+                        _ => continue,
+                    };
+                    parameter["schema"] = schema;
+                }
             }
         }
     }
+    doc["paths"]["/v1/runtimes/nodejs/environment-variables"]["put"]["requestBody"]["content"]["application/json"]
+        ["schema"] = json!({
+        "type": "object",
+        "maxProperties": 200,
+        "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+        "additionalProperties": {
+            "anyOf": [
+                { "type": "string", "maxLength": 32768 },
+                { "type": "number" },
+                { "type": "boolean" },
+            ],
+        },
+    });
+    // A test event is shaped as the version's trigger type's.
+    let events: Vec<serde_json::Value> = TRIGGER_TYPES
+        .iter()
+        .filter_map(|t| serde_json::to_value(event_schema(t.fields)).ok())
+        .collect();
+    doc["paths"]["/v1/function-versions/{id}/invocations"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"] = json!({ "anyOf": events });
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["CreateFunction"]["properties"]["type"] = trigger_names;
     // The configured limit, so a schema-valid timeout is always accepted.
-    if let Some(components) = doc.components.as_mut() {
-        if let Some(RefOr::T(Schema::Object(create))) = components.schemas.get_mut("CreateFunction")
-        {
-            create.properties.insert("type".into(), trigger_names());
-        }
-        for name in ["CreateFunction", "UpdateFunction"] {
-            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name)
-                && let Some(RefOr::T(Schema::Object(timeout))) =
-                    object.properties.get_mut("timeoutMs")
-            {
-                timeout.maximum = Some(f64::from(max_timeout_ms).into());
-            }
-        }
+    for name in ["CreateFunction", "UpdateFunction"] {
+        schemas[name]["properties"]["timeoutMs"]["maximum"] = json!(max_timeout_ms);
     }
     doc
 }
@@ -207,9 +228,15 @@ fn expand_triggers(doc: &mut OpenApi) {
         let mut operation = template.clone();
         operation.operation_id = Some(format!("trigger_{}", trigger.name.replace('.', "_")));
         operation.summary = Some(format!("The chat server reports `{}`.", trigger.name));
-        // The path names the type: no parameter for it.
+        // The path names the type: no parameter for it. Only queued events
+        // are deduplicated by key.
         if let Some(parameters) = operation.parameters.as_mut() {
-            parameters.retain(|p| !matches!(p, RefOr::T(p) if p.name == "trigger"));
+            parameters.retain(|p| match p {
+                RefOr::T(p) => {
+                    p.name != "trigger" && (p.name != "Idempotency-Key" || !trigger.blocking)
+                }
+                RefOr::Ref(_) => true,
+            });
         }
         let mut body = utoipa::openapi::request_body::RequestBody::new();
         body.required = Some(utoipa::openapi::Required::True);
@@ -237,18 +264,19 @@ fn expand_triggers(doc: &mut OpenApi) {
 
 /// A trigger's event as a JSON schema: its fields; others pass through.
 fn event_schema(fields: &[Field]) -> RefOr<Schema> {
-    let object = || serde_json::json!({ "type": "object" });
+    let object = || json!({ "type": "object" });
     let mut properties = serde_json::Map::new();
     let mut required = Vec::new();
     for field in fields {
         let (name, schema, needed) = match *field {
-            Field::String(name) => (name, serde_json::json!({ "type": "string" }), true),
+            Field::String(name) => (name, json!({ "type": "string" }), true),
             Field::Object(name) => (name, object(), true),
-            Field::OptionalObject(name) => (name, object(), false),
-            Field::OptionalBool(name) => (name, serde_json::json!({ "type": "boolean" }), false),
+            // Absent or null alike.
+            Field::OptionalObject(name) => (name, json!({ "type": ["object", "null"] }), false),
+            Field::OptionalBool(name) => (name, json!({ "type": ["boolean", "null"] }), false),
             Field::ObjectWithString(name, inner) => (
                 name,
-                serde_json::json!({
+                json!({
                     "type": "object",
                     "properties": { inner: { "type": "string" } },
                     "required": [inner],
@@ -261,24 +289,13 @@ fn event_schema(fields: &[Field]) -> RefOr<Schema> {
             required.push(name);
         }
     }
-    let schema = serde_json::json!({
+    let schema = json!({
         "type": "object",
         "properties": properties,
         "required": required,
     });
-    literal(schema)
-}
-
-/// A schema written as JSON.
-fn literal(schema: serde_json::Value) -> RefOr<Schema> {
-    // The literals here are schemas, so they read back as one.
+    // These keywords are all utoipa's, so it reads back whole.
     serde_json::from_value(schema).unwrap_or_else(|_| RefOr::T(Schema::default()))
-}
-
-/// The trigger types, as an enumeration.
-fn trigger_names() -> RefOr<Schema> {
-    let names: Vec<&str> = TRIGGER_TYPES.iter().map(|t| t.name).collect();
-    literal(serde_json::json!({ "type": "string", "enum": names }))
 }
 
 #[cfg(test)]
@@ -301,16 +318,20 @@ mod tests {
             .collect()
     }
 
-    fn document() -> OpenApi {
+    fn document() -> serde_json::Value {
         let (_, doc) = super::super::routes().split_for_parts();
         finish(doc, 60_000)
+    }
+
+    fn paths(doc: &serde_json::Value) -> &serde_json::Map<String, serde_json::Value> {
+        doc["paths"].as_object().expect("paths")
     }
 
     #[test]
     fn every_route_is_in_the_document() {
         let served = router_paths();
         assert!(served.len() > 15, "{served:?}");
-        let documented: BTreeSet<String> = document().paths.paths.keys().cloned().collect();
+        let documented: BTreeSet<String> = paths(&document()).keys().cloned().collect();
         for path in &served {
             if path == TRIGGER_ROUTE {
                 for trigger in TRIGGER_TYPES {
@@ -338,29 +359,44 @@ mod tests {
 
     #[test]
     fn keyed_operations_declare_their_errors() {
-        for (path, mut item) in document().paths.paths {
-            for operation in operations(&mut item) {
-                let statuses: Vec<&str> = operation
-                    .responses
-                    .responses
-                    .keys()
-                    .map(String::as_str)
-                    .collect();
-                let keyed = operation
-                    .security
-                    .as_ref()
-                    .is_some_and(|s| s.iter().any(|r| *r != Default::default()));
-                if keyed {
-                    for status in ["400", "401", "500", "503"] {
-                        assert!(statuses.contains(&status), "{path}: {statuses:?}");
+        let doc = document();
+        for (path, item) in paths(&doc) {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let statuses: Vec<&str> = operation["responses"]
+                    .as_object()
+                    .map(|r| r.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let keyed = operation["security"][0]
+                    .as_object()
+                    .is_some_and(|r| r.contains_key("applicationKey"));
+                if path.starts_with("/v1/") && path != "/v1/openapi.json" {
+                    assert!(keyed, "{method} {path} takes no key");
+                    for status in ["400", "401", "404", "500", "503"] {
+                        assert!(statuses.contains(&status), "{method} {path}: {statuses:?}");
                     }
                 }
-                if operation.request_body.is_some() {
+                if operation.get("requestBody").is_some() {
                     for status in ["413", "415"] {
-                        assert!(statuses.contains(&status), "{path}: {statuses:?}");
+                        assert!(statuses.contains(&status), "{method} {path}: {statuses:?}");
                     }
                 }
             }
         }
+        // The patches found what they patch.
+        let env = &doc["paths"]["/v1/runtimes/nodejs/environment-variables"]["put"];
+        assert!(
+            env["requestBody"]["content"]["application/json"]["schema"]["propertyNames"]
+                .is_object()
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["CreateFunction"]["properties"]["timeoutMs"]["maximum"],
+            60_000
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["CreateFunction"]["properties"]["type"]["enum"]
+                .as_array()
+                .map(Vec::len),
+            Some(TRIGGER_TYPES.len())
+        );
     }
 }

@@ -26,13 +26,23 @@ fn link(href: String) -> Link {
 }
 
 /// A resource's links by relation.
-pub(crate) type Links = BTreeMap<&'static str, Link>;
+#[derive(Serialize, ToSchema, Default)]
+#[serde(transparent)]
+pub(crate) struct Links(BTreeMap<&'static str, Link>);
+
+impl Links {
+    fn insert(&mut self, rel: &'static str, link: Link) {
+        self.0.insert(rel, link);
+    }
+}
 
 fn links<const N: usize>(pairs: [(&'static str, String); N]) -> Links {
-    pairs
-        .into_iter()
-        .map(|(rel, href)| (rel, link(href)))
-        .collect()
+    Links(
+        pairs
+            .into_iter()
+            .map(|(rel, href)| (rel, link(href)))
+            .collect(),
+    )
 }
 
 /// `NODEJS`, the only runtime type.
@@ -541,7 +551,7 @@ pub(crate) fn page<R: Serialize>(
             .collect();
         format!("{path}?{}", query.join("&"))
     };
-    let mut links = Links::new();
+    let mut links = Links::default();
     links.insert("self", link(href(request.number)));
     links.insert("first", link(href(0)));
     if total_pages > 0 {

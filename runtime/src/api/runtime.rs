@@ -58,8 +58,14 @@ pub(crate) async fn retrieve(
 #[serde(deny_unknown_fields)]
 pub(crate) struct DependencyBody {
     /// The npm package.
+    #[schema(
+        min_length = 1,
+        max_length = 214,
+        pattern = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$"
+    )]
     name: String,
     /// A version or range, as in package.json.
+    #[schema(min_length = 1, max_length = 256, pattern = "\\S")]
     version: String,
     /// Accepted as the Platform API returns it (and ignored).
     #[serde(default, rename = "defaultDependency", alias = "default_dependency")]

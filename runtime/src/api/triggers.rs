@@ -55,6 +55,13 @@ pub(crate) async fn trigger(
     let raw: Box<RawValue> = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the event is not valid JSON: {e}")))?;
     kind.validate(&raw).map_err(ApiError::bad_request)?;
+    // Checked whether or not a function runs it: a bad key is the sender's
+    // mistake either way.
+    let idempotency_key = if kind.blocking {
+        None
+    } else {
+        idempotency_key(&headers)?
+    };
 
     let Some(deployment) = service.deployment(app.id, kind.name).await? else {
         // Nothing to run: the chat server goes ahead as if allowed.
@@ -70,7 +77,7 @@ pub(crate) async fn trigger(
             version_number: deployment.version.number,
             trigger: kind.name.to_owned(),
             event: raw.get().to_owned(),
-            idempotency_key: idempotency_key(&headers)?,
+            idempotency_key,
             created_ms: crate::time::now_ms(),
         };
         let id = service.queue.accept(job).await?;
@@ -138,7 +145,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .filter(|k| {
+            !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (b' '..=b'~').contains(&b))
+        })
         .ok_or_else(|| {
             ApiError::bad_request(
                 "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
