@@ -91,14 +91,63 @@ fn run<T>(receiver: &Receiver<Message<T>>, max_batch: usize, mut commit: impl Fn
     }
 }
 
-/// Runs `write` until it succeeds: a record is never dropped because the
-/// database was briefly busy or full. Later batches wait meanwhile.
-pub(crate) fn persist(what: &str, items: usize, mut write: impl FnMut() -> StoreResult<()>) {
+/// Times a write the database refuses (rather than cannot take now) is
+/// tried before the batch is split.
+const REFUSALS: u32 = 3;
+
+/// Writes `items` with `write`. While the database is busy or out of reach
+/// it keeps trying: nothing is dropped for an outage, and later batches
+/// wait meanwhile. When the database refuses the batch itself, one item
+/// must be at fault: each is then written alone, and one refused alone is
+/// written as `shrink` makes it (its bulk dropped, with a marker), else
+/// dropped and logged, so that it never holds up the items after it.
+pub(crate) fn persist<T>(
+    what: &str,
+    items: &[T],
+    mut write: impl FnMut(&[T]) -> StoreResult<()>,
+    shrink: impl Fn(&T) -> Option<T>,
+) {
+    if items.is_empty() || write_retrying(what, items, &mut write).is_ok() {
+        return;
+    }
+    for item in items {
+        let single = std::slice::from_ref(item);
+        let Err(e) = write_retrying(what, single, &mut write) else {
+            continue;
+        };
+        let shrunk = shrink(item);
+        let stored = shrunk
+            .as_ref()
+            .is_some_and(|s| write_retrying(what, std::slice::from_ref(s), &mut write).is_ok());
+        if stored {
+            tracing::error!("{what}: stored one item cut down, as the whole was refused: {e}");
+        } else {
+            tracing::error!("{what}: dropped one item the database refuses: {e}");
+        }
+    }
+}
+
+/// Tries `write` until it succeeds, for as long as the failures are the
+/// database's state (busy, unreachable); gives up after [`REFUSALS`]
+/// refusals of the data.
+fn write_retrying<T>(
+    what: &str,
+    items: &[T],
+    write: &mut impl FnMut(&[T]) -> StoreResult<()>,
+) -> StoreResult<()> {
     let mut delay = Duration::from_millis(10);
+    let mut refused = 0;
     loop {
-        match write() {
-            Ok(()) => return,
+        match write(items) {
+            Ok(()) => return Ok(()),
             Err(e) => {
+                if !e.is_transient() {
+                    refused += 1;
+                    if refused >= REFUSALS {
+                        return Err(e);
+                    }
+                }
+                let items = items.len();
                 tracing::error!(items, "{what} failed, retrying in {delay:?}: {e}");
                 std::thread::sleep(delay);
                 delay = (delay * 2).min(Duration::from_secs(2));
@@ -129,5 +178,43 @@ mod tests {
         let batches = batches.lock().expect("lock").clone();
         assert!(batches.iter().all(|b| !b.is_empty() && b.len() <= 3));
         assert_eq!(batches.concat(), (0..10).collect::<Vec<_>>());
+    }
+
+    /// A database that refuses items over 10, and is busy at first.
+    fn picky(busy: u32) -> impl FnMut(&[u32]) -> StoreResult<()> {
+        let mut busy_left = busy;
+        move |items: &[u32]| {
+            if busy_left > 0 {
+                busy_left -= 1;
+                return Err(crate::store::StoreError::Busy);
+            }
+            if items.iter().any(|n| *n > 10) {
+                return Err(crate::store::StoreError::Schema("too big".into()));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_busy_database_is_waited_for_and_a_refused_item_holds_up_no_other() {
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&written);
+        let mut database = picky(2);
+        // Busy twice, then the batch is refused for 50: the rest commit,
+        // and 50 goes in cut down to 5; 99 cannot be cut down and is
+        // dropped.
+        persist(
+            "test",
+            &[1, 50, 2, 99, 3],
+            |items| {
+                let result = database(items);
+                if result.is_ok() {
+                    log.lock().expect("lock").extend_from_slice(items);
+                }
+                result
+            },
+            |n| (*n == 50).then_some(5),
+        );
+        assert_eq!(*written.lock().expect("lock"), [1, 5, 2, 3]);
     }
 }

@@ -272,6 +272,26 @@ impl Invocation {
         }
     }
 
+    /// This record without its bulk, for when the database refuses it
+    /// whole: its logs and calls give way to a notice, and a result to
+    /// `null`; the status, error and times stay.
+    pub(crate) fn cut_down(&self) -> Invocation {
+        let notice = LogEntry {
+            level: sandbox::LogLevel::Warn,
+            message: "[chatfn] this record could not be stored whole; its logs, calls and result were dropped".into(),
+        };
+        Invocation {
+            outcome: self.outcome.as_ref().map(|outcome| match outcome {
+                Ok(_) => Ok(RawValue::from_string("null".into()).unwrap_or_default()),
+                Err(e) => Err(e.clone()),
+            }),
+            logs: vec![notice],
+            calls: Vec::new(),
+            past_attempts: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// The handler's value, when it succeeded.
     pub(crate) fn result(&self) -> Option<&RawValue> {
         match &self.outcome {

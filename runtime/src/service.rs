@@ -117,9 +117,12 @@ impl Service {
         let directory = Arc::new(Directory::new(Arc::clone(&store), config.lookup_ttl));
         let log_store = Arc::clone(&store);
         let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
-            persist("writing invocation records", batch.len(), || {
-                log_store.put_invocations(&batch)
-            });
+            persist(
+                "writing invocation records",
+                &batch,
+                |records| log_store.put_invocations(records),
+                |record| Some(record.cut_down()),
+            );
         })?;
         let queue = Arc::new(Queue::new(
             Arc::clone(&store) as Arc<dyn crate::store::JobStore>,

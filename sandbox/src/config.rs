@@ -87,7 +87,9 @@ pub struct Limits {
     /// Wall-clock limit, which also bounds guest CPU time (epoch
     /// interruption). Default: 5 s.
     pub timeout: Duration,
-    /// Total bytes of console output kept. Default: 64 KiB.
+    /// Total bytes of console output kept, each entry counting 32 bytes
+    /// besides its text (so at most 2,048 entries by default). Default:
+    /// 64 KiB.
     pub max_log_bytes: usize,
     /// Largest result (as JSON). Default: 1 MiB.
     pub max_result_bytes: usize,

@@ -52,6 +52,11 @@ pub(crate) type ModuleMap = std::collections::BTreeMap<String, String>;
 
 pub(crate) const MAX_STDERR_BYTES: usize = 4096;
 
+/// What a console entry costs against the log budget besides its text: its
+/// level and its place in memory and in the stored record. Without it,
+/// `for (;;) console.log('')` would keep a million empty entries.
+pub(crate) const LOG_ENTRY_OVERHEAD: usize = 32;
+
 /// Largest error report kept from the guest; beyond it the error is replaced
 /// by a short one (a huge message must not become a huge record).
 pub(crate) const MAX_ERROR_REPORT_BYTES: usize = 64 << 10;
@@ -171,7 +176,8 @@ impl StoreData {
         if self.logs_truncated {
             return true;
         }
-        if self.log_bytes + message.len() > self.max_log_bytes {
+        let cost = message.len() + LOG_ENTRY_OVERHEAD;
+        if self.log_bytes + cost > self.max_log_bytes {
             self.logs_truncated = true;
             self.logs.push(LogEntry {
                 level: LogLevel::Warn,
@@ -182,7 +188,7 @@ impl StoreData {
             });
             return true;
         }
-        self.log_bytes += message.len();
+        self.log_bytes += cost;
         self.logs.push(LogEntry { level, message });
         false
     }

@@ -46,9 +46,17 @@ fn commit(store: &dyn JobStore, wake: &Notify, batch: Vec<Write>) {
         }
     }
     if !outcomes.is_empty() {
-        persist("recording job outcomes", outcomes.len(), || {
-            store.end_jobs(&outcomes)
-        });
+        persist(
+            "recording job outcomes",
+            &outcomes,
+            |outcomes| store.end_jobs(outcomes),
+            |outcome| {
+                Some(JobOutcome {
+                    record: outcome.record.as_ref().map(|r| Box::new(r.cut_down())),
+                    ..outcome.clone()
+                })
+            },
+        );
     }
     if jobs.is_empty() {
         return;

@@ -68,6 +68,16 @@ pub(crate) enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the failure is the database's state (busy, out of reach, its
+    /// worker gone) rather than a refusal of what was written: worth
+    /// retrying as it is.
+    pub(crate) fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Busy | StoreError::Unavailable(_) | StoreError::Stopped
+        )
+    }
+
     pub(crate) fn database(
         context: &'static str,
         source: impl std::error::Error + Send + Sync + 'static,

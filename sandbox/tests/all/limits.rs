@@ -132,6 +132,21 @@ async fn log_volume_is_capped() {
 }
 
 #[tokio::test]
+async fn a_flood_of_empty_log_lines_is_capped_by_count() {
+    let image = image(&handler(
+        "async function handleEvent() { for (let i = 0; i < 200000; i++) console.log(''); return 'finished'; }",
+    ))
+    .await;
+    let outcome = run(&image, json!({})).await;
+    assert_eq!(result(&outcome), json!("finished"));
+    // 64 KiB at 32 bytes an entry, and the notice.
+    assert!(outcome.logs.len() <= 2049, "{} entries", outcome.logs.len());
+    assert!(outcome.logs.len() > 1000, "{} entries", outcome.logs.len());
+    let last = outcome.logs.last().expect("logs");
+    assert!(last.message.contains("log limit"), "{}", last.message);
+}
+
+#[tokio::test]
 async fn oversized_result_is_invalid() {
     let image = image(&handler(
         "async function handleEvent(e) { return 'y'.repeat(e.n); }",
