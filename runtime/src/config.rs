@@ -31,6 +31,12 @@ pub(crate) mod defaults {
     }
     /// Largest request body, in bytes.
     pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
+    /// Open connections at once: far more than a chat server and a few
+    /// dashboards need, far fewer than the file descriptors a host gives.
+    pub(crate) const MAX_CONNECTIONS: usize = 8192;
+    /// A request's headers must arrive within this; an idle keep-alive
+    /// connection is closed after it.
+    pub(crate) const HEADER_TIMEOUT_MS: u64 = 10_000;
     /// Built images kept in memory.
     pub(crate) const IMAGE_CACHE_ENTRIES: usize = 512;
     /// Memory built images may take, in MiB.
@@ -128,6 +134,8 @@ pub struct Config {
     pub(crate) memory_bytes: usize,
     /// Largest request body.
     pub(crate) max_body_bytes: usize,
+    /// Open connections and the header (and idle) deadline.
+    pub(crate) connections: crate::listener::ConnectionLimits,
     /// Images kept in memory.
     pub(crate) image_cache_entries: usize,
     /// Bytes of images kept in memory.
@@ -179,6 +187,10 @@ impl Config {
             max_timeout_ms: defaults::MAX_TIMEOUT_MS,
             memory_bytes: defaults::memory_mb() << 20,
             max_body_bytes: defaults::MAX_BODY_BYTES,
+            connections: crate::listener::ConnectionLimits {
+                max_connections: defaults::MAX_CONNECTIONS,
+                header_timeout: Duration::from_millis(defaults::HEADER_TIMEOUT_MS),
+            },
             image_cache_entries: defaults::IMAGE_CACHE_ENTRIES,
             image_cache_bytes: defaults::IMAGE_CACHE_MB << 20,
             warm_pool_bytes: defaults::warm_pool_mb() << 20,

@@ -36,6 +36,7 @@ mod host;
 mod images;
 mod invocation;
 mod invoker;
+mod listener;
 mod metrics;
 mod outbound;
 mod platform;

@@ -4,6 +4,7 @@
 mod chat_server;
 mod check;
 mod conformance;
+mod connections;
 mod deploys;
 mod invoke;
 mod metrics;

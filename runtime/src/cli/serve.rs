@@ -37,6 +37,13 @@ pub(crate) struct ServeArgs {
     /// How long a blocking trigger waits for a free slot before answering 503.
     #[arg(long, value_name = "MS", default_value_t = defaults::QUEUE_WAIT_MS)]
     queue_wait_ms: u64,
+    /// Connections open at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// A client must send a request's headers within this, and a keep-alive
+    /// connection idle this long is closed.
+    #[arg(long, value_name = "MS", default_value_t = defaults::HEADER_TIMEOUT_MS)]
+    header_timeout_ms: u64,
     /// Limit on each platform API call a handler makes (the function's own
     /// timeout still applies).
     #[arg(long, value_name = "MS", default_value_t = defaults::PLATFORM_TIMEOUT_MS)]
@@ -112,6 +119,8 @@ impl ServeArgs {
         config.listen = self.listen;
         config.max_concurrency = self.max_concurrency;
         config.queue_wait = Duration::from_millis(self.queue_wait_ms);
+        config.connections.max_connections = self.max_connections.max(1);
+        config.connections.header_timeout = Duration::from_millis(self.header_timeout_ms.max(1));
         config.platform_timeout = Duration::from_millis(self.platform_timeout_ms);
         config.npm_registry.clone_from(&self.npm_registry);
         config.image_cache_entries = self.image_cache_entries;
@@ -159,9 +168,13 @@ async fn serve(config: Config, exit_on_stdin_close: bool) -> Result<ExitCode> {
     // Tests and scripts read this line to find the port.
     println!("chatfn listening on http://{address}");
     tracing::info!(data_dir = %dir.display(), %database, "chatfn listening on http://{address}");
-    axum::serve(listener, crate::api::app(Arc::clone(&service)))
-        .with_graceful_shutdown(shutdown(exit_on_stdin_close))
-        .await?;
+    crate::listener::serve(
+        listener,
+        crate::api::app(Arc::clone(&service)),
+        service.config.connections,
+        shutdown(exit_on_stdin_close),
+    )
+    .await;
     service.flush().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
