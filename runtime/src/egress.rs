@@ -5,7 +5,7 @@
 //! request inside (no resolve-then-rebind window).
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -91,13 +91,26 @@ pub(crate) fn is_internal(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_internal(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let s = v6.segments();
+            // IPv4 inside IPv6: compatible (::a.b.c.d) and translated
+            // (::ffff:0:a.b.c.d) forms reach that IPv4 address.
+            let embedded =
+                Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+            if s[..6] == [0; 6] || s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+                return v6.is_loopback()
+                    || v6.is_unspecified()
+                    || is_internal(IpAddr::V4(embedded));
+            }
+            let first = s[0];
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link-local
-                || (first == 0x64 && v6.segments()[1] == 0xff9b) // NAT64 (embeds IPv4)
+                || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed by some)
+                || (first == 0x64 && s[1] == 0xff9b) // NAT64, well-known and local-use (embeds IPv4)
+                || first == 0x2002 // 6to4 (embeds IPv4, relayed anywhere)
+                || (first == 0x2001 && s[1] == 0) // Teredo (embeds IPv4)
         }
     }
 }
@@ -150,15 +163,7 @@ pub(crate) async fn resolve(
     host: &str,
     port: u16,
 ) -> Result<Vec<SocketAddr>, std::io::Error> {
-    let all: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|e| {
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("getaddrinfo ENOTFOUND {host}: {e}"),
-            )
-        })?
-        .collect();
+    let all = lookup(host, port).await?;
     if policy.host_allowed(host) {
         return Ok(all);
     }
@@ -174,6 +179,40 @@ pub(crate) async fn resolve(
         ));
     }
     Ok(allowed)
+}
+
+/// Lookups running at once. `getaddrinfo` blocks a thread of the blocking
+/// pool each: a flood of names that do not answer must not take them all.
+const MAX_LOOKUPS: usize = 32;
+
+/// How long a lookup may take (Node's own fetch gives up on DNS about as
+/// soon).
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+static LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
+
+/// `host`'s addresses, through a bounded number of lookups at once, each
+/// within [`LOOKUP_TIMEOUT`] (waiting for a turn included).
+async fn lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, std::io::Error> {
+    let not_found = |why: String| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("getaddrinfo ENOTFOUND {host}: {why}"),
+        )
+    };
+    let lookup = async {
+        let _turn = LOOKUPS
+            .acquire()
+            .await
+            .map_err(|e| not_found(e.to_string()))?;
+        tokio::net::lookup_host((host, port))
+            .await
+            .map(Iterator::collect)
+            .map_err(|e| not_found(e.to_string()))
+    };
+    tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
+        .await
+        .map_err(|_| not_found(format!("no answer within {LOOKUP_TIMEOUT:?}")))?
 }
 
 pub(crate) fn denied_message(host: &str) -> String {
@@ -206,6 +245,15 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:169.254.169.254",
+            "2002:7f00:1::1",
+            "2002:a00:1::",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "fec0::1",
+            "64:ff9b:1::a00:1",
             "255.255.255.255",
             "224.0.0.1",
         ] {

@@ -11,16 +11,27 @@ use crate::service::{START, deploy};
 /// verbatim.
 const SPEC_HANDLER: &str = "const logs = [];\n\nasync function handleEvent(event: UserAttemptedStartSessionEvent, context: Context) {\n let email = event.username;\n let displayName = event.authParams.displayName || email;\n\n let userApi = context.getUserApi();\n\n logs.push('Hello ' + event.username);\n\n await userApi.getUserExists(email)\n .catch(async () => {\n let user = await userApi.createUser(\n {\n 'name': email,\n 'displayName': displayName\n }\n );\n\n let channelApi = context.getChannelApi();\n\n await channelApi.createChannelMember(702, { 'id': user.data.id });\n });\n\n return logs;\n}";
 
-/// An application whose platform API is `chat` (or `url`), with `token`.
+/// An application whose platform API is `chat` (or `url`), with `token`:
+/// given in a file (as an operator should) unless it is `t0ken`, which
+/// goes on the command line.
 fn app_for(name: &str, url: Option<&str>, token: Option<&str>) -> Client {
     let server = Server::shared();
     let mut extra = Vec::new();
     if let Some(url) = url {
-        extra.extend(["--platform-url", url]);
+        extra.extend(["--platform-url".to_owned(), url.to_owned()]);
     }
-    if let Some(token) = token {
-        extra.extend(["--platform-token", token]);
+    let mut token_file = tempfile::NamedTempFile::new().expect("a temporary file");
+    match token {
+        Some("t0ken") => extra.extend(["--platform-token".to_owned(), "t0ken".to_owned()]),
+        Some(token) => {
+            std::io::Write::write_all(&mut token_file, format!("{token}\n").as_bytes())
+                .expect("writes the token");
+            extra.push("--platform-token-file".to_owned());
+            extra.push(token_file.path().display().to_string());
+        }
+        None => {}
     }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     server.client(&server.create_app(name, &extra))
 }
 
@@ -352,4 +363,89 @@ fn fetch_refuses_internal_addresses_unless_the_operator_allows_them() {
         "{results:?}"
     );
     assert_eq!(results[20]["code"], "ERR_FETCH_LIMIT");
+}
+
+/// A loopback HTTP server: `/echo` answers the request's headers as JSON;
+/// any other path redirects (302) to `target` (or to `/echo` on itself).
+fn redirector(target: Option<String>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let target = target.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let path = line.split(' ').nth(1).unwrap_or("/").to_owned();
+                let mut headers = serde_json::Map::new();
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':') {
+                        headers.insert(name.trim().to_ascii_lowercase(), json!(value.trim()));
+                    }
+                }
+                let response = if path == "/echo" {
+                    let body = Value::Object(headers).to_string();
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                } else {
+                    let location = target.unwrap_or_else(|| "/echo".into());
+                    format!(
+                        "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    )
+                };
+                let _ = (&stream).write_all(response.as_bytes());
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn redirects_keep_credentials_with_their_origin() {
+    let other = redirector(None);
+    let cross = redirector(Some(format!("{other}/echo")));
+    let same = redirector(None);
+    let server = Server::start_with(&["--fetch-allow", "127.0.0.0/8"]);
+    let client = server.client(&server.create_app("fetch-redirects", &[]));
+    deploy(
+        &client,
+        START,
+        r#"
+async function handleEvent(event: any) {
+  const headers = { authorization: 'Bearer s3cret', cookie: 'session=1', 'x-other': 'kept' };
+  const out: any[] = [];
+  for (const url of event.authParams.urls) {
+    const r = await fetch(url, { headers });
+    out.push({ redirected: r.redirected, seen: await r.json() });
+  }
+  return out;
+}
+"#,
+        None,
+    );
+    let out = fetch_all(
+        &client,
+        &[format!("{cross}/start"), format!("{same}/start")],
+    );
+    let results = &out["result"]["payload"];
+    // To another origin: the credentials are dropped, the rest goes on.
+    assert_eq!(results[0]["redirected"], true, "{results}");
+    let seen = &results[0]["seen"];
+    assert_eq!(seen["x-other"], "kept", "{seen}");
+    assert!(
+        seen.get("authorization").is_none() && seen.get("cookie").is_none(),
+        "{seen}"
+    );
+    // On the same origin they stay.
+    let seen = &results[1]["seen"];
+    assert_eq!(seen["authorization"], "Bearer s3cret", "{seen}");
+    assert_eq!(seen["cookie"], "session=1", "{seen}");
 }

@@ -113,7 +113,7 @@ impl FetchClient {
             }
         };
         let method = request.method.as_deref().unwrap_or("GET").to_owned();
-        let shown = strip_query(&request.url);
+        let shown = shown_url(&request.url);
         let started = Instant::now();
         let outcome = tokio::time::timeout(self.limits.timeout, self.send(request))
             .await
@@ -211,7 +211,23 @@ impl FetchClient {
                 if hop == MAX_REDIRECTS {
                     return Err(fetch_error("ERR_TOO_MANY_REDIRECTS", "too many redirects"));
                 }
-                url = resolve_location(&url, location);
+                let next = resolve_location(&url, location);
+                match redirect_policy(&url, &next) {
+                    Redirect::Refused => {
+                        return Err(fetch_error(
+                            "ERR_REDIRECT_INSECURE",
+                            "refusing to follow a redirect from https: to http:",
+                        ));
+                    }
+                    // Credentials stay with the origin they were sent to.
+                    Redirect::OtherOrigin => {
+                        headers.remove(header::AUTHORIZATION);
+                        headers.remove(header::COOKIE);
+                        headers.remove(header::PROXY_AUTHORIZATION);
+                    }
+                    Redirect::SameOrigin => {}
+                }
+                url = next;
                 // 303, and 301/302 after a POST, continue as a GET without a body.
                 if status == StatusCode::SEE_OTHER
                     || (method == Method::POST && matches!(status.as_u16(), 301 | 302))
@@ -296,6 +312,48 @@ fn strip_query(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or_default().to_owned()
 }
 
+/// A URL as call records show it: without its query (which may carry user
+/// data or secrets) and without `user:password@`.
+fn shown_url(url: &str) -> String {
+    let url = strip_query(url);
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url;
+    };
+    let authority_end = url[scheme_end..]
+        .find('/')
+        .map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
+        None => url,
+    }
+}
+
+/// What a redirect from `from` to `to` may carry along.
+#[derive(Debug, PartialEq, Eq)]
+enum Redirect {
+    SameOrigin,
+    /// Another scheme, host or port: credentials are dropped.
+    OtherOrigin,
+    /// From https: to http:, which would give up TLS.
+    Refused,
+}
+
+fn redirect_policy(from: &str, to: &str) -> Redirect {
+    let origin = |url: &str| {
+        let uri: Uri = url.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        Some((scheme, uri.host()?.to_ascii_lowercase(), port))
+    };
+    match (origin(from), origin(to)) {
+        (Some(a), Some(b)) if a.0 == "https" && b.0 == "http" => Redirect::Refused,
+        (Some(a), Some(b)) if a == b => Redirect::SameOrigin,
+        _ => Redirect::OtherOrigin,
+    }
+}
+
 /// A redirect target relative to `base`: absolute, scheme-relative, or a
 /// path on the same origin.
 fn resolve_location(base: &str, location: &str) -> String {
@@ -358,6 +416,38 @@ mod tests {
             strip_query("https://a.example/x?token=secret#f"),
             "https://a.example/x"
         );
+    }
+
+    #[test]
+    fn redirects_keep_credentials_with_their_origin_and_never_drop_tls() {
+        assert_eq!(
+            redirect_policy("https://a.example/x", "https://a.example:443/y"),
+            Redirect::SameOrigin
+        );
+        for other in [
+            "https://b.example/x",
+            "https://a.example:8443/x",
+            "https://sub.a.example/x",
+        ] {
+            assert_eq!(
+                redirect_policy("https://a.example/x", other),
+                Redirect::OtherOrigin,
+                "{other}"
+            );
+        }
+        assert_eq!(
+            redirect_policy("http://a.example/x", "https://a.example/x"),
+            Redirect::OtherOrigin
+        );
+        assert_eq!(
+            redirect_policy("https://a.example/x", "http://a.example/x"),
+            Redirect::Refused
+        );
+        assert_eq!(
+            shown_url("https://user:secret@a.example:8080/x?token=1"),
+            "https://a.example:8080/x"
+        );
+        assert_eq!(shown_url("https://a.example/p@q"), "https://a.example/p@q");
     }
 
     #[tokio::test]
