@@ -50,11 +50,37 @@ pub(crate) struct UpdateArgs {
     /// Base URL of the chat server's Platform API; "" removes it.
     #[arg(long, value_name = "URL")]
     platform_url: Option<String>,
-    /// Bearer token for the Platform API; "" removes it.
-    #[arg(long, value_name = "TOKEN")]
-    platform_token: Option<String>,
+    #[command(flatten)]
+    token: PlatformToken,
     #[command(flatten)]
     storage: Storage,
+}
+
+/// The Platform API's bearer token, on the command line (visible to other
+/// users in the process list) or, better, read from a file.
+#[derive(Args)]
+struct PlatformToken {
+    /// Bearer token for the Platform API ("" removes it); prefer
+    /// --platform-token-file, as arguments show in the process list.
+    #[arg(long, value_name = "TOKEN")]
+    platform_token: Option<String>,
+    /// A file holding the Platform API's bearer token (trailing newline
+    /// ignored).
+    #[arg(long, value_name = "PATH", conflicts_with = "platform_token")]
+    platform_token_file: Option<std::path::PathBuf>,
+}
+
+impl PlatformToken {
+    fn read(self) -> Result<Option<String>> {
+        match self.platform_token_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                Ok(Some(text.trim_end_matches(['\n', '\r']).to_owned()))
+            }
+            None => Ok(self.platform_token),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -64,9 +90,8 @@ pub(crate) struct CreateArgs {
     /// Base URL of the chat server's Platform API, for `context.get*Api()`.
     #[arg(long, value_name = "URL")]
     platform_url: Option<String>,
-    /// Bearer token for the Platform API.
-    #[arg(long, value_name = "TOKEN")]
-    platform_token: Option<String>,
+    #[command(flatten)]
+    token: PlatformToken,
     #[command(flatten)]
     storage: Storage,
 }
@@ -131,14 +156,10 @@ fn create(args: CreateArgs) -> Result<ExitCode> {
         .as_deref()
         .map(check_platform_url)
         .transpose()?;
+    let token = args.token.read()?.filter(|t| !t.is_empty());
     let store = open(args.storage)?;
     let key = new_key()?;
-    let app = store.create_application(
-        name,
-        &hash_key(&key),
-        url.as_deref(),
-        args.platform_token.as_deref(),
-    )?;
+    let app = store.create_application(name, &hash_key(&key), url.as_deref(), token.as_deref())?;
     print(&app, Some(&key));
     eprintln!("keep the key: it is stored hashed and cannot be shown again");
     Ok(ExitCode::SUCCESS)
@@ -165,7 +186,7 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
             Some(url) => Some(Some(check_platform_url(&url)?)),
             None => None,
         },
-        platform_token: args.platform_token.map(empty_is_none),
+        platform_token: args.token.read()?.map(empty_is_none),
     };
     match open(args.storage)?.update_application(args.id, patch)? {
         Some(app) => {
