@@ -68,6 +68,33 @@ pub struct Service {
     pub(crate) api_document: std::sync::OnceLock<String>,
 }
 
+/// Creates the data directory for this user alone, or narrows an existing
+/// one to it: it holds the database (platform tokens, environment
+/// variables) and the images (with the environment baked in).
+fn private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)
+            .with_context(|| format!("reading the data directory {}", dir.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("making the data directory {} private", dir.display()))?;
+            tracing::warn!(
+                "the data directory {} was open to other users (mode {:o}); it is now 700",
+                dir.display(),
+                mode & 0o777
+            );
+        }
+    }
+    Ok(())
+}
+
 impl Service {
     /// Opens the database (by default `chatfn.db` in the config's data
     /// directory) and the image cache under the data directory. Call
@@ -76,6 +103,7 @@ impl Service {
     pub async fn open(config: Config) -> anyhow::Result<Service> {
         use anyhow::Context as _;
         let config = config.validate()?;
+        private_dir(&config.data_dir)?;
         let database = config.database_target();
         tracing::info!(%database, "opening the database");
         let store = {
@@ -377,4 +405,29 @@ fn spawn_pruner(service: Arc<Service>) {
             }
         }
     });
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_data_directory_is_made_private() -> anyhow::Result<()> {
+        let root = tempfile::tempdir()?;
+        let made = root.path().join("new");
+        super::private_dir(&made)?;
+        assert_eq!(
+            std::fs::metadata(&made)?.permissions().mode() & 0o777,
+            0o700
+        );
+        let open = root.path().join("open");
+        std::fs::create_dir(&open)?;
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755))?;
+        super::private_dir(&open)?;
+        assert_eq!(
+            std::fs::metadata(&open)?.permissions().mode() & 0o777,
+            0o700
+        );
+        Ok(())
+    }
 }

@@ -16,6 +16,48 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::OnceCell;
 use wasmtime::{Engine, Module};
 
+/// Makes sure native code may be loaded from `dir`: creates it (only its
+/// owner may enter) if missing; refuses one that another user owns or that
+/// others may write, since whoever can write there can run code in this
+/// process.
+pub(crate) fn check_trusted(dir: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+        if !dir.exists() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| format!("creating the cache directory {}: {e}", dir.display()))?;
+        }
+        let meta = fs::metadata(dir)
+            .map_err(|e| format!("reading the cache directory {}: {e}", dir.display()))?;
+        #[allow(unsafe_code, reason = "geteuid has no preconditions")]
+        // SAFETY: geteuid only reads the process's credentials.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(format!(
+                "the cache directory {} belongs to user {}, not to this process's user {me};                  native code is loaded from it, so it must be this user's",
+                dir.display(),
+                meta.uid()
+            ));
+        }
+        let mode = meta.permissions().mode();
+        if mode & 0o022 != 0 {
+            return Err(format!(
+                "the cache directory {} is writable by other users (mode {:o}); native code is                  loaded from it: `chmod go-w` it (or 700)",
+                dir.display(),
+                mode & 0o777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir)
+        .map_err(|e| format!("creating the cache directory {}: {e}", dir.display()))?;
+    Ok(())
+}
+
 /// Lowercase hex, as digests appear in ids (and so in cache file names).
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -102,5 +144,29 @@ impl Runtimes {
             }
         }
         slot
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn native_code_is_loaded_only_from_a_directory_others_cannot_write() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let fresh = root.path().join("images");
+        check_trusted(&fresh).expect("created");
+        let mode = fs::metadata(&fresh).expect("exists").permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+
+        fs::set_permissions(&fresh, fs::Permissions::from_mode(0o777)).expect("chmod");
+        let refused = check_trusted(&fresh).expect_err("writable by others");
+        assert!(refused.contains("writable by other users"), "{refused}");
+
+        // Readable by others is fine; writable is what lets them in.
+        fs::set_permissions(&fresh, fs::Permissions::from_mode(0o755)).expect("chmod");
+        check_trusted(&fresh).expect("trusted");
     }
 }

@@ -76,6 +76,9 @@ impl Sandbox {
     /// reserve the instance pool.
     pub fn new(config: SandboxConfig) -> Result<Sandbox> {
         config.validate()?;
+        if let Some(dir) = &config.cache_dir {
+            cache::check_trusted(dir).map_err(|message| Error::InvalidConfig { message })?;
+        }
         let engine =
             Engine::new(&engine_config(&config)).map_err(Error::engine("creating the engine"))?;
         let mut linker = Linker::new(&engine);
