@@ -19,20 +19,27 @@ use wasmtime::{Engine, Module};
 /// Makes sure native code may be loaded from `dir`: creates it (only its
 /// owner may enter) if missing; refuses one that another user owns or that
 /// others may write, since whoever can write there can run code in this
-/// process.
+/// process. A directory that cannot be made at all is no danger: the
+/// sandbox runs without its cache (and says so).
 pub(crate) fn check_trusted(dir: &Path) -> Result<(), String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        if !dir.exists() {
+        let made = if dir.exists() {
+            Ok(())
+        } else {
             fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
                 .create(dir)
-                .map_err(|e| format!("creating the cache directory {}: {e}", dir.display()))?;
-        }
-        let meta = fs::metadata(dir)
-            .map_err(|e| format!("reading the cache directory {}: {e}", dir.display()))?;
+        };
+        let meta = match made.and_then(|()| fs::metadata(dir)) {
+            Ok(meta) => meta,
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), "no image cache on disk: {e}");
+                return Ok(());
+            }
+        };
         #[allow(unsafe_code, reason = "geteuid has no preconditions")]
         // SAFETY: geteuid only reads the process's credentials.
         let me = unsafe { libc::geteuid() };
@@ -53,8 +60,9 @@ pub(crate) fn check_trusted(dir: &Path) -> Result<(), String> {
         }
     }
     #[cfg(not(unix))]
-    fs::create_dir_all(dir)
-        .map_err(|e| format!("creating the cache directory {}: {e}", dir.display()))?;
+    if let Err(e) = fs::create_dir_all(dir) {
+        tracing::warn!(dir = %dir.display(), "no image cache on disk: {e}");
+    }
     Ok(())
 }
 

@@ -254,28 +254,13 @@ fn parse_sort(value: &str, sortable: &[(&str, SortKey)]) -> Result<Sort, ApiErro
     Ok(Sort { key, descending })
 }
 
-/// The paging parameters of a list, for the document (their `sort`
-/// pattern is filled in per list by [`super::openapi`]).
+/// The paging parameters of a list (functions, versions), for the
+/// document; its `sort` pattern is filled in per list by
+/// [`super::openapi`].
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "describes the query in the document")]
-pub(crate) struct FunctionListQuery {
-    /// The page, from 0.
-    #[param(minimum = 0, nullable = false)]
-    page: Option<u64>,
-    /// Items per page (25 by default).
-    #[param(minimum = 1, maximum = 100, nullable = false)]
-    size: Option<u64>,
-    /// `property[,asc|desc]`; a second key orders ties of the first.
-    #[param(nullable = false)]
-    sort: Option<Vec<String>>,
-}
-
-/// The paging parameters of a function's versions.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "describes the query in the document")]
-pub(crate) struct VersionListQuery {
+pub(crate) struct PageQuery {
     /// The page, from 0.
     #[param(minimum = 0, nullable = false)]
     page: Option<u64>,

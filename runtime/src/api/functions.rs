@@ -54,7 +54,7 @@ pub(crate) async fn check_script(
 
 #[utoipa::path(get, path = "/v1/runtimes/nodejs/functions", tag = "functions",
     summary = "The application's functions.",
-    params(super::extract::FunctionListQuery),
+    params(super::extract::PageQuery),
     responses((status = 200, body = resources::FunctionPage)))]
 pub(crate) async fn list(
     State(service): State<AppState>,
@@ -319,7 +319,7 @@ pub(crate) async fn set_current_version(
 }
 
 #[utoipa::path(get, path = "/v1/functions/{id}/versions", tag = "functions",
-    params(("id" = i64, Path, description = "The function's id.", minimum = 1), super::extract::VersionListQuery),
+    params(("id" = i64, Path, description = "The function's id.", minimum = 1), super::extract::PageQuery),
     responses((status = 200, body = resources::VersionPage)))]
 pub(crate) async fn list_versions(
     State(service): State<AppState>,
