@@ -112,10 +112,17 @@ pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value
             ],
         },
     });
-    // A test event is shaped as the version's trigger type's.
+    // Each trigger's event has its own shape; a test event is shaped as
+    // the version's trigger type's.
+    for trigger in TRIGGER_TYPES {
+        let body =
+            &mut doc["paths"][format!("/v1/triggers/{}", trigger.name)]["post"]["requestBody"];
+        body["required"] = json!(true);
+        body["content"]["application/json"]["schema"] = event_schema(trigger.fields);
+    }
     let events: Vec<serde_json::Value> = TRIGGER_TYPES
         .iter()
-        .filter_map(|t| serde_json::to_value(event_schema(t.fields)).ok())
+        .map(|t| event_schema(t.fields))
         .collect();
     doc["paths"]["/v1/function-versions/{id}/invocations"]["post"]["requestBody"]["content"]["application/json"]
         ["schema"] = json!({ "anyOf": events });
@@ -238,13 +245,6 @@ fn expand_triggers(doc: &mut OpenApi) {
                 RefOr::Ref(_) => true,
             });
         }
-        let mut body = utoipa::openapi::request_body::RequestBody::new();
-        body.required = Some(utoipa::openapi::Required::True);
-        body.content.insert(
-            "application/json".into(),
-            RefOr::T(Content::new(Some(event_schema(trigger.fields)))),
-        );
-        operation.request_body = Some(RefOr::T(body));
         let keep: &[&str] = if trigger.blocking {
             &["200", "204", "422", "504"]
         } else {
@@ -263,7 +263,7 @@ fn expand_triggers(doc: &mut OpenApi) {
 }
 
 /// A trigger's event as a JSON schema: its fields; others pass through.
-fn event_schema(fields: &[Field]) -> RefOr<Schema> {
+fn event_schema(fields: &[Field]) -> serde_json::Value {
     let object = || json!({ "type": "object" });
     let mut properties = serde_json::Map::new();
     let mut required = Vec::new();
@@ -289,13 +289,11 @@ fn event_schema(fields: &[Field]) -> RefOr<Schema> {
             required.push(name);
         }
     }
-    let schema = json!({
+    json!({
         "type": "object",
         "properties": properties,
         "required": required,
-    });
-    // These keywords are all utoipa's, so it reads back whole.
-    serde_json::from_value(schema).unwrap_or_else(|_| RefOr::T(Schema::default()))
+    })
 }
 
 #[cfg(test)]
@@ -383,6 +381,13 @@ mod tests {
             }
         }
         // The patches found what they patch.
+        let start =
+            &doc["paths"]["/v1/triggers/user.attempted.start_session"]["post"]["requestBody"];
+        assert_eq!(start["required"], true);
+        assert_eq!(
+            start["content"]["application/json"]["schema"]["required"],
+            json!(["username"])
+        );
         let env = &doc["paths"]["/v1/runtimes/nodejs/environment-variables"]["put"];
         assert!(
             env["requestBody"]["content"]["application/json"]["schema"]["propertyNames"]
