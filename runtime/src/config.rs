@@ -17,8 +17,16 @@ pub(crate) mod defaults {
     /// Where `chatfn serve` listens.
     pub(crate) const LISTEN: SocketAddr =
         SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
-    /// Blocking triggers and test runs at once.
+    /// Blocking triggers at once.
     pub(crate) const MAX_CONCURRENCY: usize = 256;
+    /// Blocking triggers of one application at once.
+    pub(crate) const APP_CONCURRENCY: usize = 64;
+    /// Test runs at once.
+    pub(crate) const MAX_TEST_RUNS: usize = 16;
+    /// Test runs of one application at once.
+    pub(crate) const APP_TEST_RUNS: usize = 4;
+    /// CPU time an invocation may use, in ms.
+    pub(crate) const CPU_LIMIT_MS: u64 = 10_000;
     /// How long a blocking trigger waits for a slot, in ms.
     pub(crate) const QUEUE_WAIT_MS: u64 = 2000;
     /// A new function's timeout, in ms.
@@ -122,8 +130,16 @@ pub struct Config {
     pub(crate) listen: SocketAddr,
     /// Where the database, images and npm packages live.
     pub(crate) data_dir: PathBuf,
-    /// Blocking triggers and test runs at once.
+    /// Blocking triggers at once.
     pub(crate) max_concurrency: usize,
+    /// Blocking triggers of one application at once.
+    pub(crate) app_concurrency: usize,
+    /// Test runs at once.
+    pub(crate) max_test_runs: usize,
+    /// Test runs of one application at once.
+    pub(crate) app_test_runs: usize,
+    /// CPU time an invocation may use.
+    pub(crate) cpu_limit: Duration,
     /// How long a blocking trigger waits for a free slot before a 503.
     pub(crate) queue_wait: Duration,
     /// A new function's timeout.
@@ -182,6 +198,10 @@ impl Config {
             listen: defaults::LISTEN,
             data_dir,
             max_concurrency: defaults::MAX_CONCURRENCY,
+            app_concurrency: defaults::APP_CONCURRENCY,
+            max_test_runs: defaults::MAX_TEST_RUNS,
+            app_test_runs: defaults::APP_TEST_RUNS,
+            cpu_limit: Duration::from_millis(defaults::CPU_LIMIT_MS),
             queue_wait: Duration::from_millis(defaults::QUEUE_WAIT_MS),
             default_timeout_ms: defaults::DEFAULT_TIMEOUT_MS,
             max_timeout_ms: defaults::MAX_TIMEOUT_MS,
@@ -211,6 +231,10 @@ impl Config {
     /// work. [`Service::open`](crate::Service::open) calls it.
     pub fn validate(mut self) -> Result<Config, ConfigError> {
         self.max_concurrency = self.max_concurrency.max(1);
+        self.app_concurrency = self.app_concurrency.clamp(1, self.max_concurrency);
+        self.max_test_runs = self.max_test_runs.max(1);
+        self.app_test_runs = self.app_test_runs.clamp(1, self.max_test_runs);
+        self.cpu_limit = self.cpu_limit.max(Duration::from_millis(1));
         self.image_cache_entries = self.image_cache_entries.max(1);
         self.platform_timeout = self.platform_timeout.max(Duration::from_millis(1));
         self.queue.app_concurrency = self.queue.app_concurrency.max(1);
@@ -274,12 +298,19 @@ mod tests {
     fn validate_clamps_to_values_that_work() {
         let mut config = Config::new(PathBuf::from("/nonexistent"));
         config.max_concurrency = 0;
+        config.app_concurrency = 0;
+        config.max_test_runs = 2;
+        config.app_test_runs = 5;
+        config.cpu_limit = Duration::ZERO;
         config.queue.app_concurrency = 0;
         config.queue.max_attempts = 0;
         config.queue.lease = Duration::ZERO;
         config.metrics_token = Some(String::new());
         let config = config.validate().expect("valid");
         assert_eq!(config.max_concurrency, 1);
+        assert_eq!(config.app_concurrency, 1);
+        assert_eq!(config.app_test_runs, 2, "a cap is at most the budget");
+        assert_eq!(config.cpu_limit, Duration::from_millis(1));
         assert_eq!(config.queue.app_concurrency, 1);
         assert_eq!(config.queue.max_attempts, 1);
         assert_eq!(config.queue.lease, MIN_LEASE);

@@ -17,6 +17,10 @@ pub(crate) enum Error {
     /// Every slot for blocking runs stayed busy for the whole wait.
     #[error("every invocation slot is busy")]
     Saturated,
+    /// The application's own runs of this kind took its whole cap for the
+    /// whole wait.
+    #[error("this application already has {cap} {runs} running")]
+    AppAtCap { runs: &'static str, cap: usize },
     /// The sandbox could not start the run (e.g. its instance pool is full).
     #[error(transparent)]
     Sandbox(#[from] sandbox::Error),

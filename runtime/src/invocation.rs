@@ -70,8 +70,10 @@ pub(crate) enum Pending {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum FailureKind {
-    /// The wall-clock (or CPU) limit was reached.
+    /// The wall-clock limit was reached.
     Timeout,
+    /// The CPU-time limit was reached.
+    CpuLimit,
     /// The memory limit was reached.
     MemoryLimit,
     /// The handler threw or its promise rejected.
@@ -93,6 +95,7 @@ impl From<ErrorKind> for FailureKind {
     fn from(kind: ErrorKind) -> FailureKind {
         match kind {
             ErrorKind::Timeout => FailureKind::Timeout,
+            ErrorKind::CpuLimit => FailureKind::CpuLimit,
             ErrorKind::MemoryLimit => FailureKind::MemoryLimit,
             ErrorKind::Exception => FailureKind::Exception,
             ErrorKind::InvalidResult => FailureKind::InvalidResult,
@@ -107,6 +110,7 @@ impl FailureKind {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             FailureKind::Timeout => "TIMEOUT",
+            FailureKind::CpuLimit => "CPU_LIMIT",
             FailureKind::MemoryLimit => "MEMORY_LIMIT",
             FailureKind::Exception => "EXCEPTION",
             FailureKind::Crash => "CRASH",

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sandbox::{Image, ImageSpec, Limits, Sandbox, Script};
+use sandbox::{CpuShare, Image, ImageSpec, Limits, Sandbox, Script};
 use serde_json::value::RawValue;
 
 use crate::dependencies::{Dependencies, Resolved};
@@ -36,6 +36,8 @@ pub(crate) struct InvokerConfig {
     pub(crate) image_cache_bytes: usize,
     /// Memory limit per invocation.
     pub(crate) memory_bytes: usize,
+    /// CPU-time limit per invocation.
+    pub(crate) cpu_time: Duration,
     /// Limit on each platform API call.
     pub(crate) platform_timeout: Duration,
     /// Internal hosts and networks `fetch` and sockets may reach.
@@ -57,6 +59,9 @@ pub(crate) struct Attempt {
     pub(crate) number: u32,
     /// Run through the test endpoint, not by a trigger.
     pub(crate) test: bool,
+    /// A queued run: nobody waits on its answer, so its CPU turns come
+    /// after those of blocking triggers and test runs.
+    pub(crate) queued: bool,
 }
 
 /// One run to make: a version of a function of an application, on an
@@ -76,6 +81,7 @@ pub(crate) struct Invoker {
     fetch: Arc<FetchClient>,
     sockets: Arc<SocketClient>,
     memory_bytes: usize,
+    cpu_time: Duration,
     pub(crate) metrics: Metrics,
 }
 
@@ -100,6 +106,7 @@ impl Invoker {
             fetch: Arc::new(FetchClient::new(config.egress.clone(), config.fetch_limits)),
             sockets: Arc::new(SocketClient::new(config.egress, SocketLimits::default())),
             memory_bytes: config.memory_bytes,
+            cpu_time: config.cpu_time,
             metrics: Metrics::default(),
         }
     }
@@ -247,6 +254,11 @@ impl Invoker {
                 let limits = Limits {
                     timeout: Duration::from_millis(u64::from(function.timeout_ms)),
                     memory_bytes: self.memory_bytes,
+                    cpu_time: self.cpu_time,
+                    cpu_share: CpuShare {
+                        tenant: app.id.unsigned_abs(),
+                        background: attempt.queued,
+                    },
                     ..Limits::default()
                 };
                 let context = context(app, function, version_number, attempt);

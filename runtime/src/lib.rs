@@ -42,6 +42,7 @@ mod outbound;
 mod platform;
 mod queue;
 mod service;
+mod slots;
 mod sockets;
 mod store;
 mod time;

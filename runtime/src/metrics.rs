@@ -18,7 +18,7 @@ use crate::triggers::TRIGGER_TYPES;
 /// What an invocation ended as: success, or one of the sandbox's error
 /// kinds (an image that failed to build counts as `exception`, as its
 /// invocation record says).
-const OUTCOMES: [&str; 7] = [
+const OUTCOMES: [&str; 8] = [
     "succeeded",
     "exception",
     "timeout",
@@ -26,6 +26,7 @@ const OUTCOMES: [&str; 7] = [
     "invalid_result",
     "unsettled",
     "crash",
+    "cpu_limit",
 ];
 
 fn outcome_index(failure: Option<FailureKind>) -> usize {
@@ -38,6 +39,7 @@ fn outcome_index(failure: Option<FailureKind>) -> usize {
         Some(FailureKind::InvalidResult) => 4,
         Some(FailureKind::Unsettled) => 5,
         Some(FailureKind::Crash) => 6,
+        Some(FailureKind::CpuLimit) => 7,
     }
 }
 

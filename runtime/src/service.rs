@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use sandbox::{Sandbox, SandboxConfig};
 use serde_json::value::RawValue;
-use tokio::sync::Semaphore;
 
 use crate::batch::{BatchWriter, persist};
 use crate::config::Config;
@@ -19,6 +18,7 @@ use crate::images::BuildFailure;
 use crate::invocation::Invocation;
 use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
 use crate::queue::Queue;
+use crate::slots::{Refused, Slots};
 use crate::store::{
     self, Application, Dependency, Function, PageRequest, RuntimeChange, Sort, SortKey, Store,
     StoreResult, Version, blocking,
@@ -57,8 +57,10 @@ pub struct Service {
     /// (queued runs' records commit with their job's outcome).
     log: BatchWriter<Invocation>,
     pub(crate) queue: Arc<Queue>,
-    /// Slots of blocking triggers and test runs.
-    permits: Semaphore,
+    /// Slots of blocking triggers.
+    blocking: Slots,
+    /// Slots of test runs.
+    tests: Slots,
     /// The unused rest of the ids this node reserved.
     ids: Mutex<Range<i64>>,
     /// The last database check and when it was made: health probes are
@@ -135,6 +137,7 @@ impl Service {
                 image_cache_entries: config.image_cache_entries,
                 image_cache_bytes: config.image_cache_bytes,
                 memory_bytes: config.memory_bytes,
+                cpu_time: config.cpu_limit,
                 platform_timeout: config.platform_timeout,
                 egress: config.egress.clone(),
                 fetch_limits: config.fetch_limits.clone(),
@@ -159,7 +162,8 @@ impl Service {
             config.queue.clone(),
         )?);
         Ok(Service {
-            permits: Semaphore::new(config.max_concurrency),
+            blocking: Slots::new(config.max_concurrency, config.app_concurrency),
+            tests: Slots::new(config.max_test_runs, config.app_test_runs),
             ids: Mutex::new(0..0),
             health: tokio::sync::Mutex::new(None),
             store,
@@ -348,8 +352,8 @@ impl Service {
         Ok(())
     }
 
-    /// Runs `version` of `function` on `event` in one of the blocking
-    /// slots, and records the invocation.
+    /// Runs `version` of `function` on `event` in one of the blocking (or
+    /// test-run) slots, and records the invocation.
     pub(crate) async fn run(
         &self,
         app: &Application,
@@ -358,14 +362,28 @@ impl Service {
         event: &RawValue,
         attempt: Attempt,
     ) -> Result<Invocation> {
-        let _permit =
-            match tokio::time::timeout(self.config.queue_wait, self.permits.acquire()).await {
-                Ok(Ok(permit)) => permit,
-                _ => {
-                    self.invoker.metrics.saturated();
-                    return Err(Error::Saturated);
-                }
-            };
+        let slots = if attempt.test {
+            &self.tests
+        } else {
+            &self.blocking
+        };
+        let _slot = match slots.acquire(app.id, self.config.queue_wait).await {
+            Ok(slot) => slot,
+            Err(refused) => {
+                self.invoker.metrics.saturated();
+                return Err(match refused {
+                    Refused::Saturated => Error::Saturated,
+                    Refused::AppAtCap => Error::AppAtCap {
+                        runs: if attempt.test {
+                            "test runs"
+                        } else {
+                            "blocking triggers"
+                        },
+                        cap: slots.per_app(),
+                    },
+                });
+            }
+        };
         let runtime = self.directory.runtime(app.id).await?;
         let call = Call {
             app,

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::cpu::CpuShare;
 use crate::{Error, Result};
 
 /// Engine-wide settings, validated by [`Sandbox::new`](crate::Sandbox::new).
@@ -36,6 +37,11 @@ pub struct SandboxConfig {
     /// How long an image goes without invocations before its pool is
     /// emptied. Default: 10 s.
     pub warm_idle: Duration,
+    /// How many invocations past their first 2 ms of CPU time compute at
+    /// once; the others wait for a turn (interactive ones first, then
+    /// round-robin over tenants). Default: one fewer than the available
+    /// cores (at least 1), so short invocations always find a thread.
+    pub cpu_turns: usize,
 }
 
 impl Default for SandboxConfig {
@@ -50,6 +56,9 @@ impl Default for SandboxConfig {
             warm_pool_bytes: 256 << 20,
             warm_per_image: 16,
             warm_idle: Duration::from_secs(10),
+            cpu_turns: std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1))
+                .max(1),
         }
     }
 }
@@ -72,21 +81,29 @@ impl SandboxConfig {
         if self.init_timeout.is_zero() {
             return invalid("init_timeout must be positive".into());
         }
+        if self.cpu_turns == 0 {
+            return invalid("cpu_turns must be at least 1".into());
+        }
         Ok(())
     }
 }
 
-/// Budgets for one invocation. Exceeding memory or time fails the
-/// invocation (`MEMORY_LIMIT`, `TIMEOUT`); exceeding the log budget drops
+/// Budgets for one invocation. Exceeding memory, time or CPU time fails
+/// the invocation (`MEMORY_LIMIT`, `TIMEOUT`, `CPU_LIMIT`); exceeding the log budget drops
 /// further lines; a too-large result is `INVALID_RESULT`; host calls beyond
 /// the budget are rejected inside the guest, where the handler can catch them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Linear memory cap. Default: 64 MiB.
     pub memory_bytes: usize,
-    /// Wall-clock limit, which also bounds guest CPU time (epoch
-    /// interruption). Default: 5 s.
+    /// Wall-clock limit (epoch interruption). Default: 5 s.
     pub timeout: Duration,
+    /// CPU-time limit: time the invocation spends running on an executor
+    /// thread, not waiting on host calls, timers or its turn. Default: 5 s
+    /// (so the timeout comes first unless this is lowered).
+    pub cpu_time: Duration,
+    /// Whose CPU time this is, for turns among long-running guests.
+    pub cpu_share: CpuShare,
     /// Total bytes of console output kept, each entry counting 32 bytes
     /// besides its text (so at most 2,048 entries by default). Default:
     /// 64 KiB.
@@ -105,6 +122,8 @@ impl Default for Limits {
         Limits {
             memory_bytes: 64 << 20,
             timeout: Duration::from_secs(5),
+            cpu_time: Duration::from_secs(5),
+            cpu_share: CpuShare::default(),
             max_log_bytes: 64 << 10,
             max_result_bytes: 1 << 20,
             max_host_calls: 100,
@@ -129,6 +148,9 @@ impl Limits {
         }
         if self.timeout.is_zero() {
             return invalid("timeout must be positive".into());
+        }
+        if self.cpu_time.is_zero() {
+            return invalid("CPU time limit must be positive".into());
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ use wasmtime_wizer::{ModuleContext, Wizer};
 use crate::baker::Baker;
 use crate::cache::Runtimes;
 use crate::compile_cache::CompileCache;
+use crate::cpu::Turns;
 use crate::reaper::Reaper;
 use crate::store::{self, StoreData};
 use crate::warmer::Warmer;
@@ -58,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) warmer: Warmer,
     /// Disposes of finished stores (see [`Sandbox::retire`]).
     reaper: Reaper,
+    /// Turns of long-running guests on the executor's threads.
+    pub(crate) turns: Arc<Turns>,
 }
 
 pub(crate) struct Instrumented {
@@ -116,8 +119,10 @@ impl Sandbox {
 
         let mut wizer = Wizer::new();
         wizer.init_func(crate::abi::EXPORT_INIT);
+        let turns = Arc::new(Turns::new(config.cpu_turns));
         Ok(Sandbox {
             inner: Arc::new(Inner {
+                turns,
                 engine,
                 linker,
                 config,

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use wasmtime::{InstancePre, Linker, Module, ModuleExport, Store, Trap, TypedFunc, UpdateDeadline};
 
+use crate::cpu::{CpuAccount, Tick};
 use crate::store::StoreData;
 use crate::{Error, LogEntry, Result, abi};
 
@@ -138,24 +139,30 @@ impl Form {
 }
 
 /// Installs the memory limiter and the epoch callback shared by init and
-/// invocation stores: past the deadline the guest is interrupted; before
-/// it, a busy guest yields to the executor once per epoch tick so timers
-/// (and other tasks) keep running.
+/// invocation stores: past the deadline (or an invocation's CPU budget)
+/// the guest is interrupted; before it, a busy guest yields to the
+/// executor once per epoch tick so timers (and other tasks) keep running,
+/// and an invocation that runs long waits for its turn (see [`crate::cpu`]).
 pub(crate) fn configure_store(store: &mut Store<StoreData>) {
     store.limiter(|data| &mut data.limiter);
     store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(|ctx| {
-        if Instant::now() >= ctx.data().deadline {
-            Ok(UpdateDeadline::Interrupt)
-        } else {
-            Ok(UpdateDeadline::Yield(1))
+    store.epoch_deadline_callback(|mut ctx| {
+        let data = ctx.data_mut();
+        if Instant::now() >= data.deadline {
+            return Ok(UpdateDeadline::Interrupt);
         }
+        Ok(match data.cpu.as_mut().map(CpuAccount::tick) {
+            None | Some(Tick::Go) => UpdateDeadline::Yield(1),
+            Some(Tick::Wait(turn)) => UpdateDeadline::YieldCustom(1, turn),
+            Some(Tick::OverBudget) => UpdateDeadline::Interrupt,
+        })
     });
 }
 
 /// What a trap (or another error out of a guest call) means.
 pub(crate) enum TrapKind {
     Timeout,
+    CpuLimit,
     MemoryLimit,
     Crash(String),
     /// A late-bound handler threw while loading (its error report).
@@ -167,6 +174,7 @@ pub(crate) fn classify_trap(error: &wasmtime::Error, data: &StoreData) -> TrapKi
         return TrapKind::MemoryLimit;
     }
     match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) if data.cpu.as_ref().is_some_and(|cpu| cpu.hit) => TrapKind::CpuLimit,
         Some(Trap::Interrupt) => TrapKind::Timeout,
         Some(Trap::StackOverflow) => {
             TrapKind::Crash("the call stack was exhausted (likely unbounded recursion)".to_string())

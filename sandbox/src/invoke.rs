@@ -15,6 +15,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::value::RawValue;
 use wasmtime::{Store, TypedFunc};
 
+use crate::cpu::CpuAccount;
 use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store};
 use crate::outcome::{Failure, GuestError};
 use crate::store::StoreData;
@@ -58,13 +59,16 @@ impl Image {
             }
         };
         self.invoked();
+        let cpu = CpuAccount::new(&sandbox.turns, limits.cpu_share, limits.cpu_time);
+        let meter = Arc::clone(&cpu.meter);
+        store.data_mut().cpu = Some(cpu);
 
         let driving = Instant::now();
         // When `handleEvent` was called: start and run times apart.
         let mut called = None;
         let mut run = tokio::time::timeout(
             limits.timeout,
-            self.drive(&mut store, funcs, Arc::clone(&host), &mut called),
+            meter.measure(self.drive(&mut store, funcs, Arc::clone(&host), &mut called)),
         )
         .await;
         // Every slot was busy for an inline start, yet the warmer may have
@@ -75,13 +79,17 @@ impl Image {
             && let Some(ready) = self.inner.warm.pop()
         {
             let input = std::mem::take(&mut store.data_mut().input);
-            let (ready_store, funcs) = arm(ready, limits, input);
+            let (mut ready_store, funcs) = arm(ready, limits, input);
+            ready_store.data_mut().cpu = store.data_mut().cpu.take();
             // The failed store never got an instance: nothing to reset.
             drop(std::mem::replace(&mut store, ready_store));
             pooled = true;
             let left = limits.timeout.saturating_sub(driving.elapsed());
-            run =
-                tokio::time::timeout(left, self.drive(&mut store, funcs, host, &mut called)).await;
+            run = tokio::time::timeout(
+                left,
+                meter.measure(self.drive(&mut store, funcs, host, &mut called)),
+            )
+            .await;
         }
         let ended = match run {
             Ok(Ok(())) => Ok(()),
@@ -109,6 +117,7 @@ impl Image {
         let data = std::mem::replace(store.data_mut(), StoreData::spent());
         self.inner.sandbox.retire(store);
         let mut outcome = outcome(data, ended, limits, started.elapsed());
+        outcome.cpu = meter.used();
         outcome.warm = pooled;
         outcome.startup = called.map_or(outcome.duration, |at| at.duration_since(started));
         if let Err(failure) = &mut outcome.result {
@@ -276,6 +285,16 @@ fn outcome(
                 ),
             ),
         ),
+        Err(TrapKind::CpuLimit) => failed(
+            ErrorKind::CpuLimit,
+            GuestError::new(
+                "CpuLimitError",
+                format!(
+                    "the invocation used more than its CPU time limit of {} ms",
+                    limits.cpu_time.as_millis()
+                ),
+            ),
+        ),
         Err(TrapKind::MemoryLimit) => failed(ErrorKind::MemoryLimit, memory_error()),
         Err(TrapKind::Crash(message)) => {
             failed(ErrorKind::Crash, GuestError::new("CrashError", message))
@@ -325,5 +344,6 @@ fn outcome(
         duration,
         warm: false,
         startup: duration,
+        cpu: Duration::ZERO,
     }
 }

@@ -13,8 +13,10 @@
 //! - [`Image::invoke`]: one invocation on a fresh instance of the image. Init
 //!   effects are present; nothing the handler does survives it. Guest code
 //!   reaches the outside only through [`HostCalls`].
-//! - [`Limits`]: per-invocation memory, timeout, log, result and host-call
-//!   budgets. Every way an invocation can fail ends as an [`Outcome`] with a
+//! - [`Limits`]: per-invocation memory, timeout, CPU time, log, result and
+//!   host-call budgets; guests that compute for long take turns on the
+//!   executor's threads by [`CpuShare`] (interactive first, tenants
+//!   round-robin), so short invocations are not stuck behind them. Every way an invocation can fail ends as an [`Outcome`] with a
 //!   distinct [`ErrorKind`]; the host process never dies from guest code.
 //!
 //! Building and invoking need a tokio runtime with the time driver enabled
@@ -49,6 +51,7 @@ mod baker;
 mod cache;
 mod compile_cache;
 mod config;
+mod cpu;
 mod engine;
 mod error;
 mod host_call;
@@ -64,6 +67,7 @@ mod warmer;
 mod wasi;
 
 pub use config::{Limits, SandboxConfig};
+pub use cpu::CpuShare;
 pub use engine::Sandbox;
 pub use error::{Error, Result};
 pub use host_call::{

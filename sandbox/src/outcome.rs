@@ -10,8 +10,10 @@ use serde_json::value::RawValue;
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The wall-clock (or CPU) limit was reached.
+    /// The wall-clock limit was reached.
     Timeout,
+    /// The CPU-time limit was reached.
+    CpuLimit,
     /// The memory limit was reached.
     MemoryLimit,
     /// The handler threw or its promise rejected.
@@ -29,6 +31,7 @@ impl ErrorKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Timeout => "TIMEOUT",
+            ErrorKind::CpuLimit => "CPU_LIMIT",
             ErrorKind::MemoryLimit => "MEMORY_LIMIT",
             ErrorKind::Exception => "EXCEPTION",
             ErrorKind::Crash => "CRASH",
@@ -258,6 +261,9 @@ pub struct Outcome {
     /// The part of `duration` before `handleEvent` was called: getting an
     /// instance ready (all of `duration` when it never was called).
     pub startup: Duration,
+    /// Time spent running on an executor thread (what
+    /// [`Limits::cpu_time`](crate::Limits::cpu_time) bounds).
+    pub cpu: Duration,
 }
 
 impl Outcome {

@@ -103,7 +103,8 @@ impl Sandbox {
         let mut store = Store::new(&self.inner.engine, data);
         configure_store(&mut store);
         let limit_error = |kind: TrapKind| match kind {
-            TrapKind::Timeout => Error::InitLimit {
+            // Builds carry no CPU account: their time limit is the bound.
+            TrapKind::Timeout | TrapKind::CpuLimit => Error::InitLimit {
                 message: format!(
                     "the init script and handler did not finish evaluating within {} ms",
                     config.init_timeout.as_millis()

@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
 
 use crate::abi;
+use crate::cpu::CpuAccount;
 use crate::host_call::MAX_HOST_CALLS;
 use crate::outcome::{LogEntry, LogLevel};
 use crate::{HostCall, HostCalls, Limits};
@@ -45,6 +46,9 @@ pub(crate) struct StoreData {
     pub(crate) deadline: Instant,
     /// The image's module map, read by the guest's `require`.
     pub(crate) modules: Arc<ModuleMap>,
+    /// An invocation's CPU meter, budget and turn (none while building
+    /// images or instances ahead of time).
+    pub(crate) cpu: Option<CpuAccount>,
 }
 
 /// Absolute path (`/node_modules/x/index.js`) to source text.
@@ -88,6 +92,7 @@ impl StoreData {
             stderr: Vec::new(),
             deadline: Instant::now() + limits.timeout,
             modules,
+            cpu: None,
         }
     }
 

@@ -150,6 +150,14 @@ impl From<Error> for ApiError {
             Error::Saturated => {
                 ApiError::unavailable("every invocation slot is busy; retry shortly", e)
             }
+            e @ Error::AppAtCap { .. } => ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TooManyRequestsError",
+                    format!("{e}, its most at once; retry shortly"),
+                )
+            },
             Error::Sandbox(e @ sandbox::Error::PoolExhausted { .. }) => {
                 ApiError::unavailable("every sandbox instance is in use; retry shortly", e)
             }

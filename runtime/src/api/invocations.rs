@@ -191,6 +191,7 @@ pub(crate) async fn test_run(
                 id: invocation_id,
                 number: 1,
                 test: true,
+                queued: false,
             },
         )
         .await?;

@@ -41,6 +41,17 @@ pub(crate) fn base() -> OpenApi {
 pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     expand_triggers(&mut doc);
+    if let Some(test_run) = doc
+        .paths
+        .paths
+        .get_mut("/v1/function-versions/{id}/invocations")
+        .and_then(|item| item.post.as_mut())
+    {
+        test_run
+            .responses
+            .responses
+            .insert("429".into(), RefOr::T(at_cap_answer()));
+    }
     for item in doc.paths.paths.values_mut() {
         for operation in operations(item) {
             if !operation.tags.iter().flatten().any(|t| t == "service") {
@@ -175,6 +186,25 @@ fn error_answer(description: &str) -> Response {
     response
 }
 
+/// An error answer with the seconds to wait before retrying.
+fn retry_answer(description: &str) -> Response {
+    let mut answer = error_answer(description);
+    answer.headers.insert(
+        "Retry-After".into(),
+        RefOr::T(Header::new(Schema::Object(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::Integer)
+                .build(),
+        ))),
+    );
+    answer
+}
+
+/// The answer of a run refused because its application is at its cap.
+fn at_cap_answer() -> Response {
+    retry_answer("This application already runs as many of these at once as it may: retry later.")
+}
+
 /// The answers every keyed operation may give, added where the handler's
 /// attribute did not say more: a missing or wrong key, an unreadable or
 /// unacceptable body or query, a missing resource, saturation and bugs.
@@ -199,16 +229,10 @@ fn add_shared_answers(operation: &mut Operation) {
         "500",
         error_answer("A failure of the server; it is logged."),
     );
-    let mut busy = error_answer("Saturated, or the database is out of reach: retry later.");
-    busy.headers.insert(
-        "Retry-After".into(),
-        RefOr::T(Header::new(Schema::Object(
-            utoipa::openapi::schema::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::Type::Integer)
-                .build(),
-        ))),
+    add(
+        "503",
+        retry_answer("Saturated, or the database is out of reach: retry later."),
     );
-    add("503", busy);
     if operation.request_body.is_some() {
         add("413", error_answer("The body is larger than the limit."));
         add("415", error_answer("The body is not JSON."));
@@ -254,6 +278,12 @@ fn expand_triggers(doc: &mut OpenApi) {
             .responses
             .responses
             .retain(|status, _| keep.contains(&status.as_str()));
+        if trigger.blocking {
+            operation
+                .responses
+                .responses
+                .insert("429".into(), RefOr::T(at_cap_answer()));
+        }
         let mut item = PathItem::default();
         item.post = Some(operation);
         doc.paths

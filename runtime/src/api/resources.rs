@@ -235,7 +235,7 @@ pub(crate) struct GuestErrorSchema {
 #[allow(dead_code, reason = "describes InvocationError in the document")]
 pub(crate) struct InvocationErrorSchema {
     #[serde(rename = "type")]
-    #[schema(value_type = String, pattern = "^(TIMEOUT|MEMORY_LIMIT|EXCEPTION|CRASH|INVALID_RESULT|UNSETTLED|INIT_ERROR)$")]
+    #[schema(value_type = String, pattern = "^(TIMEOUT|CPU_LIMIT|MEMORY_LIMIT|EXCEPTION|CRASH|INVALID_RESULT|UNSETTLED|INIT_ERROR)$")]
     kind: String,
     name: String,
     message: String,

@@ -298,10 +298,16 @@ async fn a_saturated_service_answers_503_with_retry_after() {
         "async function handleEvent() { await new Promise(r => setTimeout(r, 3000)); return true; }",
     )
     .await;
+    api.deploy(
+        "key-b",
+        SIGN_IN,
+        "async function handleEvent() { return true; }",
+    )
+    .await;
     let slow = api.spawn_sign_in();
     // Wait until the slow run holds the only slot.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let refused = api.sign_in("key-a").await;
+    let refused = api.sign_in("key-b").await;
     assert_eq!(
         refused.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -311,6 +317,74 @@ async fn a_saturated_service_answers_503_with_retry_after() {
     assert_eq!(refused.body["error"], "ServiceUnavailableError");
     assert_eq!(refused.retry_after.as_deref(), Some("1"));
     assert_eq!(slow.await.expect("the slow run"), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_at_its_cap_gets_429_and_others_run_on() {
+    let api = api(|config| {
+        config.max_concurrency = 4;
+        config.app_concurrency = 1;
+        config.max_test_runs = 4;
+        config.app_test_runs = 1;
+        config.queue_wait = Duration::from_millis(50);
+    });
+    let slow_a = "async function handleEvent(e) { if (e.username === 'slow') await new Promise(r => setTimeout(r, 3000)); return true; }";
+    let function_a = api.deploy("key-a", SIGN_IN, slow_a).await;
+    api.deploy(
+        "key-b",
+        SIGN_IN,
+        "async function handleEvent() { return true; }",
+    )
+    .await;
+    let slow = |path: String| {
+        let api = api.clone();
+        tokio::spawn(async move {
+            let event = json!({ "username": "slow", "authParams": {} });
+            api.call(Some("key-a"), "POST", &path, Some(event))
+                .await
+                .status
+        })
+    };
+    let held = slow(format!("/v1/triggers/{SIGN_IN}"));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let refused = api.sign_in("key-a").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"], "TooManyRequestsError");
+    assert_eq!(refused.retry_after.as_deref(), Some("1"));
+    // The other tenant is not refused, nor are the tenant's test runs,
+    // which have slots of their own.
+    assert_eq!(api.sign_in("key-b").await.status, StatusCode::OK);
+    let versions = api
+        .call(
+            Some("key-a"),
+            "GET",
+            &format!("/v1/functions/{function_a}/versions"),
+            None,
+        )
+        .await;
+    let version = versions.body["_embedded"]["versions"][0]["id"]
+        .as_i64()
+        .expect("a version id");
+    let test_path = format!("/v1/function-versions/{version}/invocations");
+    let tested = api
+        .call(Some("key-a"), "POST", &test_path, Some(sign_in_event()))
+        .await;
+    assert_eq!(tested.status, StatusCode::OK, "{}", tested.body);
+    // Test runs have their own cap.
+    let held_test = slow(test_path.clone());
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let refused = api
+        .call(Some("key-a"), "POST", &test_path, Some(sign_in_event()))
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(held.await.expect("the slow run"), StatusCode::OK);
+    assert_eq!(held_test.await.expect("the slow test"), StatusCode::OK);
+    assert_eq!(api.sign_in("key-a").await.status, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

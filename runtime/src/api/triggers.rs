@@ -97,6 +97,7 @@ pub(crate) async fn trigger(
                 id,
                 number: 1,
                 test: false,
+                queued: false,
             },
         )
         .await?;
@@ -104,7 +105,9 @@ pub(crate) async fn trigger(
         return Ok(axum::Json(resources::TriggerResult::of(id, &invocation)).into_response());
     };
     let (status, error_name) = match error.kind {
-        FailureKind::Timeout => (StatusCode::GATEWAY_TIMEOUT, "FunctionTimeoutError"),
+        FailureKind::Timeout | FailureKind::CpuLimit => {
+            (StatusCode::GATEWAY_TIMEOUT, "FunctionTimeoutError")
+        }
         _ => (StatusCode::UNPROCESSABLE_ENTITY, "FunctionFailedError"),
     };
     let body = TriggerFailure {

@@ -43,6 +43,9 @@ pub(crate) struct InvokeArgs {
     /// Memory limit per run.
     #[arg(long, value_name = "N", default_value_t = defaults::memory_mb())]
     memory_mb: usize,
+    /// CPU-time limit per run.
+    #[arg(long, value_name = "MS", default_value_t = defaults::CPU_LIMIT_MS)]
+    cpu_limit_ms: u64,
     /// How many times to run (each on a fresh instance).
     #[arg(long, value_name = "N", default_value_t = 1)]
     repeat: u32,
@@ -195,6 +198,7 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
             image_cache_entries: 1,
             image_cache_bytes: usize::MAX,
             memory_bytes,
+            cpu_time: Duration::from_millis(args.cpu_limit_ms.max(1)),
             platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
             egress,
             fetch_limits: FetchLimits::default(),
@@ -289,6 +293,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
                 id: i64::from(n) + 1,
                 number: 1,
                 test: true,
+                queued: false,
             },
         };
         let invocation = invoker.run(&image, call, Instant::now()).await?;

@@ -31,10 +31,26 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     database: Option<String>,
-    /// Invocations running at once.
+    /// Blocking triggers running at once (test runs and queued runs have
+    /// their own slots).
     #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONCURRENCY)]
     max_concurrency: usize,
-    /// How long a blocking trigger waits for a free slot before answering 503.
+    /// Blocking triggers of one application running at once; more wait,
+    /// then get 429.
+    #[arg(long, value_name = "N", default_value_t = defaults::APP_CONCURRENCY)]
+    app_concurrency: usize,
+    /// Test runs (`POST /v1/function-versions/{id}/invocations`) at once.
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_TEST_RUNS)]
+    max_test_runs: usize,
+    /// Test runs of one application at once; more wait, then get 429.
+    #[arg(long, value_name = "N", default_value_t = defaults::APP_TEST_RUNS)]
+    app_test_runs: usize,
+    /// CPU time one invocation may use (time running, not waiting on I/O
+    /// or timers); past it the run fails with CPU_LIMIT.
+    #[arg(long, value_name = "MS", default_value_t = defaults::CPU_LIMIT_MS)]
+    cpu_limit_ms: u64,
+    /// How long a blocking trigger or test run waits for a free slot before
+    /// answering 503 (or 429 when its application is at its cap).
     #[arg(long, value_name = "MS", default_value_t = defaults::QUEUE_WAIT_MS)]
     queue_wait_ms: u64,
     /// Connections open at once; more wait to be accepted.
@@ -118,6 +134,10 @@ impl ServeArgs {
         }
         config.listen = self.listen;
         config.max_concurrency = self.max_concurrency;
+        config.app_concurrency = self.app_concurrency;
+        config.max_test_runs = self.max_test_runs;
+        config.app_test_runs = self.app_test_runs;
+        config.cpu_limit = Duration::from_millis(self.cpu_limit_ms);
         config.queue_wait = Duration::from_millis(self.queue_wait_ms);
         config.connections.max_connections = self.max_connections.max(1);
         config.connections.header_timeout = Duration::from_millis(self.header_timeout_ms.max(1));

@@ -233,6 +233,7 @@ async fn run_once(queue: &Queue, job: &Job) -> Result<Invocation, NotRun> {
             id: job.id,
             number: job.attempt,
             test: false,
+            queued: true,
         },
     };
     Ok(queue

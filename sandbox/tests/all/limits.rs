@@ -42,6 +42,50 @@ async fn waiting_forever_on_a_timer_chain_times_out() {
 }
 
 #[tokio::test]
+async fn a_busy_loop_runs_out_of_cpu_time_before_its_timeout() {
+    let image = image(&handler("async function handleEvent() { for (;;) {} }")).await;
+    let limits = Limits {
+        cpu_time: Duration::from_millis(100),
+        ..limits(5000)
+    };
+    let started = Instant::now();
+    let outcome = run_with(&image, json!({}), &limits, NoHostCalls::shared()).await;
+    assert_eq!(
+        outcome.error_kind(),
+        Some(ErrorKind::CpuLimit),
+        "{:?}",
+        outcome.result
+    );
+    let Err(failure) = &outcome.result else {
+        unreachable!()
+    };
+    assert_eq!(failure.error.name, "CpuLimitError");
+    assert!(
+        outcome.cpu >= Duration::from_millis(100),
+        "{:?}",
+        outcome.cpu
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
+
+#[tokio::test]
+async fn waiting_costs_no_cpu_time() {
+    // 300 ms of timers against a 50 ms CPU budget.
+    let image = image(&handler(
+        "async function handleEvent() { for (let i = 0; i < 3; i++) await new Promise(r => setTimeout(r, 100)); return 'rested'; }",
+    ))
+    .await;
+    let limits = Limits {
+        cpu_time: Duration::from_millis(50),
+        ..limits(5000)
+    };
+    let outcome = run_with(&image, json!({}), &limits, NoHostCalls::shared()).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.result);
+    assert!(outcome.cpu < Duration::from_millis(50), "{:?}", outcome.cpu);
+    assert!(outcome.duration >= Duration::from_millis(300));
+}
+
+#[tokio::test]
 async fn memory_bomb_hits_the_memory_limit() {
     let image = image(&handler(
         "async function handleEvent() { const hoard = []; for (;;) hoard.push('x'.repeat(1 << 16) + hoard.length); }",

@@ -1,0 +1,413 @@
+//! Guest CPU time: metered per invocation, bounded by a budget, and shared
+//! fairly among guests that run long.
+//!
+//! Guests run on the async executor's threads and yield every epoch tick.
+//! Yielding alone shares those threads round-robin among every busy task,
+//! so a dozen CPU-bound guests make each short request wait a dozen slices
+//! per step. Instead, a guest that has computed for more than [`FREE_RUN`]
+//! needs a *turn* to go on: at most `cpu_turns` guests hold one (by default
+//! one fewer than the cores, so short work always finds a thread), and a
+//! holder hands its turn over at its next tick when a guest of its class or
+//! a more urgent one waits. Waiting guests are served by class
+//! (interactive before background), then round-robin over tenants, so one
+//! tenant's many long guests take turns with another's one. Invocations
+//! shorter than [`FREE_RUN`] never wait for a turn.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+/// CPU time a guest may use before it needs a turn.
+pub(crate) const FREE_RUN: Duration = Duration::from_millis(2);
+
+/// Whose CPU time an invocation is and how urgent it is: long-running
+/// guests take turns by class, then round-robin over tenants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CpuShare {
+    /// The tenant (an application) the invocation runs for.
+    pub tenant: u64,
+    /// A background run (a queued job): it takes turns only when no
+    /// interactive guest (someone waiting on the answer) waits for one.
+    pub background: bool,
+}
+
+impl CpuShare {
+    fn class(self) -> usize {
+        usize::from(self.background)
+    }
+}
+
+/// The turns of one sandbox.
+pub(crate) struct Turns {
+    max_running: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    running: usize,
+    /// Waiting guests per class (interactive, background), grouped by
+    /// tenant in round-robin order; a tenant's line leaves when empty.
+    waiting: [VecDeque<TenantLine>; 2],
+}
+
+struct TenantLine {
+    tenant: u64,
+    seats: VecDeque<Arc<Seat>>,
+}
+
+/// One invocation's place among the turns.
+struct Seat {
+    share: CpuShare,
+    /// Changed only under the state's lock.
+    held: AtomicBool,
+    granted: Notify,
+}
+
+impl State {
+    fn enqueue(&mut self, seat: &Arc<Seat>) {
+        let lines = &mut self.waiting[seat.share.class()];
+        match lines.iter_mut().find(|l| l.tenant == seat.share.tenant) {
+            Some(line) => line.seats.push_back(Arc::clone(seat)),
+            None => lines.push_back(TenantLine {
+                tenant: seat.share.tenant,
+                seats: VecDeque::from([Arc::clone(seat)]),
+            }),
+        }
+    }
+
+    fn remove(&mut self, seat: &Arc<Seat>) {
+        let lines = &mut self.waiting[seat.share.class()];
+        if let Some(at) = lines.iter().position(|l| l.tenant == seat.share.tenant) {
+            lines[at].seats.retain(|s| !Arc::ptr_eq(s, seat));
+            if lines[at].seats.is_empty() {
+                lines.remove(at);
+            }
+        }
+    }
+
+    /// Whether a guest as urgent as `share` or more waits for a turn.
+    fn contested(&self, share: CpuShare) -> bool {
+        self.waiting[..=share.class()].iter().any(|l| !l.is_empty())
+    }
+
+    /// Gives free turns to waiting guests: the most urgent class first,
+    /// then the next tenant in line.
+    fn grant(&mut self, max_running: usize) {
+        while self.running < max_running {
+            let Some(lines) = self.waiting.iter_mut().find(|l| !l.is_empty()) else {
+                return;
+            };
+            let Some(mut line) = lines.pop_front() else {
+                return;
+            };
+            let seat = line.seats.pop_front();
+            if !line.seats.is_empty() {
+                lines.push_back(line);
+            }
+            if let Some(seat) = seat {
+                seat.held.store(true, Ordering::Release);
+                seat.granted.notify_one();
+                self.running += 1;
+            }
+        }
+    }
+}
+
+impl Turns {
+    pub(crate) fn new(max_running: usize) -> Turns {
+        Turns {
+            max_running: max_running.max(1),
+            state: Mutex::default(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// At a tick of a guest past its free run: `None` to go on (it holds a
+    /// turn, or just took a free one), or a wait for its (next) turn.
+    fn next(
+        self: &Arc<Self>,
+        seat: &Arc<Seat>,
+    ) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        let mut state = self.state();
+        if seat.held.load(Ordering::Acquire) {
+            if !state.contested(seat.share) {
+                return None;
+            }
+            seat.held.store(false, Ordering::Release);
+            state.running -= 1;
+            state.enqueue(seat);
+            state.grant(self.max_running);
+        } else {
+            state.enqueue(seat);
+            state.grant(self.max_running);
+        }
+        if seat.held.load(Ordering::Acquire) {
+            return None;
+        }
+        let seat = Arc::clone(seat);
+        Some(Box::pin(async move {
+            while !seat.held.load(Ordering::Acquire) {
+                seat.granted.notified().await;
+            }
+        }))
+    }
+
+    /// An invocation ended (or was dropped while waiting): its turn goes
+    /// to the next guest in line.
+    fn leave(&self, seat: &Arc<Seat>) {
+        let mut state = self.state();
+        if seat.held.swap(false, Ordering::AcqRel) {
+            state.running -= 1;
+            state.grant(self.max_running);
+        } else {
+            state.remove(seat);
+        }
+    }
+
+    /// Guests holding a turn now (for tests).
+    #[cfg(test)]
+    fn running(&self) -> usize {
+        self.state().running
+    }
+}
+
+/// Time spent running an invocation on an executor thread: summed over
+/// its polls (host calls and timers it waits on do not count). Read with
+/// `Instant`, not the thread's CPU clock, which costs a system call (about
+/// half a microsecond here) per read; a thread the OS preempts mid-poll is
+/// charged for it.
+pub(crate) struct Meter {
+    base: Instant,
+    used_ns: AtomicU64,
+    /// When the current poll started (ns after `base`), or `IDLE`.
+    polling_since: AtomicU64,
+}
+
+const IDLE: u64 = u64::MAX;
+
+impl Meter {
+    fn new() -> Meter {
+        Meter {
+            base: Instant::now(),
+            used_ns: AtomicU64::new(0),
+            polling_since: AtomicU64::new(IDLE),
+        }
+    }
+
+    fn now_ns(&self) -> u64 {
+        u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX - 1)
+    }
+
+    fn start(&self) {
+        self.polling_since.store(self.now_ns(), Ordering::Relaxed);
+    }
+
+    fn stop(&self) {
+        let since = self.polling_since.swap(IDLE, Ordering::Relaxed);
+        if since != IDLE {
+            let spent = self.now_ns().saturating_sub(since);
+            self.used_ns.fetch_add(spent, Ordering::Relaxed);
+        }
+    }
+
+    /// Time used so far, the current poll included.
+    pub(crate) fn used(&self) -> Duration {
+        let mut ns = self.used_ns.load(Ordering::Relaxed);
+        let since = self.polling_since.load(Ordering::Relaxed);
+        if since != IDLE {
+            ns += self.now_ns().saturating_sub(since);
+        }
+        Duration::from_nanos(ns)
+    }
+
+    /// Runs `future`, adding the time spent in its polls to this meter.
+    pub(crate) async fn measure<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            self.start();
+            let poll = future.as_mut().poll(cx);
+            self.stop();
+            poll
+        })
+        .await
+    }
+}
+
+/// An invocation's CPU account: its meter, its budget and its seat. Kept
+/// in the store's data; dropping it gives up the invocation's turn.
+pub(crate) struct CpuAccount {
+    pub(crate) meter: Arc<Meter>,
+    limit: Duration,
+    turns: Arc<Turns>,
+    seat: Arc<Seat>,
+    /// The budget ran out (the interrupt is a CPU limit, not a timeout).
+    pub(crate) hit: bool,
+}
+
+/// What the epoch callback does at a tick.
+pub(crate) enum Tick {
+    Go,
+    Wait(Pin<Box<dyn Future<Output = ()> + Send>>),
+    OverBudget,
+}
+
+impl CpuAccount {
+    pub(crate) fn new(turns: &Arc<Turns>, share: CpuShare, limit: Duration) -> CpuAccount {
+        CpuAccount {
+            meter: Arc::new(Meter::new()),
+            limit,
+            turns: Arc::clone(turns),
+            seat: Arc::new(Seat {
+                share,
+                held: AtomicBool::new(false),
+                granted: Notify::new(),
+            }),
+            hit: false,
+        }
+    }
+
+    pub(crate) fn tick(&mut self) -> Tick {
+        let used = self.meter.used();
+        if used > self.limit {
+            self.hit = true;
+            return Tick::OverBudget;
+        }
+        if used < FREE_RUN {
+            return Tick::Go;
+        }
+        match self.turns.next(&self.seat) {
+            None => Tick::Go,
+            Some(wait) => Tick::Wait(wait),
+        }
+    }
+}
+
+impl Drop for CpuAccount {
+    fn drop(&mut self) {
+        self.turns.leave(&self.seat);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seat(tenant: u64, background: bool) -> Arc<Seat> {
+        Arc::new(Seat {
+            share: CpuShare { tenant, background },
+            held: AtomicBool::new(false),
+            granted: Notify::new(),
+        })
+    }
+
+    fn holds(seat: &Arc<Seat>) -> bool {
+        seat.held.load(Ordering::Acquire)
+    }
+
+    #[test]
+    fn turns_go_round_the_tenants_and_interactive_guests_first() {
+        let turns = Arc::new(Turns::new(1));
+        let a1 = seat(1, false);
+        assert!(turns.next(&a1).is_none(), "a free turn is taken at once");
+        let (a2, a3, b1, q1) = (
+            seat(1, false),
+            seat(1, false),
+            seat(2, false),
+            seat(3, true),
+        );
+        assert!(turns.next(&a2).is_some());
+        assert!(turns.next(&a3).is_some());
+        assert!(turns.next(&q1).is_some());
+        assert!(turns.next(&b1).is_some());
+        // a1 hands over to the next tenant in line, a2 (tenant 1 queued
+        // first), then tenant 2's b1 before tenant 1's a3 and a1.
+        assert!(turns.next(&a1).is_some());
+        assert!(holds(&a2) && !holds(&a1));
+        assert!(turns.next(&a2).is_some());
+        assert!(holds(&b1), "tenant 2 comes before tenant 1's next guest");
+        assert!(turns.next(&b1).is_some());
+        assert!(holds(&a3));
+        // The background guest waits while interactive ones do.
+        assert!(!holds(&q1));
+        turns.leave(&a3);
+        turns.leave(&a1);
+        turns.leave(&a2);
+        turns.leave(&b1);
+        assert!(
+            holds(&q1),
+            "background runs once no interactive guest waits"
+        );
+        assert!(turns.next(&q1).is_none(), "uncontested, it keeps its turn");
+        turns.leave(&q1);
+        assert_eq!(turns.running(), 0);
+    }
+
+    #[test]
+    fn a_background_holder_yields_to_an_interactive_guest() {
+        let turns = Arc::new(Turns::new(1));
+        let q = seat(1, true);
+        assert!(turns.next(&q).is_none());
+        let i = seat(2, false);
+        assert!(turns.next(&i).is_some());
+        assert!(turns.next(&q).is_some(), "the background guest hands over");
+        assert!(holds(&i));
+        // An interactive holder keeps its turn when only background waits.
+        assert!(turns.next(&i).is_none());
+        turns.leave(&i);
+        assert!(holds(&q));
+        turns.leave(&q);
+        assert_eq!(turns.running(), 0);
+    }
+
+    #[test]
+    fn a_guest_dropped_while_waiting_leaves_the_line() {
+        let turns = Arc::new(Turns::new(1));
+        let (a, b, c) = (seat(1, false), seat(2, false), seat(3, false));
+        assert!(turns.next(&a).is_none());
+        assert!(turns.next(&b).is_some());
+        assert!(turns.next(&c).is_some());
+        turns.leave(&b);
+        turns.leave(&a);
+        assert!(holds(&c), "the turn skips the guest that left");
+        turns.leave(&c);
+        assert_eq!(turns.running(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_guest_resumes_once_granted() {
+        let turns = Arc::new(Turns::new(1));
+        let (a, b) = (seat(1, false), seat(2, false));
+        assert!(turns.next(&a).is_none());
+        let wait = turns.next(&b).expect("b waits");
+        let waiter = tokio::spawn(wait);
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        turns.leave(&a);
+        tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .expect("granted within 5 s")
+            .expect("the wait ends");
+        turns.leave(&b);
+    }
+
+    #[test]
+    fn the_meter_counts_only_polls() {
+        let meter = Meter::new();
+        meter.start();
+        std::thread::sleep(Duration::from_millis(20));
+        meter.stop();
+        std::thread::sleep(Duration::from_millis(30));
+        let used = meter.used();
+        assert!(used >= Duration::from_millis(20), "{used:?}");
+        assert!(used < Duration::from_millis(45), "{used:?}");
+    }
+}
