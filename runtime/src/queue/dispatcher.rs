@@ -1,6 +1,6 @@
 //! Leases due jobs and runs them within the queue's slots.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,12 +13,15 @@ use sandbox::GuestError;
 
 use crate::invocation::{FailureKind, Invocation, InvocationError, Pending};
 use crate::invoker::{Attempt, Call};
-use crate::store::{Job, JobEnd, JobOutcome, StoreError, blocking};
+use crate::store::{ClaimRequest, Job, JobEnd, JobOutcome, StoreError, blocking};
 use crate::time::now_ms;
 
 /// Jobs claimed per claim, per free slot: claims are write transactions,
 /// so a few slots' worth is leased at once and started as slots free up.
 const CLAIM_PER_SLOT: usize = 4;
+
+/// How long a job this node could not start waits before it is due again.
+const RELEASE_DELAY: Duration = Duration::from_secs(1);
 
 /// The longest wait between failed claims.
 const MAX_CLAIM_BACKOFF: Duration = Duration::from_secs(5);
@@ -46,6 +49,63 @@ fn lease_ms(queue: &Queue) -> i64 {
     i64::try_from(queue.config.lease.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// Claimed jobs waiting for a slot, per application.
+#[derive(Default)]
+struct Held {
+    by_app: HashMap<i64, VecDeque<Job>>,
+    /// Applications with held jobs, in the order they get ties.
+    order: VecDeque<i64>,
+    count: usize,
+}
+
+impl Held {
+    fn push(&mut self, job: Job) {
+        let line = self.by_app.entry(job.app_id).or_default();
+        if line.is_empty() {
+            self.order.push_back(job.app_id);
+        }
+        line.push_back(job);
+        self.count += 1;
+    }
+
+    fn of(&self, app: i64) -> usize {
+        self.by_app.get(&app).map_or(0, VecDeque::len)
+    }
+
+    /// The next job to start: of the application under `cap` with the
+    /// fewest runs, ties going round-robin.
+    fn next(&mut self, running: &HashMap<i64, usize>, cap: usize) -> Option<Job> {
+        let runs = |app: &i64| running.get(app).copied().unwrap_or(0);
+        let (at, _) = self
+            .order
+            .iter()
+            .enumerate()
+            .filter(|(_, app)| runs(app) < cap)
+            .min_by_key(|(_, app)| runs(app))?;
+        let app = self.order.remove(at)?;
+        let line = self.by_app.get_mut(&app)?;
+        let job = line.pop_front()?;
+        if line.is_empty() {
+            self.by_app.remove(&app);
+        } else {
+            self.order.push_back(app);
+        }
+        self.count -= 1;
+        Some(job)
+    }
+
+    /// Whether a held job could start now (its application is under `cap`).
+    fn startable(&self, running: &HashMap<i64, usize>, cap: usize) -> bool {
+        self.order
+            .iter()
+            .any(|app| running.get(app).copied().unwrap_or(0) < cap)
+    }
+}
+
+/// The shortest time between claims made because jobs arrived while
+/// claimed ones could still start: arrivals come in bursts.
+const ARRIVAL_CLAIM_GAP: Duration = Duration::from_millis(10);
+
 pub(super) async fn dispatch(queue: Arc<Queue>) {
     let lease = lease_ms(&queue);
     match blocking(&queue.store, |s| s.resume_abandoned_jobs(now_ms())).await {
@@ -53,37 +113,73 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
         Ok(n) => tracing::info!(jobs = n, "resuming the jobs a previous run left leased"),
         Err(e) => tracing::error!("resuming abandoned jobs failed: {e}"),
     }
-    let mut claimed: VecDeque<Job> = VecDeque::new();
+    let cap = queue.config.app_concurrency;
+    // Claimed jobs each application may hold beyond its runs, so claims
+    // come in batches rather than one per run.
+    let per_app = cap * CLAIM_PER_SLOT;
+    let mut held = Held::default();
+    // Where the next claim's walk over applications starts.
+    let mut after_app = i64::MIN;
+    let mut last_claim: Option<tokio::time::Instant> = None;
     // Grows while claims fail (the database is out of reach), so an outage
     // costs neither a busy loop nor a flood of log lines.
     let mut backoff = queue.config.poll;
     loop {
-        if claimed.is_empty() {
-            if queue.config.concurrency == 0 {
-                // Paused: this server only accepts.
-                std::future::pending::<()>().await;
-            }
-            let busy: Vec<i64> = queue
-                .running()
-                .iter()
-                .filter(|(_, n)| **n >= queue.config.app_concurrency)
-                .map(|(app, _)| *app)
-                .collect();
-            let limit = queue.config.concurrency.max(1) * CLAIM_PER_SLOT;
+        if queue.config.concurrency == 0 {
+            // Paused: this server only accepts.
+            std::future::pending::<()>().await;
+        }
+        let free = queue.slots.available_permits();
+        let startable = held.startable(&queue.running(), cap);
+        let since = last_claim.map_or(Duration::MAX, |at| at.elapsed());
+        // Claim when a slot would otherwise idle, when jobs arrived (they
+        // may be another application's: it should not wait for this
+        // one's claimed jobs), and every poll (retries falling due).
+        let claim = free > 0
+            && (!startable
+                || since >= queue.config.poll
+                || (since >= ARRIVAL_CLAIM_GAP && queue.wake.take_arrivals()));
+        if claim {
+            let skip: Vec<i64> = {
+                let running = queue.running();
+                let mut apps: Vec<i64> =
+                    running.keys().chain(held.by_app.keys()).copied().collect();
+                apps.sort_unstable();
+                apps.dedup();
+                apps.retain(|app| {
+                    running.get(app).copied().unwrap_or(0) + held.of(*app) >= per_app
+                });
+                apps
+            };
+            let limit = (queue.config.concurrency * CLAIM_PER_SLOT).saturating_sub(held.count);
             let node = queue.node.clone();
+            let from = after_app;
+            last_claim = Some(tokio::time::Instant::now());
             match blocking(&queue.store, move |s| {
-                s.claim_jobs(&node, now_ms(), lease, limit, &busy)
+                s.claim(&ClaimRequest {
+                    owner: &node,
+                    now_ms: now_ms(),
+                    lease_ms: lease,
+                    limit: limit.max(1),
+                    per_app,
+                    skip_apps: &skip,
+                    after_app: from,
+                })
             })
             .await
             {
-                Ok(jobs) if jobs.is_empty() => {
-                    backoff = queue.config.poll;
-                    let _ = tokio::time::timeout(queue.config.poll, queue.wake.notified()).await;
-                    continue;
-                }
                 Ok(jobs) => {
                     backoff = queue.config.poll;
-                    claimed.extend(jobs);
+                    // A full claim may have left applications unvisited:
+                    // the next walk starts after the last one seen.
+                    after_app = if jobs.len() >= limit.max(1) {
+                        jobs.iter().map(|j| j.app_id).max().unwrap_or(i64::MIN)
+                    } else {
+                        i64::MIN
+                    };
+                    for job in jobs {
+                        held.push(job);
+                    }
                 }
                 Err(e) => {
                     tracing::error!("claiming jobs failed, trying again in {backoff:?}: {e}");
@@ -93,33 +189,46 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
                 }
             }
         }
-        let Some(job) = claimed.pop_front() else {
-            continue;
-        };
-        // Wait for a slot, and for the job's application to be under its
-        // own bound.
-        let permit = loop {
-            let under = queue
-                .running()
-                .get(&job.app_id)
-                .is_none_or(|n| *n < queue.config.app_concurrency);
-            if under && let Ok(permit) = Arc::clone(&queue.slots).try_acquire_owned() {
-                break permit;
-            }
-            let _ = tokio::time::timeout(queue.config.poll, queue.wake.notified()).await;
-        };
-        *queue.running().entry(job.app_id).or_default() += 1;
-        let queue = Arc::clone(&queue);
-        tokio::spawn(async move { run(queue, job, permit).await });
+        let mut started = false;
+        loop {
+            let Ok(permit) = Arc::clone(&queue.slots).try_acquire_owned() else {
+                break;
+            };
+            let Some(job) = held.next(&queue.running(), cap) else {
+                break;
+            };
+            *queue.running().entry(job.app_id).or_default() += 1;
+            let queue = Arc::clone(&queue);
+            tokio::spawn(async move { run(queue, job, permit).await });
+            started = true;
+        }
+        if !started {
+            queue.wake.wait(queue.config.poll).await;
+        }
     }
 }
 
-async fn run(queue: Arc<Queue>, job: Job, _permit: OwnedSemaphorePermit) {
+async fn run(queue: Arc<Queue>, job: Job, permit: OwnedSemaphorePermit) {
     let (id, app, attempt) = (job.id, job.app_id, job.attempt);
     let (mut record, error) = match run_once(&queue, &job).await {
         Ok(invocation) => {
             let error = invocation.error().map(InvocationError::summary);
             (invocation, error)
+        }
+        Err(error) if error.is_this_nodes() => {
+            tracing::info!(job = id, attempt, "the job goes back to the queue: {error}");
+            queue.end(JobOutcome {
+                id,
+                attempt,
+                end: JobEnd::Release {
+                    at_ms: now_ms() + i64::try_from(RELEASE_DELAY.as_millis()).unwrap_or(0),
+                },
+                record: None,
+            });
+            // The slot is free before the dispatcher hears of it.
+            drop(permit);
+            queue.ran(app);
+            return;
         }
         Err(error) => {
             tracing::warn!(job = id, attempt, "the job could not run: {error}");
@@ -150,16 +259,8 @@ async fn run(queue: Arc<Queue>, job: Job, _permit: OwnedSemaphorePermit) {
         end,
         record: Some(Box::new(record)),
     });
-    {
-        let mut running = queue.running();
-        if let Some(n) = running.get_mut(&app) {
-            *n -= 1;
-            if *n == 0 {
-                running.remove(&app);
-            }
-        }
-    }
-    queue.wake.notify_one();
+    drop(permit);
+    queue.ran(app);
 }
 
 /// Why a job could not run at all (a run that failed has a record).
@@ -171,6 +272,21 @@ enum NotRun {
     Event(serde_json::Error),
     #[error(transparent)]
     Service(#[from] Error),
+}
+
+impl NotRun {
+    /// Whether the run could not start for a reason of this node's (every
+    /// sandbox instance busy, the database busy or out of reach) rather
+    /// than the job's: it goes back without spending an attempt.
+    fn is_this_nodes(&self) -> bool {
+        matches!(
+            self,
+            NotRun::Service(
+                Error::Sandbox(sandbox::Error::PoolExhausted { .. })
+                    | Error::Store(StoreError::Busy | StoreError::Unavailable(_))
+            )
+        )
+    }
 }
 
 impl From<StoreError> for NotRun {

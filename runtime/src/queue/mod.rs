@@ -3,8 +3,13 @@
 //! - **Accept**: an event is committed (group commit: one transaction per
 //!   batch of concurrent accepts, see [`writer`]) before the caller gets its
 //!   202. An `Idempotency-Key` makes a retried delivery the same job.
-//! - **Run**: the [`dispatcher`] leases due jobs (oldest first), within a
-//!   global and a per-application concurrency bound. These slots are the
+//! - **Run**: the [`dispatcher`] leases due jobs, within a global and a
+//!   per-application concurrency bound, fairly: claims take every
+//!   application's next job in rounds, and a free slot goes to the
+//!   application with the fewest runs, so one application's backlog does
+//!   not hold up another's jobs. A run this node cannot start (no instance
+//!   free, the database busy) goes back to the queue without spending an
+//!   attempt. These slots are the
 //!   queue's own: queued runs never take blocking triggers' slots, nor the
 //!   reverse. A failed run is retried with exponential backoff and jitter
 //!   until its attempts are spent; then the job is FAILED until re-driven.
@@ -16,8 +21,9 @@
 //!   runs twice at once while its node keeps its heartbeat; it can run
 //!   twice in all (at least once) when a node dies after running a job but
 //!   before recording it, or stalls for longer than a lease.
-//! - **Order**: jobs start in acceptance order, but run concurrently and
-//!   retries go to the back, so nothing about completion order is promised.
+//! - **Order**: an application's jobs start in the order they are due
+//!   (acceptance order, retries when their delay ends), but run
+//!   concurrently, so nothing about completion order is promised.
 //!
 //! The queue needs the job store, the directory (to find a job's
 //! application and version) and the [`Invoker`]; nothing of the HTTP
@@ -27,6 +33,7 @@ mod dispatcher;
 mod writer;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -40,13 +47,40 @@ use crate::invoker::Invoker;
 use crate::store::{JobOutcome, JobStore, NewJob};
 use writer::Write;
 
+/// What wakes the dispatcher: new jobs (which may be another
+/// application's, to be claimed soon even while slots are busy with
+/// claimed ones) or a free slot.
+#[derive(Default)]
+pub(super) struct Wake {
+    notify: Notify,
+    arrivals: AtomicBool,
+}
+
+impl Wake {
+    /// Jobs were accepted or re-driven.
+    pub(super) fn arrived(&self) {
+        self.arrivals.store(true, Ordering::Release);
+        self.notify.notify_one();
+    }
+
+    /// Whether jobs arrived since the last call.
+    fn take_arrivals(&self) -> bool {
+        self.arrivals.swap(false, Ordering::AcqRel)
+    }
+
+    /// Waits for a wake, at most `timeout`.
+    async fn wait(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.notify.notified()).await;
+    }
+}
+
 pub(crate) struct Queue {
     config: QueueConfig,
     /// This node's name on its leases: random per process.
     node: String,
     writer: BatchWriter<Write>,
     /// Woken when jobs arrive or a slot frees up.
-    wake: Arc<Notify>,
+    wake: Arc<Wake>,
     slots: Arc<Semaphore>,
     /// Running jobs per application.
     running: Mutex<HashMap<i64, usize>>,
@@ -62,7 +96,7 @@ impl Queue {
         invoker: Arc<Invoker>,
         config: QueueConfig,
     ) -> std::io::Result<Queue> {
-        let wake = Arc::new(Notify::new());
+        let wake = Arc::new(Wake::default());
         let writer = writer::start(Arc::clone(&store), Arc::clone(&wake))?;
         // The node's name on its leases: two nodes with one name would
         // renew each other's, so no randomness means no queue.
@@ -108,7 +142,21 @@ impl Queue {
 
     /// Makes the dispatcher look for due jobs now.
     pub(crate) fn wake(&self) {
-        self.wake.notify_one();
+        self.wake.arrived();
+    }
+
+    /// A run of `app` ended (or never started): its slot is free.
+    fn ran(&self, app: i64) {
+        {
+            let mut running = self.running();
+            if let Some(n) = running.get_mut(&app) {
+                *n -= 1;
+                if *n == 0 {
+                    running.remove(&app);
+                }
+            }
+        }
+        self.wake.notify.notify_one();
     }
 
     fn end(&self, outcome: JobOutcome) {

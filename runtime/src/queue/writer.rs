@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use tokio::sync::oneshot;
 
+use super::Wake;
 use crate::batch::{BatchWriter, persist};
 use crate::store::{JobOutcome, JobStore, NewJob, StoreError};
 
@@ -23,7 +22,7 @@ const BATCH: usize = 1024;
 
 pub(super) fn start(
     store: Arc<dyn JobStore>,
-    wake: Arc<Notify>,
+    wake: Arc<Wake>,
 ) -> std::io::Result<BatchWriter<Write>> {
     BatchWriter::start("queue-writer", BATCH, move |batch| {
         commit(&*store, &wake, batch);
@@ -32,7 +31,7 @@ pub(super) fn start(
 
 /// Records outcomes (until that succeeds), then accepts new jobs and wakes
 /// the dispatcher.
-fn commit(store: &dyn JobStore, wake: &Notify, batch: Vec<Write>) {
+fn commit(store: &dyn JobStore, wake: &Wake, batch: Vec<Write>) {
     let mut jobs = Vec::new();
     let mut replies = Vec::new();
     let mut outcomes = Vec::new();
@@ -74,5 +73,5 @@ fn commit(store: &dyn JobStore, wake: &Notify, batch: Vec<Write>) {
             }
         }
     }
-    wake.notify_one();
+    wake.arrived();
 }

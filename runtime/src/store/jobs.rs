@@ -33,10 +33,35 @@ pub(crate) struct Job {
     pub(crate) attempt: u32,
 }
 
+/// What a claim asks for: due jobs, spread fairly over applications.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ClaimRequest<'a> {
+    /// The node the leases are for.
+    pub(crate) owner: &'a str,
+    pub(crate) now_ms: i64,
+    pub(crate) lease_ms: i64,
+    /// Jobs at most.
+    pub(crate) limit: usize,
+    /// Jobs of one application at most.
+    pub(crate) per_app: usize,
+    /// Applications whose jobs are not wanted now (at their cap).
+    pub(crate) skip_apps: &'a [i64],
+    /// Where the walk over applications starts (after this id, wrapping
+    /// round), so that with more applications than `limit` each gets its
+    /// turn.
+    pub(crate) after_app: i64,
+}
+
 /// How a claimed run ended.
 #[derive(Clone, Debug)]
 pub(crate) enum JobEnd {
     Done,
+    /// It could not run for a reason of this node's (no instance free, the
+    /// database busy): back in the queue at this time, its attempt not
+    /// counted.
+    Release {
+        at_ms: i64,
+    },
     /// Run again at this time.
     Retry {
         at_ms: i64,
@@ -81,9 +106,15 @@ pub(crate) trait JobStore: Send + Sync {
     /// invocation record (QUEUED); returns their ids (an earlier job's for
     /// a repeated idempotency key).
     fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>>;
-    /// Leases up to `limit` due jobs to `owner` (a node), oldest first,
-    /// skipping the applications in `skip_apps`; their records turn
-    /// RUNNING.
+    /// Leases due jobs to a node; their records turn RUNNING. Jobs whose
+    /// lease ran out (their node died) come first, oldest first; then
+    /// queued jobs, each application's in order of when they are due,
+    /// taken in rounds over the applications: every application's first
+    /// job, then every one's second, and so on, so one application's
+    /// backlog does not hold up another's jobs. Returned in id order.
+    fn claim(&self, request: &ClaimRequest<'_>) -> StoreResult<Vec<Job>>;
+    /// [`JobStore::claim`] with no cap per application.
+    #[cfg(test)]
     fn claim_jobs(
         &self,
         owner: &str,
@@ -91,7 +122,17 @@ pub(crate) trait JobStore: Send + Sync {
         lease_ms: i64,
         limit: usize,
         skip_apps: &[i64],
-    ) -> StoreResult<Vec<Job>>;
+    ) -> StoreResult<Vec<Job>> {
+        self.claim(&ClaimRequest {
+            owner,
+            now_ms,
+            lease_ms,
+            limit,
+            per_app: limit,
+            skip_apps,
+            after_app: i64::MIN,
+        })
+    }
     /// Extends every lease `owner` holds to `now_ms + lease_ms` (the
     /// heartbeat of a live node); returns how many.
     fn renew_leases(&self, owner: &str, now_ms: i64, lease_ms: i64) -> StoreResult<u64>;

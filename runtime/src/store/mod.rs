@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::invocation::{Invocation, InvocationStatus};
 
 pub(crate) use database::{Database, DatabaseError, open};
-pub(crate) use jobs::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts};
+pub(crate) use jobs::{ClaimRequest, Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts};
 #[cfg(test)]
 use postgres::PostgresStore;
 pub(crate) use sqlite::SqliteStore;

@@ -261,6 +261,12 @@ CREATE TABLE invocation_attempts (
 );
 "#,
     },
+    // Fair claims walk the applications with queued jobs (a skip scan of
+    // this index), then take each one's due jobs in order.
+    Migration {
+        sqlite: "CREATE INDEX jobs_queued_by_app ON jobs (state, app_id, next_run_ms, id);",
+        postgres: "CREATE INDEX jobs_queued_by_app ON jobs (state, app_id, next_run_ms, id);",
+    },
 ];
 
 /// The error for a database whose schema is newer than this build's.

@@ -173,6 +173,8 @@ suite!(
     id_blocks_never_overlap_even_across_nodes,
     idempotency_keys_return_the_first_job,
     claims_are_oldest_first_exclusive_and_leased,
+    claims_take_applications_in_rounds,
+    a_released_job_keeps_its_attempts,
     nodes_claiming_at_once_never_share_a_job,
     outcomes_commit_with_their_records_and_stale_attempts_are_ignored,
     retries_wait_failures_stay_until_redriven,
@@ -793,6 +795,90 @@ fn idempotency_keys_return_the_first_job(db: &impl Backend) {
         [1]
     );
     assert_eq!(s.queue_counts(1, 10).expect("counts").queued, 2);
+}
+
+fn claims_take_applications_in_rounds(db: &impl Backend) {
+    let s = store(db);
+    // Application 1's backlog is older than 2's and 3's single jobs.
+    let mut jobs: Vec<NewJob> = (1..=10).map(|id| job(id, 1, None)).collect();
+    jobs.extend([job(11, 2, None), job(12, 3, None)]);
+    s.enqueue_jobs(&jobs).expect("enqueues");
+    let claim = |limit, per_app, skip: &[i64], after_app| {
+        ids(&s
+            .claim(&ClaimRequest {
+                owner: "node",
+                now_ms: 100,
+                lease_ms: 1000,
+                limit,
+                per_app,
+                skip_apps: skip,
+                after_app,
+            })
+            .expect("claims"))
+    };
+    // One job from each application comes before anyone's second.
+    assert_eq!(claim(3, 10, &[], i64::MIN), [1, 11, 12]);
+    // The walk starts after the application given, wrapping round.
+    s.enqueue_jobs(&[job(13, 2, None), job(14, 3, None)])
+        .expect("enqueues");
+    assert_eq!(claim(1, 10, &[], 2), [14]);
+    assert_eq!(claim(1, 10, &[], 3), [2]);
+    // At most `per_app` of one application; skipped ones give none.
+    assert_eq!(claim(10, 2, &[2], i64::MIN), [3, 4]);
+    assert_eq!(claim(10, 10, &[1], i64::MIN), [13]);
+    // The rest of the backlog, in order.
+    assert_eq!(claim(10, 10, &[], i64::MIN), [5, 6, 7, 8, 9, 10]);
+}
+
+fn a_released_job_keeps_its_attempts(db: &impl Backend) {
+    let s = store(db);
+    s.enqueue_jobs(&[job(1, 1, None)]).expect("enqueues");
+    let first = s.claim_jobs("node", 100, 1000, 10, &[]).expect("claims");
+    assert_eq!(first[0].attempt, 1);
+    s.end_jobs(&[outcome(1, 1, JobEnd::Release { at_ms: 300 }, None)])
+        .expect("ends");
+    let record = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(
+        (record.status(), record.attempts),
+        (InvocationStatus::Queued, 0)
+    );
+    assert_eq!(s.queue_counts(1, 10).expect("counts").queued, 1);
+    assert!(
+        s.claim_jobs("node", 200, 1000, 10, &[])
+            .expect("claims")
+            .is_empty(),
+        "released until its time"
+    );
+    let again = s.claim_jobs("node", 300, 1000, 10, &[]).expect("claims");
+    assert_eq!(again[0].attempt, 1, "the released run did not count");
+    // A released retry is RETRYING again, with its count.
+    let mut retried = job_record(1, 1).expect("a record");
+    retried.pending = Some(Pending::Retrying);
+    s.end_jobs(&[outcome(
+        1,
+        1,
+        JobEnd::Retry {
+            at_ms: 400,
+            error: "flaky".into(),
+        },
+        Some(retried),
+    )])
+    .expect("ends");
+    let second = s.claim_jobs("node", 400, 1000, 10, &[]).expect("claims");
+    assert_eq!(second[0].attempt, 2);
+    s.end_jobs(&[outcome(1, 2, JobEnd::Release { at_ms: 400 }, None)])
+        .expect("ends");
+    let record = s.invocation(1, 1).expect("reads").expect("a record");
+    assert_eq!(
+        (record.status(), record.attempts),
+        (InvocationStatus::Retrying, 1)
+    );
+    // A stale holder's release changes nothing.
+    let third = s.claim_jobs("node", 500, 1000, 10, &[]).expect("claims");
+    assert_eq!(third[0].attempt, 2);
+    s.end_jobs(&[outcome(1, 1, JobEnd::Release { at_ms: 0 }, None)])
+        .expect("ends");
+    assert_eq!(s.queue_totals().expect("counts").running, 1);
 }
 
 fn claims_are_oldest_first_exclusive_and_leased(db: &impl Backend) {

@@ -14,7 +14,9 @@ use super::invocations::{
     keep_past_attempts, unnest,
 };
 use crate::store::columns::{CLEAR_ATTEMPT, encode_past_attempt, json_error, next_attempt_number};
-use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
+use crate::store::{
+    ClaimRequest, Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult,
+};
 
 fn job_row(row: &Row) -> StoreResult<Job> {
     let attempt: i64 = row.try_get(6)?;
@@ -39,32 +41,65 @@ impl JobStore for PostgresStore {
         self.run(|client| async move { enqueue(&client, jobs).await })
     }
 
-    fn claim_jobs(
-        &self,
-        owner: &str,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: usize,
-        skip_apps: &[i64],
-    ) -> StoreResult<Vec<Job>> {
+    fn claim(&self, request: &ClaimRequest<'_>) -> StoreResult<Vec<Job>> {
+        let ClaimRequest {
+            owner,
+            now_ms,
+            lease_ms,
+            limit,
+            per_app,
+            skip_apps,
+            after_app,
+        } = *request;
         if limit == 0 {
             return Ok(Vec::new());
         }
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let per_app = i64::try_from(per_app).unwrap_or(i64::MAX);
         self.run(|client| async move {
-            // Each branch walks the (state, id) index and locks what it
-            // picks; rows another node is claiming are skipped, not waited
-            // for, so nodes claim side by side and never the same job.
+            // `after` and `before` walk the applications with queued jobs
+            // from `after_app` round (a skip scan of jobs_queued_by_app,
+            // read only as far as the limit needs); each one's due jobs
+            // are locked in order, ranked, and taken in rounds. Rows
+            // another node is claiming are skipped, not waited for, so
+            // nodes claim side by side and never the same job.
             let stmt = client
                 .prepare_cached(&format!(
-                    "WITH queued AS (
-                       SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= $1 AND NOT (app_id = ANY($5))
-                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+                    "WITH RECURSIVE
+                     after AS (
+                       (SELECT app_id FROM jobs WHERE state = 'queued' AND app_id > $6 ORDER BY app_id LIMIT 1)
+                       UNION ALL
+                       SELECT (SELECT j.app_id FROM jobs j WHERE j.state = 'queued' AND j.app_id > after.app_id
+                               ORDER BY j.app_id LIMIT 1)
+                       FROM after WHERE after.app_id IS NOT NULL),
+                     before AS (
+                       (SELECT app_id FROM jobs WHERE state = 'queued' AND app_id <= $6 ORDER BY app_id LIMIT 1)
+                       UNION ALL
+                       SELECT (SELECT j.app_id FROM jobs j WHERE j.state = 'queued' AND j.app_id > before.app_id
+                               AND j.app_id <= $6 ORDER BY j.app_id LIMIT 1)
+                       FROM before WHERE before.app_id IS NOT NULL),
+                     walk AS (
+                       SELECT app_id, row_number() OVER () AS turn FROM (
+                         SELECT app_id, 0 AS lap FROM after WHERE app_id IS NOT NULL
+                         UNION ALL
+                         SELECT app_id, 1 FROM before WHERE app_id IS NOT NULL) w
+                       WHERE NOT (app_id = ANY($5))
+                       LIMIT $3),
+                     queued AS (
+                       SELECT line.id, line.rank, walk.turn FROM walk CROSS JOIN LATERAL (
+                         SELECT id, row_number() OVER (ORDER BY next_run_ms, id) AS rank FROM (
+                           SELECT id, next_run_ms FROM jobs
+                           WHERE state = 'queued' AND app_id = walk.app_id AND next_run_ms <= $1
+                           ORDER BY next_run_ms, id LIMIT $7 FOR UPDATE SKIP LOCKED) due) line),
                      expired AS (
                        SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < $1 AND NOT (app_id = ANY($5))
                        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
                      picked AS (
-                       SELECT id FROM (SELECT id FROM queued UNION ALL SELECT id FROM expired) due ORDER BY id LIMIT $3),
+                       SELECT id FROM (
+                         SELECT id, 0 AS rank, 0 AS turn FROM expired
+                         UNION ALL
+                         SELECT id, rank, turn FROM queued) p
+                       ORDER BY rank, turn, id LIMIT $3),
                      claimed AS (
                        UPDATE jobs SET state = 'running', lease_until_ms = $1::bigint + $2::bigint, attempts = attempts + 1, lease_owner = $4
                        FROM picked WHERE jobs.id = picked.id
@@ -82,7 +117,12 @@ impl JobStore for PostgresStore {
                 ))
                 .await?;
             let mut jobs = client
-                .query(&stmt, &[&now_ms, &lease_ms, &limit, &owner, &skip_apps])
+                .query(
+                    &stmt,
+                    &[
+                        &now_ms, &lease_ms, &limit, &owner, &skip_apps, &after_app, &per_app,
+                    ],
+                )
                 .await?
                 .iter()
                 .map(job_row)
@@ -280,6 +320,7 @@ async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResul
             JobEnd::Done => ("done", None, None),
             JobEnd::Retry { at_ms, error } => ("queued", Some(*at_ms), Some(error.as_str())),
             JobEnd::Failed { error } => ("failed", None, Some(error.as_str())),
+            JobEnd::Release { at_ms } => ("released", Some(*at_ms), None),
         };
         state.push(s);
         at.push(a);
@@ -300,12 +341,20 @@ async fn end(client: &impl GenericClient, outcomes: &[JobOutcome]) -> StoreResul
     let stmt = client
         .prepare_cached(&format!(
             "WITH ended AS (
-               UPDATE jobs SET state = o.state, next_run_ms = COALESCE(o.at, jobs.next_run_ms),
+               UPDATE jobs SET state = CASE WHEN o.state = 'released' THEN 'queued' ELSE o.state END,
+                 next_run_ms = COALESCE(o.at, jobs.next_run_ms),
                  event = CASE WHEN o.state = 'done' THEN '' ELSE jobs.event END,
-                 lease_until_ms = NULL, lease_owner = NULL, last_error = o.error
+                 attempts = CASE WHEN o.state = 'released' THEN jobs.attempts - 1 ELSE jobs.attempts END,
+                 lease_until_ms = NULL, lease_owner = NULL,
+                 last_error = CASE WHEN o.state = 'released' THEN jobs.last_error ELSE o.error END
                FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS o(id, attempt, state, at, error)
                WHERE jobs.id = o.id AND jobs.attempts = o.attempt AND jobs.state = 'running'
-               RETURNING jobs.id),
+               RETURNING jobs.id, jobs.attempts, o.state = 'released' AS released),
+             -- A released run is back as before its claim.
+             requeued AS (
+               UPDATE invocations SET status = CASE WHEN ended.attempts > 0 THEN 'RETRYING' ELSE 'QUEUED' END,
+                 attempts = ended.attempts, started_ms = NULL
+               FROM ended WHERE invocations.id = ended.id AND ended.released AND invocations.status = 'RUNNING'),
              kept AS ({})
              {}",
             keep_past_attempts(6, "ended"),

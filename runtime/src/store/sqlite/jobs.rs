@@ -2,6 +2,8 @@
 //! claims with leases, and outcomes that only the current lease holder can
 //! record.
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
@@ -9,22 +11,17 @@ use super::rows::{
     ABANDONED_ATTEMPT_FROM_COLUMNS, PAST_ATTEMPT_FROM_COLUMNS, keep_past_attempt, put_invocation,
 };
 use crate::store::columns::{CLEAR_ATTEMPT, next_attempt_number};
-use crate::store::{Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult};
+use crate::store::{
+    ClaimRequest, Job, JobEnd, JobOutcome, JobStore, NewJob, QueueCounts, StoreResult,
+};
 
 impl JobStore for SqliteStore {
     fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
         self.with(|conn| enqueue(conn, jobs))
     }
 
-    fn claim_jobs(
-        &self,
-        owner: &str,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: usize,
-        skip_apps: &[i64],
-    ) -> StoreResult<Vec<Job>> {
-        self.with(|conn| claim(conn, owner, now_ms, lease_ms, limit, skip_apps))
+    fn claim(&self, request: &ClaimRequest<'_>) -> StoreResult<Vec<Job>> {
+        self.with(|conn| claim(conn, request))
     }
 
     fn renew_leases(&self, owner: &str, now_ms: i64, lease_ms: i64) -> StoreResult<u64> {
@@ -123,63 +120,85 @@ fn enqueue(conn: &mut Connection, jobs: &[NewJob]) -> StoreResult<Vec<i64>> {
     Ok(ids)
 }
 
-/// Leases up to `limit` due jobs (queued and due, or running with an
-/// expired lease: its runner died), oldest first, skipping `skip_apps`.
-fn claim(
-    conn: &mut Connection,
-    owner: &str,
-    now_ms: i64,
-    lease_ms: i64,
-    limit: usize,
-    skip_apps: &[i64],
-) -> StoreResult<Vec<Job>> {
+/// Leases due jobs as [`JobStore::claim`] describes. SQLite runs in this
+/// process, so the walk over applications is a loop of indexed lookups
+/// (a skip scan of `jobs_queued_by_app`) rather than one statement.
+fn claim(conn: &mut Connection, request: &ClaimRequest<'_>) -> StoreResult<Vec<Job>> {
+    let ClaimRequest {
+        owner,
+        now_ms,
+        lease_ms,
+        limit,
+        per_app,
+        skip_apps,
+        after_app,
+    } = *request;
     if limit == 0 {
         return Ok(Vec::new());
     }
-    // Ids only (integers), so formatting them into the SQL is safe.
-    let skip = if skip_apps.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = skip_apps.iter().map(i64::to_string).collect();
-        format!("AND app_id NOT IN ({})", list.join(","))
-    };
-    // Each branch walks the (state, id) index in id order and stops at the
-    // limit, so a large backlog costs no sort.
-    let sql = format!(
-        "UPDATE jobs SET state = 'running', lease_until_ms = ?1 + ?2, attempts = attempts + 1, lease_owner = ?4
-         WHERE id IN (
-           SELECT id FROM (
-             SELECT id FROM (SELECT id FROM jobs WHERE state = 'queued' AND next_run_ms <= ?1 {skip} ORDER BY id LIMIT ?3)
-             UNION ALL
-             SELECT id FROM (SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 {skip} ORDER BY id LIMIT ?3)
-           ) ORDER BY id LIMIT ?3)
-         RETURNING id, app_id, function_id, version_number, trigger, event, attempts"
-    );
+    let as_sql = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let skip: HashSet<i64> = skip_apps.iter().copied().collect();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut jobs = {
-        let mut stmt = tx.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                now_ms,
-                lease_ms,
-                i64::try_from(limit).unwrap_or(i64::MAX),
-                owner
-            ],
-            |r| {
-                Ok(Job {
-                    id: r.get(0)?,
-                    app_id: r.get(1)?,
-                    function_id: r.get(2)?,
-                    version_number: r.get(3)?,
-                    trigger: r.get(4)?,
-                    event: r.get(5)?,
-                    attempt: r.get(6)?,
-                })
-            },
-        )?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-    };
+    let mut picked: Vec<i64> = Vec::with_capacity(limit);
     {
+        // Jobs whose runner died, oldest first.
+        let mut expired = tx.prepare_cached(
+            "SELECT id, app_id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = expired.query_map(params![now_ms, as_sql(limit + skip.len())], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (id, app) = row?;
+            if !skip.contains(&app) && picked.len() < limit {
+                picked.push(id);
+            }
+        }
+        // Queued jobs: each application's due ones, walking applications
+        // from `after_app` round.
+        let mut next_app = tx.prepare_cached(
+            "SELECT app_id FROM jobs WHERE state = 'queued' AND app_id > ?1 ORDER BY app_id LIMIT 1",
+        )?;
+        let mut due = tx.prepare_cached(
+            "SELECT id FROM jobs WHERE state = 'queued' AND app_id = ?1 AND next_run_ms <= ?2
+             ORDER BY next_run_ms, id LIMIT ?3",
+        )?;
+        let wanted = limit - picked.len();
+        let mut lines: Vec<Vec<i64>> = Vec::new();
+        let mut at = after_app;
+        let mut wrapped = false;
+        while lines.len() < wanted {
+            let app: Option<i64> = next_app.query_row(params![at], |r| r.get(0)).optional()?;
+            let app = match app {
+                Some(app) if wrapped && app > after_app => break,
+                Some(app) => app,
+                None if wrapped || after_app == i64::MIN => break,
+                None => {
+                    wrapped = true;
+                    at = i64::MIN;
+                    continue;
+                }
+            };
+            at = app;
+            if skip.contains(&app) {
+                continue;
+            }
+            let ids = due
+                .query_map(params![app, now_ms, as_sql(per_app)], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            if !ids.is_empty() {
+                lines.push(ids);
+            }
+        }
+        picked.extend(in_rounds(&lines, wanted));
+    }
+    let mut jobs = Vec::with_capacity(picked.len());
+    {
+        let mut lease = tx.prepare_cached(
+            "UPDATE jobs SET state = 'running', lease_until_ms = ?2 + ?3, attempts = attempts + 1, lease_owner = ?4
+             WHERE id = ?1
+             RETURNING id, app_id, function_id, version_number, trigger, event, attempts",
+        )?;
         // A record still RUNNING is an attempt whose process stopped.
         let mut abandoned = tx.prepare_cached(&format!(
             "INSERT INTO invocation_attempts (invocation_id, number, app_id, body)
@@ -191,14 +210,40 @@ fn claim(
             "UPDATE invocations SET status = 'RUNNING', attempts = ?2, started_ms = ?3, {CLEAR_ATTEMPT}
              WHERE id = ?1 AND status IN ('QUEUED', 'RETRYING', 'RUNNING')"
         ))?;
-        for job in &jobs {
+        for id in picked {
+            let job = lease.query_row(params![id, now_ms, lease_ms, owner], |r| {
+                Ok(Job {
+                    id: r.get(0)?,
+                    app_id: r.get(1)?,
+                    function_id: r.get(2)?,
+                    version_number: r.get(3)?,
+                    trigger: r.get(4)?,
+                    event: r.get(5)?,
+                    attempt: r.get(6)?,
+                })
+            })?;
             abandoned.execute(params![job.id])?;
             running.execute(params![job.id, job.attempt, now_ms])?;
+            jobs.push(job);
         }
     }
     tx.commit()?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
+}
+
+/// Up to `limit` ids from `lines` (one per application, each in order),
+/// taken in rounds: every line's first, then every line's second, ...
+fn in_rounds(lines: &[Vec<i64>], limit: usize) -> Vec<i64> {
+    let longest = lines.iter().map(Vec::len).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|round| {
+            lines
+                .iter()
+                .filter_map(move |line| line.get(round).copied())
+        })
+        .take(limit)
+        .collect()
 }
 
 /// Records outcomes, with their invocation records, in one transaction. A
@@ -219,6 +264,17 @@ fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
             "UPDATE jobs SET state = 'failed', lease_until_ms = NULL, lease_owner = NULL, last_error = ?3
              WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
         )?;
+        let mut release = tx.prepare_cached(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, next_run_ms = ?3, lease_until_ms = NULL, lease_owner = NULL
+             WHERE id = ?1 AND attempts = ?2 AND state = 'running'",
+        )?;
+        // Back as it was before the claim: waiting for its first run, or
+        // for its next one.
+        let mut released = tx.prepare_cached(
+            "UPDATE invocations SET status = CASE WHEN ?2 > 1 THEN 'RETRYING' ELSE 'QUEUED' END,
+               attempts = ?2 - 1, started_ms = NULL
+             WHERE id = ?1 AND status = 'RUNNING'",
+        )?;
         for o in outcomes {
             let changed = match &o.end {
                 JobEnd::Done => done.execute(params![o.id, o.attempt])?,
@@ -226,6 +282,13 @@ fn end(conn: &mut Connection, outcomes: &[JobOutcome]) -> StoreResult<()> {
                     retry.execute(params![o.id, o.attempt, at_ms, error])?
                 }
                 JobEnd::Failed { error } => failed.execute(params![o.id, o.attempt, error])?,
+                JobEnd::Release { at_ms } => {
+                    let changed = release.execute(params![o.id, o.attempt, at_ms])?;
+                    if changed == 1 {
+                        released.execute(params![o.id, o.attempt])?;
+                    }
+                    continue;
+                }
             };
             if let (1, Some(record)) = (changed, &o.record) {
                 if matches!(o.end, JobEnd::Retry { .. }) {
