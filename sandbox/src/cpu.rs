@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// CPU time a guest may use before it needs a turn.
-pub(crate) const FREE_RUN: Duration = Duration::from_millis(2);
+pub(crate) const FREE_RUN: Duration = Duration::from_millis(1);
 
 /// Whose CPU time an invocation is and how urgent it is: long-running
 /// guests take turns by class, then round-robin over tenants.
@@ -255,7 +255,13 @@ pub(crate) struct CpuAccount {
 
 /// What the epoch callback does at a tick.
 pub(crate) enum Tick {
-    Go,
+    /// A short guest goes on without yielding: it will be done within its
+    /// free run, and a yield could put it behind a long guest's slice.
+    Run,
+    /// A long guest with its turn goes on after letting the executor run
+    /// other tasks.
+    Yield,
+    /// A long guest waits for its turn.
     Wait(Pin<Box<dyn Future<Output = ()> + Send>>),
     OverBudget,
 }
@@ -282,10 +288,10 @@ impl CpuAccount {
             return Tick::OverBudget;
         }
         if used < FREE_RUN {
-            return Tick::Go;
+            return Tick::Run;
         }
         match self.turns.next(&self.seat) {
-            None => Tick::Go,
+            None => Tick::Yield,
             Some(wait) => Tick::Wait(wait),
         }
     }

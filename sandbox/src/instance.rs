@@ -152,7 +152,8 @@ pub(crate) fn configure_store(store: &mut Store<StoreData>) {
             return Ok(UpdateDeadline::Interrupt);
         }
         Ok(match data.cpu.as_mut().map(CpuAccount::tick) {
-            None | Some(Tick::Go) => UpdateDeadline::Yield(1),
+            Some(Tick::Run) => UpdateDeadline::Continue(1),
+            None | Some(Tick::Yield) => UpdateDeadline::Yield(1),
             Some(Tick::Wait(turn)) => UpdateDeadline::YieldCustom(1, turn),
             Some(Tick::OverBudget) => UpdateDeadline::Interrupt,
         })
