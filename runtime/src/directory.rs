@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::store::{
-    Application, Change, Function, Runtime, Store, StoreError, StoreResult, Version, blocking,
+    Application, Change, Function, KeyHolder, Runtime, Store, StoreError, StoreResult, Version,
+    blocking,
 };
 
 /// What runs for a trigger type: an enabled function and its current version.
@@ -81,13 +82,10 @@ impl Directory {
         }
     }
 
-    /// The application a key belongs to.
-    pub(crate) async fn application_by_key(
-        &self,
-        key_hash: [u8; 32],
-    ) -> StoreResult<Option<Arc<Application>>> {
+    /// The holder of a key: its application and what the key may do.
+    pub(crate) async fn key(&self, key_hash: [u8; 32]) -> StoreResult<Option<Arc<KeyHolder>>> {
         let load = blocking(&self.store, move |s| s.application_by_key(&key_hash));
-        self.cache.application(key_hash, load).await
+        self.cache.key(key_hash, load).await
     }
 
     /// Application `id` (for runs that did not come with a key).
@@ -180,7 +178,7 @@ struct Cache {
     /// Bumped after every write; a lookup that raced one does not cache
     /// what it read.
     generation: AtomicU64,
-    applications: Table<[u8; 32], Option<Arc<Application>>>,
+    keys: Table<[u8; 32], Option<Arc<KeyHolder>>>,
     applications_by_id: Table<i64, Option<Arc<Application>>>,
     deployments: Table<(i64, &'static str), Option<Arc<Deployment>>>,
     /// (application, function, version number) → that version, for queued
@@ -194,7 +192,7 @@ impl Cache {
         Cache {
             ttl,
             generation: AtomicU64::new(0),
-            applications: Table::new(),
+            keys: Table::new(),
             applications_by_id: Table::new(),
             deployments: Table::new(),
             versions: Table::new(),
@@ -233,12 +231,12 @@ impl Cache {
 
     /// The application whose key hashes to `key_hash`, if any. Unknown keys
     /// are remembered too, so guessing costs no database reads.
-    async fn application(
+    async fn key(
         &self,
         key_hash: [u8; 32],
-        load: impl Future<Output = Result<Option<Application>, StoreError>>,
-    ) -> Result<Option<Arc<Application>>, StoreError> {
-        self.lookup(&self.applications, key_hash, async {
+        load: impl Future<Output = Result<Option<KeyHolder>, StoreError>>,
+    ) -> Result<Option<Arc<KeyHolder>>, StoreError> {
+        self.lookup(&self.keys, key_hash, async {
             Ok(load.await?.map(Arc::new))
         })
         .await
@@ -295,8 +293,9 @@ impl Cache {
     /// sign-in until the database is back.
     fn invalidate(&self, app: i64) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        let of_app = |a: &Option<Arc<Application>>| a.as_ref().is_some_and(|a| a.id == app);
-        self.applications.expire(|_, a| of_app(a));
+        let of_app =
+            |k: &Option<Arc<KeyHolder>>| k.as_ref().is_some_and(|k| k.application.id == app);
+        self.keys.expire(|_, k| of_app(k));
         self.applications_by_id.expire(|id, _| *id == app);
         self.deployments.expire(|(a, _), _| *a == app);
         self.versions.expire(|(a, _, _), _| *a == app);
@@ -306,7 +305,7 @@ impl Cache {
     /// Makes every entry stale (changes may have gone unheard).
     fn expire_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        self.applications.expire(|_, _| true);
+        self.keys.expire(|_, _| true);
         self.applications_by_id.expire(|_, _| true);
         self.deployments.expire(|_, _| true);
         self.versions.expire(|_, _| true);

@@ -20,8 +20,8 @@ use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
 use crate::queue::Queue;
 use crate::slots::{Refused, Slots};
 use crate::store::{
-    self, Application, Dependency, Function, PageRequest, RuntimeChange, Sort, SortKey, Store,
-    StoreResult, Version, blocking,
+    self, Application, Dependency, Function, KeyHolder, PageRequest, RuntimeChange, Sort, SortKey,
+    Store, StoreResult, Version, blocking,
 };
 
 /// Largest batch of invocation records per commit.
@@ -237,12 +237,9 @@ impl Service {
         result
     }
 
-    /// The application a key belongs to.
-    pub(crate) async fn application_by_key(
-        &self,
-        key_hash: [u8; 32],
-    ) -> StoreResult<Option<Arc<Application>>> {
-        self.directory.application_by_key(key_hash).await
+    /// The holder of a key: its application and what the key may do.
+    pub(crate) async fn key(&self, key_hash: [u8; 32]) -> StoreResult<Option<Arc<KeyHolder>>> {
+        self.directory.key(key_hash).await
     }
 
     /// What runs for `trigger` in `app`: its function, if enabled, at its

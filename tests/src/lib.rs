@@ -89,13 +89,9 @@ impl Serve {
     /// # Panics
     /// When the command fails.
     pub fn create_app(&self, name: &str, extra: &[&str]) -> String {
-        let output = Command::new(&self.bin)
-            .args(["apps", "create", name, "--data-dir"])
-            .arg(self.data.path())
-            .args(self.database.iter().flat_map(|url| ["--database", url]))
-            .args(extra)
-            .output()
-            .expect("run chatfn apps create");
+        let mut args = vec!["create", name];
+        args.extend_from_slice(extra);
+        let output = self.apps(&args);
         assert!(
             output.status.success(),
             "{}",
@@ -104,6 +100,21 @@ impl Serve {
         let created: Value =
             serde_json::from_slice(&output.stdout).expect("apps create prints JSON");
         created["key"].as_str().expect("a key").to_owned()
+    }
+
+    /// Runs `chatfn apps ARGS...` on this server's data (and database).
+    ///
+    /// # Panics
+    /// When the command cannot be started.
+    pub fn apps(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.bin)
+            .arg("apps")
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data.path())
+            .args(self.database.iter().flat_map(|url| ["--database", url]))
+            .output()
+            .expect("run chatfn apps")
     }
 }
 

@@ -7,6 +7,7 @@ mod conformance;
 mod connections;
 mod deploys;
 mod invoke;
+mod keys;
 mod metrics;
 mod nodes;
 mod npm;

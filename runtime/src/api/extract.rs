@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -76,14 +76,24 @@ impl FromRequestParts<AppState> for Tenant {
             ApiError::unauthorized("the Authorization header must be `Bearer <application key>`")
         })?;
         let hash = hash_key(key);
-        let app = state.application_by_key(hash).await?;
-        app.map(|application| {
-            Tenant(AppRef {
-                id: application.id,
-                application,
-            })
-        })
-        .ok_or_else(|| ApiError::unauthorized("the application key is not valid"))
+        let holder = state
+            .key(hash)
+            .await?
+            .filter(|holder| holder.valid_at(crate::time::now_ms()))
+            .ok_or_else(|| ApiError::unauthorized("the application key is not valid"))?;
+        // A read-only key reads: it never deploys, triggers, runs or
+        // changes anything.
+        if holder.read_only && !matches!(parts.method, Method::GET | Method::HEAD) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "ForbiddenError",
+                "this application key is read-only",
+            ));
+        }
+        Ok(Tenant(AppRef {
+            id: holder.application.id,
+            application: Arc::clone(&holder.application),
+        }))
     }
 }
 

@@ -53,6 +53,21 @@ pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value
             .insert("429".into(), RefOr::T(at_cap_answer()));
     }
     for item in doc.paths.paths.values_mut() {
+        // What a read-only key may not do.
+        let changes = [
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for operation in changes.into_iter().flatten() {
+            if !operation.tags.iter().flatten().any(|t| t == "service") {
+                operation.responses.responses.insert(
+                    "403".into(),
+                    RefOr::T(error_answer("The application key is read-only.")),
+                );
+            }
+        }
         for operation in operations(item) {
             if !operation.tags.iter().flatten().any(|t| t == "service") {
                 add_shared_answers(operation);

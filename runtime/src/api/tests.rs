@@ -194,6 +194,88 @@ async fn requests_without_a_valid_key_are_unauthorized() {
 }
 
 #[tokio::test]
+async fn read_only_keys_read_and_rotated_keys_end() {
+    let api = api(|config| config.lookup_ttl = Duration::ZERO);
+    let function = api
+        .deploy(
+            "key-a",
+            SIGN_IN,
+            "async function handleEvent() { return true; }",
+        )
+        .await;
+    let app = api
+        .service
+        .store
+        .application_by_key(&hash_key("key-a"))
+        .expect("reads")
+        .expect("a key")
+        .application
+        .id;
+    assert!(
+        api.service
+            .store
+            .add_key(app, &hash_key("key-a-read"), true)
+            .expect("adds")
+    );
+    let reader = Some("key-a-read");
+    for path in [
+        "/v1/runtimes/nodejs/functions".to_owned(),
+        format!("/v1/functions/{function}/versions"),
+        "/v1/invocations".to_owned(),
+    ] {
+        let read = api.call(reader, "GET", &path, None).await;
+        assert_eq!(read.status, StatusCode::OK, "{path}: {}", read.body);
+    }
+    let trigger = api
+        .call(
+            reader,
+            "POST",
+            &format!("/v1/triggers/{SIGN_IN}"),
+            Some(sign_in_event()),
+        )
+        .await;
+    assert_eq!(trigger.status, StatusCode::FORBIDDEN, "{}", trigger.body);
+    assert_eq!(trigger.body["error"], "ForbiddenError");
+    let deploy = api
+        .call(
+            reader,
+            "POST",
+            &format!("/v1/functions/{function}/versions"),
+            Some(json!({ "handlerScript": "async function handleEvent() {}" })),
+        )
+        .await;
+    assert_eq!(deploy.status, StatusCode::FORBIDDEN);
+    // A rotated key works through its grace period, then not at all.
+    let now = crate::time::now_ms();
+    assert!(
+        api.service
+            .store
+            .rotate_key(app, &hash_key("key-a-2"), now + 60_000)
+            .expect("rotates")
+    );
+    assert_eq!(api.sign_in("key-a").await.status, StatusCode::OK);
+    assert_eq!(api.sign_in("key-a-2").await.status, StatusCode::OK);
+    assert!(
+        api.service
+            .store
+            .rotate_key(app, &hash_key("key-a-3"), now - 1)
+            .expect("rotates")
+    );
+    for old in ["key-a", "key-a-2"] {
+        assert_eq!(api.sign_in(old).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(api.sign_in("key-a-3").await.status, StatusCode::OK);
+    let still = api
+        .call(reader, "GET", "/v1/runtimes/nodejs/functions", None)
+        .await;
+    assert_eq!(
+        still.status,
+        StatusCode::OK,
+        "read-only keys outlive rotation"
+    );
+}
+
+#[tokio::test]
 async fn one_application_cannot_see_or_trigger_anothers_functions() {
     let api = api(|_| {});
     let id = api

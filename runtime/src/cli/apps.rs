@@ -1,5 +1,5 @@
-//! `chatfn apps`: create applications (the key is printed once), list them
-//! and change their platform API settings. These write the database
+//! `chatfn apps`: create applications (the key is printed once), list them,
+//! change their platform API settings, rotate and add keys, delete them. These write the database
 //! directly: running servers on PostgreSQL hear of a change at once, one
 //! on SQLite within its lookup cache's lifetime (a few seconds).
 
@@ -22,6 +22,49 @@ pub(crate) enum AppsCommand {
     List(Storage),
     /// Change an application's name or platform API settings.
     Update(UpdateArgs),
+    /// Give an application a new key and end its old ones (at once, or
+    /// after --grace-seconds); prints the new key (shown only now).
+    RotateKey(RotateKeyArgs),
+    /// Add a key to an application: --read-only for dashboards (lists and
+    /// records, never a deploy, trigger or change); prints it (shown only
+    /// now).
+    AddKey(AddKeyArgs),
+    /// Delete an application with its keys, runtime, functions, versions,
+    /// invocation records and queued jobs.
+    Delete(DeleteArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct RotateKeyArgs {
+    /// The application's id.
+    id: i64,
+    /// How long the old keys keep working, so clients can move over.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    grace_seconds: u32,
+    #[command(flatten)]
+    storage: Storage,
+}
+
+#[derive(Args)]
+pub(crate) struct AddKeyArgs {
+    /// The application's id.
+    id: i64,
+    /// The key only reads.
+    #[arg(long)]
+    read_only: bool,
+    #[command(flatten)]
+    storage: Storage,
+}
+
+#[derive(Args)]
+pub(crate) struct DeleteArgs {
+    /// The application's id.
+    id: i64,
+    /// Confirms the deletion (it cannot be undone).
+    #[arg(long)]
+    yes: bool,
+    #[command(flatten)]
+    storage: Storage,
 }
 
 /// Where the service's data is: as `chatfn serve` is told.
@@ -101,7 +144,62 @@ pub(crate) fn run(command: AppsCommand) -> Result<ExitCode> {
         AppsCommand::Create(args) => create(args),
         AppsCommand::List(dir) => list(dir),
         AppsCommand::Update(args) => update(args),
+        AppsCommand::RotateKey(args) => rotate_key(args),
+        AppsCommand::AddKey(args) => add_key(args),
+        AppsCommand::Delete(args) => delete(args),
     }
+}
+
+fn no_application(id: i64) -> anyhow::Error {
+    UsageError(format!("there is no application {id}")).into()
+}
+
+fn rotate_key(args: RotateKeyArgs) -> Result<ExitCode> {
+    let store = open(args.storage)?;
+    let key = new_key()?;
+    let until = crate::time::now_ms() + i64::from(args.grace_seconds) * 1000;
+    if !store.rotate_key(args.id, &hash_key(&key), until)? {
+        return Err(no_application(args.id));
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "id": args.id,
+            "key": key,
+            "oldKeysUntil": crate::time::iso(until),
+        })
+    );
+    eprintln!("keep the key: it is stored hashed and cannot be shown again");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_key(args: AddKeyArgs) -> Result<ExitCode> {
+    let store = open(args.storage)?;
+    let key = new_key()?;
+    if !store.add_key(args.id, &hash_key(&key), args.read_only)? {
+        return Err(no_application(args.id));
+    }
+    println!(
+        "{}",
+        serde_json::json!({ "id": args.id, "key": key, "readOnly": args.read_only })
+    );
+    eprintln!("keep the key: it is stored hashed and cannot be shown again");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn delete(args: DeleteArgs) -> Result<ExitCode> {
+    if !args.yes {
+        return Err(UsageError(format!(
+            "deleting application {} removes all its data for good; add --yes to confirm",
+            args.id
+        ))
+        .into());
+    }
+    if !open(args.storage)?.delete_application(args.id)? {
+        return Err(no_application(args.id));
+    }
+    eprintln!("application {} deleted", args.id);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open(storage: Storage) -> Result<Arc<dyn Store>> {
@@ -193,7 +291,7 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
             print(&app, None);
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(UsageError(format!("there is no application {}", args.id)).into()),
+        None => Err(no_application(args.id)),
     }
 }
 

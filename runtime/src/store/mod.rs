@@ -121,6 +121,24 @@ pub(crate) struct Application {
     pub(crate) created_ms: i64,
 }
 
+/// What a key gives: its application, and whether it may change anything.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyHolder {
+    pub(crate) application: std::sync::Arc<Application>,
+    /// Reads only: lists and records, never a deploy, a trigger, a run or
+    /// a change.
+    pub(crate) read_only: bool,
+    /// A rotated key's end (ms since the epoch); `None` for a current key.
+    pub(crate) expires_ms: Option<i64>,
+}
+
+impl KeyHolder {
+    /// Whether the key still works at `now_ms`.
+    pub(crate) fn valid_at(&self, now_ms: i64) -> bool {
+        self.expires_ms.is_none_or(|end| now_ms < end)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Dependency {
     pub(crate) name: String,
@@ -301,8 +319,19 @@ pub(crate) trait ApplicationStore: Send + Sync {
         platform_url: Option<&str>,
         platform_token: Option<&str>,
     ) -> StoreResult<Application>;
-    /// The application a key belongs to.
-    fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Application>>;
+    /// The holder of a key: its application and what the key may do.
+    fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyHolder>>;
+    /// Adds a key to application `id`; false when there is none.
+    fn add_key(&self, id: i64, key_hash: &[u8; 32], read_only: bool) -> StoreResult<bool>;
+    /// Gives application `id` a new full key. Its other full keys stop
+    /// working at `old_keys_until_ms` (at once if that has passed); false
+    /// when there is no application `id`.
+    fn rotate_key(&self, id: i64, key_hash: &[u8; 32], old_keys_until_ms: i64)
+    -> StoreResult<bool>;
+    /// Deletes application `id` with everything it owns: keys, runtime,
+    /// functions, versions, invocation records and jobs. False when there
+    /// is none.
+    fn delete_application(&self, id: i64) -> StoreResult<bool>;
     /// Every application, by id.
     fn applications(&self) -> StoreResult<Vec<Application>>;
     /// Application `id`.

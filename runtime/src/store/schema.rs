@@ -267,6 +267,36 @@ CREATE TABLE invocation_attempts (
         sqlite: "CREATE INDEX jobs_queued_by_app ON jobs (state, app_id, next_run_ms, id);",
         postgres: "CREATE INDEX jobs_queued_by_app ON jobs (state, app_id, next_run_ms, id);",
     },
+    // Keys of their own: several per application (a rotated key may live
+    // on until its grace period ends), some read-only.
+    Migration {
+        sqlite: r#"
+CREATE TABLE application_keys (
+    key_hash BLOB PRIMARY KEY,
+    app_id INTEGER NOT NULL,
+    read_only INTEGER NOT NULL,
+    expires_ms INTEGER,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX application_keys_by_app ON application_keys (app_id);
+INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
+    SELECT key_hash, id, 0, created_ms FROM applications;
+"#,
+        postgres: r#"
+CREATE TABLE application_keys (
+    key_hash BYTEA PRIMARY KEY,
+    app_id BIGINT NOT NULL,
+    read_only BOOLEAN NOT NULL,
+    expires_ms BIGINT,
+    created_ms BIGINT NOT NULL
+);
+CREATE INDEX application_keys_by_app ON application_keys (app_id);
+INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
+    SELECT key_hash, id, false, created_ms FROM applications;
+CREATE TRIGGER application_keys_changed AFTER INSERT OR UPDATE OR DELETE ON application_keys
+    FOR EACH ROW EXECUTE FUNCTION chatfn_notify_change();
+"#,
+    },
 ];
 
 /// The error for a database whose schema is newer than this build's.

@@ -161,6 +161,7 @@ macro_rules! suite {
 
 suite!(
     data_is_scoped_to_its_application,
+    keys_rotate_read_only_and_go_with_their_application,
     versions_number_up_and_roll_back,
     runtime_changes_make_revisions,
     records_read_back_as_written,
@@ -210,6 +211,52 @@ fn new_function(trigger: &str) -> NewFunction {
     }
 }
 
+fn keys_rotate_read_only_and_go_with_their_application(db: &impl Backend) {
+    let s = store(db);
+    let a = s
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    let b = s
+        .create_application("b", &[2; 32], None, None)
+        .expect("creates");
+    let holder = |hash: u8| s.application_by_key(&[hash; 32]).expect("reads");
+    let first = holder(1).expect("the first key works");
+    assert_eq!(
+        (first.application.id, first.read_only, first.expires_ms),
+        (a.id, false, None)
+    );
+    assert!(s.add_key(a.id, &[3; 32], true).expect("adds"));
+    assert!(!s.add_key(999, &[4; 32], true).expect("adds"), "no app 999");
+    assert!(holder(3).expect("a read-only key").read_only);
+    // Rotation with a grace period: the old key lives on until then.
+    let now = crate::time::now_ms();
+    assert!(s.rotate_key(a.id, &[5; 32], now + 10_000).expect("rotates"));
+    let old = holder(1).expect("still there");
+    assert_eq!(old.expires_ms, Some(now + 10_000));
+    assert!(old.valid_at(now) && !old.valid_at(now + 10_000));
+    assert_eq!(holder(5).expect("the new key").expires_ms, None);
+    assert_eq!(holder(3).expect("read-only kept").expires_ms, None);
+    // Rotation without one ends every other full key at once.
+    assert!(s.rotate_key(a.id, &[6; 32], 0).expect("rotates"));
+    assert!(holder(1).is_none() && holder(5).is_none());
+    assert!(holder(6).is_some() && holder(3).is_some());
+    assert!(!s.rotate_key(999, &[7; 32], 0).expect("rotates"));
+    // Deleting an application takes everything of it, nothing of others.
+    let f = s
+        .create_function(a.id, new_function("user.sent.message"))
+        .expect("creates");
+    s.create_version(a.id, f.id, "x", true).expect("creates");
+    s.enqueue_jobs(&[job(1, a.id, None)]).expect("enqueues");
+    assert!(s.delete_application(a.id).expect("deletes"));
+    assert!(!s.delete_application(a.id).expect("deletes"), "gone");
+    assert!(holder(6).is_none() && holder(3).is_none());
+    assert!(s.application(a.id).expect("reads").is_none());
+    assert!(s.function(a.id, f.id).expect("reads").is_none());
+    assert!(s.invocation(a.id, 1).expect("reads").is_none());
+    assert_eq!(s.queue_totals().expect("counts").queued, 0);
+    assert_eq!(holder(2).expect("b's key").application.id, b.id);
+}
+
 fn data_is_scoped_to_its_application(db: &impl Backend) {
     let s = store(db);
     let a = s
@@ -247,7 +294,7 @@ fn data_is_scoped_to_its_application(db: &impl Backend) {
     assert_eq!(
         s.application_by_key(&[2; 32])
             .expect("reads")
-            .map(|a| a.name),
+            .map(|k| k.application.name.clone()),
         Some("b".into())
     );
     assert!(matches!(

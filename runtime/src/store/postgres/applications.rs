@@ -3,7 +3,7 @@
 use tokio_postgres::Row;
 
 use super::PostgresStore;
-use crate::store::{Application, ApplicationPatch, ApplicationStore, StoreResult};
+use crate::store::{Application, ApplicationPatch, ApplicationStore, KeyHolder, StoreResult};
 use crate::time::now_ms;
 
 const COLUMNS: &str = "id, name, platform_url, platform_token, created_ms";
@@ -27,11 +27,17 @@ impl ApplicationStore for PostgresStore {
         platform_token: Option<&str>,
     ) -> StoreResult<Application> {
         self.run(|client| async move {
+            // One statement: the application and its first key together.
             let row = client
                 .query_one(
                     &format!(
-                        "INSERT INTO applications (name, key_hash, platform_url, platform_token, created_ms)
-                         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+                        "WITH app AS (
+                           INSERT INTO applications (name, key_hash, platform_url, platform_token, created_ms)
+                           VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}),
+                         key AS (
+                           INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
+                           SELECT $2, id, false, created_ms FROM app)
+                         SELECT {COLUMNS} FROM app"
                     ),
                     &[&name, &key_hash.as_slice(), &platform_url, &platform_token, &now_ms()],
                 )
@@ -40,19 +46,99 @@ impl ApplicationStore for PostgresStore {
         })
     }
 
-    fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Application>> {
+    fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyHolder>> {
         self.run(|client| async move {
+            let columns = COLUMNS
+                .split(", ")
+                .map(|c| format!("a.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let stmt = client
                 .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM applications WHERE key_hash = $1"
+                    "SELECT {columns}, k.read_only, k.expires_ms FROM application_keys k
+                     JOIN applications a ON a.id = k.app_id WHERE k.key_hash = $1"
                 ))
                 .await?;
             client
                 .query_opt(&stmt, &[&key_hash.as_slice()])
                 .await?
                 .as_ref()
-                .map(application)
+                .map(|row| {
+                    Ok(KeyHolder {
+                        application: std::sync::Arc::new(application(row)?),
+                        read_only: row.try_get(5)?,
+                        expires_ms: row.try_get(6)?,
+                    })
+                })
                 .transpose()
+        })
+    }
+
+    fn add_key(&self, id: i64, key_hash: &[u8; 32], read_only: bool) -> StoreResult<bool> {
+        self.run(|client| async move {
+            let added = client
+                .execute(
+                    "INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
+                     SELECT $1, id, $3, $4 FROM applications WHERE id = $2",
+                    &[&key_hash.as_slice(), &id, &read_only, &now_ms()],
+                )
+                .await?;
+            Ok(added == 1)
+        })
+    }
+
+    fn rotate_key(
+        &self,
+        id: i64,
+        key_hash: &[u8; 32],
+        old_keys_until_ms: i64,
+    ) -> StoreResult<bool> {
+        self.run(|client| async move {
+            let now = now_ms();
+            // One statement, so one transaction: the old keys end and the
+            // new one starts together.
+            let rows = client
+                .query(
+                    "WITH app AS (
+                       UPDATE applications SET key_hash = $2 WHERE id = $1 RETURNING id),
+                     ended AS (
+                       DELETE FROM application_keys
+                       WHERE app_id IN (SELECT id FROM app) AND NOT read_only AND $3::bigint <= $4::bigint),
+                     graced AS (
+                       UPDATE application_keys SET expires_ms = LEAST(COALESCE(expires_ms, $3), $3)
+                       WHERE app_id IN (SELECT id FROM app) AND NOT read_only AND $3::bigint > $4::bigint),
+                     added AS (
+                       INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
+                       SELECT $2, id, false, $4 FROM app)
+                     SELECT id FROM app",
+                    &[&id, &key_hash.as_slice(), &old_keys_until_ms, &now],
+                )
+                .await?;
+            Ok(!rows.is_empty())
+        })
+    }
+
+    fn delete_application(&self, id: i64) -> StoreResult<bool> {
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            // Referring rows first: versions refer to functions, which
+            // (like the runtime) refer to the application.
+            for sql in [
+                "DELETE FROM application_keys WHERE app_id = $1",
+                "DELETE FROM invocation_attempts WHERE app_id = $1",
+                "DELETE FROM invocations WHERE app_id = $1",
+                "DELETE FROM jobs WHERE app_id = $1",
+                "DELETE FROM versions WHERE function_id IN (SELECT id FROM functions WHERE app_id = $1)",
+                "DELETE FROM functions WHERE app_id = $1",
+                "DELETE FROM runtimes WHERE app_id = $1",
+            ] {
+                tx.execute(sql, &[&id]).await?;
+            }
+            let deleted = tx
+                .execute("DELETE FROM applications WHERE id = $1", &[&id])
+                .await?;
+            tx.commit().await?;
+            Ok(deleted == 1)
         })
     }
 

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
 use super::rows::{APPLICATION_COLUMNS, application_row};
-use crate::store::{Application, ApplicationPatch, ApplicationStore, StoreResult};
+use crate::store::{Application, ApplicationPatch, ApplicationStore, KeyHolder, StoreResult};
 use crate::time::now_ms;
 
 impl ApplicationStore for SqliteStore {
@@ -17,12 +17,19 @@ impl ApplicationStore for SqliteStore {
     ) -> StoreResult<Application> {
         self.with(|conn| {
             let created_ms = now_ms();
-            conn.execute(
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
                 "INSERT INTO applications (name, key_hash, platform_url, platform_token, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![name, key_hash.as_slice(), platform_url, platform_token, created_ms],
             )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO application_keys (key_hash, app_id, read_only, created_ms) VALUES (?1, ?2, 0, ?3)",
+                params![key_hash.as_slice(), id, created_ms],
+            )?;
+            tx.commit()?;
             Ok(Application {
-                id: conn.last_insert_rowid(),
+                id,
                 name: name.to_owned(),
                 platform_url: platform_url.map(str::to_owned),
                 platform_token: platform_token.map(str::to_owned),
@@ -31,15 +38,97 @@ impl ApplicationStore for SqliteStore {
         })
     }
 
-    fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<Application>> {
+    fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyHolder>> {
         self.with(|conn| {
+            let columns = APPLICATION_COLUMNS
+                .split(", ")
+                .map(|c| format!("a.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
             Ok(conn
                 .query_row(
-                    &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE key_hash = ?1"),
+                    &format!(
+                        "SELECT {columns}, k.read_only, k.expires_ms FROM application_keys k
+                         JOIN applications a ON a.id = k.app_id WHERE k.key_hash = ?1"
+                    ),
                     params![key_hash.as_slice()],
-                    application_row,
+                    |r| {
+                        Ok(KeyHolder {
+                            application: std::sync::Arc::new(application_row(r)?),
+                            read_only: r.get(5)?,
+                            expires_ms: r.get(6)?,
+                        })
+                    },
                 )
                 .optional()?)
+        })
+    }
+
+    fn add_key(&self, id: i64, key_hash: &[u8; 32], read_only: bool) -> StoreResult<bool> {
+        self.with(|conn| {
+            let added = conn.execute(
+                "INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
+                 SELECT ?1, id, ?3, ?4 FROM applications WHERE id = ?2",
+                params![key_hash.as_slice(), id, read_only, now_ms()],
+            )?;
+            Ok(added == 1)
+        })
+    }
+
+    fn rotate_key(
+        &self,
+        id: i64,
+        key_hash: &[u8; 32],
+        old_keys_until_ms: i64,
+    ) -> StoreResult<bool> {
+        self.with(|conn| {
+            let now = now_ms();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE applications SET key_hash = ?2 WHERE id = ?1",
+                params![id, key_hash.as_slice()],
+            )?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            if old_keys_until_ms <= now {
+                tx.execute(
+                    "DELETE FROM application_keys WHERE app_id = ?1 AND NOT read_only",
+                    params![id],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE application_keys SET expires_ms = MIN(COALESCE(expires_ms, ?2), ?2)
+                     WHERE app_id = ?1 AND NOT read_only",
+                    params![id, old_keys_until_ms],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO application_keys (key_hash, app_id, read_only, created_ms) VALUES (?1, ?2, 0, ?3)",
+                params![key_hash.as_slice(), id, now],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn delete_application(&self, id: i64) -> StoreResult<bool> {
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for sql in [
+                "DELETE FROM application_keys WHERE app_id = ?1",
+                "DELETE FROM invocation_attempts WHERE app_id = ?1",
+                "DELETE FROM invocations WHERE app_id = ?1",
+                "DELETE FROM jobs WHERE app_id = ?1",
+                "DELETE FROM versions WHERE function_id IN (SELECT id FROM functions WHERE app_id = ?1)",
+                "DELETE FROM functions WHERE app_id = ?1",
+                "DELETE FROM runtimes WHERE app_id = ?1",
+            ] {
+                tx.execute(sql, params![id])?;
+            }
+            let deleted = tx.execute("DELETE FROM applications WHERE id = ?1", params![id])?;
+            tx.commit()?;
+            Ok(deleted == 1)
         })
     }
 
