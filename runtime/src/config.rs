@@ -179,6 +179,11 @@ pub struct Config {
     pub(crate) metrics_token: Option<String>,
     /// The database, if not `chatfn.db` in the data directory.
     pub(crate) database: Option<Database>,
+    /// The secrets key: 64 hex digits given directly, else read from a
+    /// file (by default `secrets.key` in the data directory, made when
+    /// missing).
+    pub(crate) secrets_key_hex: Option<String>,
+    pub(crate) secrets_key_file: Option<PathBuf>,
 }
 
 /// A setting that cannot work.
@@ -224,6 +229,8 @@ impl Config {
             keep_invocations: defaults::KEEP_INVOCATIONS,
             metrics_token: None,
             database: None,
+            secrets_key_hex: None,
+            secrets_key_file: None,
         }
     }
 
@@ -277,6 +284,22 @@ impl Config {
         self.database
             .clone()
             .unwrap_or_else(|| Database::in_data_dir(&self.data_dir))
+    }
+
+    /// The key secrets are sealed with.
+    pub(crate) fn secrets_key(&self) -> anyhow::Result<crate::secrets::SecretsKey> {
+        use crate::secrets::SecretsKey;
+        match &self.secrets_key_hex {
+            Some(hex) => {
+                SecretsKey::from_hex(hex).map_err(|e| anyhow::anyhow!("CHATFN_SECRETS_KEY: {e}"))
+            }
+            None => SecretsKey::load_or_create(
+                &self
+                    .secrets_key_file
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("secrets.key")),
+            ),
+        }
     }
 
     /// Where npm packages are stored.

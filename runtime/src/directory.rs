@@ -12,8 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use serde_json::value::RawValue;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::secrets::SecretsKey;
 use crate::store::{
     Application, Change, Function, KeyHolder, Runtime, Store, StoreError, StoreResult, Version,
     blocking,
@@ -72,14 +74,22 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
 pub(crate) struct Directory {
     store: Arc<dyn Store>,
     cache: Cache,
+    /// Opens the secrets it loads.
+    secrets_key: Arc<SecretsKey>,
 }
 
 impl Directory {
-    pub(crate) fn new(store: Arc<dyn Store>, ttl: Duration) -> Directory {
+    pub(crate) fn new(store: Arc<dyn Store>, ttl: Duration, secrets_key: SecretsKey) -> Directory {
         Directory {
             store,
             cache: Cache::new(ttl),
+            secrets_key: Arc::new(secrets_key),
         }
+    }
+
+    /// The key secrets are sealed with.
+    pub(crate) fn secrets_key(&self) -> &SecretsKey {
+        &self.secrets_key
     }
 
     /// The holder of a key: its application and what the key may do.
@@ -137,6 +147,29 @@ impl Directory {
         self.cache.runtime(app, load).await
     }
 
+    /// `app`'s secrets, opened, as a JSON object of strings for the
+    /// sandbox (`None` when it has none). Kept in memory only.
+    pub(crate) async fn secrets(&self, app: i64) -> StoreResult<Secrets> {
+        let key = Arc::clone(&self.secrets_key);
+        let load = blocking(&self.store, move |s| {
+            let sealed = s.secrets(app)?;
+            if sealed.is_empty() {
+                return Ok(None);
+            }
+            let mut opened = serde_json::Map::new();
+            for secret in sealed {
+                let value = key
+                    .open(app, &secret.name, &secret.sealed)
+                    .map_err(|e| StoreError::Schema(e.to_string()))?;
+                opened.insert(secret.name, value.into());
+            }
+            serde_json::value::to_raw_value(&opened)
+                .map(|json| Some(Arc::new(json)))
+                .map_err(|e| StoreError::Schema(format!("secrets as JSON: {e}")))
+        });
+        self.cache.lookup(&self.cache.secrets, app, load).await
+    }
+
     /// Forgets what is cached about `app`; call it after the write
     /// commits.
     pub(crate) fn invalidate(&self, app: i64) {
@@ -185,7 +218,11 @@ struct Cache {
     /// runs (which keep the version current when they were accepted).
     versions: Table<(i64, i64, i64), Option<Arc<Deployment>>>,
     runtimes: Table<i64, Arc<Runtime>>,
+    secrets: Table<i64, Secrets>,
 }
+
+/// An application's secrets, opened: a JSON object of strings.
+pub(crate) type Secrets = Option<Arc<Box<RawValue>>>;
 
 impl Cache {
     fn new(ttl: Duration) -> Cache {
@@ -197,6 +234,7 @@ impl Cache {
             deployments: Table::new(),
             versions: Table::new(),
             runtimes: Table::new(),
+            secrets: Table::new(),
         }
     }
 
@@ -300,6 +338,7 @@ impl Cache {
         self.deployments.expire(|(a, _), _| *a == app);
         self.versions.expire(|(a, _, _), _| *a == app);
         self.runtimes.expire(|a, _| *a == app);
+        self.secrets.expire(|a, _| *a == app);
     }
 
     /// Makes every entry stale (changes may have gone unheard).
@@ -310,6 +349,7 @@ impl Cache {
         self.deployments.expire(|_, _| true);
         self.versions.expire(|_, _| true);
         self.runtimes.expire(|_, _| true);
+        self.secrets.expire(|_, _| true);
     }
 }
 

@@ -71,6 +71,8 @@ pub(crate) struct Call<'a> {
     pub(crate) function: &'a Function,
     pub(crate) version_number: i64,
     pub(crate) event: &'a RawValue,
+    /// Variables for `process.env` for this run only (the secrets).
+    pub(crate) secrets: Option<&'a RawValue>,
     pub(crate) attempt: Attempt,
 }
 
@@ -210,6 +212,7 @@ impl Invoker {
             function,
             version_number,
             event,
+            secrets,
             attempt,
         } = call;
         let started_ms = now_ms() - i64::try_from(started.elapsed().as_millis()).unwrap_or(0);
@@ -274,7 +277,9 @@ impl Invoker {
                     Arc::clone(&self.fetch),
                     Arc::clone(&self.sockets),
                 ));
-                let outcome = image.invoke(event, &context, &limits, host.clone()).await?;
+                let outcome = image
+                    .invoke_with_env(event, &context, secrets, &limits, host.clone())
+                    .await?;
                 let kind = outcome.error_kind().map(FailureKind::from);
                 invocation.warm = Some(outcome.warm);
                 handler_run = Some(outcome.duration.saturating_sub(outcome.startup));

@@ -41,6 +41,7 @@ mod metrics;
 mod outbound;
 mod platform;
 mod queue;
+mod secrets;
 mod service;
 mod slots;
 mod sockets;

@@ -145,7 +145,11 @@ impl Service {
                 npm_dir: config.npm_dir(),
             },
         ));
-        let directory = Arc::new(Directory::new(Arc::clone(&store), config.lookup_ttl));
+        let directory = Arc::new(Directory::new(
+            Arc::clone(&store),
+            config.lookup_ttl,
+            config.secrets_key()?,
+        ));
         let log_store = Arc::clone(&store);
         let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
             persist(
@@ -235,6 +239,11 @@ impl Service {
         let result = self.store(f).await;
         self.directory.invalidate(app);
         result
+    }
+
+    /// The key secrets are sealed with.
+    pub(crate) fn secrets_key(&self) -> &crate::secrets::SecretsKey {
+        self.directory.secrets_key()
     }
 
     /// The holder of a key: its application and what the key may do.
@@ -382,11 +391,13 @@ impl Service {
             }
         };
         let runtime = self.directory.runtime(app.id).await?;
+        let secrets = self.directory.secrets(app.id).await?;
         let call = Call {
             app,
             function,
             version_number: version.number,
             event,
+            secrets: secrets.as_deref().map(|s| &**s),
             attempt,
         };
         let invocation = self.invoker.invoke(&runtime, version, call).await?;

@@ -35,14 +35,38 @@ impl Image {
         limits: &Limits,
         host: Arc<dyn HostCalls>,
     ) -> Result<Outcome> {
+        self.invoke_with_env(event, context, None, limits, host)
+            .await
+    }
+
+    /// [`Image::invoke`], with variables added to `process.env` for this
+    /// invocation only: `env` is a JSON object of strings (secrets, say,
+    /// which must never be part of an image). They live in the instance's
+    /// memory, which is discarded after the invocation.
+    pub async fn invoke_with_env(
+        &self,
+        event: &RawValue,
+        context: &RawValue,
+        env: Option<&RawValue>,
+        limits: &Limits,
+        host: Arc<dyn HostCalls>,
+    ) -> Result<Outcome> {
         let sandbox = &self.inner.sandbox.inner;
         limits.validate(&sandbox.config)?;
         let started = Instant::now();
-        let input = format!(
-            "{{\"event\":{},\"context\":{}}}",
-            event.get(),
-            context.get()
-        );
+        let input = match env {
+            Some(env) => format!(
+                "{{\"event\":{},\"context\":{},\"env\":{}}}",
+                event.get(),
+                context.get(),
+                env.get()
+            ),
+            None => format!(
+                "{{\"event\":{},\"context\":{}}}",
+                event.get(),
+                context.get()
+            ),
+        };
         let (warm, _running) = self.take_warm();
         let mut pooled = warm.is_some();
         let (mut store, funcs) = match warm {

@@ -30,13 +30,27 @@ impl Serve {
     /// # Panics
     /// When the server does not start or prints something unexpected.
     pub fn start(bin: &Path, data: tempfile::TempDir, extra: &[&str]) -> Serve {
+        Serve::start_logging(bin, data, extra, "warn", Stdio::inherit())
+    }
+
+    /// [`Serve::start`], logging at `level` to `log`.
+    ///
+    /// # Panics
+    /// When the server does not start or prints something unexpected.
+    pub fn start_logging(
+        bin: &Path,
+        data: tempfile::TempDir,
+        extra: &[&str],
+        level: &str,
+        log: Stdio,
+    ) -> Serve {
         let mut child = Command::new(bin)
             .args([
                 "serve",
                 "--listen",
                 "127.0.0.1:0",
                 "--log-level",
-                "warn",
+                level,
                 "--exit-on-stdin-close",
                 "--data-dir",
             ])
@@ -44,6 +58,7 @@ impl Serve {
             .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(log)
             .spawn()
             .expect("start chatfn serve");
         let stdout = child.stdout.take().expect("stdout");

@@ -16,6 +16,7 @@ mod queue;
 #[path = "../../npm-resolver/tests/support/registry.rs"]
 mod registry;
 mod sdks;
+mod secrets;
 mod server;
 mod service;
 mod sockets;

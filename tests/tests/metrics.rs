@@ -9,7 +9,7 @@ use crate::service::{START, deploy};
 use crate::support::wait_for;
 
 /// The metrics page (no key needed), as text.
-fn scrape(server: &Server) -> String {
+pub(crate) fn scrape(server: &Server) -> String {
     let mut response = ureq::get(format!("{}/metrics", server.base))
         .call()
         .expect("GET /metrics");

@@ -48,6 +48,18 @@ impl Server {
         self.0.kill()
     }
 
+    /// A server of its own logging at `level` to `log`.
+    pub(crate) fn start_logging(level: &str, log: std::process::Stdio) -> Server {
+        let flags = ["--npm-registry", Server::registry().url.as_str()];
+        Server(Serve::start_logging(
+            &chatfn_bin(),
+            tempfile::tempdir().expect("tempdir"),
+            &flags,
+            level,
+            log,
+        ))
+    }
+
     /// A server on an existing data directory.
     pub(crate) fn start_in(data: tempfile::TempDir, extra: &[&str]) -> Server {
         let mut flags = vec!["--npm-registry", Server::registry().url.as_str()];

@@ -21,6 +21,8 @@ pub(crate) struct Tenant(pub(crate) AppRef);
 pub(crate) struct AppRef {
     pub(crate) id: i64,
     pub(crate) application: Arc<Application>,
+    /// The key only reads.
+    pub(crate) read_only: bool,
 }
 
 pub(crate) fn hash_key(key: &str) -> [u8; 32] {
@@ -93,6 +95,7 @@ impl FromRequestParts<AppState> for Tenant {
         Ok(Tenant(AppRef {
             id: holder.application.id,
             application: Arc::clone(&holder.application),
+            read_only: holder.read_only,
         }))
     }
 }

@@ -9,6 +9,7 @@ mod metrics;
 mod openapi;
 mod resources;
 mod runtime;
+mod secrets;
 #[cfg(test)]
 mod tests;
 mod triggers;
@@ -79,6 +80,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(runtime::update_dependencies))
         .routes(routes!(runtime::update_environment))
         .routes(routes!(runtime::update_initialization_script))
+        .routes(routes!(secrets::list, secrets::update))
         .routes(routes!(functions::list, functions::create))
         .routes(routes!(functions::retrieve, functions::update))
         .routes(routes!(

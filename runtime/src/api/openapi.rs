@@ -138,6 +138,18 @@ pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value
             ],
         },
     });
+    doc["paths"]["/v1/runtimes/nodejs/secrets"]["put"]["requestBody"]["content"]["application/json"]
+        ["schema"] = json!({
+        "type": "object",
+        "maxProperties": crate::secrets::MAX_SECRETS,
+        "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,127}$" },
+        "additionalProperties": {
+            "anyOf": [
+                { "type": "string", "maxLength": crate::secrets::MAX_VALUE_CHARS },
+                { "type": "null" },
+            ],
+        },
+    });
     // Each trigger's event has its own shape; a test event is shaped as
     // the version's trigger type's.
     for trigger in TRIGGER_TYPES {

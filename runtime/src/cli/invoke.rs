@@ -289,6 +289,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
             function: &plan.function,
             version_number: 1,
             event: &plan.event,
+            secrets: None,
             attempt: Attempt {
                 id: i64::from(n) + 1,
                 number: 1,

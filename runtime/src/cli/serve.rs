@@ -112,6 +112,12 @@ pub(crate) struct ServeArgs {
     /// `CHATFN_METRICS_TOKEN` sets it too, off the command line.
     #[arg(long, value_name = "TOKEN")]
     metrics_token: Option<String>,
+    /// The file holding the key secrets are sealed with (64 hex digits);
+    /// made when missing. Give every node on one database the same key.
+    /// `CHATFN_SECRETS_KEY` gives the key itself instead
+    /// [default: DATA_DIR/secrets.key].
+    #[arg(long, value_name = "PATH")]
+    secrets_key_file: Option<PathBuf>,
     /// Stop when standard input closes (for supervisors and tests that
     /// own the process through a pipe).
     #[arg(long, hide = true)]
@@ -153,6 +159,8 @@ impl ServeArgs {
         config.queue.retry_base = Duration::from_millis(self.retry_base_ms);
         config.queue.lease = Duration::from_millis(self.queue_lease_ms);
         config.keep_invocations = self.keep_invocations;
+        config.secrets_key_file.clone_from(&self.secrets_key_file);
+        config.secrets_key_hex = std::env::var("CHATFN_SECRETS_KEY").ok();
         config.metrics_token = self
             .metrics_token
             .clone()

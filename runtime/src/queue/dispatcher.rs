@@ -339,12 +339,14 @@ async fn run_once(queue: &Queue, job: &Job) -> Result<Invocation, NotRun> {
         .await?
         .ok_or(NotRun::Gone("the function or its version"))?;
     let runtime = directory.runtime(app_id).await?;
+    let secrets = directory.secrets(app_id).await?;
     let event = RawValue::from_string(job.event.clone()).map_err(NotRun::Event)?;
     let call = Call {
         app: &app,
         function: &deployment.function,
         version_number: number,
         event: &event,
+        secrets: secrets.as_deref().map(|s| &**s),
         attempt: Attempt {
             id: job.id,
             number: job.attempt,

@@ -350,6 +350,25 @@ pub(crate) trait RuntimeStore: Send + Sync {
     fn runtime(&self, app: i64) -> StoreResult<Runtime>;
     /// Replaces one part of the runtime, making a new revision.
     fn update_runtime(&self, app: i64, change: RuntimeChange) -> StoreResult<Runtime>;
+    /// The runtime's secrets, sealed, by name.
+    fn secrets(&self, app: i64) -> StoreResult<Vec<SealedSecret>>;
+    /// Sets (`Some`) or removes (`None`) secrets by name, in one commit;
+    /// a [`StoreError::Conflict`] if the runtime would then have more than
+    /// `max` secrets.
+    fn change_secrets(
+        &self,
+        app: i64,
+        changes: &[(String, Option<Vec<u8>>)],
+        max: usize,
+    ) -> StoreResult<()>;
+}
+
+/// A secret as stored: sealed by the service, never opened by the store.
+#[derive(Clone, Debug)]
+pub(crate) struct SealedSecret {
+    pub(crate) name: String,
+    pub(crate) sealed: Vec<u8>,
+    pub(crate) updated_ms: i64,
 }
 
 /// Functions and their versions.

@@ -268,7 +268,7 @@ CREATE TABLE invocation_attempts (
         postgres: "CREATE INDEX jobs_queued_by_app ON jobs (state, app_id, next_run_ms, id);",
     },
     // Keys of their own: several per application (a rotated key may live
-    // on until its grace period ends), some read-only.
+    // on until its grace period ends), some read-only. Secrets, sealed.
     Migration {
         sqlite: r#"
 CREATE TABLE application_keys (
@@ -281,6 +281,13 @@ CREATE TABLE application_keys (
 CREATE INDEX application_keys_by_app ON application_keys (app_id);
 INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
     SELECT key_hash, id, 0, created_ms FROM applications;
+CREATE TABLE secrets (
+    app_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (app_id, name)
+) WITHOUT ROWID;
 "#,
         postgres: r#"
 CREATE TABLE application_keys (
@@ -294,6 +301,15 @@ CREATE INDEX application_keys_by_app ON application_keys (app_id);
 INSERT INTO application_keys (key_hash, app_id, read_only, created_ms)
     SELECT key_hash, id, false, created_ms FROM applications;
 CREATE TRIGGER application_keys_changed AFTER INSERT OR UPDATE OR DELETE ON application_keys
+    FOR EACH ROW EXECUTE FUNCTION chatfn_notify_change();
+CREATE TABLE secrets (
+    app_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    sealed BYTEA NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (app_id, name)
+);
+CREATE TRIGGER secrets_changed AFTER INSERT OR UPDATE OR DELETE ON secrets
     FOR EACH ROW EXECUTE FUNCTION chatfn_notify_change();
 "#,
     },

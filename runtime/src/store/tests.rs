@@ -162,6 +162,7 @@ macro_rules! suite {
 suite!(
     data_is_scoped_to_its_application,
     keys_rotate_read_only_and_go_with_their_application,
+    secrets_are_set_removed_and_bounded,
     versions_number_up_and_roll_back,
     runtime_changes_make_revisions,
     records_read_back_as_written,
@@ -255,6 +256,37 @@ fn keys_rotate_read_only_and_go_with_their_application(db: &impl Backend) {
     assert!(s.invocation(a.id, 1).expect("reads").is_none());
     assert_eq!(s.queue_totals().expect("counts").queued, 0);
     assert_eq!(holder(2).expect("b's key").application.id, b.id);
+}
+
+fn secrets_are_set_removed_and_bounded(db: &impl Backend) {
+    let s = store(db);
+    let a = s
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    let b = s
+        .create_application("b", &[2; 32], None, None)
+        .expect("creates");
+    let set = |name: &str, value: &[u8]| (name.to_owned(), Some(value.to_vec()));
+    s.change_secrets(a.id, &[set("B", b"2"), set("A", b"1")], 3)
+        .expect("sets");
+    s.change_secrets(a.id, &[set("A", b"one"), ("B".into(), None)], 3)
+        .expect("changes");
+    let secrets = s.secrets(a.id).expect("reads");
+    let names: Vec<(&str, &[u8])> = secrets
+        .iter()
+        .map(|x| (x.name.as_str(), x.sealed.as_slice()))
+        .collect();
+    assert_eq!(names, [("A", b"one".as_slice())]);
+    assert!(
+        s.secrets(b.id).expect("reads").is_empty(),
+        "per application"
+    );
+    // Past the bound, nothing of the change is kept.
+    let over = s.change_secrets(a.id, &[set("C", b""), set("D", b""), set("E", b"")], 3);
+    assert!(matches!(over, Err(StoreError::Conflict(_))), "{over:?}");
+    assert_eq!(s.secrets(a.id).expect("reads").len(), 1);
+    assert!(s.delete_application(a.id).expect("deletes"));
+    assert!(s.secrets(a.id).expect("reads").is_empty());
 }
 
 fn data_is_scoped_to_its_application(db: &impl Backend) {

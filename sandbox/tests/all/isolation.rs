@@ -104,3 +104,34 @@ async fn a_failing_invocation_does_not_affect_the_next() {
         assert_eq!(result(&ok), json!("ok"), "after {mode}");
     }
 }
+
+#[tokio::test]
+async fn variables_given_for_one_invocation_stay_with_it() {
+    let image = image(
+        &handler(
+            "async function handleEvent() { return { secret: process.env.SECRET ?? null, plain: process.env.PLAIN }; }",
+        )
+        .with_env("PLAIN", "baked"),
+    )
+    .await;
+    let limits = sandbox::Limits::default();
+    let given = image
+        .invoke_with_env(
+            &raw(&json!({})),
+            &raw(&json!({})),
+            Some(&raw(&json!({ "SECRET": "s3cret", "PLAIN": "overridden" }))),
+            &limits,
+            sandbox::NoHostCalls::shared(),
+        )
+        .await
+        .expect("runs");
+    assert_eq!(
+        result(&given),
+        json!({ "secret": "s3cret", "plain": "overridden" })
+    );
+    // The next invocation (a fresh instance) has none of it.
+    for _ in 0..3 {
+        let after = run_with(&image, json!({}), &limits, sandbox::NoHostCalls::shared()).await;
+        assert_eq!(result(&after), json!({ "secret": null, "plain": "baked" }));
+    }
+}

@@ -125,6 +125,7 @@ impl ApplicationStore for PostgresStore {
             // (like the runtime) refer to the application.
             for sql in [
                 "DELETE FROM application_keys WHERE app_id = $1",
+                "DELETE FROM secrets WHERE app_id = $1",
                 "DELETE FROM invocation_attempts WHERE app_id = $1",
                 "DELETE FROM invocations WHERE app_id = $1",
                 "DELETE FROM jobs WHERE app_id = $1",

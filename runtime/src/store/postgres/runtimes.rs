@@ -4,7 +4,8 @@ use deadpool_postgres::GenericClient;
 
 use super::PostgresStore;
 use crate::store::columns::{change_runtime, decode_runtime};
-use crate::store::{Runtime, RuntimeChange, RuntimeStore, StoreResult};
+use crate::store::{Runtime, RuntimeChange, RuntimeStore, SealedSecret, StoreError, StoreResult};
+use crate::time::now_ms;
 
 async fn get_runtime(
     client: &impl GenericClient,
@@ -64,6 +65,78 @@ impl RuntimeStore for PostgresStore {
             .await?;
             tx.commit().await?;
             Ok(runtime)
+        })
+    }
+
+    fn secrets(&self, app: i64) -> StoreResult<Vec<SealedSecret>> {
+        self.run(|client| async move {
+            client
+                .query(
+                    "SELECT name, sealed, updated_ms FROM secrets WHERE app_id = $1 ORDER BY name",
+                    &[&app],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(SealedSecret {
+                        name: row.try_get(0)?,
+                        sealed: row.try_get(1)?,
+                        updated_ms: row.try_get(2)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn change_secrets(
+        &self,
+        app: i64,
+        changes: &[(String, Option<Vec<u8>>)],
+        max: usize,
+    ) -> StoreResult<()> {
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            // The runtime's row, locked: changes from any node are made one
+            // after the other, so the count below holds.
+            tx.execute(
+                "INSERT INTO runtimes (app_id, revision, dependencies, environment)
+                 VALUES ($1, 0, '[]', '{}') ON CONFLICT (app_id) DO NOTHING",
+                &[&app],
+            )
+            .await?;
+            tx.execute("SELECT 1 FROM runtimes WHERE app_id = $1 FOR UPDATE", &[&app])
+                .await?;
+            let now = now_ms();
+            for (name, sealed) in changes {
+                match sealed {
+                    Some(sealed) => {
+                        tx.execute(
+                            "INSERT INTO secrets (app_id, name, sealed, updated_ms) VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (app_id, name) DO UPDATE SET sealed = excluded.sealed, updated_ms = excluded.updated_ms",
+                            &[&app, name, sealed, &now],
+                        )
+                        .await?
+                    }
+                    None => {
+                        tx.execute(
+                            "DELETE FROM secrets WHERE app_id = $1 AND name = $2",
+                            &[&app, name],
+                        )
+                        .await?
+                    }
+                };
+            }
+            let count: i64 = tx
+                .query_one("SELECT COUNT(*) FROM secrets WHERE app_id = $1", &[&app])
+                .await?
+                .try_get(0)?;
+            if usize::try_from(count).unwrap_or(usize::MAX) > max {
+                return Err(StoreError::Conflict(format!(
+                    "a runtime may have at most {max} secrets"
+                )));
+            }
+            tx.commit().await?;
+            Ok(())
         })
     }
 }

@@ -117,6 +117,7 @@ impl ApplicationStore for SqliteStore {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for sql in [
                 "DELETE FROM application_keys WHERE app_id = ?1",
+                "DELETE FROM secrets WHERE app_id = ?1",
                 "DELETE FROM invocation_attempts WHERE app_id = ?1",
                 "DELETE FROM invocations WHERE app_id = ?1",
                 "DELETE FROM jobs WHERE app_id = ?1",

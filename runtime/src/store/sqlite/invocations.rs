@@ -177,7 +177,7 @@ mod tests {
             conn.execute_batch(
                 "INSERT INTO jobs (id, app_id, function_id, version_number, trigger, event, state, attempts, next_run_ms, created_ms)
                  VALUES (700, 1, 2, 1, 't', '{}', 'queued', 0, 0, 0);
-                 DROP TABLE sequences; DROP TABLE invocation_attempts; DROP INDEX jobs_queued_by_app; DROP TABLE application_keys;
+                 DROP TABLE sequences; DROP TABLE invocation_attempts; DROP INDEX jobs_queued_by_app; DROP TABLE application_keys; DROP TABLE secrets;
                  ALTER TABLE invocations DROP COLUMN started_ms;
                  ALTER TABLE invocations DROP COLUMN warm;
                  ALTER TABLE invocations DROP COLUMN start_ms;

@@ -4,7 +4,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
 use crate::store::columns::{change_runtime, decode_runtime};
-use crate::store::{Runtime, RuntimeChange, RuntimeStore, StoreResult};
+use crate::store::{Runtime, RuntimeChange, RuntimeStore, SealedSecret, StoreError, StoreResult};
+use crate::time::now_ms;
 
 fn get_runtime(conn: &Connection, app: i64) -> StoreResult<Runtime> {
     let row = conn
@@ -45,6 +46,59 @@ impl RuntimeStore for SqliteStore {
             )?;
             tx.commit()?;
             Ok(runtime)
+        })
+    }
+
+    fn secrets(&self, app: i64) -> StoreResult<Vec<SealedSecret>> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name, sealed, updated_ms FROM secrets WHERE app_id = ?1 ORDER BY name",
+            )?;
+            let rows = stmt.query_map(params![app], |r| {
+                Ok(SealedSecret {
+                    name: r.get(0)?,
+                    sealed: r.get(1)?,
+                    updated_ms: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn change_secrets(
+        &self,
+        app: i64,
+        changes: &[(String, Option<Vec<u8>>)],
+        max: usize,
+    ) -> StoreResult<()> {
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = now_ms();
+            for (name, sealed) in changes {
+                match sealed {
+                    Some(sealed) => tx.execute(
+                        "INSERT INTO secrets (app_id, name, sealed, updated_ms) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (app_id, name) DO UPDATE SET sealed = excluded.sealed, updated_ms = excluded.updated_ms",
+                        params![app, name, sealed, now],
+                    )?,
+                    None => tx.execute(
+                        "DELETE FROM secrets WHERE app_id = ?1 AND name = ?2",
+                        params![app, name],
+                    )?,
+                };
+            }
+            let count: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM secrets WHERE app_id = ?1",
+                params![app],
+                |r| r.get(0),
+            )?;
+            if usize::try_from(count).unwrap_or(usize::MAX) > max {
+                return Err(StoreError::Conflict(format!(
+                    "a runtime may have at most {max} secrets"
+                )));
+            }
+            tx.commit()?;
+            Ok(())
         })
     }
 }

@@ -89,6 +89,7 @@
     let result;
     try {
       const input = JSON.parse(inputJson);
+      if (input.env !== undefined) internal.addEnv(input.env);
       // The parsed context is this invocation's own object: freezing it
       // needs no copy.
       const context = createContext !== null

@@ -98,6 +98,14 @@
     [Symbol.toStringTag]: 'process',
   };
 
+  /**
+   * Adds variables to the environment for this invocation only (secrets:
+   * never part of an image; the instance is discarded after it).
+   */
+  internal.addEnv = function (vars) {
+    for (const key of Object.keys(vars)) env[key] = String(vars[key]);
+  };
+
   /** Replaces the environment (chat runtime variables; values as strings). */
   internal.setEnv = function (vars) {
     for (const key of Object.keys(env)) delete env[key];
