@@ -6,6 +6,7 @@
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use lru::LruCache;
 use sandbox::{GuestError, Image, ImageSpec, LogEntry, Sandbox};
@@ -44,8 +45,9 @@ pub(crate) enum BuildFailure {
 }
 
 impl BuildFailure {
-    /// Failures that a rebuild would repeat are remembered; others are
-    /// not (a limit may have been reached only because the host was busy).
+    /// Failures that a rebuild would repeat are remembered for good; a
+    /// limit reached is remembered for a while (it may have been reached
+    /// only because the host was busy); others are not.
     fn deterministic(&self) -> bool {
         matches!(self, BuildFailure::Compile(_) | BuildFailure::Init { .. })
     }
@@ -95,10 +97,17 @@ impl From<sandbox::Error> for BuildFailure {
 
 type Slot = Arc<OnceCell<Result<Image, BuildFailure>>>;
 
+/// How long an image whose init ran out of time or memory is not built
+/// again: every invocation of it would otherwise run the init to its limit
+/// (seconds of CPU each). A limit may have been reached only because the
+/// host was busy, so it is tried again after this.
+const LIMIT_FAILURE_KEPT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The LRU and the bytes its built images take.
 struct Cache {
-    /// Each slot with its image's size once built (0 before, or on failure).
-    lru: LruCache<ImageKey, (Slot, usize)>,
+    /// Each slot with its image's size once built (0 before, or on
+    /// failure), and when a failure that may pass is to be tried again.
+    lru: LruCache<ImageKey, (Slot, usize, Option<Instant>)>,
     bytes: usize,
     max_bytes: usize,
 }
@@ -106,11 +115,17 @@ struct Cache {
 impl Cache {
     /// The slot for `key`, new (and possibly evicting the oldest) if absent.
     fn slot(&mut self, key: ImageKey) -> Slot {
-        if let Some((slot, _)) = self.lru.get(&key) {
-            return Arc::clone(slot);
+        match self.lru.get(&key) {
+            Some((_, _, Some(retry_at))) if *retry_at <= Instant::now() => {
+                if let Some((_, size, _)) = self.lru.pop(&key) {
+                    self.bytes -= size;
+                }
+            }
+            Some((slot, _, _)) => return Arc::clone(slot),
+            None => {}
         }
         let slot = Slot::default();
-        if let Some((evicted, (_, size))) = self.lru.push(key, (Arc::clone(&slot), 0))
+        if let Some((evicted, (_, size, _))) = self.lru.push(key, (Arc::clone(&slot), 0, None))
             && evicted != key
         {
             self.bytes -= size;
@@ -118,12 +133,22 @@ impl Cache {
         slot
     }
 
+    /// Keeps `key`'s failed build (if it still holds `slot`) until
+    /// `retry_at`.
+    fn failed_until(&mut self, key: ImageKey, slot: &Slot, retry_at: Instant) {
+        if let Some((current, _, retry)) = self.lru.peek_mut(&key)
+            && Arc::ptr_eq(current, slot)
+        {
+            *retry = Some(retry_at);
+        }
+    }
+
     /// Counts a built image; evicts the least recently used others while
     /// over the byte budget. Evicted images live on in the invocations
     /// still using them.
     fn built(&mut self, key: ImageKey, slot: &Slot, size: usize) {
         match self.lru.peek_mut(&key) {
-            Some((current, counted)) if Arc::ptr_eq(current, slot) && *counted == 0 => {
+            Some((current, counted, _)) if Arc::ptr_eq(current, slot) && *counted == 0 => {
                 *counted = size;
                 self.bytes += size;
             }
@@ -134,7 +159,7 @@ impl Cache {
                 Some((oldest, _)) if *oldest != key => {}
                 _ => break,
             }
-            if let Some((_, (_, size))) = self.lru.pop_lru() {
+            if let Some((_, (_, size, _))) = self.lru.pop_lru() {
                 self.bytes -= size;
             }
         }
@@ -145,8 +170,8 @@ impl Cache {
         if self
             .lru
             .peek(&key)
-            .is_some_and(|(s, _)| Arc::ptr_eq(s, slot))
-            && let Some((_, size)) = self.lru.pop(&key)
+            .is_some_and(|(s, _, _)| Arc::ptr_eq(s, slot))
+            && let Some((_, size, _)) = self.lru.pop(&key)
         {
             self.bytes -= size;
         }
@@ -228,10 +253,13 @@ impl Images {
             })
             .await
             .clone();
-        if let Err(failure) = &result
-            && !failure.deterministic()
-        {
-            self.cache().forget(key, &slot);
+        match &result {
+            Err(BuildFailure::InitLimit(_)) => {
+                self.cache()
+                    .failed_until(key, &slot, Instant::now() + LIMIT_FAILURE_KEPT);
+            }
+            Err(failure) if !failure.deterministic() => self.cache().forget(key, &slot),
+            _ => {}
         }
         result
     }
@@ -260,6 +288,22 @@ mod tests {
         let mut keys: Vec<i64> = cache.lru.iter().map(|(k, _)| k.version_id).collect();
         keys.sort();
         keys
+    }
+
+    #[test]
+    fn a_limit_failure_is_kept_until_its_retry_time() {
+        let mut c = cache(10, 1000);
+        let first = c.slot(key(1));
+        c.failed_until(
+            key(1),
+            &first,
+            Instant::now() + std::time::Duration::from_secs(60),
+        );
+        assert!(Arc::ptr_eq(&first, &c.slot(key(1))), "kept meanwhile");
+        c.failed_until(key(1), &first, Instant::now());
+        let second = c.slot(key(1));
+        assert!(!Arc::ptr_eq(&first, &second), "built again after");
+        assert!(Arc::ptr_eq(&second, &c.slot(key(1))));
     }
 
     #[test]
