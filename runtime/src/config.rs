@@ -140,6 +140,8 @@ pub struct Config {
     pub(crate) app_test_runs: usize,
     /// CPU time an invocation may use.
     pub(crate) cpu_limit: Duration,
+    /// How long a deploy check or a dependency install waits for a slot.
+    pub(crate) build_wait: Duration,
     /// How long a blocking trigger waits for a free slot before a 503.
     pub(crate) queue_wait: Duration,
     /// A new function's timeout.
@@ -207,6 +209,7 @@ impl Config {
             max_test_runs: defaults::MAX_TEST_RUNS,
             app_test_runs: defaults::APP_TEST_RUNS,
             cpu_limit: Duration::from_millis(defaults::CPU_LIMIT_MS),
+            build_wait: Duration::from_secs(30),
             queue_wait: Duration::from_millis(defaults::QUEUE_WAIT_MS),
             default_timeout_ms: defaults::DEFAULT_TIMEOUT_MS,
             max_timeout_ms: defaults::MAX_TIMEOUT_MS,

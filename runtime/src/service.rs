@@ -41,6 +41,11 @@ const HEALTH_WAIT: Duration = Duration::from_secs(2);
 /// How long a health check's answer is reused.
 const HEALTH_TTL: Duration = Duration::from_secs(1);
 
+/// Deploy checks (image builds: an init script, a compile) and dependency
+/// installs at once on a node; one at a time per application, so one
+/// tenant's deploys cannot keep another's waiting.
+const BUILDS_AT_ONCE: usize = 2;
+
 /// Invocation ids reserved from the database at a time: one write per
 /// block rather than per invocation; a restart leaves at most a block's
 /// gap.
@@ -61,6 +66,10 @@ pub struct Service {
     blocking: Slots,
     /// Slots of test runs.
     tests: Slots,
+    /// Slots of the builds a deploy or a runtime change is checked with.
+    checks: Slots,
+    /// Slots of dependency installs.
+    installs: Slots,
     /// The unused rest of the ids this node reserved.
     ids: Mutex<Range<i64>>,
     /// The last database check and when it was made: health probes are
@@ -168,6 +177,8 @@ impl Service {
         Ok(Service {
             blocking: Slots::new(config.max_concurrency, config.app_concurrency),
             tests: Slots::new(config.max_test_runs, config.app_test_runs),
+            checks: Slots::new(BUILDS_AT_ONCE, 1),
+            installs: Slots::new(BUILDS_AT_ONCE, 1),
             ids: Mutex::new(0..0),
             health: tokio::sync::Mutex::new(None),
             store,
@@ -284,11 +295,32 @@ impl Service {
             .next()
     }
 
-    /// Resolves and installs a dependency list (before it is stored).
+    /// A build slot of `slots` for `app`, or why there is none.
+    async fn build_slot<'a>(
+        &self,
+        slots: &'a Slots,
+        app: i64,
+        runs: &'static str,
+    ) -> Result<crate::slots::Slot<'a>> {
+        slots
+            .acquire(app, self.config.build_wait)
+            .await
+            .map_err(|refused| match refused {
+                Refused::Saturated => Error::Saturated,
+                Refused::AppAtCap => Error::AppAtCap { runs, cap: 1 },
+            })
+    }
+
+    /// Resolves and installs a dependency list for `app` (before it is
+    /// stored), one install per application at a time.
     pub(crate) async fn resolve_dependencies(
         &self,
+        app: i64,
         dependencies: &[Dependency],
     ) -> Result<Resolved> {
+        let _slot = self
+            .build_slot(&self.installs, app, "dependency installs")
+            .await?;
         Ok(self.invoker.install(dependencies, &LogProgress).await?)
     }
 
@@ -299,6 +331,7 @@ impl Service {
         app: i64,
         handler: String,
     ) -> Result<std::result::Result<(), BuildFailure>> {
+        let _slot = self.build_slot(&self.checks, app, "deploy checks").await?;
         let runtime = self.store(move |s| s.runtime(app)).await?;
         Ok(self.invoker.check(&runtime, &handler).await)
     }
@@ -312,6 +345,7 @@ impl Service {
         app: i64,
         change: RuntimeChange,
     ) -> Result<std::result::Result<(), Refusal>> {
+        let _slot = self.build_slot(&self.checks, app, "deploy checks").await?;
         let (runtime, mut handlers) = self
             .store(move |s| {
                 let runtime = s.runtime(app)?;

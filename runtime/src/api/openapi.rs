@@ -41,16 +41,28 @@ pub(crate) fn base() -> OpenApi {
 pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     expand_triggers(&mut doc);
-    if let Some(test_run) = doc
-        .paths
-        .paths
-        .get_mut("/v1/function-versions/{id}/invocations")
-        .and_then(|item| item.post.as_mut())
-    {
-        test_run
-            .responses
-            .responses
-            .insert("429".into(), RefOr::T(at_cap_answer()));
+    // Runs and builds with a cap per application.
+    let capped = [
+        ("/v1/function-versions/{id}/invocations", "post"),
+        ("/v1/functions/{id}/versions", "post"),
+        ("/v1/runtimes/nodejs/environment-variables", "put"),
+        ("/v1/runtimes/nodejs/initialization-script", "put"),
+        ("/v1/runtimes/nodejs/dependencies", "put"),
+    ];
+    for (path, method) in capped {
+        let Some(item) = doc.paths.paths.get_mut(path) else {
+            continue;
+        };
+        let operation = match method {
+            "post" => item.post.as_mut(),
+            _ => item.put.as_mut(),
+        };
+        if let Some(operation) = operation {
+            operation
+                .responses
+                .responses
+                .insert("429".into(), RefOr::T(at_cap_answer()));
+        }
     }
     for item in doc.paths.paths.values_mut() {
         // What a read-only key may not do.

@@ -122,19 +122,21 @@ pub(crate) async fn update_dependencies(
     let lockfile = if dependencies.is_empty() {
         None
     } else {
-        let resolved =
-            tokio::time::timeout(INSTALL_TIMEOUT, service.resolve_dependencies(&dependencies))
-                .await
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::GATEWAY_TIMEOUT,
-                        "RegistryError",
-                        format!(
-                            "installing the dependencies took longer than {}s",
-                            INSTALL_TIMEOUT.as_secs()
-                        ),
-                    )
-                })??;
+        let resolved = tokio::time::timeout(
+            INSTALL_TIMEOUT,
+            service.resolve_dependencies(app.id, &dependencies),
+        )
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "RegistryError",
+                format!(
+                    "installing the dependencies took longer than {}s",
+                    INSTALL_TIMEOUT.as_secs()
+                ),
+            )
+        })??;
         for warning in &resolved.warnings {
             tracing::warn!(app = app.id, "{warning}");
         }

@@ -193,6 +193,57 @@ async fn requests_without_a_valid_key_are_unauthorized() {
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_application_checks_one_deploy_at_a_time() {
+    let api = api(|config| config.build_wait = Duration::from_millis(50));
+    // A top level that takes a second to load holds the deploy check.
+    let slow = "const end = Date.now() + 1000; while (Date.now() < end) {}\nasync function handleEvent() { return true; }";
+    let function_a = api
+        .deploy(
+            "key-a",
+            SIGN_IN,
+            "async function handleEvent() { return true; }",
+        )
+        .await;
+    let first = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            api.call(
+                Some("key-a"),
+                "POST",
+                &format!("/v1/functions/{function_a}/versions"),
+                Some(json!({ "handlerScript": slow })),
+            )
+            .await
+            .status
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = api
+        .call(
+            Some("key-a"),
+            "POST",
+            &format!("/v1/functions/{function_a}/versions"),
+            Some(json!({ "handlerScript": "async function handleEvent() { return 2; }" })),
+        )
+        .await;
+    assert_eq!(
+        second.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        second.body
+    );
+    assert_eq!(second.retry_after.as_deref(), Some("1"));
+    // Another application deploys meanwhile.
+    api.deploy(
+        "key-b",
+        SIGN_IN,
+        "async function handleEvent() { return true; }",
+    )
+    .await;
+    assert_eq!(first.await.expect("the slow deploy"), StatusCode::CREATED);
+}
+
 #[tokio::test]
 async fn read_only_keys_read_and_rotated_keys_end() {
     let api = api(|config| config.lookup_ttl = Duration::ZERO);
