@@ -191,28 +191,79 @@ const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 static LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
 
-/// `host`'s addresses, through a bounded number of lookups at once, each
-/// within [`LOOKUP_TIMEOUT`] (waiting for a turn included).
+/// How long an answer is reused. The system resolver (which honours
+/// `/etc/hosts` and the host's resolver settings, unlike a resolver of our
+/// own) gives no TTL, so answers are kept briefly: handlers that call one
+/// API many times cost one lookup, and a name cannot change its addresses
+/// between one request's check and the next in that time. Addresses are
+/// checked against the policy after the cache, on every connect.
+const ANSWER_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long "no such name" is reused.
+const NOT_FOUND_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Names kept at most (all are dropped at once past it: a crude bound,
+/// reached only by a flood of distinct names).
+const MAX_ANSWERS: usize = 4096;
+
+type Answers = std::collections::HashMap<String, (std::time::Instant, Result<Vec<IpAddr>, String>)>;
+
+static ANSWERS: std::sync::LazyLock<std::sync::Mutex<Answers>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn answers() -> std::sync::MutexGuard<'static, Answers> {
+    ANSWERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `host`'s addresses, from a recent answer or through a bounded number of
+/// lookups at once, each within [`LOOKUP_TIMEOUT`] (waiting for a turn
+/// included).
 async fn lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, std::io::Error> {
-    let not_found = |why: String| {
+    let not_found = |why: &str| {
         std::io::Error::new(
             std::io::ErrorKind::NotFound,
             format!("getaddrinfo ENOTFOUND {host}: {why}"),
         )
     };
+    let with_port = |ips: &[IpAddr]| ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
+    if let Some((until, answer)) = answers().get(host)
+        && std::time::Instant::now() < *until
+    {
+        return answer
+            .as_deref()
+            .map(with_port)
+            .map_err(|why| not_found(why));
+    }
     let lookup = async {
-        let _turn = LOOKUPS
-            .acquire()
+        let _turn = LOOKUPS.acquire().await.map_err(|e| e.to_string())?;
+        tokio::net::lookup_host((host, 0))
             .await
-            .map_err(|e| not_found(e.to_string()))?;
-        tokio::net::lookup_host((host, port))
-            .await
-            .map(Iterator::collect)
-            .map_err(|e| not_found(e.to_string()))
+            .map(|addrs| addrs.map(|a| a.ip()).collect::<Vec<IpAddr>>())
+            .map_err(|e| e.to_string())
     };
-    tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
+    let answer = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
         .await
-        .map_err(|_| not_found(format!("no answer within {LOOKUP_TIMEOUT:?}")))?
+        .map_err(|_| not_found(&format!("no answer within {LOOKUP_TIMEOUT:?}")))?;
+    // A timeout is not remembered: the next call tries again.
+    let ttl = if answer.is_ok() {
+        ANSWER_TTL
+    } else {
+        NOT_FOUND_TTL
+    };
+    {
+        let mut answers = answers();
+        if answers.len() >= MAX_ANSWERS {
+            answers.clear();
+        }
+        answers.insert(
+            host.to_owned(),
+            (std::time::Instant::now() + ttl, answer.clone()),
+        );
+    }
+    answer
+        .as_deref()
+        .map(with_port)
+        .map_err(|why| not_found(why))
 }
 
 pub(crate) fn denied_message(host: &str) -> String {
@@ -227,6 +278,25 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("an address")
+    }
+
+    #[tokio::test]
+    async fn answers_are_reused_with_the_port_asked_for() {
+        let first = lookup("localhost", 80).await.expect("localhost resolves");
+        assert!(first.iter().all(|a| a.port() == 80 && a.ip().is_loopback()));
+        let (until, _) = answers().get("localhost").cloned().expect("kept");
+        let again = lookup("localhost", 443).await.expect("from the cache");
+        assert!(again.iter().all(|a| a.port() == 443));
+        assert_eq!(answers().get("localhost").map(|(u, _)| *u), Some(until));
+        let missing = lookup("no-such-host.invalid", 80)
+            .await
+            .expect_err("not found");
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        assert!(
+            answers()
+                .get("no-such-host.invalid")
+                .is_some_and(|(_, a)| a.is_err())
+        );
     }
 
     #[test]
