@@ -80,6 +80,8 @@ pub(crate) mod defaults {
     pub(crate) const QUEUE_POLL_MS: u64 = 200;
     /// Invocation records kept per function.
     pub(crate) const KEEP_INVOCATIONS: u64 = 10_000;
+    /// Days a finished invocation record is kept.
+    pub(crate) const KEEP_INVOCATIONS_DAYS: u32 = 30;
 }
 
 /// The smallest lease: shorter ones would expire under ordinary load.
@@ -177,6 +179,8 @@ pub struct Config {
     pub(crate) queue: QueueConfig,
     /// Invocation records kept per function.
     pub(crate) keep_invocations: u64,
+    /// Days a finished invocation record is kept (0: no age limit).
+    pub(crate) keep_invocations_days: u32,
     /// Bearer token `GET /metrics` requires, if any.
     pub(crate) metrics_token: Option<String>,
     /// The database, if not `chatfn.db` in the data directory.
@@ -230,6 +234,7 @@ impl Config {
             fetch_limits: FetchLimits::default(),
             queue: QueueConfig::default(),
             keep_invocations: defaults::KEEP_INVOCATIONS,
+            keep_invocations_days: defaults::KEEP_INVOCATIONS_DAYS,
             metrics_token: None,
             database: None,
             secrets_key_hex: None,

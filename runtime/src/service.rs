@@ -447,11 +447,20 @@ impl Service {
 /// Prunes old invocation records and finished jobs every minute.
 fn spawn_pruner(service: Arc<Service>) {
     let keep = service.config.keep_invocations;
+    let keep_days = service.config.keep_invocations_days;
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            match service.store(move |s| s.prune_invocations(keep)).await {
+            // 0 days: kept whatever their age.
+            let before = match keep_days {
+                0 => i64::MIN,
+                days => crate::time::now_ms() - i64::from(days) * 86_400_000,
+            };
+            match service
+                .store(move |s| s.prune_invocations(keep, before))
+                .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "old invocation records pruned"),
                 Err(e) => tracing::warn!("pruning invocation records failed: {e}"),

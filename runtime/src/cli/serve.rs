@@ -107,6 +107,9 @@ pub(crate) struct ServeArgs {
     /// Invocation records kept per function (older ones are pruned).
     #[arg(long, value_name = "N", default_value_t = defaults::KEEP_INVOCATIONS)]
     keep_invocations: u64,
+    /// Days a finished invocation record is kept (0: no age limit).
+    #[arg(long, value_name = "DAYS", default_value_t = defaults::KEEP_INVOCATIONS_DAYS)]
+    keep_invocations_days: u32,
     /// Require `Authorization: Bearer TOKEN` on `GET /metrics` (open
     /// otherwise: it has no tenant labels, but it does show traffic).
     /// `CHATFN_METRICS_TOKEN` sets it too, off the command line.
@@ -159,6 +162,7 @@ impl ServeArgs {
         config.queue.retry_base = Duration::from_millis(self.retry_base_ms);
         config.queue.lease = Duration::from_millis(self.queue_lease_ms);
         config.keep_invocations = self.keep_invocations;
+        config.keep_invocations_days = self.keep_invocations_days;
         config.secrets_key_file.clone_from(&self.secrets_key_file);
         config.secrets_key_hex = std::env::var("CHATFN_SECRETS_KEY").ok();
         config.metrics_token = self

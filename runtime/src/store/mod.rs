@@ -438,8 +438,10 @@ pub(crate) trait InvocationStore: Send + Sync {
     /// Reserves `count` new invocation (and job) ids for the caller; no
     /// other caller, on this node or another, gets any of them.
     fn allocate_invocation_ids(&self, count: u32) -> StoreResult<std::ops::Range<i64>>;
-    /// Keeps each function's newest `keep` invocations; returns how many went.
-    fn prune_invocations(&self, keep: u64) -> StoreResult<u64>;
+    /// Keeps each function's newest `keep` invocations, and of those only
+    /// the finished ones created at or after `before_ms` (and every one
+    /// still under way); returns how many went.
+    fn prune_invocations(&self, keep: u64, before_ms: i64) -> StoreResult<u64>;
 }
 
 /// A change made to an application's data, as another node reports it.

@@ -717,7 +717,9 @@ fn invocations_page_and_filter(db: &impl Backend) {
         ),
         (2, vec![3])
     );
-    assert_eq!(s.prune_invocations(2).expect("prunes"), 3);
+    // By age first (records 1 and 2 are older than 250), then by count.
+    assert_eq!(s.prune_invocations(10, 250).expect("prunes"), 2);
+    assert_eq!(s.prune_invocations(2, 0).expect("prunes"), 1);
     let left = s
         .list_invocations(1, &InvocationFilter::default(), page(10))
         .expect("reads");
@@ -1188,7 +1190,7 @@ fn replaced_attempts_are_kept_whole(db: &impl Backend) {
     assert_eq!(page.items[0].past_attempts, queued.past_attempts);
     s.put_invocations(&[*job_record(2, 1).expect("a record")])
         .expect("writes");
-    s.prune_invocations(1).expect("prunes");
+    s.prune_invocations(1, 0).expect("prunes");
     assert!(s.invocation(1, 1).expect("reads").is_none());
     // Written again, the id has no attempts left over.
     s.put_invocations(&[*failed(1, "new")]).expect("writes");

@@ -310,7 +310,7 @@ impl InvocationStore for PostgresStore {
         })
     }
 
-    fn prune_invocations(&self, keep: u64) -> StoreResult<u64> {
+    fn prune_invocations(&self, keep: u64, before_ms: i64) -> StoreResult<u64> {
         self.run(|client| async move {
             let keep = i64::try_from(keep).unwrap_or(i64::MAX);
             let removed = client
@@ -318,13 +318,14 @@ impl InvocationStore for PostgresStore {
                     "WITH removed AS (
                        DELETE FROM invocations WHERE id IN (
                          SELECT id FROM (
-                           SELECT id, ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
-                         ) ranked WHERE n > $1)
+                           SELECT id, created_ms, status,
+                             ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
+                         ) ranked WHERE n > $1 OR (created_ms < $2 AND status IN ('SUCCEEDED', 'FAILED')))
                        RETURNING id),
                      attempts AS (
                        DELETE FROM invocation_attempts WHERE invocation_id IN (SELECT id FROM removed))
                      SELECT COUNT(*) FROM removed",
-                    &[&keep],
+                    &[&keep, &before_ms],
                 )
                 .await?
                 .try_get::<_, i64>(0)?;

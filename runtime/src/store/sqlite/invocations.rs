@@ -113,16 +113,17 @@ impl InvocationStore for SqliteStore {
         })
     }
 
-    fn prune_invocations(&self, keep: u64) -> StoreResult<u64> {
+    fn prune_invocations(&self, keep: u64, before_ms: i64) -> StoreResult<u64> {
         self.with(|conn| {
             let keep = i64::try_from(keep).unwrap_or(i64::MAX);
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let removed = tx.execute(
                 "DELETE FROM invocations WHERE id IN (
                    SELECT id FROM (
-                     SELECT id, ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
-                   ) WHERE n > ?1)",
-                params![keep],
+                     SELECT id, created_ms, status,
+                       ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
+                   ) WHERE n > ?1 OR (created_ms < ?2 AND status IN ('SUCCEEDED', 'FAILED')))",
+                params![keep, before_ms],
             )?;
             tx.execute(
                 "DELETE FROM invocation_attempts
