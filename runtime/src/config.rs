@@ -82,6 +82,8 @@ pub(crate) mod defaults {
     pub(crate) const KEEP_INVOCATIONS: u64 = 10_000;
     /// Days a finished invocation record is kept.
     pub(crate) const KEEP_INVOCATIONS_DAYS: u32 = 30;
+    /// Disk the image cache may take, in MiB.
+    pub(crate) const CACHE_MAX_MB: u64 = 4096;
 }
 
 /// The smallest lease: shorter ones would expire under ordinary load.
@@ -160,6 +162,8 @@ pub struct Config {
     pub(crate) image_cache_entries: usize,
     /// Bytes of images kept in memory.
     pub(crate) image_cache_bytes: usize,
+    /// Disk the image cache may take.
+    pub(crate) cache_max_bytes: u64,
     /// Memory the warm pools may take together (0 turns them off).
     pub(crate) warm_pool_bytes: usize,
     /// The most instances one version's warm pool holds.
@@ -226,6 +230,7 @@ impl Config {
             image_cache_entries: defaults::IMAGE_CACHE_ENTRIES,
             image_cache_bytes: defaults::IMAGE_CACHE_MB << 20,
             warm_pool_bytes: defaults::warm_pool_mb() << 20,
+            cache_max_bytes: defaults::CACHE_MAX_MB << 20,
             warm_per_function: defaults::warm_per_function(),
             platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
             lookup_ttl: Duration::from_millis(defaults::LOOKUP_TTL_MS),

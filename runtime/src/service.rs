@@ -126,6 +126,7 @@ impl Service {
         };
         let sandbox = Sandbox::new(SandboxConfig {
             cache_dir: Some(config.image_dir()),
+            cache_max_bytes: Some(config.cache_max_bytes),
             warm_pool_bytes: config.warm_pool_bytes,
             warm_per_image: config.warm_per_function,
             ..SandboxConfig::default()

@@ -90,7 +90,15 @@ pub(crate) fn load(engine: &Engine, dir: &Path, id: &str) -> Option<Module> {
     // rejects artifacts from other versions or settings.
     let loaded = unsafe { Module::deserialize_file(engine, &path) };
     match loaded {
-        Ok(module) => Some(module),
+        Ok(module) => {
+            // Used now: the quota's collection takes the least recently
+            // used first. (A mapped file stays valid if it is deleted.)
+            let _ = fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            Some(module)
+        }
         Err(e) => {
             tracing::warn!(path = %path.display(), "ignoring unusable cached image: {e:#}");
             None
@@ -98,9 +106,10 @@ pub(crate) fn load(engine: &Engine, dir: &Path, id: &str) -> Option<Module> {
     }
 }
 
-/// Writes `module` to the cache under `id`, atomically. A failure only
-/// costs a rebuild later, so it is logged, never returned.
-pub(crate) fn store(dir: &Path, id: &str, module: &Module) {
+/// Writes `module` to the cache under `id`, atomically, then keeps the
+/// images within `max_bytes` if given. A failure only costs a rebuild
+/// later, so it is logged, never returned.
+pub(crate) fn store(dir: &Path, id: &str, module: &Module, max_bytes: Option<u64>) {
     let bytes = match module.serialize() {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -122,7 +131,53 @@ pub(crate) fn store(dir: &Path, id: &str, module: &Module) {
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp_path);
         tracing::warn!(dir = %dir.display(), "could not write to the image cache: {e}");
+        return;
     }
+    if let Some(max_bytes) = max_bytes {
+        collect(dir, max_bytes, id);
+    }
+}
+
+/// Deletes the least recently used images until those left take at most
+/// `max_bytes`; never `keep` (just written) nor the instrumented guest
+/// every build needs. Images in use stay valid: their files are mapped.
+fn collect(dir: &Path, max_bytes: u64, keep: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let keep = format!("{keep}.cwasm");
+    let mut images: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            if !name.ends_with(".cwasm") || name == keep || name.starts_with("guest-") {
+                return None;
+            }
+            let meta = entry.metadata().ok()?;
+            Some((meta.modified().ok()?, meta.len(), entry.path()))
+        })
+        .collect();
+    let kept = fs::metadata(dir.join(&keep)).map_or(0, |m| m.len());
+    let mut total: u64 = kept + images.iter().map(|(_, size, _)| size).sum::<u64>();
+    if total <= max_bytes {
+        return;
+    }
+    images.sort();
+    let mut removed = 0;
+    for (_, size, path) in images {
+        if total <= max_bytes {
+            break;
+        }
+        if fs::remove_file(&path).is_ok() {
+            total -= size;
+            removed += 1;
+        }
+    }
+    tracing::info!(
+        removed,
+        left_mb = total >> 20,
+        "least recently used images removed from the disk cache"
+    );
 }
 
 /// How many runtime snapshots stay loaded for late-bound images to share
@@ -160,6 +215,33 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
+
+    #[test]
+    fn the_quota_removes_the_least_recently_used_images() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let now = std::time::SystemTime::now();
+        let write = |name: &str, age_s: u64| -> std::io::Result<()> {
+            let path = dir.path().join(name);
+            fs::write(&path, vec![0u8; 100])?;
+            fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(now - std::time::Duration::from_secs(age_s))
+        };
+        write("old.cwasm", 300)?;
+        write("older.cwasm", 400)?;
+        write("recent.cwasm", 10)?;
+        write("guest-x.cwasm", 1000)?;
+        write("new.cwasm", 500)?; // just written, whatever its time
+        collect(dir.path(), 250, "new");
+        let mut left: Vec<String> = fs::read_dir(dir.path())?
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["guest-x.cwasm", "new.cwasm", "recent.cwasm"]);
+        Ok(())
+    }
 
     #[test]
     fn native_code_is_loaded_only_from_a_directory_others_cannot_write() {

@@ -13,6 +13,10 @@ pub struct SandboxConfig {
     /// Directory where precompiled images (`.cwasm`) are cached. `None`
     /// disables the disk cache. Default: `None`.
     pub cache_dir: Option<PathBuf>,
+    /// The most bytes of images the disk cache keeps: past it, the least
+    /// recently used are removed (the instrumented guest always stays).
+    /// `None`: no bound. Default: `None`.
+    pub cache_max_bytes: Option<u64>,
     /// The most linear memory any invocation may be given; each pooled
     /// memory slot is this large (virtual). Default: 512 MiB.
     pub max_memory_bytes: usize,
@@ -48,6 +52,7 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
             cache_dir: None,
+            cache_max_bytes: None,
             max_memory_bytes: 512 << 20,
             max_instances: 1000,
             init_timeout: Duration::from_secs(10),

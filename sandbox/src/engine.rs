@@ -187,7 +187,8 @@ impl Sandbox {
                     let module = Module::new(&inner.engine, &wasm)
                         .map_err(Error::engine("compiling the guest"))?;
                     if let Some(dir) = cache_dir {
-                        cache::store(dir, &id, &module);
+                        // Never collected: every build needs it.
+                        cache::store(dir, &id, &module, None);
                     }
                     Ok(Instrumented { context, module })
                 })

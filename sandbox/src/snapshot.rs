@@ -63,13 +63,14 @@ impl Sandbox {
         let wasm = self.snapshot(bundle, modules).await?;
         let engine = self.inner.engine.clone();
         let dir = self.inner.config.cache_dir.clone();
+        let max_bytes = self.inner.config.cache_max_bytes;
         let id = id.to_owned();
         // The compile and the cache file's write and fsync all block.
         tokio::task::spawn_blocking(move || {
             let module =
                 Module::new(&engine, &wasm).map_err(Error::engine("compiling an image"))?;
             if let Some(dir) = dir.as_deref() {
-                cache::store(dir, &id, &module);
+                cache::store(dir, &id, &module, max_bytes);
                 // Mapped from the file, the code is shared, clean page cache
                 // the kernel can reclaim, rather than this process's private
                 // memory.

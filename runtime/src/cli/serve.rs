@@ -78,6 +78,10 @@ pub(crate) struct ServeArgs {
     /// Memory built images may take, in MiB (the most recent one is always kept).
     #[arg(long, value_name = "MIB", default_value_t = defaults::IMAGE_CACHE_MB)]
     image_cache_mb: usize,
+    /// Disk the image cache (under the data directory) may take, in MiB;
+    /// past it the least recently used images are removed.
+    #[arg(long, value_name = "MIB", default_value_t = defaults::CACHE_MAX_MB)]
+    cache_max_mb: u64,
     /// Memory the warm pools of functions in use may take together, in
     /// MiB (instances made ahead of invocations); 0 turns them off.
     #[arg(long, value_name = "MIB", default_value_t = defaults::warm_pool_mb())]
@@ -155,6 +159,7 @@ impl ServeArgs {
         config.image_cache_entries = self.image_cache_entries;
         config.image_cache_bytes = self.image_cache_mb.saturating_mul(1 << 20);
         config.warm_pool_bytes = self.warm_pool_mb.saturating_mul(1 << 20);
+        config.cache_max_bytes = self.cache_max_mb.saturating_mul(1 << 20);
         config.warm_per_function = self.warm_per_function;
         config.queue.concurrency = self.queue_concurrency;
         config.queue.app_concurrency = self.queue_app_concurrency;
