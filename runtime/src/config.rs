@@ -299,19 +299,26 @@ impl Config {
             .unwrap_or_else(|| Database::in_data_dir(&self.data_dir))
     }
 
-    /// The key secrets are sealed with.
-    pub(crate) fn secrets_key(&self) -> anyhow::Result<crate::secrets::SecretsKey> {
+    /// The key secrets are sealed with. With PostgreSQL and no key given
+    /// there is none: each node would make a key of its own and fail to
+    /// open the others' secrets, so secrets are refused until every node
+    /// is given the same key.
+    pub(crate) fn secrets_key(&self) -> anyhow::Result<Option<crate::secrets::SecretsKey>> {
         use crate::secrets::SecretsKey;
-        match &self.secrets_key_hex {
-            Some(hex) => {
-                SecretsKey::from_hex(hex).map_err(|e| anyhow::anyhow!("CHATFN_SECRETS_KEY: {e}"))
+        match (&self.secrets_key_hex, &self.secrets_key_file) {
+            (Some(hex), _) => SecretsKey::from_hex(hex)
+                .map(Some)
+                .map_err(|e| anyhow::anyhow!("CHATFN_SECRETS_KEY: {e}")),
+            (None, Some(path)) => SecretsKey::load_or_create(path).map(Some),
+            (None, None) if matches!(self.database_target(), Database::Postgres(_)) => {
+                tracing::warn!(
+                    "no secrets key (--secrets-key-file or CHATFN_SECRETS_KEY): secrets cannot be set or used; give every node the same key"
+                );
+                Ok(None)
             }
-            None => SecretsKey::load_or_create(
-                &self
-                    .secrets_key_file
-                    .clone()
-                    .unwrap_or_else(|| self.data_dir.join("secrets.key")),
-            ),
+            (None, None) => {
+                SecretsKey::load_or_create(&self.data_dir.join("secrets.key")).map(Some)
+            }
         }
     }
 

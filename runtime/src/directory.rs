@@ -74,22 +74,26 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
 pub(crate) struct Directory {
     store: Arc<dyn Store>,
     cache: Cache,
-    /// Opens the secrets it loads.
-    secrets_key: Arc<SecretsKey>,
+    /// Opens the secrets it loads (none: secrets cannot be used).
+    secrets_key: Option<Arc<SecretsKey>>,
 }
 
 impl Directory {
-    pub(crate) fn new(store: Arc<dyn Store>, ttl: Duration, secrets_key: SecretsKey) -> Directory {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        ttl: Duration,
+        secrets_key: Option<SecretsKey>,
+    ) -> Directory {
         Directory {
             store,
             cache: Cache::new(ttl),
-            secrets_key: Arc::new(secrets_key),
+            secrets_key: secrets_key.map(Arc::new),
         }
     }
 
-    /// The key secrets are sealed with.
-    pub(crate) fn secrets_key(&self) -> &SecretsKey {
-        &self.secrets_key
+    /// The key secrets are sealed with, if this node has one.
+    pub(crate) fn secrets_key(&self) -> Option<&SecretsKey> {
+        self.secrets_key.as_deref()
     }
 
     /// The holder of a key: its application and what the key may do.
@@ -150,12 +154,19 @@ impl Directory {
     /// `app`'s secrets, opened, as a JSON object of strings for the
     /// sandbox (`None` when it has none). Kept in memory only.
     pub(crate) async fn secrets(&self, app: i64) -> StoreResult<Secrets> {
-        let key = Arc::clone(&self.secrets_key);
+        let key = self.secrets_key.clone();
         let load = blocking(&self.store, move |s| {
             let sealed = s.secrets(app)?;
             if sealed.is_empty() {
                 return Ok(None);
             }
+            let Some(key) = key else {
+                return Err(StoreError::Schema(
+                    "the application has secrets, but this node has no secrets key \
+                     (--secrets-key-file or CHATFN_SECRETS_KEY)"
+                        .into(),
+                ));
+            };
             let mut opened = serde_json::Map::new();
             for secret in sealed {
                 let value = key

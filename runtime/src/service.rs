@@ -253,8 +253,8 @@ impl Service {
         result
     }
 
-    /// The key secrets are sealed with.
-    pub(crate) fn secrets_key(&self) -> &crate::secrets::SecretsKey {
+    /// The key secrets are sealed with, if this node has one.
+    pub(crate) fn secrets_key(&self) -> Option<&crate::secrets::SecretsKey> {
         self.directory.secrets_key()
     }
 

@@ -41,7 +41,7 @@ pub struct SandboxConfig {
     /// How long an image goes without invocations before its pool is
     /// emptied. Default: 10 s.
     pub warm_idle: Duration,
-    /// How many invocations past their first 2 ms of CPU time compute at
+    /// How many invocations past their first 1 ms of CPU time compute at
     /// once; the others wait for a turn (interactive ones first, then
     /// round-robin over tenants). Default: one fewer than the available
     /// cores (at least 1), so short invocations always find a thread.

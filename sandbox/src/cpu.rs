@@ -297,6 +297,14 @@ impl CpuAccount {
     }
 }
 
+impl CpuAccount {
+    /// Gives up the turn (or the place in line) while the guest waits on
+    /// host calls or timers.
+    pub(crate) fn park(&mut self) {
+        self.turns.leave(&self.seat);
+    }
+}
+
 impl Drop for CpuAccount {
     fn drop(&mut self) {
         self.turns.leave(&self.seat);
@@ -385,6 +393,23 @@ mod tests {
         turns.leave(&a);
         assert!(holds(&c), "the turn skips the guest that left");
         turns.leave(&c);
+        assert_eq!(turns.running(), 0);
+    }
+
+    #[test]
+    fn a_parked_guest_gives_its_turn_and_asks_again() {
+        let turns = Arc::new(Turns::new(1));
+        let (a, b) = (seat(1, false), seat(2, false));
+        assert!(turns.next(&a).is_none());
+        assert!(turns.next(&b).is_some());
+        // `a` waits on a host call: its turn goes to `b`.
+        turns.leave(&a);
+        assert!(holds(&b) && !holds(&a));
+        // Back from the call, `a` asks again and waits its turn.
+        assert!(turns.next(&a).is_some());
+        turns.leave(&b);
+        assert!(holds(&a));
+        turns.leave(&a);
         assert_eq!(turns.running(), 0);
     }
 

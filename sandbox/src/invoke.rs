@@ -187,6 +187,11 @@ impl Image {
             .map_err(DriveError::Trap)?;
         let mut in_flight = FuturesUnordered::new();
         while status != abi::STATUS_DONE {
+            // Waiting computes nothing: the turn goes to the next guest in
+            // line (the next tick past the free run asks again).
+            if let Some(cpu) = &mut store.data_mut().cpu {
+                cpu.park();
+            }
             for (id, call) in store.data_mut().new_calls.drain(..) {
                 let future = host.call(call);
                 in_flight.push(async move { (id, future.await) });

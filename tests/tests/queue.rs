@@ -582,3 +582,69 @@ fn a_backlog_does_not_hold_up_another_applications_job() {
     assert!(waited < Duration::from_secs(2), "waited {waited:?}");
     assert!(left["queued"].as_u64().unwrap_or(0) > 900, "{left}");
 }
+
+/// One application's CPU-bound handlers (more at once than there are
+/// cores, blocking and queued) do not make another's trivial trigger fail.
+/// Its latency is measured by `scripts/bench-noisy`, not here.
+#[test]
+fn a_cpu_bound_neighbour_does_not_make_another_applications_triggers_fail() {
+    let server = Server::start();
+    let noisy = Arc::new(server.client(&server.create_app("noisy", &[])));
+    let quiet = server.client(&server.create_app("quiet", &[]));
+    let spin = |ms: u32| {
+        format!(
+            "async function handleEvent() {{ const end = Date.now() + {ms}; let x = 0; while (Date.now() < end) x++; return {{ allowed: x > 0 }}; }}"
+        )
+    };
+    deploy(
+        &noisy,
+        "user.attempted.start_session",
+        &spin(100),
+        Some(10_000),
+    );
+    deploy(&noisy, SENT, &spin(200), Some(10_000));
+    deploy(
+        &quiet,
+        "user.attempted.start_session",
+        "async function handleEvent() { return { allowed: true }; }",
+        None,
+    );
+    for n in 1..=200 {
+        let reply = noisy.json("POST", &format!("/v1/triggers/{SENT}"), &message(n));
+        assert_eq!(reply.status, 202);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let attackers: Vec<_> = (0..4)
+        .map(|_| {
+            let (noisy, stop) = (Arc::clone(&noisy), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut answered = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let reply = noisy.json(
+                        "POST",
+                        "/v1/triggers/user.attempted.start_session",
+                        &json!({ "username": "mallory" }),
+                    );
+                    assert_eq!(reply.status, 200, "{:?}", reply.body);
+                    answered += 1;
+                }
+                answered
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    for _ in 0..300 {
+        let reply = quiet.json(
+            "POST",
+            "/v1/triggers/user.attempted.start_session",
+            &json!({ "username": "ada" }),
+        );
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let noisy_answered: usize = attackers
+        .into_iter()
+        .map(|a| a.join().expect("an attacker"))
+        .sum();
+    assert!(noisy_answered > 0, "the noisy application ran too");
+}

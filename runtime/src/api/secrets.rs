@@ -70,7 +70,7 @@ pub(crate) async fn list(
     summary = "Sets secrets (a string each) or removes them (null); others stay. Handlers read them from `process.env` during invocations (not in the initialization script); values are never returned.",
     request_body(content = Object),
     responses((status = 200, body = SecretList),
-        (status = 409, description = "The runtime would have too many secrets.", body = super::error::ErrorBody)))]
+        (status = 409, description = "The runtime would have too many secrets, or this server has no secrets key.", body = super::error::ErrorBody)))]
 pub(crate) async fn update(
     State(service): State<AppState>,
     Tenant(app): Tenant,
@@ -81,7 +81,13 @@ pub(crate) async fn update(
             "at most {MAX_SECRETS} secrets at once"
         )));
     }
-    let key = service.secrets_key();
+    let key = service.secrets_key().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "ConflictError",
+            "this server has no secrets key: start every node with the same --secrets-key-file or CHATFN_SECRETS_KEY",
+        )
+    })?;
     let mut changes = Vec::with_capacity(body.len());
     for (name, value) in body {
         check_name(&name).map_err(ApiError::bad_request)?;

@@ -57,7 +57,7 @@ impl JobStore for PostgresStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let per_app = i64::try_from(per_app).unwrap_or(i64::MAX);
         self.run(|client| async move {
-            // `after` and `before` walk the applications with queued jobs
+            // `after` and `before` walk the applications with due jobs
             // from `after_app` round (a skip scan of jobs_queued_by_app,
             // read only as far as the limit needs); each one's due jobs
             // are locked in order, ranked, and taken in rounds. Rows
@@ -67,16 +67,18 @@ impl JobStore for PostgresStore {
                 .prepare_cached(&format!(
                     "WITH RECURSIVE
                      after AS (
-                       (SELECT app_id FROM jobs WHERE state = 'queued' AND app_id > $6 ORDER BY app_id LIMIT 1)
+                       (SELECT app_id FROM jobs WHERE state = 'queued' AND app_id > $6 AND next_run_ms <= $1
+                        ORDER BY app_id LIMIT 1)
                        UNION ALL
                        SELECT (SELECT j.app_id FROM jobs j WHERE j.state = 'queued' AND j.app_id > after.app_id
-                               ORDER BY j.app_id LIMIT 1)
+                               AND j.next_run_ms <= $1 ORDER BY j.app_id LIMIT 1)
                        FROM after WHERE after.app_id IS NOT NULL),
                      before AS (
-                       (SELECT app_id FROM jobs WHERE state = 'queued' AND app_id <= $6 ORDER BY app_id LIMIT 1)
+                       (SELECT app_id FROM jobs WHERE state = 'queued' AND app_id <= $6 AND next_run_ms <= $1
+                        ORDER BY app_id LIMIT 1)
                        UNION ALL
                        SELECT (SELECT j.app_id FROM jobs j WHERE j.state = 'queued' AND j.app_id > before.app_id
-                               AND j.app_id <= $6 ORDER BY j.app_id LIMIT 1)
+                               AND j.app_id <= $6 AND j.next_run_ms <= $1 ORDER BY j.app_id LIMIT 1)
                        FROM before WHERE before.app_id IS NOT NULL),
                      walk AS (
                        SELECT app_id, row_number() OVER () AS turn FROM (

@@ -157,7 +157,8 @@ fn claim(conn: &mut Connection, request: &ClaimRequest<'_>) -> StoreResult<Vec<J
         // Queued jobs: each application's due ones, walking applications
         // from `after_app` round.
         let mut next_app = tx.prepare_cached(
-            "SELECT app_id FROM jobs WHERE state = 'queued' AND app_id > ?1 ORDER BY app_id LIMIT 1",
+            "SELECT app_id FROM jobs WHERE state = 'queued' AND app_id > ?1 AND next_run_ms <= ?2
+             ORDER BY app_id LIMIT 1",
         )?;
         let mut due = tx.prepare_cached(
             "SELECT id FROM jobs WHERE state = 'queued' AND app_id = ?1 AND next_run_ms <= ?2
@@ -168,7 +169,9 @@ fn claim(conn: &mut Connection, request: &ClaimRequest<'_>) -> StoreResult<Vec<J
         let mut at = after_app;
         let mut wrapped = false;
         while lines.len() < wanted {
-            let app: Option<i64> = next_app.query_row(params![at], |r| r.get(0)).optional()?;
+            let app: Option<i64> = next_app
+                .query_row(params![at, now_ms], |r| r.get(0))
+                .optional()?;
             let app = match app {
                 Some(app) if wrapped && app > after_app => break,
                 Some(app) => app,
