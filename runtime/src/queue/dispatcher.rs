@@ -208,8 +208,29 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
     }
 }
 
+/// A started run's hold on its slot and its application's count: given
+/// back when the run ends, however it ends (a panic included), slot first
+/// so the dispatcher finds it free when it wakes.
+struct Running {
+    queue: Arc<Queue>,
+    app: i64,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.permit.take());
+        self.queue.ran(self.app);
+    }
+}
+
 async fn run(queue: Arc<Queue>, job: Job, permit: OwnedSemaphorePermit) {
     let (id, app, attempt) = (job.id, job.app_id, job.attempt);
+    let _running = Running {
+        queue: Arc::clone(&queue),
+        app,
+        permit: Some(permit),
+    };
     let (mut record, error) = match run_once(&queue, &job).await {
         Ok(invocation) => {
             let error = invocation.error().map(InvocationError::summary);
@@ -225,9 +246,6 @@ async fn run(queue: Arc<Queue>, job: Job, permit: OwnedSemaphorePermit) {
                 },
                 record: None,
             });
-            // The slot is free before the dispatcher hears of it.
-            drop(permit);
-            queue.ran(app);
             return;
         }
         Err(error) => {
@@ -259,8 +277,6 @@ async fn run(queue: Arc<Queue>, job: Job, permit: OwnedSemaphorePermit) {
         end,
         record: Some(Box::new(record)),
     });
-    drop(permit);
-    queue.ran(app);
 }
 
 /// Why a job could not run at all (a run that failed has a record).

@@ -141,18 +141,21 @@ fn claim(conn: &mut Connection, request: &ClaimRequest<'_>) -> StoreResult<Vec<J
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut picked: Vec<i64> = Vec::with_capacity(limit);
     {
-        // Jobs whose runner died, oldest first.
-        let mut expired = tx.prepare_cached(
-            "SELECT id, app_id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 ORDER BY id LIMIT ?2",
-        )?;
-        let rows = expired.query_map(params![now_ms, as_sql(limit + skip.len())], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        for row in rows {
-            let (id, app) = row?;
-            if !skip.contains(&app) && picked.len() < limit {
-                picked.push(id);
-            }
+        // Jobs whose runner died, oldest first. Ids only (integers), so
+        // formatting them into the SQL is safe.
+        let not_skipped = if skip_apps.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = skip_apps.iter().map(i64::to_string).collect();
+            format!("AND app_id NOT IN ({})", list.join(","))
+        };
+        let mut expired = tx.prepare(&format!(
+            "SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < ?1 {not_skipped}
+             ORDER BY id LIMIT ?2"
+        ))?;
+        let rows = expired.query_map(params![now_ms, as_sql(limit)], |r| r.get::<_, i64>(0))?;
+        for id in rows {
+            picked.push(id?);
         }
         // Queued jobs: each application's due ones, walking applications
         // from `after_app` round.
