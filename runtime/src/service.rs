@@ -13,12 +13,12 @@ use crate::batch::{BatchWriter, persist};
 use crate::config::Config;
 use crate::dependencies::{LogProgress, Resolved};
 use crate::directory::{Deployment, Directory};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::images::BuildFailure;
 use crate::invocation::Invocation;
 use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
 use crate::queue::Queue;
-use crate::slots::{Refused, Slots};
+use crate::slots::Slots;
 use crate::store::{
     self, Application, Dependency, Function, KeyHolder, PageRequest, RuntimeChange, Sort, SortKey,
     Store, StoreResult, Version, blocking,
@@ -176,10 +176,14 @@ impl Service {
             config.queue.clone(),
         )?);
         Ok(Service {
-            blocking: Slots::new(config.max_concurrency, config.app_concurrency),
-            tests: Slots::new(config.max_test_runs, config.app_test_runs),
-            checks: Slots::new(BUILDS_AT_ONCE, 1),
-            installs: Slots::new(BUILDS_AT_ONCE, 1),
+            blocking: Slots::new(
+                "blocking triggers",
+                config.max_concurrency,
+                config.app_concurrency,
+            ),
+            tests: Slots::new("test runs", config.max_test_runs, config.app_test_runs),
+            checks: Slots::new("deploy checks", BUILDS_AT_ONCE, 1),
+            installs: Slots::new("dependency installs", BUILDS_AT_ONCE, 1),
             ids: Mutex::new(0..0),
             health: tokio::sync::Mutex::new(None),
             store,
@@ -296,22 +300,6 @@ impl Service {
             .next()
     }
 
-    /// A build slot of `slots` for `app`, or why there is none.
-    async fn build_slot<'a>(
-        &self,
-        slots: &'a Slots,
-        app: i64,
-        runs: &'static str,
-    ) -> Result<crate::slots::Slot<'a>> {
-        slots
-            .acquire(app, self.config.build_wait)
-            .await
-            .map_err(|refused| match refused {
-                Refused::Saturated => Error::Saturated,
-                Refused::AppAtCap => Error::AppAtCap { runs, cap: 1 },
-            })
-    }
-
     /// Resolves and installs a dependency list for `app` (before it is
     /// stored), one install per application at a time.
     pub(crate) async fn resolve_dependencies(
@@ -319,9 +307,7 @@ impl Service {
         app: i64,
         dependencies: &[Dependency],
     ) -> Result<Resolved> {
-        let _slot = self
-            .build_slot(&self.installs, app, "dependency installs")
-            .await?;
+        let _slot = self.installs.acquire(app, self.config.build_wait).await?;
         Ok(self.invoker.install(dependencies, &LogProgress).await?)
     }
 
@@ -332,7 +318,7 @@ impl Service {
         app: i64,
         handler: String,
     ) -> Result<std::result::Result<(), BuildFailure>> {
-        let _slot = self.build_slot(&self.checks, app, "deploy checks").await?;
+        let _slot = self.checks.acquire(app, self.config.build_wait).await?;
         let runtime = self.store(move |s| s.runtime(app)).await?;
         Ok(self.invoker.check(&runtime, &handler).await)
     }
@@ -346,7 +332,7 @@ impl Service {
         app: i64,
         change: RuntimeChange,
     ) -> Result<std::result::Result<(), Refusal>> {
-        let _slot = self.build_slot(&self.checks, app, "deploy checks").await?;
+        let _slot = self.checks.acquire(app, self.config.build_wait).await?;
         let (runtime, mut handlers) = self
             .store(move |s| {
                 let runtime = s.runtime(app)?;
@@ -408,23 +394,10 @@ impl Service {
         } else {
             &self.blocking
         };
-        let _slot = match slots.acquire(app.id, self.config.queue_wait).await {
-            Ok(slot) => slot,
-            Err(refused) => {
-                self.invoker.metrics.saturated();
-                return Err(match refused {
-                    Refused::Saturated => Error::Saturated,
-                    Refused::AppAtCap => Error::AppAtCap {
-                        runs: if attempt.test {
-                            "test runs"
-                        } else {
-                            "blocking triggers"
-                        },
-                        cap: slots.per_app(),
-                    },
-                });
-            }
-        };
+        let _slot = slots
+            .acquire(app.id, self.config.queue_wait)
+            .await
+            .inspect_err(|_| self.invoker.metrics.saturated())?;
         let runtime = self.directory.runtime(app.id).await?;
         let secrets = self.directory.secrets(app.id).await?;
         let call = Call {

@@ -9,21 +9,16 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use crate::error::Error;
+
 pub(crate) struct Slots {
+    /// What the slots run, for errors ("blocking triggers").
+    runs: &'static str,
     all: Arc<Semaphore>,
     per_app: usize,
     /// Each application's own semaphore, while any of its runs holds or
     /// waits for a slot.
     apps: Mutex<HashMap<i64, Arc<Semaphore>>>,
-}
-
-/// Why no slot was given within the wait.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Refused {
-    /// The application's own runs took its whole cap.
-    AppAtCap,
-    /// The node's budget stayed taken.
-    Saturated,
 }
 
 /// A slot held for one run.
@@ -34,17 +29,13 @@ pub(crate) struct Slot<'a> {
 }
 
 impl Slots {
-    pub(crate) fn new(all: usize, per_app: usize) -> Slots {
+    pub(crate) fn new(runs: &'static str, all: usize, per_app: usize) -> Slots {
         Slots {
+            runs,
             all: Arc::new(Semaphore::new(all.max(1))),
             per_app: per_app.max(1),
             apps: Mutex::default(),
         }
-    }
-
-    /// Per application, the most runs at once.
-    pub(crate) fn per_app(&self) -> usize {
-        self.per_app
     }
 
     fn apps(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Semaphore>>> {
@@ -53,8 +44,10 @@ impl Slots {
 
     /// A slot for a run of `app`, waiting at most `wait`: first within the
     /// application's cap, then within the node's budget, so a waiting
-    /// tenant at its cap holds none of the budget.
-    pub(crate) async fn acquire(&self, app: i64, wait: Duration) -> Result<Slot<'_>, Refused> {
+    /// tenant at its cap holds none of the budget. Refused with
+    /// [`Error::AppAtCap`] (the application's own runs took its cap) or
+    /// [`Error::Saturated`] (the node's budget stayed taken).
+    pub(crate) async fn acquire(&self, app: i64, wait: Duration) -> Result<Slot<'_>, Error> {
         let deadline = Instant::now() + wait;
         let own = Arc::clone(
             self.apps()
@@ -69,13 +62,16 @@ impl Slots {
         };
         let Ok(Ok(app_permit)) = tokio::time::timeout_at(deadline, own.acquire_owned()).await
         else {
-            return Err(Refused::AppAtCap);
+            return Err(Error::AppAtCap {
+                runs: self.runs,
+                cap: self.per_app,
+            });
         };
         let Ok(Ok(permit)) =
             tokio::time::timeout_at(deadline, Arc::clone(&self.all).acquire_owned()).await
         else {
             drop(app_permit);
-            return Err(Refused::Saturated);
+            return Err(Error::Saturated);
         };
         slot.permits = Some((app_permit, permit));
         Ok(slot)
@@ -111,22 +107,22 @@ mod tests {
 
     #[tokio::test]
     async fn a_tenant_at_its_cap_leaves_the_rest_to_others() {
-        let slots = Slots::new(3, 2);
+        let slots = Slots::new("runs", 3, 2);
         let a1 = slots.acquire(1, NO_WAIT).await.expect("a slot");
         let a2 = slots.acquire(1, NO_WAIT).await.expect("a slot");
-        assert_eq!(
+        assert!(matches!(
             slots.acquire(1, NO_WAIT).await.err(),
-            Some(Refused::AppAtCap)
-        );
+            Some(Error::AppAtCap { cap: 2, .. })
+        ));
         let b1 = slots
             .acquire(2, NO_WAIT)
             .await
             .expect("another tenant runs");
         // The node's budget is spent: now everyone waits.
-        assert_eq!(
+        assert!(matches!(
             slots.acquire(3, NO_WAIT).await.err(),
-            Some(Refused::Saturated)
-        );
+            Some(Error::Saturated)
+        ));
         drop(a1);
         let c1 = slots.acquire(3, NO_WAIT).await.expect("a freed slot");
         drop((a2, b1, c1));
@@ -135,7 +131,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiting_run_gets_the_next_free_slot() {
-        let slots = Arc::new(Slots::new(1, 1));
+        let slots = Arc::new(Slots::new("runs", 1, 1));
         let held = slots.acquire(1, NO_WAIT).await.expect("a slot");
         let waiting = {
             let slots = Arc::clone(&slots);

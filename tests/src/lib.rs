@@ -117,6 +117,20 @@ impl Serve {
         created["key"].as_str().expect("a key").to_owned()
     }
 
+    /// The id of the application named `name`, from `chatfn apps list`.
+    ///
+    /// # Panics
+    /// When there is no such application.
+    pub fn app_id(&self, name: &str) -> i64 {
+        let list = self.apps(&["list"]);
+        String::from_utf8_lossy(&list.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|app| app["name"] == name)
+            .and_then(|app| app["id"].as_i64())
+            .unwrap_or_else(|| panic!("no application {name} in `apps list`"))
+    }
+
     /// Runs `chatfn apps ARGS...` on this server's data (and database).
     ///
     /// # Panics

@@ -25,14 +25,7 @@ fn keys_are_added_rotated_and_deleted_with_their_application() {
     let server = Server::start();
     let key = server.create_app("keys", &[]);
     let other = server.create_app("other", &[]);
-    let list = server.apps(&["list"]);
-    let first: Value = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .next()
-        .and_then(|line| serde_json::from_str(line).ok())
-        .expect("apps list prints a line per application");
-    assert_eq!(first["name"], "keys");
-    let id = first["id"].as_i64().expect("an id");
+    let id = server.app_id("keys");
     let client = server.client(&key);
     deploy(
         &client,

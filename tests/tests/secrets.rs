@@ -102,13 +102,7 @@ fn secrets_reach_handlers_and_nothing_else() {
     assert_eq!(bad.status, 400, "{:?}", bad.body);
 
     // A read-only key cannot see them, not even their names.
-    let list = server.apps(&["list"]);
-    let id = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .next()
-        .and_then(|l| serde_json::from_str::<Value>(l).ok())
-        .and_then(|v| v["id"].as_i64())
-        .expect("an id");
+    let id = server.app_id("secrets");
     let reader = server.apps(&["add-key", &id.to_string(), "--read-only"]);
     let reader: Value = serde_json::from_slice(&reader.stdout).expect("JSON");
     let reader = server.client(reader["key"].as_str().expect("a key"));

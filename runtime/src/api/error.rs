@@ -107,6 +107,11 @@ impl ApiError {
         )
     }
 
+    /// 403: the key is valid but may not do this.
+    pub(crate) fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "ForbiddenError", message)
+    }
+
     pub(crate) fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "UnauthorizedError", message)
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -86,11 +86,7 @@ impl FromRequestParts<AppState> for Tenant {
         // A read-only key reads: it never deploys, triggers, runs or
         // changes anything.
         if holder.read_only && !matches!(parts.method, Method::GET | Method::HEAD) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "ForbiddenError",
-                "this application key is read-only",
-            ));
+            return Err(ApiError::forbidden("this application key is read-only"));
         }
         Ok(Tenant(AppRef {
             id: holder.application.id,

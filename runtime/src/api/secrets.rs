@@ -32,11 +32,7 @@ pub(crate) struct SecretList {
 
 fn no_reader(app: &AppRef) -> Result<(), ApiError> {
     if app.read_only {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "ForbiddenError",
-            "a read-only key cannot see secrets",
-        ));
+        return Err(ApiError::forbidden("a read-only key cannot see secrets"));
     }
     Ok(())
 }

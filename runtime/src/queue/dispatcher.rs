@@ -68,10 +68,6 @@ impl Held {
         self.count += 1;
     }
 
-    fn of(&self, app: i64) -> usize {
-        self.by_app.get(&app).map_or(0, VecDeque::len)
-    }
-
     /// The next job to start: of the application under `cap` with the
     /// fewest runs, ties going round-robin.
     fn next(&mut self, running: &HashMap<i64, usize>, cap: usize) -> Option<Job> {
@@ -140,16 +136,17 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
                 || since >= queue.config.poll
                 || (since >= ARRIVAL_CLAIM_GAP && queue.wake.take_arrivals()));
         if claim {
+            // Runs alone stay under `cap`, below `per_app`: only
+            // applications with held jobs can be full.
             let skip: Vec<i64> = {
                 let running = queue.running();
-                let mut apps: Vec<i64> =
-                    running.keys().chain(held.by_app.keys()).copied().collect();
-                apps.sort_unstable();
-                apps.dedup();
-                apps.retain(|app| {
-                    running.get(app).copied().unwrap_or(0) + held.of(*app) >= per_app
-                });
-                apps
+                held.by_app
+                    .iter()
+                    .filter(|(app, line)| {
+                        running.get(*app).copied().unwrap_or(0) + line.len() >= per_app
+                    })
+                    .map(|(app, _)| *app)
+                    .collect()
             };
             let limit = (queue.config.concurrency * CLAIM_PER_SLOT).saturating_sub(held.count);
             let node = queue.node.clone();

@@ -191,6 +191,17 @@ fn store(db: &impl Backend) -> Arc<dyn Store> {
     db.open().expect("a store")
 }
 
+/// Applications "a" and "b", with keys hashing to `[1; 32]` and `[2; 32]`.
+fn two_applications(s: &dyn Store) -> (Application, Application) {
+    let a = s
+        .create_application("a", &[1; 32], None, None)
+        .expect("creates");
+    let b = s
+        .create_application("b", &[2; 32], None, None)
+        .expect("creates");
+    (a, b)
+}
+
 fn page(size: u64) -> PageRequest {
     PageRequest {
         number: 0,
@@ -214,12 +225,7 @@ fn new_function(trigger: &str) -> NewFunction {
 
 fn keys_rotate_read_only_and_go_with_their_application(db: &impl Backend) {
     let s = store(db);
-    let a = s
-        .create_application("a", &[1; 32], None, None)
-        .expect("creates");
-    let b = s
-        .create_application("b", &[2; 32], None, None)
-        .expect("creates");
+    let (a, b) = two_applications(&*s);
     let holder = |hash: u8| s.application_by_key(&[hash; 32]).expect("reads");
     let first = holder(1).expect("the first key works");
     assert_eq!(
@@ -260,12 +266,7 @@ fn keys_rotate_read_only_and_go_with_their_application(db: &impl Backend) {
 
 fn secrets_are_set_removed_and_bounded(db: &impl Backend) {
     let s = store(db);
-    let a = s
-        .create_application("a", &[1; 32], None, None)
-        .expect("creates");
-    let b = s
-        .create_application("b", &[2; 32], None, None)
-        .expect("creates");
+    let (a, b) = two_applications(&*s);
     let set = |name: &str, value: &[u8]| (name.to_owned(), Some(value.to_vec()));
     s.change_secrets(a.id, &[set("B", b"2"), set("A", b"1")], 3)
         .expect("sets");
@@ -291,12 +292,7 @@ fn secrets_are_set_removed_and_bounded(db: &impl Backend) {
 
 fn data_is_scoped_to_its_application(db: &impl Backend) {
     let s = store(db);
-    let a = s
-        .create_application("a", &[1; 32], None, None)
-        .expect("creates");
-    let b = s
-        .create_application("b", &[2; 32], None, None)
-        .expect("creates");
+    let (a, b) = two_applications(&*s);
     let f = s
         .create_function(a.id, new_function("user.sent.message"))
         .expect("creates");

@@ -48,15 +48,13 @@ impl ApplicationStore for PostgresStore {
 
     fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyHolder>> {
         self.run(|client| async move {
-            let columns = COLUMNS
-                .split(", ")
-                .map(|c| format!("a.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            // Only the key's own columns come from `k`, so the
+            // application's need no prefix.
             let stmt = client
                 .prepare_cached(&format!(
-                    "SELECT {columns}, k.read_only, k.expires_ms FROM application_keys k
-                     JOIN applications a ON a.id = k.app_id WHERE k.key_hash = $1"
+                    "SELECT {COLUMNS}, k.read_only, k.expires_ms FROM applications JOIN
+                       (SELECT app_id, read_only, expires_ms FROM application_keys WHERE key_hash = $1) k
+                       ON id = k.app_id"
                 ))
                 .await?;
             client

@@ -7,18 +7,31 @@ use crate::store::columns::{change_runtime, decode_runtime};
 use crate::store::{Runtime, RuntimeChange, RuntimeStore, SealedSecret, StoreError, StoreResult};
 use crate::time::now_ms;
 
-async fn get_runtime(
-    client: &impl GenericClient,
-    app: i64,
-    for_update: bool,
-) -> StoreResult<Runtime> {
-    let lock = if for_update { " FOR UPDATE" } else { "" };
+/// Locks `app`'s runtime row (made first if missing), so that changes to
+/// the runtime from any node are made one after the other and none is
+/// lost.
+async fn lock_runtime(client: &impl GenericClient, app: i64) -> StoreResult<()> {
+    client
+        .execute(
+            "INSERT INTO runtimes (app_id, revision, dependencies, environment)
+             VALUES ($1, 0, '[]', '{}') ON CONFLICT (app_id) DO NOTHING",
+            &[&app],
+        )
+        .await?;
+    client
+        .execute(
+            "SELECT 1 FROM runtimes WHERE app_id = $1 FOR UPDATE",
+            &[&app],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn get_runtime(client: &impl GenericClient, app: i64) -> StoreResult<Runtime> {
     let row = client
         .query_opt(
-            &format!(
-                "SELECT revision, dependencies, environment, initialization_script, lockfile
-                 FROM runtimes WHERE app_id = $1{lock}"
-            ),
+            "SELECT revision, dependencies, environment, initialization_script, lockfile
+             FROM runtimes WHERE app_id = $1",
             &[&app],
         )
         .await?;
@@ -38,22 +51,15 @@ async fn get_runtime(
 
 impl RuntimeStore for PostgresStore {
     fn runtime(&self, app: i64) -> StoreResult<Runtime> {
-        self.run(|client| async move { get_runtime(&client, app, false).await })
+        self.run(|client| async move { get_runtime(&client, app).await })
     }
 
     fn update_runtime(&self, app: i64, change: RuntimeChange) -> StoreResult<Runtime> {
         self.run(|mut client| async move {
             let tx = client.transaction().await?;
-            // A row to lock, so that concurrent changes (from any node) are
-            // made one after the other and none is lost.
-            tx.execute(
-                "INSERT INTO runtimes (app_id, revision, dependencies, environment)
-                 VALUES ($1, 0, '[]', '{}') ON CONFLICT (app_id) DO NOTHING",
-                &[&app],
-            )
-            .await?;
+            lock_runtime(&tx, app).await?;
             let (runtime, dependencies, environment) =
-                change_runtime(get_runtime(&tx, app, true).await?, change)?;
+                change_runtime(get_runtime(&tx, app).await?, change)?;
             tx.execute(
                 "INSERT INTO runtimes (app_id, revision, dependencies, environment, initialization_script, lockfile)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -96,16 +102,8 @@ impl RuntimeStore for PostgresStore {
     ) -> StoreResult<()> {
         self.run(|mut client| async move {
             let tx = client.transaction().await?;
-            // The runtime's row, locked: changes from any node are made one
-            // after the other, so the count below holds.
-            tx.execute(
-                "INSERT INTO runtimes (app_id, revision, dependencies, environment)
-                 VALUES ($1, 0, '[]', '{}') ON CONFLICT (app_id) DO NOTHING",
-                &[&app],
-            )
-            .await?;
-            tx.execute("SELECT 1 FROM runtimes WHERE app_id = $1 FOR UPDATE", &[&app])
-                .await?;
+            // So the count below holds.
+            lock_runtime(&tx, app).await?;
             let now = now_ms();
             for (name, sealed) in changes {
                 match sealed {

@@ -7,6 +7,11 @@ use super::rows::{APPLICATION_COLUMNS, application_row};
 use crate::store::{Application, ApplicationPatch, ApplicationStore, KeyHolder, StoreResult};
 use crate::time::now_ms;
 
+/// The application of the key `?1`, and the key's own columns as `k`
+/// (only those, so the application's columns need no prefix).
+const KEY_HOLDER_FROM: &str = "FROM applications JOIN
+    (SELECT app_id, read_only, expires_ms FROM application_keys WHERE key_hash = ?1) k ON id = k.app_id";
+
 impl ApplicationStore for SqliteStore {
     fn create_application(
         &self,
@@ -40,16 +45,10 @@ impl ApplicationStore for SqliteStore {
 
     fn application_by_key(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyHolder>> {
         self.with(|conn| {
-            let columns = APPLICATION_COLUMNS
-                .split(", ")
-                .map(|c| format!("a.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
             Ok(conn
                 .query_row(
                     &format!(
-                        "SELECT {columns}, k.read_only, k.expires_ms FROM application_keys k
-                         JOIN applications a ON a.id = k.app_id WHERE k.key_hash = ?1"
+                        "SELECT {APPLICATION_COLUMNS}, k.read_only, k.expires_ms {KEY_HOLDER_FROM}"
                     ),
                     params![key_hash.as_slice()],
                     |r| {
