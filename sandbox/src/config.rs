@@ -42,9 +42,10 @@ pub struct SandboxConfig {
     /// emptied. Default: 10 s.
     pub warm_idle: Duration,
     /// How many invocations past their first 1 ms of CPU time compute at
-    /// once; the others wait for a turn (interactive ones first, then
-    /// round-robin over tenants). Default: one fewer than the available
-    /// cores (at least 1), so short invocations always find a thread.
+    /// once, on as many low-priority threads of the sandbox's own; the
+    /// others wait for a turn (interactive ones first, then round-robin
+    /// over tenants). Default: one fewer than the available cores (at
+    /// least 1), so short invocations always find a core.
     pub cpu_turns: usize,
 }
 

@@ -1,12 +1,12 @@
 //! Guest CPU time: metered per invocation, bounded by a budget, and shared
 //! fairly among guests that run long.
 //!
-//! Guests run on the async executor's threads and yield every epoch tick.
-//! Yielding alone shares those threads round-robin among every busy task,
-//! so a dozen CPU-bound guests make each short request wait a dozen slices
-//! per step. Instead, a guest that has computed for more than [`FREE_RUN`]
-//! needs a *turn* to go on: at most `cpu_turns` guests hold one (by default
-//! one fewer than the cores, so short work always finds a thread), and a
+//! Guests yield every epoch tick. Yielding alone shares threads
+//! round-robin among every busy task, so a dozen CPU-bound guests make each
+//! short request wait a dozen slices per step. Instead, a guest that has
+//! computed for more than [`FREE_RUN`] moves to the long lane
+//! ([`crate::lane`]) and needs a *turn* to go on: at most `cpu_turns`
+//! guests hold one (by default one fewer than the cores), and a
 //! holder hands its turn over at its next tick when a guest of its class or
 //! a more urgent one waits. Waiting guests are served by class
 //! (interactive before background), then round-robin over tenants, so one
@@ -66,6 +66,11 @@ struct Seat {
     share: CpuShare,
     /// Changed only under the state's lock.
     held: AtomicBool,
+    /// The guest asked for a turn since it last left: it holds one or is
+    /// in line. Only its own guest sets it, so a guest that never asked
+    /// (every short one) leaves without taking the lock, which a long
+    /// guest's thread, preempted at low priority, may be holding.
+    asked: AtomicBool,
     granted: Notify,
 }
 
@@ -137,6 +142,7 @@ impl Turns {
         self: &Arc<Self>,
         seat: &Arc<Seat>,
     ) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        seat.asked.store(true, Ordering::Relaxed);
         let mut state = self.state();
         if seat.held.load(Ordering::Acquire) {
             if !state.contested(seat.share) {
@@ -164,6 +170,9 @@ impl Turns {
     /// An invocation ended (or was dropped while waiting): its turn goes
     /// to the next guest in line.
     fn leave(&self, seat: &Arc<Seat>) {
+        if !seat.asked.swap(false, Ordering::Relaxed) {
+            return;
+        }
         let mut state = self.state();
         if seat.held.swap(false, Ordering::AcqRel) {
             state.running -= 1;
@@ -251,6 +260,9 @@ pub(crate) struct CpuAccount {
     seat: Arc<Seat>,
     /// The budget ran out (the interrupt is a CPU limit, not a timeout).
     pub(crate) hit: bool,
+    /// Set once the guest has used its free run: it moves to the long
+    /// lane (see [`crate::lane`]) at its next yield.
+    pub(crate) long: Arc<AtomicBool>,
 }
 
 /// What the epoch callback does at a tick.
@@ -275,9 +287,11 @@ impl CpuAccount {
             seat: Arc::new(Seat {
                 share,
                 held: AtomicBool::new(false),
+                asked: AtomicBool::new(false),
                 granted: Notify::new(),
             }),
             hit: false,
+            long: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -289,6 +303,10 @@ impl CpuAccount {
         }
         if used < FREE_RUN {
             return Tick::Run;
+        }
+        if !self.long.swap(true, Ordering::Relaxed) {
+            // Off to the lane; turns are asked for there.
+            return Tick::Yield;
         }
         match self.turns.next(&self.seat) {
             None => Tick::Yield,
@@ -319,6 +337,7 @@ mod tests {
         Arc::new(Seat {
             share: CpuShare { tenant, background },
             held: AtomicBool::new(false),
+            asked: AtomicBool::new(false),
             granted: Notify::new(),
         })
     }

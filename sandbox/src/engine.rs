@@ -19,6 +19,7 @@ use crate::baker::Baker;
 use crate::cache::Runtimes;
 use crate::compile_cache::CompileCache;
 use crate::cpu::Turns;
+use crate::lane::Lane;
 use crate::reaper::Reaper;
 use crate::store::{self, StoreData};
 use crate::warmer::Warmer;
@@ -59,8 +60,10 @@ pub(crate) struct Inner {
     pub(crate) warmer: Warmer,
     /// Disposes of finished stores (see [`Sandbox::retire`]).
     reaper: Reaper,
-    /// Turns of long-running guests on the executor's threads.
+    /// Turns of long-running guests.
     pub(crate) turns: Arc<Turns>,
+    /// Where long-running guests compute.
+    pub(crate) lane: Lane,
 }
 
 pub(crate) struct Instrumented {
@@ -117,12 +120,18 @@ impl Sandbox {
             message: e.to_string(),
         })?;
 
+        let lane = Lane::spawn(config.cpu_turns).map_err(|e| Error::Engine {
+            context: "starting the long lane's threads",
+            message: e.to_string(),
+        })?;
+
         let mut wizer = Wizer::new();
         wizer.init_func(crate::abi::EXPORT_INIT);
         let turns = Arc::new(Turns::new(config.cpu_turns));
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 turns,
+                lane,
                 engine,
                 linker,
                 config,
@@ -242,6 +251,7 @@ fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> std::io::Result<
     thread::Builder::new()
         .name("chatfn-epoch".into())
         .spawn(move || {
+            crate::sched::prompt_wakeups();
             while !stop.load(Ordering::Relaxed) {
                 thread::sleep(EPOCH_TICK);
                 engine.increment_epoch();

@@ -3,7 +3,7 @@
 //! loading the handler per instance (late-bound).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
@@ -232,6 +232,9 @@ pub(crate) struct ImageInner {
     /// A late-bound image's full bundle, until a bake takes it.
     bake: Mutex<Option<Vec<u8>>>,
     invocations: AtomicU32,
+    /// The last invocation outran its free run: the next one starts on the
+    /// long lane rather than spend its free run on the caller's thread.
+    pub(crate) runs_long: AtomicBool,
 }
 
 /// A late-bound image is baked once it has been invoked this often: by
@@ -322,6 +325,7 @@ impl Image {
                 warm: WarmPool::default(),
                 bake: Mutex::new(bake),
                 invocations: AtomicU32::new(0),
+                runs_long: AtomicBool::new(false),
             }),
         }
     }

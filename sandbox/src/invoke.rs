@@ -8,6 +8,7 @@
 //! the timer, and resumes the guest with whatever completed.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
@@ -15,8 +16,9 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::value::RawValue;
 use wasmtime::{Store, TypedFunc};
 
-use crate::cpu::CpuAccount;
+use crate::cpu::{CpuAccount, FREE_RUN, Meter};
 use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store};
+use crate::lane;
 use crate::outcome::{Failure, GuestError};
 use crate::store::StoreData;
 use crate::{Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi};
@@ -85,20 +87,32 @@ impl Image {
         self.invoked();
         let cpu = CpuAccount::new(&sandbox.turns, limits.cpu_share, limits.cpu_time);
         let meter = Arc::clone(&cpu.meter);
+        let long = Arc::clone(&cpu.long);
+        if self.inner.runs_long.load(Ordering::Relaxed) {
+            long.store(true, Ordering::Relaxed);
+        }
         store.data_mut().cpu = Some(cpu);
+        let home = tokio::runtime::Handle::current();
 
         let driving = Instant::now();
-        // When `handleEvent` was called: start and run times apart.
-        let mut called = None;
-        let mut run = tokio::time::timeout(
-            limits.timeout,
-            meter.measure(self.drive(&mut store, funcs, Arc::clone(&host), &mut called)),
-        )
-        .await;
+        let run = |store, funcs, timeout| {
+            let driven = self.clone().drive_for(
+                store,
+                funcs,
+                Arc::clone(&host),
+                home.clone(),
+                Arc::clone(&meter),
+                timeout,
+            );
+            sandbox.lane.run(Arc::clone(&long), driven)
+        };
+        // `called`: when `handleEvent` was called, to tell start and run
+        // times apart.
+        let (mut store, mut called, mut run_result) = run(store, funcs, limits.timeout).await;
         // Every slot was busy for an inline start, yet the warmer may have
         // just taken the last one for this image's pool: that instance
         // serves the invocation instead.
-        if let Ok(Err(DriveError::Start(e))) = &run
+        if let Ok(Err(DriveError::Start(e))) = &run_result
             && is_pool_exhausted(e)
             && let Some(ready) = self.inner.warm.pop()
         {
@@ -109,12 +123,12 @@ impl Image {
             drop(std::mem::replace(&mut store, ready_store));
             pooled = true;
             let left = limits.timeout.saturating_sub(driving.elapsed());
-            run = tokio::time::timeout(
-                left,
-                meter.measure(self.drive(&mut store, funcs, host, &mut called)),
-            )
-            .await;
+            (store, called, run_result) = run(store, funcs, left).await;
         }
+        let run = run_result;
+        self.inner
+            .runs_long
+            .store(meter.used() >= FREE_RUN, Ordering::Relaxed);
         let ended = match run {
             Ok(Ok(())) => Ok(()),
             Ok(Err(DriveError::Start(e))) => {
@@ -150,11 +164,33 @@ impl Image {
         Ok(outcome)
     }
 
+    /// [`Image::drive`] under a timeout, owning what it uses so that it
+    /// can move to the long lane. Gives the store back, with when the
+    /// handler was called.
+    async fn drive_for(
+        self,
+        mut store: Store<StoreData>,
+        funcs: Option<Exports>,
+        host: Arc<dyn HostCalls>,
+        home: tokio::runtime::Handle,
+        meter: Arc<Meter>,
+        timeout: Duration,
+    ) -> (Store<StoreData>, Option<Instant>, Driven) {
+        let mut called = None;
+        let driven = tokio::time::timeout(
+            timeout,
+            meter.measure(self.drive(&mut store, funcs, host, &home, &mut called)),
+        )
+        .await;
+        (store, called, driven)
+    }
+
     async fn drive(
         &self,
         store: &mut Store<StoreData>,
         funcs: Option<Exports>,
         host: Arc<dyn HostCalls>,
+        home: &tokio::runtime::Handle,
         called: &mut Option<Instant>,
     ) -> Result<(), DriveError> {
         // Asked, per call the guest starts, whether it is metered.
@@ -193,7 +229,7 @@ impl Image {
                 cpu.park();
             }
             for (id, call) in store.data_mut().new_calls.drain(..) {
-                let future = host.call(call);
+                let future = lane::at_home(home, host.call(call));
                 in_flight.push(async move { (id, future.await) });
             }
             let timer = u64::try_from(status).ok().map(Duration::from_micros);
@@ -226,6 +262,9 @@ impl Image {
         Ok(())
     }
 }
+
+/// How driving ended: in time or not.
+type Driven = std::result::Result<Result<(), DriveError>, tokio::time::error::Elapsed>;
 
 /// An instance's invoke and resume exports.
 type Exports = (TypedFunc<(), i64>, TypedFunc<(), i64>);

@@ -29,6 +29,7 @@ impl HostCalls for TestHost {
         Box::pin(async move {
             match call.name.as_str() {
                 "echo" | "unmetered" => Ok(args),
+                "thread" => Ok(json!(std::thread::current().name().unwrap_or(""))),
                 "sleep" => {
                     let ms = args["ms"].as_u64().unwrap_or(0);
                     tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -83,6 +84,14 @@ async function handleEvent(e) {
     }
     case 'large-args': return await host.call('echo', { blob: 'a'.repeat(5000) }).catch((err) => err.message);
     case 'large-result': return await host.call('big', { n: 5000 }).then((s) => s.length, (err) => err.message);
+    case 'long': {
+      // Past the free run (1 ms of CPU): the guest moves to the long lane.
+      const spin = (ms) => { const end = Date.now() + ms; let n = 0; while (Date.now() < end) n++; return n; };
+      spin(20);
+      const thread = await host.call('thread', {});
+      const echoed = (await host.call('echo', { after: 'spin' })).after;
+      return { spun: spin(5) > 0, thread, echoed };
+    }
     case 'timer-and-call': {
       const events = [];
       setTimeout(() => events.push('timer'), 20);
@@ -126,6 +135,35 @@ async fn round_trip() {
             json!({ "hello": "guest", "list": [1, 2, 3] })
         )]
     );
+}
+
+#[tokio::test]
+async fn a_long_guests_calls_are_served_off_the_long_lane() {
+    let host = Arc::new(TestHost::default());
+    let image = image(&handler(HANDLER)).await;
+    // The second run starts on the lane: the first ran long.
+    for _ in 0..2 {
+        let outcome = run_with(
+            &image,
+            json!({ "test": "long" }),
+            &Limits::default(),
+            host.clone(),
+        )
+        .await;
+        let value = result(&outcome);
+        assert_eq!(value["spun"], json!(true), "{value}");
+        assert_eq!(value["echoed"], json!("spin"), "{value}");
+        let thread = value["thread"].as_str().unwrap_or_default();
+        assert_ne!(
+            thread, "chatfn-long",
+            "a host call ran at the lane's priority"
+        );
+        assert!(
+            outcome.cpu >= Duration::from_millis(20),
+            "{:?}",
+            outcome.cpu
+        );
+    }
 }
 
 #[tokio::test]
