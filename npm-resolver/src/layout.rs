@@ -57,7 +57,10 @@ pub(crate) fn package_files(
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let converted = match cached {
-        Some(converted) => converted,
+        Some(converted) => {
+            crate::collect::mark_used(&cache_file);
+            converted
+        }
         None => {
             let mut converted = BTreeMap::new();
             for path in &esm {

@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod collect;
 mod entry;
 mod error;
 mod http;
@@ -27,18 +28,38 @@ mod spec;
 mod store;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use compiler::Compiler;
 
+pub use collect::Collected;
 pub use entry::resolve_require;
 pub use error::{Error, Result};
 pub use lockfile::{LockedPackage, Lockfile};
 
 use registry::Registry;
 use store::Store;
+
+/// Removes the least recently used packages and conversions under an
+/// installer's `dir` ([`InstallerConfig::dir`]) until they hold at most
+/// `max_bytes`, keeping whatever an install used within `grace`. Removed
+/// packages are downloaded again by the next install that needs them.
+/// Blocking: call it off the async threads.
+pub fn collect(dir: &Path, max_bytes: u64, grace: Duration) -> Result<Collected> {
+    collect::collect(&dir.join(STORE), &dir.join(CONVERSIONS), max_bytes, grace).map_err(|source| {
+        Error::Io {
+            context: format!("collecting the package store in {}", dir.display()),
+            source,
+        }
+    })
+}
+
+/// Under [`InstallerConfig::dir`]: extracted packages, and ES module files
+/// converted to CommonJS.
+const STORE: &str = "store";
+const CONVERSIONS: &str = "esm-cache";
 
 /// The public npm registry.
 pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
@@ -134,6 +155,8 @@ pub struct Installed {
     pub warnings: Vec<String>,
     /// Packages installed.
     pub packages: usize,
+    /// Of those, packages the store lacked (downloaded by this install).
+    pub downloaded: usize,
     /// Total bytes of `modules`.
     pub bytes: usize,
 }
@@ -154,7 +177,7 @@ impl Installer {
         let http = http::HttpClient::new(config.timeout, config.retries);
         Installer {
             registry: Registry::new(&config.registry, http),
-            store: Store::new(config.dir.join("store")),
+            store: Store::new(config.dir.join(STORE)),
             compiler,
             config,
         }
@@ -190,6 +213,7 @@ impl Installer {
             .filter(|(_, p)| !self.store.contains(&p.integrity))
             .collect();
         self.download(&missing, progress).await?;
+        let downloaded = missing.len();
 
         let mut modules = BTreeMap::new();
         let mut warnings = Vec::new();
@@ -205,9 +229,10 @@ impl Installer {
                     actual: "(unsupported integrity value)".into(),
                 })?;
             let compiler = self.compiler.clone();
-            let cache = self.config.dir.join("esm-cache");
+            let cache = self.config.dir.join(CONVERSIONS);
             let name = what.clone();
             let files = tokio::task::spawn_blocking(move || {
+                collect::mark_used(&dir);
                 layout::package_files(&compiler, &name, &dir, &cache)
             })
             .await
@@ -235,6 +260,7 @@ impl Installer {
             modules,
             warnings,
             packages: lockfile.packages.len(),
+            downloaded,
             bytes,
         })
     }

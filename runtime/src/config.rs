@@ -84,6 +84,8 @@ pub(crate) mod defaults {
     pub(crate) const KEEP_INVOCATIONS_DAYS: u32 = 30;
     /// Disk the image cache may take, in MiB.
     pub(crate) const CACHE_MAX_MB: u64 = 4096;
+    /// Disk the npm package store may take, in MiB.
+    pub(crate) const NPM_CACHE_MAX_MB: u64 = 2048;
 }
 
 /// The smallest lease: shorter ones would expire under ordinary load.
@@ -164,6 +166,8 @@ pub struct Config {
     pub(crate) image_cache_bytes: usize,
     /// Disk the image cache may take.
     pub(crate) cache_max_bytes: u64,
+    /// Disk the npm package store may take.
+    pub(crate) npm_cache_max_bytes: u64,
     /// Memory the warm pools may take together (0 turns them off).
     pub(crate) warm_pool_bytes: usize,
     /// The most instances one version's warm pool holds.
@@ -231,6 +235,7 @@ impl Config {
             image_cache_bytes: defaults::IMAGE_CACHE_MB << 20,
             warm_pool_bytes: defaults::warm_pool_mb() << 20,
             cache_max_bytes: defaults::CACHE_MAX_MB << 20,
+            npm_cache_max_bytes: defaults::NPM_CACHE_MAX_MB << 20,
             warm_per_function: defaults::warm_per_function(),
             platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
             lookup_ttl: Duration::from_millis(defaults::LOOKUP_TTL_MS),

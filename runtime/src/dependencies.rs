@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use lru::LruCache;
 use npm_resolver::{Installer, InstallerConfig, Lockfile, Progress, ProgressEvent};
@@ -22,7 +24,15 @@ pub(crate) type ModuleMap = Arc<BTreeMap<String, String>>;
 pub(crate) struct Dependencies {
     installer: Installer,
     modules: Mutex<LruCache<[u8; 32], ModuleMap>>,
+    dir: PathBuf,
+    max_bytes: Option<u64>,
+    /// A collection of the package store is under way.
+    collecting: Arc<AtomicBool>,
 }
+
+/// Packages an install used this recently are never collected: it may
+/// still be reading them.
+const COLLECT_GRACE: Duration = Duration::from_secs(600);
 
 /// A resolved and installed dependency list.
 pub(crate) struct Resolved {
@@ -54,7 +64,12 @@ impl Progress for LogProgress {
 }
 
 impl Dependencies {
-    pub(crate) fn new(dir: &Path, registry: &str, compiler: compiler::Compiler) -> Dependencies {
+    pub(crate) fn new(
+        dir: &Path,
+        registry: &str,
+        compiler: compiler::Compiler,
+        max_bytes: Option<u64>,
+    ) -> Dependencies {
         let mut config = InstallerConfig::new(dir);
         config.registry = registry.to_owned();
         Dependencies {
@@ -62,7 +77,36 @@ impl Dependencies {
             modules: Mutex::new(LruCache::new(
                 NonZeroUsize::new(CACHED_MODULE_MAPS).unwrap_or(NonZeroUsize::MIN),
             )),
+            dir: dir.to_path_buf(),
+            max_bytes,
+            collecting: Arc::default(),
         }
+    }
+
+    /// Removes least recently used packages past the store's size, on a
+    /// blocking thread; does nothing while a collection is under way.
+    pub(crate) fn collect_soon(&self) {
+        let Some(max_bytes) = self.max_bytes else {
+            return;
+        };
+        if self.collecting.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let dir = self.dir.clone();
+        let collecting = Arc::clone(&self.collecting);
+        tokio::task::spawn_blocking(move || {
+            match npm_resolver::collect(&dir, max_bytes, COLLECT_GRACE) {
+                Ok(done) if done.removed > 0 => tracing::info!(
+                    removed = done.removed,
+                    freed_bytes = done.freed_bytes,
+                    kept_bytes = done.kept_bytes,
+                    "npm packages collected"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("collecting npm packages failed: {e}"),
+            }
+            collecting.store(false, Ordering::Release);
+        });
     }
 
     /// Resolves `dependencies` against the registry and installs them,
@@ -93,6 +137,9 @@ impl Dependencies {
         );
         let lockfile = resolution.lockfile.to_json();
         self.remember(&lockfile, Arc::new(installed.modules));
+        if installed.downloaded > 0 {
+            self.collect_soon();
+        }
         Ok(Resolved {
             lockfile,
             packages: installed.packages,
@@ -109,6 +156,9 @@ impl Dependencies {
         }
         let parsed = Lockfile::from_json(lockfile)?;
         let installed = self.installer.install(&parsed, &LogProgress).await?;
+        if installed.downloaded > 0 {
+            self.collect_soon();
+        }
         let map = Arc::new(installed.modules);
         self.cache().put(key, Arc::clone(&map));
         Ok(map)

@@ -48,6 +48,8 @@ pub(crate) struct InvokerConfig {
     pub(crate) npm_registry: String,
     /// Where npm packages are stored.
     pub(crate) npm_dir: std::path::PathBuf,
+    /// Disk the package store may take (`None`: no bound).
+    pub(crate) npm_max_bytes: Option<u64>,
 }
 
 /// Which run of which invocation this is.
@@ -93,6 +95,7 @@ impl Invoker {
             &config.npm_dir,
             &config.npm_registry,
             sandbox.compiler().clone(),
+            config.npm_max_bytes,
         );
         Invoker {
             images: Images::new(
@@ -116,6 +119,11 @@ impl Invoker {
     /// The image cache (for metrics).
     pub(crate) fn images(&self) -> &Images {
         &self.images
+    }
+
+    /// Brings the package store under its size in the background.
+    pub(crate) fn collect_packages(&self) {
+        self.dependencies.collect_soon();
     }
 
     /// Resolves and installs a dependency list, reporting to `progress`.

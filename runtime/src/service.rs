@@ -153,6 +153,7 @@ impl Service {
                 fetch_limits: config.fetch_limits.clone(),
                 npm_registry: config.npm_registry.clone(),
                 npm_dir: config.npm_dir(),
+                npm_max_bytes: Some(config.npm_cache_max_bytes),
             },
         ));
         let directory = Arc::new(Directory::new(
@@ -202,6 +203,8 @@ impl Service {
         self.directory.follow_changes();
         self.queue.start();
         spawn_pruner(Arc::clone(self));
+        // A smaller bound than last time applies at once.
+        self.invoker.collect_packages();
     }
 
     /// Waits until every record and job outcome so far is committed.

@@ -301,3 +301,88 @@ fn the_platform_specs_firebase_init_script_runs_as_written() {
         json!({ "apps": 1, "firestore": "function", "auth": "function", "projectId": "chatkitty-example" })
     );
 }
+
+/// Ages every entry directly under `dir` by an hour.
+fn age_entries(dir: &std::path::Path) -> usize {
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut aged = 0;
+    for entry in listing.flatten() {
+        std::fs::File::open(entry.path())
+            .and_then(|f| f.set_modified(an_hour_ago))
+            .expect("age an entry");
+        aged += 1;
+    }
+    aged
+}
+
+fn entries(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |listing| listing.count())
+}
+
+#[test]
+fn unused_packages_are_collected_and_downloaded_again_when_needed() {
+    let flags = ["--npm-cache-max-mb", "0"];
+    let server = Server::start_with(&flags);
+    let key = server.create_app("collected", &[]);
+    let client = server.client(&key);
+    let reply = client.json(
+        "PUT",
+        "/v1/runtimes/nodejs/dependencies",
+        &json!([{ "name": "dayjs", "version": "^1.11.0" }, { "name": "ms", "version": "^2.1.0" }]),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let handler = |n: u32| {
+        format!(
+            "const dayjs = require('dayjs');\nconst ms = require('ms');\nasync function handleEvent() {{\n  return [{n}, dayjs('2020-01-31').add(1, 'month').format('YYYY-MM-DD'), ms('1m')];\n}}\n"
+        )
+    };
+    let function = deploy(&client, START, &handler(1), None);
+    let trigger = |client: &crate::server::Client| {
+        client.json(
+            "POST",
+            &format!("/v1/triggers/{START}"),
+            &json!({ "username": "ada" }),
+        )
+    };
+    assert_eq!(
+        trigger(&client).body["result"]["payload"],
+        json!([1, "2020-02-29", 60000])
+    );
+
+    // Used within the grace period: kept, though over the bound of 0 MiB.
+    let data = server.kill();
+    let store = data.path().join("npm/store");
+    assert_eq!(entries(&store), 2, "dayjs and ms are in the store");
+    // An hour later (as far as the store can tell), a restart collects them.
+    assert_eq!(age_entries(&store), 2);
+    age_entries(&data.path().join("npm/esm-cache"));
+    let server = Server::start_in(data, &flags);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while entries(&store) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the store was not collected"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    // A new version needs the packages again: they come back from the
+    // registry, checked against the lockfile.
+    let client = server.client(&key);
+    let version = client.json(
+        "POST",
+        &format!("/v1/functions/{function}/versions"),
+        &json!({ "handlerScript": handler(2) }),
+    );
+    assert_eq!(version.status, 201, "{:?}", version.body);
+    let run = trigger(&client);
+    assert_eq!(run.status, 200, "{:?}", run.body);
+    assert_eq!(
+        run.body["result"]["payload"],
+        json!([2, "2020-02-29", 60000])
+    );
+    assert_eq!(entries(&store), 2);
+}

@@ -204,6 +204,7 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
             fetch_limits: FetchLimits::default(),
             npm_registry: args.npm_registry,
             npm_dir,
+            npm_max_bytes: None,
         },
         app: Application {
             id: 0,

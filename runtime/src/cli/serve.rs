@@ -82,6 +82,11 @@ pub(crate) struct ServeArgs {
     /// past it the least recently used images are removed.
     #[arg(long, value_name = "MIB", default_value_t = defaults::CACHE_MAX_MB)]
     cache_max_mb: u64,
+    /// Disk the npm package store (under the data directory) may take, in
+    /// MiB; past it the least recently used packages are removed (and
+    /// downloaded again when an install needs them).
+    #[arg(long, value_name = "MIB", default_value_t = defaults::NPM_CACHE_MAX_MB)]
+    npm_cache_max_mb: u64,
     /// Memory the warm pools of functions in use may take together, in
     /// MiB (instances made ahead of invocations); 0 turns them off.
     #[arg(long, value_name = "MIB", default_value_t = defaults::warm_pool_mb())]
@@ -160,6 +165,7 @@ impl ServeArgs {
         config.image_cache_bytes = self.image_cache_mb.saturating_mul(1 << 20);
         config.warm_pool_bytes = self.warm_pool_mb.saturating_mul(1 << 20);
         config.cache_max_bytes = self.cache_max_mb.saturating_mul(1 << 20);
+        config.npm_cache_max_bytes = self.npm_cache_max_mb.saturating_mul(1 << 20);
         config.warm_per_function = self.warm_per_function;
         config.queue.concurrency = self.queue_concurrency;
         config.queue.app_concurrency = self.queue_app_concurrency;
