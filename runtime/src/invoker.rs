@@ -138,6 +138,7 @@ impl Invoker {
     /// The image of a deployed `version` on `runtime`, built if no one has.
     pub(crate) async fn deployed_image(
         &self,
+        app: i64,
         runtime: &Runtime,
         version: &Version,
     ) -> Result<Image, BuildFailure> {
@@ -146,16 +147,22 @@ impl Invoker {
             runtime_revision: runtime.revision,
         };
         let handler = Script::new(HANDLER_FILE, version.handler_script.clone());
-        self.image(key, runtime, handler, INIT_FILE).await
+        self.image(app, key, runtime, handler, INIT_FILE).await
     }
 
     /// Builds `handler` on `runtime` as a deploy would, and drops the
     /// image: what a deploy or a runtime change checks before it is stored.
     /// The init script runs (unless that runtime's snapshot exists), the
     /// handler's top level runs, and `handleEvent` must be a function.
-    pub(crate) async fn check(&self, runtime: &Runtime, handler: &str) -> Result<(), BuildFailure> {
+    pub(crate) async fn check(
+        &self,
+        app: i64,
+        runtime: &Runtime,
+        handler: &str,
+    ) -> Result<(), BuildFailure> {
         let spec = self
             .spec(
+                app,
                 runtime,
                 Script::new(HANDLER_FILE, handler.to_owned()),
                 INIT_FILE,
@@ -169,13 +176,14 @@ impl Invoker {
     /// has; `init_file` names the runtime's init script in stack traces.
     pub(crate) async fn image(
         &self,
+        app: i64,
         key: ImageKey,
         runtime: &Runtime,
         handler: Script,
         init_file: &str,
     ) -> Result<Image, BuildFailure> {
         self.images
-            .get(key, self.spec(runtime, handler, init_file))
+            .get(key, self.spec(app, runtime, handler, init_file))
             .await
     }
 
@@ -184,14 +192,17 @@ impl Invoker {
     /// only when the image is not cached.
     async fn spec(
         &self,
+        app: i64,
         runtime: &Runtime,
         handler: Script,
         init_file: &str,
     ) -> Result<ImageSpec, BuildFailure> {
-        let mut spec = ImageSpec::new(handler).with_context(Script::new(
-            platform::CONTEXT_SCRIPT_NAME,
-            platform::context_script(),
-        ));
+        let mut spec = ImageSpec::new(handler)
+            .with_context(Script::new(
+                platform::CONTEXT_SCRIPT_NAME,
+                platform::context_script(),
+            ))
+            .with_tenant(app.unsigned_abs());
         spec.env = runtime.environment.clone();
         if let Some(init) = &runtime.initialization_script {
             spec = spec.with_init(Script::new(init_file, init.clone()));
@@ -317,7 +328,7 @@ impl Invoker {
         call: Call<'_>,
     ) -> Result<Invocation> {
         let started = Instant::now();
-        let image = self.deployed_image(runtime, version).await;
+        let image = self.deployed_image(call.app.id, runtime, version).await;
         self.run(&image, call, started).await
     }
 }

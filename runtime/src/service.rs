@@ -323,7 +323,7 @@ impl Service {
     ) -> Result<std::result::Result<(), BuildFailure>> {
         let _slot = self.checks.acquire(app, self.config.build_wait).await?;
         let runtime = self.store(move |s| s.runtime(app)).await?;
-        Ok(self.invoker.check(&runtime, &handler).await)
+        Ok(self.invoker.check(app, &runtime, &handler).await)
     }
 
     /// Whether `app`'s runtime with `change` made still works: its init
@@ -366,7 +366,7 @@ impl Service {
         }
         let candidate = runtime.changed(change);
         for (trigger, handler) in handlers {
-            if let Err(failure) = self.invoker.check(&candidate, &handler).await {
+            if let Err(failure) = self.invoker.check(app, &candidate, &handler).await {
                 return Ok(Err(Refusal { trigger, failure }));
             }
         }
@@ -378,7 +378,7 @@ impl Service {
     /// invocations that need it.
     pub(crate) async fn prepare(&self, app: i64, version: &Version) -> Result<()> {
         let runtime = self.directory.runtime(app).await?;
-        let _ = self.invoker.deployed_image(&runtime, version).await;
+        let _ = self.invoker.deployed_image(app, &runtime, version).await;
         Ok(())
     }
 

@@ -1,14 +1,16 @@
 //! The baker: bakes late-bound images in the background, one at a time,
 //! on one thread. A bake is a snapshot and a Cranelift compile, seconds of
 //! CPU that must not hold up an executor; with a queue, a burst of newly
-//! hot images costs one waiting thread rather than one each.
+//! hot images costs one waiting thread rather than one each. The queue is
+//! served round-robin over tenants, so one tenant's burst of new functions
+//! does not hold up another's bake.
 //!
 //! The queue holds weak references: an image dropped while it waits (its
 //! version was replaced or evicted) is not baked.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
 
+use crate::fair::TenantQueue;
 use crate::image::{Image, ImageInner};
 
 pub(crate) struct Baker {
@@ -23,7 +25,7 @@ struct Shared {
 
 #[derive(Default)]
 struct Queue {
-    images: VecDeque<Weak<ImageInner>>,
+    images: TenantQueue<Weak<ImageInner>>,
     stop: bool,
 }
 
@@ -48,7 +50,7 @@ impl Baker {
         self.shared
             .queue()
             .images
-            .push_back(Arc::downgrade(&image.inner));
+            .push(image.inner.tenant, Arc::downgrade(&image.inner));
         self.shared.ready.notify_one();
     }
 }
@@ -78,7 +80,7 @@ fn run(shared: &Shared) {
                 if queue.stop {
                     return;
                 }
-                if let Some(next) = queue.images.pop_front() {
+                if let Some(next) = queue.images.pop() {
                     break next;
                 }
                 queue = shared

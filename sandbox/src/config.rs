@@ -47,6 +47,12 @@ pub struct SandboxConfig {
     /// over tenants). Default: one fewer than the available cores (at
     /// least 1), so short invocations always find a core.
     pub cpu_turns: usize,
+    /// Image builds that snapshot and compile at once (a cache hit is not
+    /// one); the others wait, builds someone waits on before bakes, then
+    /// round-robin over tenants ([`ImageSpec::tenant`](crate::ImageSpec::tenant)).
+    /// Default: half the available cores (at least 1): a compile uses
+    /// several.
+    pub max_builds: usize,
 }
 
 impl Default for SandboxConfig {
@@ -64,6 +70,9 @@ impl Default for SandboxConfig {
             warm_idle: Duration::from_secs(10),
             cpu_turns: std::thread::available_parallelism()
                 .map_or(1, |n| n.get().saturating_sub(1))
+                .max(1),
+            max_builds: std::thread::available_parallelism()
+                .map_or(1, |n| n.get() / 2)
                 .max(1),
         }
     }
@@ -89,6 +98,9 @@ impl SandboxConfig {
         }
         if self.cpu_turns == 0 {
             return invalid("cpu_turns must be at least 1".into());
+        }
+        if self.max_builds == 0 {
+            return invalid("max_builds must be at least 1".into());
         }
         Ok(())
     }

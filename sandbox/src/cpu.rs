@@ -13,7 +13,6 @@
 //! tenant's many long guests take turns with another's one. Invocations
 //! shorter than [`FREE_RUN`] never wait for a turn.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,6 +20,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
+
+use crate::fair::TenantQueue;
 
 /// CPU time a guest may use before it needs a turn.
 pub(crate) const FREE_RUN: Duration = Duration::from_millis(1);
@@ -51,14 +52,9 @@ pub(crate) struct Turns {
 #[derive(Default)]
 struct State {
     running: usize,
-    /// Waiting guests per class (interactive, background), grouped by
-    /// tenant in round-robin order; a tenant's line leaves when empty.
-    waiting: [VecDeque<TenantLine>; 2],
-}
-
-struct TenantLine {
-    tenant: u64,
-    seats: VecDeque<Arc<Seat>>,
+    /// Waiting guests per class (interactive, background), round-robin
+    /// over tenants.
+    waiting: [TenantQueue<Arc<Seat>>; 2],
 }
 
 /// One invocation's place among the turns.
@@ -74,26 +70,36 @@ struct Seat {
     granted: Notify,
 }
 
+impl Seat {
+    fn new(share: CpuShare) -> Arc<Seat> {
+        Arc::new(Seat {
+            share,
+            held: AtomicBool::new(false),
+            asked: AtomicBool::new(false),
+            granted: Notify::new(),
+        })
+    }
+}
+
+/// A turn held outright until dropped: a build's, never handed over.
+pub(crate) struct Held {
+    turns: Arc<Turns>,
+    seat: Arc<Seat>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.turns.leave(&self.seat);
+    }
+}
+
 impl State {
     fn enqueue(&mut self, seat: &Arc<Seat>) {
-        let lines = &mut self.waiting[seat.share.class()];
-        match lines.iter_mut().find(|l| l.tenant == seat.share.tenant) {
-            Some(line) => line.seats.push_back(Arc::clone(seat)),
-            None => lines.push_back(TenantLine {
-                tenant: seat.share.tenant,
-                seats: VecDeque::from([Arc::clone(seat)]),
-            }),
-        }
+        self.waiting[seat.share.class()].push(seat.share.tenant, Arc::clone(seat));
     }
 
     fn remove(&mut self, seat: &Arc<Seat>) {
-        let lines = &mut self.waiting[seat.share.class()];
-        if let Some(at) = lines.iter().position(|l| l.tenant == seat.share.tenant) {
-            lines[at].seats.retain(|s| !Arc::ptr_eq(s, seat));
-            if lines[at].seats.is_empty() {
-                lines.remove(at);
-            }
-        }
+        self.waiting[seat.share.class()].remove(seat.share.tenant, |s| Arc::ptr_eq(s, seat));
     }
 
     /// Whether a guest as urgent as `share` or more waits for a turn.
@@ -105,21 +111,12 @@ impl State {
     /// then the next tenant in line.
     fn grant(&mut self, max_running: usize) {
         while self.running < max_running {
-            let Some(lines) = self.waiting.iter_mut().find(|l| !l.is_empty()) else {
+            let Some(seat) = self.waiting.iter_mut().find_map(TenantQueue::pop) else {
                 return;
             };
-            let Some(mut line) = lines.pop_front() else {
-                return;
-            };
-            let seat = line.seats.pop_front();
-            if !line.seats.is_empty() {
-                lines.push_back(line);
-            }
-            if let Some(seat) = seat {
-                seat.held.store(true, Ordering::Release);
-                seat.granted.notify_one();
-                self.running += 1;
-            }
+            seat.held.store(true, Ordering::Release);
+            seat.granted.notify_one();
+            self.running += 1;
         }
     }
 }
@@ -165,6 +162,21 @@ impl Turns {
                 seat.granted.notified().await;
             }
         }))
+    }
+
+    /// Waits for a turn (in line by `share`, like a guest's) and holds it
+    /// until the guard is dropped; dropped while waiting, it leaves the
+    /// line.
+    pub(crate) async fn hold(self: &Arc<Self>, share: CpuShare) -> Held {
+        let seat = Seat::new(share);
+        let held = Held {
+            turns: Arc::clone(self),
+            seat: Arc::clone(&seat),
+        };
+        if let Some(wait) = self.next(&seat) {
+            wait.await;
+        }
+        held
     }
 
     /// An invocation ended (or was dropped while waiting): its turn goes
@@ -284,12 +296,7 @@ impl CpuAccount {
             meter: Arc::new(Meter::new()),
             limit,
             turns: Arc::clone(turns),
-            seat: Arc::new(Seat {
-                share,
-                held: AtomicBool::new(false),
-                asked: AtomicBool::new(false),
-                granted: Notify::new(),
-            }),
+            seat: Seat::new(share),
             hit: false,
             long: Arc::new(AtomicBool::new(false)),
         }
@@ -334,12 +341,7 @@ mod tests {
     use super::*;
 
     fn seat(tenant: u64, background: bool) -> Arc<Seat> {
-        Arc::new(Seat {
-            share: CpuShare { tenant, background },
-            held: AtomicBool::new(false),
-            asked: AtomicBool::new(false),
-            granted: Notify::new(),
-        })
+        Seat::new(CpuShare { tenant, background })
     }
 
     fn holds(seat: &Arc<Seat>) -> bool {
@@ -447,6 +449,62 @@ mod tests {
             .expect("granted within 5 s")
             .expect("the wait ends");
         turns.leave(&b);
+    }
+
+    #[tokio::test]
+    async fn held_turns_go_to_the_next_tenant_and_to_builds_someone_waits_on() {
+        let turns = Arc::new(Turns::new(1));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let first = turns
+            .hold(CpuShare {
+                tenant: 1,
+                background: false,
+            })
+            .await;
+        let mut waiting = Vec::new();
+        // Tenant 1's three builds and a bake were asked for before tenant
+        // 2's build: tenant 2 waits for one of tenant 1's, the bake for all.
+        for (name, tenant, background) in [
+            ("1b", 1, false),
+            ("1c", 1, false),
+            ("bake", 3, true),
+            ("1d", 1, false),
+            ("2a", 2, false),
+        ] {
+            let turns = Arc::clone(&turns);
+            let order = Arc::clone(&order);
+            waiting.push(tokio::spawn(async move {
+                let _held = turns.hold(CpuShare { tenant, background }).await;
+                order.lock().expect("order").push(name);
+                tokio::task::yield_now().await;
+            }));
+            // In line in this order.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        drop(first);
+        for task in waiting {
+            tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .expect("granted within 5 s")
+                .expect("the build ends");
+        }
+        assert_eq!(
+            *order.lock().expect("order"),
+            ["1b", "2a", "1c", "1d", "bake"]
+        );
+        assert_eq!(turns.running(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_hold_dropped_while_waiting_leaves_the_line() {
+        let turns = Arc::new(Turns::new(1));
+        let share = CpuShare::default();
+        let first = turns.hold(share).await;
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), turns.hold(share)).await;
+        assert!(gave_up.is_err());
+        drop(first);
+        let next = tokio::time::timeout(Duration::from_secs(5), turns.hold(share)).await;
+        assert!(next.is_ok(), "the turn went to a waiter that had left");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use compiler::Compiler;
 use sha2::{Digest, Sha256};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel,
     PoolingAllocationConfig, Store,
@@ -52,8 +52,8 @@ pub(crate) struct Inner {
     stop_ticker: Arc<AtomicBool>,
     /// Runtime snapshots late-bound images share.
     pub(crate) runtimes: Mutex<Runtimes>,
-    /// Bakes run one at a time: each compile uses every core.
-    pub(crate) bakes: Semaphore,
+    /// Turns of builds (snapshot and compile), shared by tenant.
+    pub(crate) builds: Arc<Turns>,
     /// Bakes hot late-bound images in the background.
     pub(crate) baker: Baker,
     /// Refills warm pools.
@@ -128,6 +128,7 @@ impl Sandbox {
         let mut wizer = Wizer::new();
         wizer.init_func(crate::abi::EXPORT_INIT);
         let turns = Arc::new(Turns::new(config.cpu_turns));
+        let builds = Arc::new(Turns::new(config.max_builds));
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 turns,
@@ -141,7 +142,7 @@ impl Sandbox {
                 compiler: Compiler::default(),
                 stop_ticker,
                 runtimes: Mutex::default(),
-                bakes: Semaphore::new(1),
+                builds,
                 baker,
                 warmer,
                 reaper,

@@ -15,7 +15,7 @@ use crate::cache::hex;
 use crate::instance::{Form, Ready, StartError, configure_store};
 use crate::pool::WarmPool;
 use crate::store::StoreData;
-use crate::{Error, GuestError, Result, Sandbox};
+use crate::{CpuShare, Error, GuestError, Result, Sandbox};
 
 /// A named script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -62,6 +62,9 @@ pub struct ImageSpec {
     /// The function's handler script; it must define `handleEvent` (or, as
     /// an ES module, export it by name or as the default export).
     pub handler: Script,
+    /// Whose image this is, as the caller numbers tenants: builds and bakes
+    /// of different tenants take turns. Not part of what the image is.
+    pub tenant: u64,
 }
 
 impl ImageSpec {
@@ -73,7 +76,14 @@ impl ImageSpec {
             context: None,
             init: None,
             handler,
+            tenant: 0,
         }
+    }
+
+    /// Sets [`ImageSpec::tenant`].
+    pub fn with_tenant(mut self, tenant: u64) -> ImageSpec {
+        self.tenant = tenant;
+        self
     }
 
     /// Sets the context script.
@@ -235,6 +245,8 @@ pub(crate) struct ImageInner {
     /// The last invocation outran its free run: the next one starts on the
     /// long lane rather than spend its free run on the caller's thread.
     pub(crate) runs_long: AtomicBool,
+    /// Whose image it is (for sharing bakes by tenant).
+    pub(crate) tenant: u64,
 }
 
 /// A late-bound image is baked once it has been invoked this often: by
@@ -314,6 +326,7 @@ impl Image {
         source_maps: SourceMaps,
         modules: Arc<BTreeMap<String, String>>,
         bake: Option<Vec<u8>>,
+        tenant: u64,
     ) -> Image {
         Image {
             inner: Arc::new(ImageInner {
@@ -326,6 +339,7 @@ impl Image {
                 bake: Mutex::new(bake),
                 invocations: AtomicU32::new(0),
                 runs_long: AtomicBool::new(false),
+                tenant,
             }),
         }
     }
@@ -353,11 +367,18 @@ impl Image {
             return Ok(());
         };
         let sandbox = &self.inner.sandbox;
-        // One at a time: each compile uses every core.
-        let _permit = sandbox.inner.bakes.acquire().await;
         let started = Instant::now();
+        let share = CpuShare {
+            tenant: self.inner.tenant,
+            background: true,
+        };
         let module = sandbox
-            .compiled(&self.inner.id, bundle, Arc::clone(&self.inner.modules))
+            .compiled(
+                &self.inner.id,
+                bundle,
+                Arc::clone(&self.inner.modules),
+                share,
+            )
             .await?;
         let form = Form::new(&sandbox.inner.linker, &module, None)?;
         *self
@@ -417,11 +438,27 @@ impl Sandbox {
         let modules = Arc::clone(&spec.modules);
         if let Some(module) = self.cached(&id) {
             let form = Form::new(&self.inner.linker, &module, None)?;
-            return Ok(Image::new(self, id, form, compiled.maps, modules, None));
+            return Ok(Image::new(
+                self,
+                id,
+                form,
+                compiled.maps,
+                modules,
+                None,
+                spec.tenant,
+            ));
         }
         let runtime_id = spec.digest(fingerprint, "chatfn-runtime\0", &compiled.runtime);
         let runtime = match self
-            .runtime_module(&runtime_id, compiled.runtime, Arc::clone(&modules))
+            .runtime_module(
+                &runtime_id,
+                compiled.runtime,
+                Arc::clone(&modules),
+                CpuShare {
+                    tenant: spec.tenant,
+                    background: false,
+                },
+            )
             .await
         {
             Ok(module) => module,
@@ -436,7 +473,15 @@ impl Sandbox {
             &runtime,
             Some(Arc::clone(&compiled.handler)),
         )?;
-        let image = Image::new(self, id, form, compiled.maps, modules, Some(compiled.full));
+        let image = Image::new(
+            self,
+            id,
+            form,
+            compiled.maps,
+            modules,
+            Some(compiled.full),
+            spec.tenant,
+        );
         // Loading the handler once reports its errors now, as a bake
         // would; the instance is the image's first warm one.
         match image.prewarm().await {

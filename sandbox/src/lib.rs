@@ -54,6 +54,7 @@ mod config;
 mod cpu;
 mod engine;
 mod error;
+mod fair;
 mod host_call;
 mod image;
 mod instance;

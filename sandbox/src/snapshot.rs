@@ -12,7 +12,7 @@ use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
 
 use crate::instance::{TrapKind, classify_trap, configure_store};
 use crate::store::StoreData;
-use crate::{Error, GuestError, Result, Sandbox, abi, cache};
+use crate::{CpuShare, Error, GuestError, Result, Sandbox, abi, cache};
 
 impl Sandbox {
     /// The precompiled module `id` from the disk cache, if there.
@@ -28,6 +28,7 @@ impl Sandbox {
         id: &str,
         bundle: Vec<u8>,
         modules: Arc<BTreeMap<String, String>>,
+        share: CpuShare,
     ) -> Result<Module> {
         let slot = self
             .inner
@@ -40,7 +41,7 @@ impl Sandbox {
                 return Ok(module);
             }
             let started = Instant::now();
-            let module = self.compiled(id, bundle, modules).await?;
+            let module = self.compiled(id, bundle, modules, share).await?;
             tracing::debug!(
                 runtime = id,
                 ms = started.elapsed().as_millis() as u64,
@@ -53,13 +54,15 @@ impl Sandbox {
     }
 
     /// Snapshots `bundle`, compiles the snapshot, and caches it on disk as
-    /// `id`.
+    /// `id`, once a build turn is free (`share` places it in line).
     pub(crate) async fn compiled(
         &self,
         id: &str,
         bundle: Vec<u8>,
         modules: Arc<BTreeMap<String, String>>,
+        share: CpuShare,
     ) -> Result<Module> {
+        let _turn = self.inner.builds.hold(share).await;
         let wasm = self.snapshot(bundle, modules).await?;
         let engine = self.inner.engine.clone();
         let dir = self.inner.config.cache_dir.clone();

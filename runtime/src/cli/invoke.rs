@@ -256,7 +256,7 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
         runtime_revision: 0,
     };
     let image = invoker
-        .image(key, &plan.runtime, plan.handler, &plan.init_file)
+        .image(0, key, &plan.runtime, plan.handler, &plan.init_file)
         .await;
     match &image {
         Ok(_) => {}
