@@ -215,16 +215,44 @@ fn answers() -> std::sync::MutexGuard<'static, Answers> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// A lookup that failed, with Node's code for it: `ENOTFOUND` (the name
+/// has no addresses) or `EAI_AGAIN` (no answer now: a timeout, a resolver
+/// that failed). Carried inside the `io::Error` a resolve returns.
+#[derive(Debug)]
+pub(crate) struct LookupError {
+    pub(crate) code: &'static str,
+    message: String,
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LookupError {}
+
+/// Whether a failed `getaddrinfo` said the name has no addresses (glibc's
+/// words for `EAI_NONAME` and `EAI_NODATA`), as opposed to a failure that
+/// may pass (`EAI_AGAIN`, `EAI_FAIL`, …).
+fn definitely_not_found(why: &str) -> bool {
+    why.contains("Name or service not known") || why.contains("No address associated with hostname")
+}
+
 /// `host`'s addresses, from a recent answer or through a bounded number of
 /// lookups at once, each within [`LOOKUP_TIMEOUT`] (waiting for a turn
-/// included).
+/// included). Only answers and "no such name" are kept.
 async fn lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, std::io::Error> {
-    let not_found = |why: &str| {
-        std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("getaddrinfo ENOTFOUND {host}: {why}"),
-        )
+    let failed = |code: &'static str, why: &str| {
+        let kind = if code == "ENOTFOUND" {
+            std::io::ErrorKind::NotFound
+        } else {
+            std::io::ErrorKind::Other
+        };
+        let message = format!("getaddrinfo {code} {host}: {why}");
+        std::io::Error::new(kind, LookupError { code, message })
     };
+    let not_found = |why: &str| failed("ENOTFOUND", why);
     let with_port = |ips: &[IpAddr]| ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
     if let Some((until, answer)) = answers().get(host)
         && std::time::Instant::now() < *until
@@ -243,12 +271,12 @@ async fn lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, std::io::Error
     };
     let answer = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
         .await
-        .map_err(|_| not_found(&format!("no answer within {LOOKUP_TIMEOUT:?}")))?;
-    // A timeout is not remembered: the next call tries again.
-    let ttl = if answer.is_ok() {
-        ANSWER_TTL
-    } else {
-        NOT_FOUND_TTL
+        .map_err(|_| failed("EAI_AGAIN", &format!("no answer within {LOOKUP_TIMEOUT:?}")))?;
+    // Failures that may pass are not remembered: the next call tries again.
+    let ttl = match &answer {
+        Ok(_) => ANSWER_TTL,
+        Err(why) if definitely_not_found(why) => NOT_FOUND_TTL,
+        Err(why) => return Err(failed("EAI_AGAIN", why)),
     };
     {
         let mut answers = answers();
@@ -278,6 +306,23 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("an address")
+    }
+
+    #[test]
+    fn only_no_such_name_is_kept_and_a_failure_that_may_pass_is_eai_again() {
+        let glibc = |why: &str| format!("failed to lookup address information: {why}");
+        assert!(definitely_not_found(&glibc("Name or service not known")));
+        assert!(definitely_not_found(&glibc(
+            "No address associated with hostname"
+        )));
+        assert!(!definitely_not_found(&glibc(
+            "Temporary failure in name resolution"
+        )));
+        let again = std::io::Error::other(LookupError {
+            code: "EAI_AGAIN",
+            message: "getaddrinfo EAI_AGAIN example.com".into(),
+        });
+        assert_eq!(crate::outbound::node_error_code(&again), "EAI_AGAIN");
     }
 
     #[tokio::test]

@@ -15,6 +15,12 @@ pub(crate) fn node_error_code(error: &(dyn std::error::Error + 'static)) -> &'st
     let mut source = Some(error);
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if let Some(lookup) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<crate::egress::LookupError>())
+            {
+                return lookup.code;
+            }
             match io.kind() {
                 ErrorKind::ConnectionRefused => return "ECONNREFUSED",
                 ErrorKind::ConnectionReset

@@ -313,7 +313,7 @@ async fn open(
         let code = crate::outbound::node_error_code(e);
         let message = match (code, address) {
             ("ERR_EGRESS_DENIED", _) => e.to_string(),
-            ("ENOTFOUND", _) => format!("getaddrinfo ENOTFOUND {host}"),
+            ("ENOTFOUND" | "EAI_AGAIN", _) => format!("getaddrinfo {code} {host}"),
             (_, Some(addr)) => format!("{syscall} {code} {}:{}", addr.ip(), addr.port()),
             (_, None) => format!("{syscall} {code} {host}:{}", request.port),
         };
@@ -324,7 +324,7 @@ async fn open(
                 .data
                 .insert("address".into(), json!(addr.ip().to_string()));
             error.data.insert("port".into(), json!(addr.port()));
-        } else if code == "ENOTFOUND" {
+        } else if code == "ENOTFOUND" || code == "EAI_AGAIN" {
             error.data.insert("hostname".into(), json!(host));
         }
         error

@@ -400,3 +400,30 @@ fn with_the_database_unreachable_known_sign_ins_go_on_and_the_rest_fail_fast() {
         .expect("an answer");
     assert_eq!(reply.status, 204, "{}", reply.body);
 }
+
+#[test]
+fn a_node_without_a_secrets_key_refuses_secrets_and_says_how_to_fix_it() {
+    let Some(database) = new_database() else {
+        return;
+    };
+    // On PostgreSQL no key is made: every node must share one.
+    let node = Server::start_with(&["--database", &database]);
+    let client = node.client(&node.create_app("no-secrets-key", &[]));
+    let put = client.json(
+        "PUT",
+        "/v1/runtimes/nodejs/secrets",
+        &json!({ "STRIPE_KEY": "sk_live_never_stored" }),
+    );
+    assert_eq!(put.status, 409, "{:?}", put.body);
+    assert_eq!(put.body["error"], "ConflictError");
+    assert!(
+        put.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--secrets-key-file")),
+        "{:?}",
+        put.body
+    );
+    let listed = client.get("/v1/runtimes/nodejs/secrets");
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert!(!listed.body.to_string().contains("STRIPE_KEY"));
+}

@@ -129,3 +129,46 @@ fn secrets_reach_handlers_and_nothing_else() {
     let files = files_containing(server.data.path(), VALUE.as_bytes());
     assert!(files.is_empty(), "files hold the secret: {files:?}");
 }
+
+#[test]
+fn a_runtime_past_its_number_of_secrets_is_refused_and_keeps_its_own() {
+    let server = Server::shared();
+    let client = server.client(&server.create_app("many-secrets", &[]));
+    let secrets = |range: std::ops::Range<u32>| {
+        let body: serde_json::Map<String, Value> = range
+            .map(|i| (format!("SECRET_{i}"), json!(format!("value {i}"))))
+            .collect();
+        client.json("PUT", "/v1/runtimes/nodejs/secrets", &Value::Object(body))
+    };
+    let full = secrets(0..64);
+    assert_eq!(full.status, 200, "{:?}", full.body);
+    let over = secrets(64..65);
+    assert_eq!(over.status, 409, "{:?}", over.body);
+    assert_eq!(over.body["error"], "ConflictError");
+    assert!(
+        over.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 64 secrets")),
+        "{:?}",
+        over.body
+    );
+    let listed = client.get("/v1/runtimes/nodejs/secrets");
+    assert_eq!(listed.status, 200);
+    assert!(
+        !listed.body.to_string().contains("SECRET_64"),
+        "{}",
+        listed.body
+    );
+    assert!(
+        listed.body.to_string().contains("SECRET_63"),
+        "{}",
+        listed.body
+    );
+    // Replacing one at the limit is not adding one.
+    let replaced = client.json(
+        "PUT",
+        "/v1/runtimes/nodejs/secrets",
+        &json!({ "SECRET_0": "new value", "SECRET_1": null, "SECRET_64": "fits now" }),
+    );
+    assert_eq!(replaced.status, 200, "{:?}", replaced.body);
+}

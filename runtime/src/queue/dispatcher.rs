@@ -170,7 +170,7 @@ pub(super) async fn dispatch(queue: Arc<Queue>) {
                     // A full claim may have left applications unvisited:
                     // the next walk starts after the last one seen.
                     after_app = if jobs.len() >= limit.max(1) {
-                        jobs.iter().map(|j| j.app_id).max().unwrap_or(i64::MIN)
+                        last_visited(from, jobs.iter().map(|j| j.app_id))
                     } else {
                         i64::MIN
                     };
@@ -371,4 +371,28 @@ async fn run_once(queue: &Queue, job: &Job) -> Result<Invocation, NotRun> {
         .invoker
         .invoke(&runtime, &deployment.version, call)
         .await?)
+}
+
+/// The last application a claim's walk visited, given where it started
+/// and the applications of the jobs it took. The walk goes up from `from`
+/// and wraps around to the smallest: when it wrapped (it took jobs of
+/// applications at or below `from`), the last one is the largest of those.
+fn last_visited(from: i64, apps: impl Iterator<Item = i64> + Clone) -> i64 {
+    let wrapped = apps.clone().filter(|&app| app <= from).max();
+    wrapped.or_else(|| apps.max()).unwrap_or(i64::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_resumes_after_the_last_application_it_visited() {
+        // No wrap: the largest.
+        assert_eq!(last_visited(i64::MIN, [3, 5, 4].into_iter()), 5);
+        assert_eq!(last_visited(2, [3, 5].into_iter()), 5);
+        // Wrapped past the end to 1 and 2: 2 was last, 3 and 4 unvisited.
+        assert_eq!(last_visited(4, [5, 7, 1, 2].into_iter()), 2);
+        assert_eq!(last_visited(4, std::iter::empty()), i64::MIN);
+    }
 }
