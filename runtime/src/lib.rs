@@ -46,6 +46,7 @@ mod service;
 mod slots;
 mod sockets;
 mod store;
+mod tail;
 mod time;
 mod triggers;
 

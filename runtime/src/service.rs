@@ -23,6 +23,7 @@ use crate::store::{
     self, Application, Dependency, Function, KeyHolder, PageRequest, RuntimeChange, Sort, SortKey,
     Store, StoreResult, Version, blocking,
 };
+use crate::tail::Tail;
 
 /// Largest batch of invocation records per commit.
 const LOG_BATCH: usize = 1024;
@@ -61,6 +62,8 @@ pub struct Service {
     /// Invocation records of blocking and test runs, committed in batches
     /// (queued runs' records commit with their job's outcome).
     log: BatchWriter<Invocation>,
+    /// Invocation records as they change, for live tails.
+    pub(crate) tail: Arc<Tail>,
     pub(crate) queue: Arc<Queue>,
     /// Slots of blocking triggers.
     blocking: Slots,
@@ -162,6 +165,8 @@ impl Service {
             config.secrets_key()?,
         ));
         let log_store = Arc::clone(&store);
+        let tail = Arc::new(Tail::new());
+        let log_tail = Arc::clone(&tail);
         let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
             persist(
                 "writing invocation records",
@@ -169,11 +174,13 @@ impl Service {
                 |records| log_store.put_invocations(records),
                 |record| Some(record.cut_down()),
             );
+            log_tail.publish(&batch);
         })?;
         let queue = Arc::new(Queue::new(
             Arc::clone(&store) as Arc<dyn crate::store::JobStore>,
             Arc::clone(&directory),
             Arc::clone(&invoker),
+            Arc::clone(&tail),
             config.queue.clone(),
         )?);
         Ok(Service {
@@ -191,6 +198,7 @@ impl Service {
             directory,
             invoker,
             log,
+            tail,
             queue,
             config,
             api_document: std::sync::OnceLock::new(),

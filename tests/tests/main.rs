@@ -21,3 +21,4 @@ mod server;
 mod service;
 mod sockets;
 mod support;
+mod tail;

@@ -93,6 +93,13 @@ pub(crate) struct Reply {
 }
 
 impl Client {
+    /// The server's address (`host:port`) and this client's key, for
+    /// tests that speak HTTP themselves.
+    pub(crate) fn address_and_key(&self) -> (String, String) {
+        let address = self.base.trim_start_matches("http://").to_owned();
+        (address, self.key.clone())
+    }
+
     /// Waits (up to `limit`) until `function` has no queued, running,
     /// retrying or failed job.
     pub(crate) fn wait_until_queue_idle(&self, function: i64, limit: std::time::Duration) {

@@ -10,6 +10,7 @@ mod openapi;
 mod resources;
 mod runtime;
 mod secrets;
+mod tail;
 #[cfg(test)]
 mod tests;
 mod triggers;
@@ -92,6 +93,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invocations::test_run))
         .routes(routes!(invocations::list))
         .routes(routes!(invocations::list_all))
+        .routes(routes!(tail::stream))
         .routes(routes!(invocations::retrieve))
         .routes(routes!(invocations::queue))
         .routes(routes!(invocations::redrive))

@@ -228,6 +228,7 @@ async fn run(queue: Arc<Queue>, job: Job, permit: OwnedSemaphorePermit) {
         app,
         permit: Some(permit),
     };
+    queue.tail.publish([&super::running_record(&job, now_ms())]);
     let (mut record, error) = match run_once(&queue, &job).await {
         Ok(invocation) => {
             let error = invocation.error().map(InvocationError::summary);

@@ -43,8 +43,10 @@ use crate::batch::{BatchWriter, Stopped};
 use crate::config::QueueConfig;
 use crate::directory::Directory;
 use crate::error::Result;
+use crate::invocation::{Invocation, Pending};
 use crate::invoker::Invoker;
-use crate::store::{JobOutcome, JobStore, NewJob};
+use crate::store::{Job, JobOutcome, JobStore, NewJob};
+use crate::tail::Tail;
 use writer::Write;
 
 /// What wakes the dispatcher: new jobs (which may be another
@@ -87,6 +89,8 @@ pub(crate) struct Queue {
     store: Arc<dyn JobStore>,
     directory: Arc<Directory>,
     invoker: Arc<Invoker>,
+    /// Where changes of queued runs are published once committed.
+    tail: Arc<Tail>,
 }
 
 impl Queue {
@@ -94,10 +98,11 @@ impl Queue {
         store: Arc<dyn JobStore>,
         directory: Arc<Directory>,
         invoker: Arc<Invoker>,
+        tail: Arc<Tail>,
         config: QueueConfig,
     ) -> std::io::Result<Queue> {
         let wake = Arc::new(Wake::default());
-        let writer = writer::start(Arc::clone(&store), Arc::clone(&wake))?;
+        let writer = writer::start(Arc::clone(&store), Arc::clone(&wake), Arc::clone(&tail))?;
         // The node's name on its leases: two nodes with one name would
         // renew each other's, so no randomness means no queue.
         let mut id = [0u8; 8];
@@ -114,6 +119,7 @@ impl Queue {
             store,
             directory,
             invoker,
+            tail,
         })
     }
 
@@ -177,5 +183,56 @@ impl Queue {
         let _ = getrandom::fill(&mut bytes);
         let jitter = 0.75 + f64::from(u16::from_le_bytes(bytes)) / f64::from(u16::MAX) * 0.5;
         Duration::from_secs_f64((exponential * jitter).min(self.config.retry_max.as_secs_f64()))
+    }
+}
+
+/// The record of an accepted job, before its first run (for the live
+/// tail; the store makes the same from the job when asked).
+pub(crate) fn queued_record(job: &NewJob) -> Invocation {
+    Invocation {
+        id: job.id,
+        app_id: job.app_id,
+        function_id: job.function_id,
+        version_number: job.version_number,
+        trigger: job.trigger.clone(),
+        test: false,
+        args: serde_json::value::RawValue::from_string(job.event.clone()).unwrap_or_default(),
+        outcome: None,
+        logs: Vec::new(),
+        calls: Vec::new(),
+        created_ms: job.created_ms,
+        ended_ms: None,
+        duration_ms: None,
+        attempts: 0,
+        pending: Some(Pending::Queued),
+        started_ms: None,
+        warm: None,
+        start_ms: None,
+        past_attempts: Vec::new(),
+    }
+}
+
+/// The record of a claimed job's run as it starts (for the live tail).
+fn running_record(job: &Job, now_ms: i64) -> Invocation {
+    Invocation {
+        id: job.id,
+        app_id: job.app_id,
+        function_id: job.function_id,
+        version_number: job.version_number,
+        trigger: job.trigger.clone(),
+        test: false,
+        args: serde_json::value::RawValue::from_string(job.event.clone()).unwrap_or_default(),
+        outcome: None,
+        logs: Vec::new(),
+        calls: Vec::new(),
+        created_ms: now_ms,
+        ended_ms: None,
+        duration_ms: None,
+        attempts: job.attempt,
+        pending: Some(Pending::Running),
+        started_ms: Some(now_ms),
+        warm: None,
+        start_ms: None,
+        past_attempts: Vec::new(),
     }
 }
