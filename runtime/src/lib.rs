@@ -45,6 +45,7 @@ mod secrets;
 mod service;
 mod slots;
 mod sockets;
+mod stats;
 mod store;
 mod tail;
 mod time;

@@ -20,5 +20,6 @@ mod secrets;
 mod server;
 mod service;
 mod sockets;
+mod stats;
 mod support;
 mod tail;

@@ -10,6 +10,7 @@ mod openapi;
 mod resources;
 mod runtime;
 mod secrets;
+mod stats;
 mod tail;
 #[cfg(test)]
 mod tests;
@@ -90,6 +91,7 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(functions::list_versions, functions::create_version))
         .routes(routes!(functions::retrieve_version))
+        .routes(routes!(stats::retrieve))
         .routes(routes!(invocations::test_run))
         .routes(routes!(invocations::list))
         .routes(routes!(invocations::list_all))

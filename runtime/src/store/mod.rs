@@ -442,7 +442,23 @@ pub(crate) trait InvocationStore: Send + Sync {
     /// the finished ones created at or after `before_ms` (and every one
     /// still under way); returns how many went.
     fn prune_invocations(&self, keep: u64, before_ms: i64) -> StoreResult<u64>;
+    /// What statistics read of `function`'s runs created at or after
+    /// `from_ms` (test runs aside), oldest first, at most [`MAX_SAMPLES`].
+    fn run_samples(&self, app: i64, function: i64, from_ms: i64) -> StoreResult<Vec<RunSample>>;
 }
+
+/// One run as statistics read it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RunSample {
+    pub(crate) created_ms: i64,
+    pub(crate) status: InvocationStatus,
+    pub(crate) duration_ms: Option<f64>,
+    pub(crate) warm: Option<bool>,
+}
+
+/// Runs statistics read at most (a function keeps 10,000 records by
+/// default).
+pub(crate) const MAX_SAMPLES: i64 = 100_000;
 
 /// A change made to an application's data, as another node reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

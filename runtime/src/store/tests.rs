@@ -13,7 +13,9 @@ use serde_json::value::RawValue;
 
 use super::postgres::PostgresTarget;
 use super::*;
-use crate::invocation::{CallRecord, FailureKind, Invocation, InvocationError, Pending};
+use crate::invocation::{
+    CallRecord, FailureKind, Invocation, InvocationError, InvocationStatus, Pending,
+};
 
 /// A fresh database of one backend.
 trait Backend: Sync {
@@ -171,6 +173,7 @@ suite!(
     a_queued_record_is_readable_at_once_and_follows_its_job,
     a_batch_may_carry_one_record_twice,
     invocations_page_and_filter,
+    statistics_read_a_functions_runs_from_a_time,
     app_wide_lists_filter_sort_and_page_by_cursor,
     id_blocks_never_overlap_even_across_nodes,
     idempotency_keys_return_the_first_job,
@@ -499,6 +502,60 @@ fn record(id: i64, outcome: Option<Result<Box<RawValue>, InvocationError>>) -> I
         start_ms: Some(0.5),
         past_attempts: Vec::new(),
     }
+}
+
+fn statistics_read_a_functions_runs_from_a_time(db: &impl Backend) {
+    let s = store(db);
+    let ok = || Some(Ok(raw("1")));
+    let mut records = Vec::new();
+    for (id, created_ms, function, test, outcome) in [
+        (1, 100, 2, false, ok()),
+        (
+            2,
+            200,
+            2,
+            false,
+            Some(Err(InvocationError {
+                kind: FailureKind::Timeout,
+                error: GuestError::new("TimeoutError", "late"),
+            })),
+        ),
+        (3, 300, 2, true, ok()),
+        (4, 400, 9, false, ok()),
+        (5, 50, 2, false, ok()),
+    ] {
+        let mut r = record(id, outcome);
+        r.created_ms = created_ms;
+        r.function_id = function;
+        r.test = test;
+        r.warm = (id != 2).then_some(true);
+        r.duration_ms = Some(id as f64);
+        records.push(r);
+    }
+    s.put_invocations(&records).expect("written");
+    let samples = s.run_samples(1, 2, 100).expect("read");
+    assert_eq!(
+        samples,
+        [
+            RunSample {
+                created_ms: 100,
+                status: InvocationStatus::Succeeded,
+                duration_ms: Some(1.0),
+                warm: Some(true),
+            },
+            RunSample {
+                created_ms: 200,
+                status: InvocationStatus::Failed,
+                duration_ms: Some(2.0),
+                warm: None,
+            },
+        ],
+        "test runs, other functions and older runs are left out"
+    );
+    assert!(
+        s.run_samples(7, 2, 0).expect("read").is_empty(),
+        "another application's"
+    );
 }
 
 fn records_read_back_as_written(db: &impl Backend) {

@@ -13,7 +13,10 @@ use crate::store::columns::{
     INVOCATION_COLUMNS, StoredInvocation, after_bounds, encode_invocation, json_error, limits,
     next_attempt_number, order, past_attempts_column,
 };
-use crate::store::{InvocationFilter, InvocationStore, Page, PageRequest, SortKey, StoreResult};
+use crate::store::{
+    InvocationFilter, InvocationStore, MAX_SAMPLES, Page, PageRequest, RunSample, SortKey,
+    StoreResult,
+};
 
 fn invocation_row(row: &Row) -> StoreResult<Invocation> {
     Ok(StoredInvocation {
@@ -293,6 +296,33 @@ impl InvocationStore for PostgresStore {
                 .as_ref()
                 .map(invocation_row)
                 .transpose()
+        })
+    }
+
+    fn run_samples(&self, app: i64, function: i64, from_ms: i64) -> StoreResult<Vec<RunSample>> {
+        self.run(|client| async move {
+            let rows = client
+                .query(
+                    "SELECT created_ms, status, duration_ms, warm FROM invocations
+                     WHERE function_id = $1 AND app_id = $2 AND created_ms >= $3 AND NOT test
+                     ORDER BY created_ms LIMIT $4",
+                    &[&function, &app, &from_ms, &MAX_SAMPLES],
+                )
+                .await?;
+            let mut samples = Vec::with_capacity(rows.len());
+            for row in rows {
+                let status: String = row.try_get(1)?;
+                // A status this version does not know is skipped.
+                if let Some(status) = InvocationStatus::parse(&status) {
+                    samples.push(RunSample {
+                        created_ms: row.try_get(0)?,
+                        status,
+                        duration_ms: row.try_get(2)?,
+                        warm: row.try_get(3)?,
+                    });
+                }
+            }
+            Ok(samples)
         })
     }
 

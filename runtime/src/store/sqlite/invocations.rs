@@ -8,7 +8,10 @@ use super::SqliteStore;
 use super::rows::{invocation_row, put_invocation, select_invocations};
 use crate::invocation::{Invocation, InvocationStatus};
 use crate::store::columns::{after_bounds, limits, order};
-use crate::store::{InvocationFilter, InvocationStore, Page, PageRequest, SortKey, StoreResult};
+use crate::store::{
+    InvocationFilter, InvocationStore, MAX_SAMPLES, Page, PageRequest, RunSample, SortKey,
+    StoreResult,
+};
 
 impl InvocationStore for SqliteStore {
     fn put_invocations(&self, batch: &[Invocation]) -> StoreResult<()> {
@@ -99,6 +102,39 @@ impl InvocationStore for SqliteStore {
                     invocation_row,
                 )
                 .optional()?)
+        })
+    }
+
+    fn run_samples(&self, app: i64, function: i64, from_ms: i64) -> StoreResult<Vec<RunSample>> {
+        self.with(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT created_ms, status, duration_ms, warm FROM invocations
+                 WHERE function_id = ?1 AND app_id = ?2 AND created_ms >= ?3 AND test = 0
+                 ORDER BY created_ms LIMIT ?4",
+            )?;
+            let rows =
+                statement.query_map(params![function, app, from_ms, MAX_SAMPLES], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Option<f64>>(2)?,
+                        row.get::<_, Option<bool>>(3)?,
+                    ))
+                })?;
+            let mut samples = Vec::new();
+            for row in rows {
+                let (created_ms, status, duration_ms, warm) = row?;
+                // A status this version does not know is skipped.
+                if let Some(status) = InvocationStatus::parse(&status) {
+                    samples.push(RunSample {
+                        created_ms,
+                        status,
+                        duration_ms,
+                        warm,
+                    });
+                }
+            }
+            Ok(samples)
         })
     }
 
