@@ -33,14 +33,6 @@ impl Window {
         }
     }
 
-    fn name(self) -> &'static str {
-        match self {
-            Window::Hour => "1h",
-            Window::Day => "24h",
-            Window::Week => "7d",
-        }
-    }
-
     pub(crate) fn length_ms(self) -> i64 {
         const HOUR: i64 = 3_600_000;
         match self {
@@ -85,8 +77,7 @@ pub(crate) struct Bucket {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Stats {
     pub(crate) function_id: i64,
-    /// `1h`, `24h` or `7d`.
-    pub(crate) window: &'static str,
+    pub(crate) window: Window,
     /// The window's start and end (ISO 8601, UTC).
     pub(crate) from: String,
     pub(crate) to: String,
@@ -172,7 +163,7 @@ pub(crate) fn compute(
     let total = succeeded + failed;
     Stats {
         function_id,
-        window: window.name(),
+        window,
         from: iso(from),
         to: iso(now_ms),
         bucket: if width == 60_000 { "minute" } else { "hour" },

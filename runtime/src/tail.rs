@@ -206,7 +206,7 @@ mod tests {
     use super::*;
 
     fn record(app: i64, id: i64) -> Invocation {
-        let mut record = crate::queue::queued_record(&crate::store::NewJob {
+        crate::queue::queued_record(&crate::store::NewJob {
             id,
             app_id: app,
             function_id: 1,
@@ -215,9 +215,7 @@ mod tests {
             event: "{}".into(),
             idempotency_key: None,
             created_ms: 0,
-        });
-        record.id = id;
-        record
+        })
     }
 
     fn ids(changes: &[Change]) -> Vec<i64> {

@@ -231,10 +231,17 @@ impl Paging {
         sortable: &[(&str, SortKey)],
         default_sort: Sort,
     ) -> Result<Paging, ApiError> {
-        let Query(query) = query
-            .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
-        Paging::parse(query, sortable, default_sort)
+        Paging::parse(query_pairs(query)?, sortable, default_sort)
     }
+}
+
+/// A query string's name-value pairs, or a 400 when it does not parse.
+pub(crate) fn query_pairs(
+    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let Query(pairs) =
+        query.map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
+    Ok(pairs)
 }
 
 /// `property[,asc|desc]` as a sort key of `sortable`.

@@ -4,7 +4,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
-use super::extract::Tenant;
+use super::extract::{Tenant, query_pairs};
 use super::{ApiError, AppState, ok, path_id};
 use crate::stats::{self, Stats, Window};
 use crate::time::now_ms;
@@ -23,8 +23,7 @@ pub(crate) async fn retrieve(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "the function")?;
-    let Query(query) =
-        query.map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
+    let query = query_pairs(query)?;
     let mut window = Window::Hour;
     for (name, value) in query {
         if name != "window" {

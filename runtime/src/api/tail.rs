@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::extract::Tenant;
+use super::extract::{Tenant, query_pairs};
 use super::{ApiError, AppState, resources};
 use crate::invocation::InvocationStatus;
 use crate::tail::{Change, MAX_SUBSCRIBERS, Subscription};
@@ -92,8 +92,7 @@ pub(crate) async fn stream(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(query) =
-        query.map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
+    let query = query_pairs(query)?;
     let filter = Filter::parse(query)?;
     let last = headers
         .get("last-event-id")

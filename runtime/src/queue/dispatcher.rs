@@ -314,28 +314,13 @@ impl From<StoreError> for NotRun {
 fn not_run(job: &Job, why: &NotRun) -> Invocation {
     let now = now_ms();
     Invocation {
-        id: job.id,
-        app_id: job.app_id,
-        function_id: job.function_id,
-        version_number: job.version_number,
-        trigger: job.trigger.clone(),
-        test: false,
-        args: RawValue::from_string(job.event.clone()).unwrap_or_default(),
         outcome: Some(Err(InvocationError {
             kind: FailureKind::Crash,
             error: GuestError::new("NotRunError", why.to_string()),
         })),
-        logs: Vec::new(),
-        calls: Vec::new(),
-        created_ms: now,
         ended_ms: Some(now),
-        duration_ms: None,
-        attempts: job.attempt,
         pending: None,
-        started_ms: Some(now),
-        warm: None,
-        start_ms: None,
-        past_attempts: Vec::new(),
+        ..super::running_record(job, now)
     }
 }
 

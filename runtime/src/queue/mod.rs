@@ -190,47 +190,65 @@ impl Queue {
 /// tail; the store makes the same from the job when asked).
 pub(crate) fn queued_record(job: &NewJob) -> Invocation {
     Invocation {
-        id: job.id,
-        app_id: job.app_id,
-        function_id: job.function_id,
-        version_number: job.version_number,
-        trigger: job.trigger.clone(),
-        test: false,
-        args: serde_json::value::RawValue::from_string(job.event.clone()).unwrap_or_default(),
-        outcome: None,
-        logs: Vec::new(),
-        calls: Vec::new(),
-        created_ms: job.created_ms,
-        ended_ms: None,
-        duration_ms: None,
-        attempts: 0,
         pending: Some(Pending::Queued),
-        started_ms: None,
-        warm: None,
-        start_ms: None,
-        past_attempts: Vec::new(),
+        ..unrun_record(
+            job.id,
+            job.app_id,
+            job.function_id,
+            job.version_number,
+            &job.trigger,
+            &job.event,
+            job.created_ms,
+        )
     }
 }
 
-/// The record of a claimed job's run as it starts (for the live tail).
+/// The record of a claimed job's run as it starts (for the live tail; a
+/// run that cannot start ends from it).
 fn running_record(job: &Job, now_ms: i64) -> Invocation {
     Invocation {
-        id: job.id,
-        app_id: job.app_id,
-        function_id: job.function_id,
-        version_number: job.version_number,
-        trigger: job.trigger.clone(),
-        test: false,
-        args: serde_json::value::RawValue::from_string(job.event.clone()).unwrap_or_default(),
-        outcome: None,
-        logs: Vec::new(),
-        calls: Vec::new(),
-        created_ms: now_ms,
-        ended_ms: None,
-        duration_ms: None,
         attempts: job.attempt,
         pending: Some(Pending::Running),
         started_ms: Some(now_ms),
+        ..unrun_record(
+            job.id,
+            job.app_id,
+            job.function_id,
+            job.version_number,
+            &job.trigger,
+            &job.event,
+            now_ms,
+        )
+    }
+}
+
+/// What a job's record holds before anything ran: the job's own fields.
+fn unrun_record(
+    id: i64,
+    app_id: i64,
+    function_id: i64,
+    version_number: i64,
+    trigger: &str,
+    event: &str,
+    created_ms: i64,
+) -> Invocation {
+    Invocation {
+        id,
+        app_id,
+        function_id,
+        version_number,
+        trigger: trigger.to_owned(),
+        test: false,
+        args: serde_json::value::RawValue::from_string(event.to_owned()).unwrap_or_default(),
+        outcome: None,
+        logs: Vec::new(),
+        calls: Vec::new(),
+        created_ms,
+        ended_ms: None,
+        duration_ms: None,
+        attempts: 0,
+        pending: None,
+        started_ms: None,
         warm: None,
         start_ms: None,
         past_attempts: Vec::new(),
