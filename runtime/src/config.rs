@@ -191,6 +191,8 @@ pub struct Config {
     pub(crate) keep_invocations_days: u32,
     /// Bearer token `GET /metrics` requires, if any.
     pub(crate) metrics_token: Option<String>,
+    /// Origins whose pages may call the API (CORS), as `scheme://host[:port]`.
+    pub(crate) cors_origins: Vec<axum::http::HeaderValue>,
     /// The database, if not `chatfn.db` in the data directory.
     pub(crate) database: Option<Database>,
     /// The secrets key: 64 hex digits given directly, else read from a
@@ -246,6 +248,7 @@ impl Config {
             keep_invocations: defaults::KEEP_INVOCATIONS,
             keep_invocations_days: defaults::KEEP_INVOCATIONS_DAYS,
             metrics_token: None,
+            cors_origins: Vec::new(),
             database: None,
             secrets_key_hex: None,
             secrets_key_file: None,
@@ -284,6 +287,19 @@ impl Config {
             setting: "--fetch-allow",
             message,
         })?;
+        Ok(self)
+    }
+
+    /// Lets pages from these origins (`https://host[:port]`) call the API.
+    pub fn allow_origins(mut self, origins: &[String]) -> Result<Config, ConfigError> {
+        self.cors_origins = origins
+            .iter()
+            .map(|origin| parse_origin(origin))
+            .collect::<Result<_, _>>()
+            .map_err(|message| ConfigError {
+                setting: "--cors-origin",
+                message,
+            })?;
         Ok(self)
     }
 
@@ -338,9 +354,63 @@ impl Config {
     }
 }
 
+/// An origin as browsers send it: a scheme, a host and perhaps a port,
+/// nothing more (no path, no trailing slash, no wildcard).
+fn parse_origin(origin: &str) -> Result<axum::http::HeaderValue, String> {
+    let bad = || {
+        format!(
+            "{origin:?} is not an origin like https://dashboard.example.com or http://localhost:3000"
+        )
+    };
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || rest.starts_with('[') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    if !host_ok || !port_ok {
+        return Err(bad());
+    }
+    axum::http::HeaderValue::from_str(origin).map_err(|_| bad())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_are_a_scheme_a_host_and_a_port() {
+        for good in [
+            "https://dash.example.com",
+            "http://localhost:3000",
+            "http://[::1]:8080",
+        ] {
+            assert!(parse_origin(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "*",
+            "dash.example.com",
+            "https://dash.example.com/",
+            "https://a.com/x",
+            "http://h:0",
+            "http://h:port",
+            "ftp://h",
+            "https://",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+        let error = Config::new(PathBuf::from("/x"))
+            .allow_origins(&["*".into()])
+            .expect_err("refused");
+        assert_eq!(error.setting, "--cors-origin");
+    }
 
     #[test]
     fn validate_clamps_to_values_that_work() {

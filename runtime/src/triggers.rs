@@ -23,6 +23,9 @@ pub(crate) struct TriggerType {
     /// The chat server waits for the result (and denies on a throw).
     pub(crate) blocking: bool,
     pub(crate) fields: &'static [Field],
+    /// An event as the chat server sends it (shaped as the spec's), JSON:
+    /// the API document's example, and a dashboard's starting test event.
+    pub(crate) example: &'static str,
 }
 
 pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
@@ -33,6 +36,7 @@ pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
             Field::String("username"),
             Field::OptionalObject("authParams"),
         ],
+        example: r#"{"username": "jane@example.com", "authParams": {"displayName": "Jane Doe"}}"#,
     },
     TriggerType {
         name: "user.received.notification",
@@ -42,21 +46,45 @@ pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
             Field::Object("notification"),
             Field::OptionalBool("userHasActiveSession"),
         ],
+        example: concat!(
+            r#"{"user": "#,
+            r#"{"id": 39805, "type": "PERSON", "name": "jane@example.com", "displayName": "Jane Doe", "displayPictureUrl": null, "presence": {"status": "AVAILABLE", "online": true}, "properties": {}}"#,
+            r#", "notification": {"id": 1, "title": "New message", "body": "Hello, Jane", "channel": null, "data": {"type": "USER:SENT:MESSAGE"}}, "userHasActiveSession": false}"#
+        ),
     },
     TriggerType {
         name: "user.sent.message",
         blocking: false,
         fields: &[Field::Object("user"), Field::Object("message")],
+        example: concat!(
+            r#"{"user": "#,
+            r#"{"id": 39805, "type": "PERSON", "name": "jane@example.com", "displayName": "Jane Doe", "displayPictureUrl": null, "presence": {"status": "AVAILABLE", "online": true}, "properties": {}}"#,
+            r#", "channel": "#,
+            r#"{"id": 702, "type": "PUBLIC", "name": "general", "displayName": "General", "properties": {}}"#,
+            r#", "message": {"id": 44902, "type": "TEXT", "body": "Hello, World!", "channelId": 702, "createdTime": "2026-12-06T10:00:00.000Z", "properties": {}}}"#
+        ),
     },
     TriggerType {
         name: "user.started.chat_session",
         blocking: false,
         fields: &[Field::Object("user"), Field::Object("channel")],
+        example: concat!(
+            r#"{"user": "#,
+            r#"{"id": 39805, "type": "PERSON", "name": "jane@example.com", "displayName": "Jane Doe", "displayPictureUrl": null, "presence": {"status": "AVAILABLE", "online": true}, "properties": {}}"#,
+            r#", "channel": "#,
+            r#"{"id": 702, "type": "PUBLIC", "name": "general", "displayName": "General", "properties": {}}"#,
+            r#", "channelUnread": false, "channelMessagesCount": 12}"#
+        ),
     },
     TriggerType {
         name: "user.read.message",
         blocking: false,
         fields: &[Field::Object("user"), Field::Object("message")],
+        example: concat!(
+            r#"{"user": "#,
+            r#"{"id": 39805, "type": "PERSON", "name": "jane@example.com", "displayName": "Jane Doe", "displayPictureUrl": null, "presence": {"status": "AVAILABLE", "online": true}, "properties": {}}"#,
+            r#", "message": {"id": 44902, "type": "TEXT", "body": "Hello, World!", "channelId": 702}, "receipt": {"createdTime": "2026-12-06T10:00:05.000Z"}}"#
+        ),
     },
     TriggerType {
         name: "user.received.channel_invite",
@@ -66,6 +94,13 @@ pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
             Field::Object("channel"),
             Field::OptionalObject("invitingUser"),
         ],
+        example: concat!(
+            r#"{"user": "#,
+            r#"{"id": 39805, "type": "PERSON", "name": "jane@example.com", "displayName": "Jane Doe", "displayPictureUrl": null, "presence": {"status": "AVAILABLE", "online": true}, "properties": {}}"#,
+            r#", "channel": "#,
+            r#"{"id": 702, "type": "PUBLIC", "name": "general", "displayName": "General", "properties": {}}"#,
+            r#", "invitingUser": {"id": 39806, "name": "john@example.com", "displayName": "John Doe"}}"#
+        ),
     },
     // A custom event, as the Platform API's channel events are shaped:
     // `event` is `{type, properties}`.
@@ -77,6 +112,13 @@ pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
             Field::Object("channel"),
             Field::ObjectWithString("event", "type"),
         ],
+        example: concat!(
+            r#"{"user": "#,
+            r#"{"id": 39805, "type": "PERSON", "name": "jane@example.com", "displayName": "Jane Doe", "displayPictureUrl": null, "presence": {"status": "AVAILABLE", "online": true}, "properties": {}}"#,
+            r#", "channel": "#,
+            r#"{"id": 702, "type": "PUBLIC", "name": "general", "displayName": "General", "properties": {}}"#,
+            r#", "event": {"type": "Order Shipped", "properties": {"orderId": "A-1001"}}}"#
+        ),
     },
     TriggerType {
         name: "system.triggered.event",
@@ -85,6 +127,11 @@ pub(crate) const TRIGGER_TYPES: &[TriggerType] = &[
             Field::Object("channel"),
             Field::ObjectWithString("event", "type"),
         ],
+        example: concat!(
+            r#"{"channel": "#,
+            r#"{"id": 702, "type": "PUBLIC", "name": "general", "displayName": "General", "properties": {}}"#,
+            r#", "event": {"type": "Daily Digest", "properties": {"day": "2026-12-06"}}}"#
+        ),
     },
 ];
 
@@ -245,6 +292,15 @@ mod tests {
             TRIGGER_TYPES.len(),
             "every type has a case"
         );
+        for trigger in TRIGGER_TYPES {
+            let example = raw(serde_json::from_str(trigger.example).expect("the example parses"));
+            assert_eq!(
+                trigger.validate(&example),
+                Ok(()),
+                "{}'s example",
+                trigger.name
+            );
+        }
         let system = find("system.triggered.event").expect("a trigger type");
         for bad in [
             json!({ "type": "x" }),

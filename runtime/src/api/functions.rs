@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, OLDEST_FIRST, Paging, Tenant, integer};
 use super::{ApiError, AppState, ok, path_id, resources};
@@ -40,7 +40,16 @@ pub(crate) async fn check_script(
     .map_err(ApiError::internal)?;
     checked.map_err(|e| {
         let count = e.diagnostics.len();
-        ApiError::new(
+        // The first finding, placed, as a refused load's `cause` is: a
+        // dashboard or CLI shows both the same way.
+        let cause = e.diagnostics.first().map(|d| {
+            let mut cause = sandbox::GuestError::new("SyntaxError", d.message.clone());
+            cause.file = Some(d.file.clone());
+            cause.line = Some(d.line);
+            cause.column = Some(d.column);
+            Box::new(cause)
+        });
+        let mut api = ApiError::new(
             StatusCode::BAD_REQUEST,
             "CompileError",
             format!(
@@ -48,7 +57,9 @@ pub(crate) async fn check_script(
                 if count == 1 { "" } else { "s" }
             ),
         )
-        .with_explanation(e.to_string())
+        .with_explanation(e.to_string());
+        api.cause = cause;
+        api
     })
 }
 
@@ -415,6 +426,44 @@ pub(crate) async fn create_version(
         axum::Json(resources::version(&version)),
     )
         .into_response())
+}
+
+/// What a check found: the handler compiles and loads.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct HandlerCheck {
+    /// Always `true`: a handler that does not load is answered 400 or 422.
+    loads: bool,
+}
+
+/// Checks a handler as a deploy would (it compiles, and loads on the
+/// application's runtime), storing nothing: editors and `chatfn deploy`
+/// show errors at their line before anything changes.
+#[utoipa::path(post, path = "/v1/functions/{id}/handler-checks", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+    summary = "Checks a handler as a deploy would, storing nothing.",
+    request_body(content = CreateVersion),
+    responses((status = 200, body = HandlerCheck),
+        (status = 400, description = "The handler does not compile: `CompileError`, with the first error under `cause`.", body = super::error::ErrorBody),
+        (status = 422, description = "The handler does not load: `FunctionLoadError`, with its `cause`.", body = super::error::ErrorBody)))]
+pub(crate) async fn check_handler(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CreateVersion>,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id, "the function")?;
+    let function = service.store(move |s| s.function(app.id, id)).await?;
+    if function.is_none() {
+        return Err(ApiError::not_found("the function"));
+    }
+    check_script(&service, &body.handler_script, HANDLER_FILE).await?;
+    if let Err(failure) = service.check_handler(app.id, body.handler_script).await? {
+        return Err(ApiError::refused(
+            "FunctionLoadError",
+            "the handler does not load",
+            failure,
+        ));
+    }
+    Ok(ok(HandlerCheck { loads: true }))
 }
 
 #[utoipa::path(get, path = "/v1/function-versions/{id}", tag = "functions", params(("id" = i64, Path, description = "The version's id.", minimum = 1)),

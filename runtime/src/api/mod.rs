@@ -1,6 +1,7 @@
 //! The HTTP API, shaped like the Platform API: application-scoped by bearer
 //! key, HAL pages, errors as `{error, message, explanation?, timestamp}`.
 
+mod dashboard;
 mod error;
 mod extract;
 mod functions;
@@ -90,6 +91,7 @@ fn routes() -> OpenApiRouter<AppState> {
             functions::set_current_version
         ))
         .routes(routes!(functions::list_versions, functions::create_version))
+        .routes(routes!(functions::check_handler))
         .routes(routes!(functions::retrieve_version))
         .routes(routes!(stats::retrieve))
         .routes(routes!(invocations::test_run))
@@ -111,8 +113,11 @@ pub(crate) fn document_of(service: &Service) -> serde_json::Value {
 /// The HTTP API of `service`, to serve or to call in-process.
 pub fn app(service: Arc<Service>) -> Router {
     let body_limit = service.config.max_body_bytes;
+    let cors = cors(&service.config.cors_origins);
     let (router, _) = routes().split_for_parts();
     router
+        .route("/", axum::routing::get(dashboard::index))
+        .route("/assets/{*path}", axum::routing::get(dashboard::asset))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -133,7 +138,31 @@ pub fn app(service: Arc<Service>) -> Router {
             refuse_oversized,
         ))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(cors)
         .with_state(service)
+}
+
+/// Cross-origin access for dashboards served elsewhere (`--cors-origin`):
+/// only the origins given, and no cookies (keys travel in a header). With
+/// none given, browsers keep other origins out.
+fn cors(origins: &[axum::http::HeaderValue]) -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(origins.to_vec())
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([header::RETRY_AFTER, header::LOCATION])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// The answer when a handler panics (a bug: the panic is logged with an

@@ -169,6 +169,8 @@ pub(crate) fn finish(mut doc: OpenApi, max_timeout_ms: u32) -> serde_json::Value
             &mut doc["paths"][format!("/v1/triggers/{}", trigger.name)]["post"]["requestBody"];
         body["required"] = json!(true);
         body["content"]["application/json"]["schema"] = event_schema(trigger.fields);
+        body["content"]["application/json"]["example"] =
+            serde_json::from_str(trigger.example).unwrap_or_default();
     }
     let events: Vec<serde_json::Value> = TRIGGER_TYPES
         .iter()

@@ -124,6 +124,11 @@ pub(crate) struct ServeArgs {
     /// `CHATFN_METRICS_TOKEN` sets it too, off the command line.
     #[arg(long, value_name = "TOKEN")]
     metrics_token: Option<String>,
+    /// Let pages from ORIGIN (`https://host[:port]`) call the API, for a
+    /// dashboard served elsewhere; repeatable. The dashboard at `/` needs
+    /// none.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
     /// The file holding the key secrets are sealed with (64 hex digits);
     /// made when missing. Give every node on one database the same key.
     /// `CHATFN_SECRETS_KEY` gives the key itself instead
@@ -144,6 +149,7 @@ impl ServeArgs {
     fn config(&self) -> Result<Config> {
         let mut config = Config::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
             .allow_egress(&self.fetch_allow)
+            .and_then(|config| config.allow_origins(&self.cors_origins))
             .map_err(|e| UsageError(e.to_string()))?;
         if let Some(url) = &self.database {
             config = config
