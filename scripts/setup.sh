@@ -2,8 +2,8 @@
 # Installs what the build and tests need beyond cargo, idempotently: a C
 # toolchain and WASI headers for compiling QuickJS to wasm32-wasip1, the rust
 # target, redis-server for the tests that compare Redis clients with Node,
-# PostgreSQL 15 for the store's second backend, and Python's venv for
-# Schemathesis.
+# PostgreSQL 15 for the store's second backend, Python's venv for
+# Schemathesis, and Chromium (with a font) for the dashboard's browser test.
 set -euo pipefail
 
 need_apt=()
@@ -18,6 +18,13 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
   need_apt+=(postgresql-15)
 # The API conformance test installs Schemathesis into a virtualenv.
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# The dashboard's browser test drives Debian's Chromium (playwright-core,
+# from npm, is installed by scripts/test; it downloads no browser).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+[ -d /usr/share/fonts/truetype/dejavu ] || need_apt+=(fonts-dejavu-core)
+# Node.js runs the prelude's comparison tests and the browser test.
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2

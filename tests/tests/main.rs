@@ -5,6 +5,7 @@ mod chat_server;
 mod check;
 mod conformance;
 mod connections;
+mod dashboard;
 mod deploys;
 mod invoke;
 mod keys;

@@ -221,7 +221,7 @@ mod tests {
         let start = page.find("<script type=\"importmap\">").expect("a map") + 25;
         let end = start + page[start..].find("</script>").expect("closed");
         let hash = base64::engine::general_purpose::STANDARD
-            .encode(Sha256::digest(page[start..end].as_bytes()));
+            .encode(Sha256::digest(&page.as_bytes()[start..end]));
         let policy = assets.policy.to_str().expect("ascii");
         assert!(policy.contains(&format!("'sha256-{hash}'")), "{policy}");
         assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
