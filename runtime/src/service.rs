@@ -165,7 +165,7 @@ impl Service {
             config.secrets_key()?,
         ));
         let log_store = Arc::clone(&store);
-        let tail = Arc::new(Tail::new());
+        let tail = Arc::new(Tail::for_store(&*store));
         let log_tail = Arc::clone(&tail);
         let log = BatchWriter::start("invocation-log", LOG_BATCH, move |batch| {
             persist(
@@ -209,6 +209,7 @@ impl Service {
     /// of old records. Needs a Tokio runtime.
     pub fn start(self: &Arc<Self>) {
         self.directory.follow_changes();
+        self.tail.relay(Arc::clone(&self.store));
         self.queue.start();
         spawn_pruner(Arc::clone(self));
         // A smaller bound than last time applies at once.

@@ -232,6 +232,14 @@ try {
   await page.getByRole("button", { name: "Set secret" }).click();
   await page.getByRole("row").filter({ hasText: "API_TOKEN" }).waitFor();
   assert.ok(!(await page.locator("main").innerText()).includes("s3cret-value"), "a secret's value is never shown");
+  await page.getByRole("button", { name: "Add package" }).click();
+  await page.getByLabel("Package", { exact: true }).last().fill("debug");
+  await page.getByLabel("Package version").last().fill("^4");
+  await page.getByRole("button", { name: "Install and save" }).click();
+  await page.getByText(/Installed in/).waitFor({ timeout: 60_000 });
+  await page.getByText(/Resolved tree: 2 packages/).click();
+  await page.getByText(/^debug@4\./).waitFor();
+  await page.getByText(/^ms@2\./).waitFor();
   await shot("runtime");
 
   step("the queue page");

@@ -269,3 +269,29 @@ fn the_dashboard_works_in_a_real_browser() {
         );
     }
 }
+
+#[test]
+fn the_resolved_tree_lists_every_installed_package() {
+    let server = Server::shared();
+    let client = server.client(&server.create_app("resolved tree", &[]));
+    let empty = client.get("/v1/runtimes/nodejs/resolved-dependencies");
+    assert_eq!(empty.status, 200, "{:?}", empty.body);
+    assert_eq!(empty.body, json!({ "packages": [] }));
+    let installed = client.json(
+        "PUT",
+        "/v1/runtimes/nodejs/dependencies",
+        &json!([{ "name": "debug", "version": "^4" }]),
+    );
+    assert_eq!(installed.status, 200, "{:?}", installed.body);
+    let tree = client.get("/v1/runtimes/nodejs/resolved-dependencies").body;
+    let packages = tree["packages"].as_array().expect("packages");
+    let names: Vec<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["debug", "ms"], "{tree}");
+    assert_eq!(packages[0]["location"], "node_modules/debug");
+    assert!(packages[0]["dependencies"]["ms"].is_string(), "{tree}");
+    assert!(
+        packages[1]["integrity"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("sha512-"))
+    );
+}

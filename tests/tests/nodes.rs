@@ -22,7 +22,7 @@ const SENT: &str = "user.sent.message";
 
 /// A new, empty database in the test cluster; `None` (the test is skipped)
 /// without one, except under CI.
-fn new_database() -> Option<String> {
+pub(crate) fn new_database() -> Option<String> {
     let Ok(base) = std::env::var("CHATFN_TEST_DATABASE_URL") else {
         assert!(
             std::env::var_os("CI").is_none(),

@@ -316,3 +316,81 @@ fn a_stalled_tail_client_is_dropped_and_does_not_hold_up_triggers() {
         200
     );
 }
+
+/// Nodes on one PostgreSQL database: a client tailing one node sees what
+/// the others run, blocking and queued.
+#[test]
+fn a_tail_on_one_node_shows_invocations_run_on_another() {
+    let Some(database) = crate::nodes::new_database() else {
+        return;
+    };
+    let a = Server::start_with(&["--database", &database]);
+    let b = Server::start_with(&["--database", &database]);
+    let key = a.create_app("tail across nodes", &[]);
+    let (on_a, on_b) = (a.client(&key), b.client(&key));
+    deploy(
+        &on_b,
+        START,
+        "async function handleEvent(e) { console.log('on b', e.username); return e.username; }",
+        None,
+    );
+    let queued = deploy(
+        &on_b,
+        SENT,
+        "async function handleEvent(e) { return e.message.body; }",
+        None,
+    );
+    let mut stream = EventStream::open(&on_a, "/v1/invocations/stream", None);
+    // An application another key tails is none of this one's business.
+    let other = a.client(&a.create_app("someone else", &[]));
+    let mut elsewhere = EventStream::open(&other, "/v1/invocations/stream", None);
+
+    let started = Instant::now();
+    let id = sign_in(&on_b, "ada");
+    let event = stream.next_invocation();
+    // Typically milliseconds; generous for a loaded CI machine.
+    eprintln!("seen on the other node after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let record = event.record();
+    assert_eq!(record["id"], id, "{record}");
+    assert_eq!(record["status"], "SUCCEEDED");
+    assert_eq!(record["logs"][0]["message"], "on b ada", "{record}");
+
+    let accepted = on_b.json(
+        "POST",
+        &format!("/v1/triggers/{SENT}"),
+        &json!({ "user": { "id": 1 }, "message": { "body": "hello" } }),
+    );
+    assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    let job = accepted.body["invocationId"].as_i64().expect("an id");
+    // Either node may run it; its first run builds the image.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        let Some(event) = stream.next(Duration::from_secs(1)) else {
+            continue;
+        };
+        let record = event.record();
+        if record["id"] == job {
+            seen.push(record["status"].as_str().unwrap_or_default().to_owned());
+            if record["status"] == "SUCCEEDED" {
+                assert_eq!(record["result"]["payload"], "hello", "{record}");
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("SUCCEEDED"),
+        "{seen:?}"
+    );
+    on_b.wait_until_queue_idle(queued, Duration::from_secs(10));
+    assert!(
+        elsewhere.next(Duration::from_millis(500)).is_none(),
+        "another application's tail hears nothing"
+    );
+}

@@ -81,6 +81,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics::scrape))
         .routes(routes!(runtime::retrieve))
         .routes(routes!(runtime::update_dependencies))
+        .routes(routes!(runtime::resolved))
         .routes(routes!(runtime::update_environment))
         .routes(routes!(runtime::update_initialization_script))
         .routes(routes!(secrets::list, secrets::update))

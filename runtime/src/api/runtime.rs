@@ -54,6 +54,57 @@ pub(crate) async fn retrieve(
     Ok(ok(resources::runtime(app.id, &runtime)))
 }
 
+/// One package the dependencies resolved to.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ResolvedPackage {
+    /// Where it is installed: `node_modules/a`, or
+    /// `node_modules/a/node_modules/b` for a copy only `a` sees.
+    location: String,
+    name: String,
+    /// The exact version.
+    version: String,
+    /// `sha512-…`, checked on every download.
+    integrity: String,
+    /// What it asks for, as its manifest says (name → range).
+    dependencies: BTreeMap<String, String>,
+}
+
+/// The resolved dependency tree, as installed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ResolvedDependencies {
+    packages: Vec<ResolvedPackage>,
+}
+
+/// `GET /v1/runtimes/nodejs/resolved-dependencies`: every package the
+/// dependency list resolved to (the lockfile's tree), by install location.
+#[utoipa::path(get, path = "/v1/runtimes/nodejs/resolved-dependencies", tag = "runtime",
+    summary = "The packages the dependencies resolved to, by install location.",
+    responses((status = 200, body = ResolvedDependencies)))]
+pub(crate) async fn resolved(
+    State(service): State<AppState>,
+    Tenant(app): Tenant,
+) -> Result<Response, ApiError> {
+    let runtime = service.store(move |s| s.runtime(app.id)).await?;
+    let lockfile = match runtime.lockfile.as_deref() {
+        Some(json) => npm_resolver::Lockfile::from_json(json)
+            .map_err(|e| ApiError::internal(format_args!("a stored lockfile: {e}")))?,
+        None => npm_resolver::Lockfile::empty(),
+    };
+    let packages = lockfile
+        .packages
+        .into_iter()
+        .map(|(location, p)| ResolvedPackage {
+            location,
+            name: p.name,
+            version: p.version,
+            integrity: p.integrity,
+            dependencies: p.dependencies,
+        })
+        .collect();
+    Ok(ok(ResolvedDependencies { packages }))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DependencyBody {

@@ -471,11 +471,31 @@ pub(crate) enum Change {
     Unknown,
 }
 
+/// Invocations a node changed (their records are committed), as it told
+/// the others: for their live tails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Announced {
+    /// The announcing node's name: a node skips its own.
+    pub(crate) from: String,
+    pub(crate) app: i64,
+    pub(crate) ids: Vec<i64>,
+}
+
 /// What a backend shared by several nodes tells each of them.
 pub(crate) trait Shared: Send + Sync {
     /// Changes committed by any node (this one included), as they happen;
     /// `None` for a backend that only one node uses.
     fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<Change>>;
+    /// Invocation changes any node announced (this one included); `None`
+    /// for a backend that only one node uses.
+    fn announced(&self) -> Option<tokio::sync::broadcast::Receiver<Announced>> {
+        None
+    }
+    /// Tells every node that these invocations of `app` changed. Nothing
+    /// to do for a backend that only one node uses.
+    fn announce(&self, _from: &str, _app: i64, _ids: &[i64]) -> StoreResult<()> {
+        Ok(())
+    }
     /// Whether the database answers now (for `/healthz`).
     fn ping(&self) -> StoreResult<()>;
 }

@@ -8,6 +8,9 @@ export async function render({ api }, main) {
   let runtime = await api.get("/v1/runtimes/nodejs");
   const secrets = await api.get("/v1/runtimes/nodejs/secrets").catch((error) => ({ error }));
   const disposers = [];
+  const summary = h("p", { class: "summary" });
+  const drawSummary = () => replace(summary, `Node.js-compatible runtime ${runtime.version} · revision ${runtime.revision}`);
+  drawSummary();
 
   // Environment variables: rows of name and value.
   const envRows = h("div", { class: "pairs" });
@@ -29,7 +32,7 @@ export async function render({ api }, main) {
         const [name, value] = row.querySelectorAll("input");
         if (name.value.trim()) variables[name.value.trim()] = value.value;
       }
-      runtime = await api.put("/v1/runtimes/nodejs/environment-variables", variables);
+      runtime = await api.put("/v1/runtimes/nodejs/environment-variables", variables); drawSummary();
       flash("Environment variables saved; new images are being built.");
     }),
     { class: "primary" },
@@ -83,7 +86,7 @@ export async function render({ api }, main) {
   const saveInit = button("Save script", () =>
     busy(saveInit, async () => {
       try {
-        runtime = await api.put("/v1/runtimes/nodejs/initialization-script", { script: init.text() });
+        runtime = await api.put("/v1/runtimes/nodejs/initialization-script", { script: init.text() }); drawSummary();
         init.mark([]);
         replace(initState, h("span", { class: "good" }, "Saved; it runs when images are built."));
       } catch (error) {
@@ -111,6 +114,36 @@ export async function render({ api }, main) {
   }
   (runtime.dependencies || []).filter((d) => !d.defaultDependency).forEach((d) => depRow(d.name, d.version));
   const defaults = (runtime.dependencies || []).filter((d) => d.defaultDependency);
+  // The tree the list resolved to: one row per installed package, nested
+  // copies indented under the package that needs them.
+  const tree = h("div");
+  async function drawTree() {
+    const resolved = await api.get("/v1/runtimes/nodejs/resolved-dependencies");
+    const depth = (location) => location.split("/node_modules/").length - 1;
+    replace(
+      tree,
+      resolved.packages.length
+        ? h(
+            "details",
+            {},
+            h("summary", {}, `Resolved tree: ${resolved.packages.length} package${resolved.packages.length === 1 ? "" : "s"}`),
+            h(
+              "ul",
+              { class: "tree" },
+              resolved.packages.map((p) =>
+                h(
+                  "li",
+                  { style: `margin-left: ${depth(p.location) * 1.5}em`, title: p.integrity },
+                  h("code", {}, `${p.name}@${p.version}`),
+                  p.location.endsWith(`node_modules/${p.name}`) ? "" : ` (as ${p.location.split("node_modules/").pop()})`,
+                ),
+              ),
+            ),
+          )
+        : h("p", { class: "empty" }, "No packages installed."),
+    );
+  }
+  await drawTree();
   const installState = h("p", { class: "check", role: "status", "aria-live": "polite" });
   const saveDeps = button("Install and save", () =>
     busy(saveDeps, async () => {
@@ -122,8 +155,9 @@ export async function render({ api }, main) {
       const started = Date.now();
       const tick = setInterval(() => replace(installState, `Installing… ${Math.round((Date.now() - started) / 1000)} s`), 500);
       try {
-        runtime = await api.put("/v1/runtimes/nodejs/dependencies", list);
+        runtime = await api.put("/v1/runtimes/nodejs/dependencies", list); drawSummary();
         replace(installState, h("span", { class: "good" }, `Installed in ${((Date.now() - started) / 1000).toFixed(1)} s.`));
+        await drawTree();
       } catch (error) {
         replace(installState, h("span", { class: "bad" }, errorText(error)));
         throw error;
@@ -137,7 +171,7 @@ export async function render({ api }, main) {
   replace(
     main,
     h("h1", {}, "Runtime"),
-    h("p", { class: "summary" }, `Node.js-compatible runtime ${runtime.version} · revision ${runtime.revision}`),
+    summary,
     h("section", {}, h("h2", {}, "Environment variables"), h("p", { class: "hint" }, "Baked into images and shown here; use secrets for keys."), envRows, h("div", { class: "actions" }, button("Add variable", () => envRow()), saveEnv)),
     h("section", {}, h("h2", {}, "Secrets"), secretList, h("div", { class: "inline-form" }, field("Secret name", secretName), field("Secret value", secretValue), setSecret)),
     h("section", {}, h("h2", {}, "Initialization script"), initBox, initState, h("div", { class: "actions" }, saveInit)),
@@ -148,6 +182,7 @@ export async function render({ api }, main) {
       defaults.length ? h("p", { class: "hint" }, `Always present: ${defaults.map((d) => `${d.name}@${d.version}`).join(", ")}.`) : null,
       depRows,
       installState,
+      tree,
       h("div", { class: "actions" }, button("Add package", () => depRow()), saveDeps),
     ),
   );

@@ -28,7 +28,7 @@ use tokio_postgres::error::SqlState;
 pub(crate) use target::PostgresTarget;
 
 use super::schema::{MIGRATIONS, check_not_newer};
-use super::{Change, Shared, StoreError, StoreResult};
+use super::{Announced, Change, Shared, StoreError, StoreResult};
 
 /// Connections per node: storage calls run on a bounded blocking pool, and
 /// most are short.
@@ -38,9 +38,13 @@ const POOL_SIZE: usize = 16;
 /// hanging.
 const CONNECT_WAIT: Duration = Duration::from_secs(5);
 const ANSWER_WAIT: Duration = Duration::from_secs(30);
-/// Subscribes to the channel changes are announced on (by the schema's
-/// triggers).
-const LISTEN: &str = "LISTEN chatfn_changes";
+/// Subscribes to the channels changes are announced on: settings by the
+/// schema's triggers, invocations by the nodes that change them.
+const LISTEN: &str = "LISTEN chatfn_changes; LISTEN chatfn_invocations";
+const CHANGES: &str = "chatfn_changes";
+const INVOCATIONS: &str = "chatfn_invocations";
+/// A notification's payload must stay under PostgreSQL's 8000 bytes.
+const MAX_PAYLOAD: usize = 7900;
 /// The advisory lock nodes take to migrate one at a time ("chatfn" in hex).
 const MIGRATION_LOCK: i64 = 0x6368_6174_666e;
 
@@ -50,6 +54,7 @@ pub(crate) struct PostgresStore {
     /// Drives the client's connections; shut down without waiting on drop.
     runtime: Option<tokio::runtime::Runtime>,
     changes: broadcast::Sender<Change>,
+    announced: broadcast::Sender<Announced>,
 }
 
 impl PostgresStore {
@@ -83,15 +88,21 @@ impl PostgresStore {
                 .map_err(|e| StoreError::database("making the connection pool", e))?
         };
         let (changes, _) = broadcast::channel(1024);
+        let (announced, _) = broadcast::channel(1024);
         let store = PostgresStore {
             pool,
             runtime: Some(runtime),
             changes,
+            announced,
         };
         store.run(migrate)?;
+        let feeds = Feeds {
+            changes: store.changes.clone(),
+            announced: store.announced.clone(),
+        };
         store
             .handle()
-            .spawn(listen(target.config.clone(), tls, store.changes.clone()));
+            .spawn(listen(target.config.clone(), tls, feeds));
         Ok(store)
     }
 
@@ -135,6 +146,27 @@ impl Drop for PostgresStore {
 impl Shared for PostgresStore {
     fn changes(&self) -> Option<broadcast::Receiver<Change>> {
         Some(self.changes.subscribe())
+    }
+
+    fn announced(&self) -> Option<broadcast::Receiver<Announced>> {
+        Some(self.announced.subscribe())
+    }
+
+    /// One round trip, however many notifications the ids need.
+    fn announce(&self, from: &str, app: i64, ids: &[i64]) -> StoreResult<()> {
+        let payloads = announcements(from, app, ids);
+        if payloads.is_empty() {
+            return Ok(());
+        }
+        self.run(|client| async move {
+            client
+                .execute(
+                    "SELECT pg_notify('chatfn_invocations', p) FROM unnest($1::text[]) AS p",
+                    &[&payloads],
+                )
+                .await?;
+            Ok(())
+        })
     }
 
     fn ping(&self) -> StoreResult<()> {
@@ -227,14 +259,57 @@ async fn migrate(mut client: deadpool_postgres::Client) -> StoreResult<()> {
 /// Listens for changes on a connection of its own, for the store's life.
 /// After a connection is lost it reconnects and reports [`Change::Unknown`]
 /// (what changed meanwhile went unheard).
+/// Where what is heard goes.
+struct Feeds {
+    changes: broadcast::Sender<Change>,
+    announced: broadcast::Sender<Announced>,
+}
+
+/// `from app id,id,…` payloads, each within [`MAX_PAYLOAD`].
+fn announcements(from: &str, app: i64, ids: &[i64]) -> Vec<String> {
+    let head = format!("{from} {app} ");
+    let mut payloads = Vec::new();
+    let mut payload = String::new();
+    for id in ids {
+        let id = id.to_string();
+        if !payload.is_empty() && payload.len() + 1 + id.len() > MAX_PAYLOAD {
+            payloads.push(std::mem::take(&mut payload));
+        }
+        if payload.is_empty() {
+            payload.push_str(&head);
+        } else {
+            payload.push(',');
+        }
+        payload.push_str(&id);
+    }
+    if !payload.is_empty() {
+        payloads.push(payload);
+    }
+    payloads
+}
+
+/// Reads an [`announcements`] payload; `None` if it is not one.
+fn announced(payload: &str) -> Option<Announced> {
+    let mut parts = payload.splitn(3, ' ');
+    let from = parts.next()?.to_owned();
+    let app = parts.next()?.parse().ok()?;
+    let ids = parts
+        .next()?
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<Vec<i64>, _>>()
+        .ok()?;
+    Some(Announced { from, app, ids })
+}
+
 async fn listen(
     config: tokio_postgres::Config,
     tls: tokio_postgres_rustls::MakeRustlsConnect,
-    changes: broadcast::Sender<Change>,
+    feeds: Feeds,
 ) {
     let mut heard_before = false;
     loop {
-        let e = listen_once(&config, tls.clone(), &changes, &mut heard_before).await;
+        let e = listen_once(&config, tls.clone(), &feeds, &mut heard_before).await;
         tracing::warn!("listening for changes from other nodes: {e}");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
@@ -244,7 +319,7 @@ async fn listen(
 async fn listen_once(
     config: &tokio_postgres::Config,
     tls: tokio_postgres_rustls::MakeRustlsConnect,
-    changes: &broadcast::Sender<Change>,
+    feeds: &Feeds,
     heard_before: &mut bool,
 ) -> StoreError {
     use std::task::Poll;
@@ -274,37 +349,71 @@ async fn listen_once(
     }
     if *heard_before {
         tracing::info!("listening for changes from other nodes again");
-        let _ = changes.send(Change::Unknown);
+        let _ = feeds.changes.send(Change::Unknown);
     }
     *heard_before = true;
-    let e = hear(&mut connection, changes).await;
-    let _ = changes.send(Change::Unknown);
+    let e = hear(&mut connection, feeds).await;
+    let _ = feeds.changes.send(Change::Unknown);
     drop(client);
     e
 }
 
 /// Passes on notifications until the connection fails.
-async fn hear<S, T>(
-    connection: &mut tokio_postgres::Connection<S, T>,
-    changes: &broadcast::Sender<Change>,
-) -> StoreError
+async fn hear<S, T>(connection: &mut tokio_postgres::Connection<S, T>, feeds: &Feeds) -> StoreError
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     loop {
         match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-            Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
+            Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) if n.channel() == CHANGES => {
                 let change = n
                     .payload()
                     .parse()
                     .map_or(Change::Unknown, Change::Application);
                 // No receivers (yet) is fine.
-                let _ = changes.send(change);
+                let _ = feeds.changes.send(change);
+            }
+            Some(Ok(tokio_postgres::AsyncMessage::Notification(n)))
+                if n.channel() == INVOCATIONS =>
+            {
+                match announced(n.payload()) {
+                    Some(announced) => {
+                        let _ = feeds.announced.send(announced);
+                    }
+                    None => tracing::warn!(
+                        "an invocation announcement that does not parse: {:?}",
+                        n.payload()
+                    ),
+                }
             }
             Some(Ok(_)) => {}
             Some(Err(e)) => return e.into(),
             None => return StoreError::Unavailable("the connection closed".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn announcements_fit_a_notification_and_read_back() {
+        let ids: Vec<i64> = (1_000_000_000..1_000_002_000).collect();
+        let payloads = announcements("ab12cd34", 7, &ids);
+        assert!(payloads.len() > 1, "2,000 ids need several notifications");
+        let mut read = Vec::new();
+        for payload in &payloads {
+            assert!(payload.len() <= MAX_PAYLOAD, "{}", payload.len());
+            let announced = announced(payload).expect("it parses");
+            assert_eq!((announced.from.as_str(), announced.app), ("ab12cd34", 7));
+            read.extend(announced.ids);
+        }
+        assert_eq!(read, ids);
+        assert!(announcements("n", 1, &[]).is_empty());
+        for bad in ["", "n", "n 1", "n x 1", "n 1 1,x"] {
+            assert_eq!(announced(bad), None, "{bad:?}");
         }
     }
 }

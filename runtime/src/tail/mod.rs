@@ -12,7 +12,12 @@
 //! commit.
 //!
 //! The numbering is this process's: a client that reconnects to another
-//! node (or after a restart) is told it may have missed changes.
+//! node (or after a restart) is told it may have missed changes. On a
+//! database several nodes share, each node announces its changes to the
+//! others, which read the records back for their own subscribers
+//! ([`relay`]).
+
+mod relay;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,6 +49,9 @@ pub(crate) struct Tail {
     apps: Mutex<HashMap<i64, Tailed>>,
     /// Applications in `apps`: zero means nothing to publish.
     tailed: AtomicUsize,
+    /// Changes waiting to be announced to other nodes, with a shared
+    /// database.
+    outbox: Option<relay::Outbox>,
 }
 
 struct Tailed {
@@ -89,6 +97,7 @@ impl Drop for Guard {
 pub(crate) struct TooManySubscribers;
 
 impl Tail {
+    /// A tail for one node's subscribers and changes.
     pub(crate) fn new() -> Tail {
         let mut bytes = [0u8; 4];
         let _ = getrandom::fill(&mut bytes);
@@ -96,7 +105,30 @@ impl Tail {
             boot: bytes.iter().map(|b| format!("{b:02x}")).collect(),
             apps: Mutex::default(),
             tailed: AtomicUsize::new(0),
+            outbox: None,
         }
+    }
+
+    /// A tail that also hears (and tells) the other nodes on `store`, if
+    /// it is shared by several; [`Tail::relay`] starts the exchange.
+    pub(crate) fn for_store(store: &dyn crate::store::Store) -> Tail {
+        let mut tail = Tail::new();
+        if store.announced().is_some() {
+            tail.outbox = Some(relay::Outbox::default());
+        }
+        tail
+    }
+
+    /// Starts announcing this node's changes to the other nodes on `store`
+    /// and publishing theirs here. Needs a Tokio runtime; nothing to do on
+    /// a database one node uses.
+    pub(crate) fn relay(self: &Arc<Self>, store: Arc<dyn crate::store::Store>) {
+        relay::start(self, store);
+    }
+
+    /// Whether anyone here tails `app`.
+    fn is_tailed(&self, app: i64) -> bool {
+        self.tailed.load(Ordering::Acquire) != 0 && self.apps().contains_key(&app)
     }
 
     fn apps(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Tailed>> {
@@ -110,6 +142,18 @@ impl Tail {
 
     /// Publishes committed records (their applications' tails, if any).
     pub(crate) fn publish<'a>(&self, records: impl IntoIterator<Item = &'a Invocation>) {
+        match &self.outbox {
+            Some(outbox) => {
+                let records: Vec<&Invocation> = records.into_iter().collect();
+                outbox.post(records.iter().map(|r| (r.app_id, r.id)));
+                self.publish_here(records);
+            }
+            None => self.publish_here(records),
+        }
+    }
+
+    /// Publishes to this node's subscribers only.
+    fn publish_here<'a>(&self, records: impl IntoIterator<Item = &'a Invocation>) {
         if self.tailed.load(Ordering::Acquire) == 0 {
             return;
         }
