@@ -1,7 +1,8 @@
 // The dashboard in headless Chromium (Debian's, driven by playwright-core):
 // sign in, the functions list, a syntax error shown at its line and not
 // deployed, a deploy, a test run, a trigger seen in the live tail within
-// 2 s, its detail, a rollback; a screenshot of each page.
+// 2 s, its detail, a rollback, a read-only key refused; a screenshot of
+// each page.
 //
 // Run by tests/tests/dashboard.rs with CHATFN_URL, CHATFN_KEY,
 // CHATFN_SCREENSHOTS (a directory) and CHATFN_PLAYWRIGHT (a directory with
@@ -259,6 +260,16 @@ try {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Application key").waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.length), 0, "the key is gone");
+
+  step("a read-only key looks, and its changes are refused");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByLabel("Application key").fill(process.env.CHATFN_READ_ONLY_KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Check sign-ins" }).click();
+  await page.getByRole("heading", { name: "Versions" }).waitFor();
+  await page.getByRole("button", { name: "Make v2 current" }).click();
+  await page.getByRole("alert").filter({ hasText: "ForbiddenError" }).waitFor();
+  assert.equal((await api("GET", `/v1/functions/${fid}`)).body.currentVersionNumber, 1, "nothing changed");
 } finally {
   await browser.close();
 }

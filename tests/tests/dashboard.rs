@@ -228,6 +228,11 @@ fn the_dashboard_works_in_a_real_browser() {
     };
     let server = Server::start();
     let key = server.create_app("dashboard", &[]);
+    let id = server.app_id("dashboard").to_string();
+    let reader = server.apps(&["add-key", &id, "--read-only"]);
+    assert!(reader.status.success(), "{reader:?}");
+    let reader: serde_json::Value = serde_json::from_slice(&reader.stdout).expect("JSON");
+    let reader = reader["key"].as_str().expect("a key");
     let shots = screenshot_dir();
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).expect("a screenshot directory");
@@ -236,6 +241,7 @@ fn the_dashboard_works_in_a_real_browser() {
         .arg(&script)
         .env("CHATFN_URL", &server.base)
         .env("CHATFN_KEY", &key)
+        .env("CHATFN_READ_ONLY_KEY", reader)
         .env("CHATFN_SCREENSHOTS", &shots)
         .env("CHATFN_PLAYWRIGHT", &playwright)
         .env("CHATFN_CHROMIUM", &chromium)
