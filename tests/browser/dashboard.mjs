@@ -265,6 +265,8 @@ try {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByLabel("Application key").fill(process.env.CHATFN_READ_ONLY_KEY);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("header .badge").filter({ hasText: "read-only" }).waitFor();
+  assert.equal(await page.locator("header .app-name").innerText(), "dashboard");
   await page.getByRole("link", { name: "Check sign-ins" }).click();
   await page.getByRole("heading", { name: "Versions" }).waitFor();
   await page.getByRole("button", { name: "Make v2 current" }).click();

@@ -162,16 +162,10 @@ fn a_bad_cors_origin_is_refused_at_start() {
 fn a_handler_is_checked_at_its_line_without_being_stored() {
     let server = Server::shared();
     let client = server.client(&server.create_app("handler checks", &[]));
-    let created = client.json(
-        "POST",
-        "/v1/runtimes/nodejs/functions",
-        &json!({ "type": "user.sent.message", "name": "checked" }),
-    );
-    let id = created.body["id"].as_i64().expect("an id");
     let check = |script: &str| {
         client.json(
             "POST",
-            &format!("/v1/functions/{id}/handler-checks"),
+            "/v1/runtimes/nodejs/handler-checks",
             &json!({ "handlerScript": script }),
         )
     };
@@ -195,14 +189,8 @@ fn a_handler_is_checked_at_its_line_without_being_stored() {
     let missing = check("const notAHandler = 1;");
     assert_eq!(missing.status, 422, "{:?}", missing.body);
 
-    let versions = client.get(&format!("/v1/functions/{id}/versions"));
-    assert_eq!(versions.body["page"]["totalElements"], 0, "nothing stored");
-    let nowhere = client.json(
-        "POST",
-        "/v1/functions/999999/handler-checks",
-        &json!({ "handlerScript": "async function handleEvent() {}" }),
-    );
-    assert_eq!(nowhere.status, 404);
+    let functions = client.get("/v1/runtimes/nodejs/functions");
+    assert_eq!(functions.body["page"]["totalElements"], 0, "nothing stored");
 }
 
 /// Where the browser test's screenshots go: `target/dashboard-screenshots`.
@@ -299,5 +287,28 @@ fn the_resolved_tree_lists_every_installed_package() {
         packages[1]["integrity"]
             .as_str()
             .is_some_and(|i| i.starts_with("sha512-"))
+    );
+}
+
+#[test]
+fn a_key_tells_its_application_and_what_it_may_do() {
+    let server = Server::start();
+    let key = server.create_app("who am i", &[]);
+    let id = server.app_id("who am i");
+    let full = server.client(&key).get("/v1/application");
+    assert_eq!(full.status, 200, "{:?}", full.body);
+    assert_eq!(full.body["id"], id);
+    assert_eq!(full.body["name"], "who am i");
+    assert_eq!(full.body["access"], "FULL");
+    assert!(full.body.get("key").is_none() && full.body.get("platformToken").is_none());
+    let reader = server.apps(&["add-key", &id.to_string(), "--read-only"]);
+    let reader: serde_json::Value = serde_json::from_slice(&reader.stdout).expect("JSON");
+    let read_only = server
+        .client(reader["key"].as_str().expect("a key"))
+        .get("/v1/application");
+    assert_eq!(read_only.body["access"], "READ_ONLY");
+    assert_eq!(
+        server.client("chatfn_nope").get("/v1/application").status,
+        401
     );
 }

@@ -3,6 +3,7 @@
 
 mod chat_server;
 mod check;
+mod cli;
 mod conformance;
 mod connections;
 mod dashboard;

@@ -44,7 +44,7 @@ function signIn(message) {
         event.preventDefault();
         const api = new Api(input.value.trim());
         try {
-          await api.get("/v1/runtimes/nodejs");
+          await api.get("/v1/application");
           sessionStorage.setItem(KEY, api.key);
           if (!location.hash || location.hash === "#/") location.hash = "#/functions";
           show();
@@ -85,6 +85,13 @@ async function show() {
   const [pattern, page, section] = route;
   const params = hash.match(pattern).slice(1);
   const main = h("main", { id: "main", tabindex: "-1" });
+  const api = new Api(key);
+  let application = null;
+  try {
+    application = await api.get("/v1/application");
+  } catch (error) {
+    if (error.status === 401) return signIn("The key is no longer valid; sign in again.");
+  }
   replace(
     root,
     h("a", { class: "skip", href: "#main", onclick: (e) => (e.preventDefault(), main.focus()) }, "Skip to content"),
@@ -92,6 +99,8 @@ async function show() {
       "header",
       { class: "top" },
       h("span", { class: "brand" }, "chatfn"),
+      application ? h("span", { class: "app-name" }, application.name) : null,
+      application?.access === "READ_ONLY" ? h("span", { class: "badge", title: "Changes are refused with this key" }, "read-only") : null,
       h(
         "nav",
         { "aria-label": "Sections" },
@@ -103,7 +112,6 @@ async function show() {
     main,
   );
   document.title = `${section} · chatfn`;
-  const api = new Api(key);
   try {
     const query = new URLSearchParams(search || "");
     cleanup = (await page.render({ api, query, navigate: (to) => (location.hash = to) }, main, params)) || null;

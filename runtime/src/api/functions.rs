@@ -437,8 +437,9 @@ pub(crate) struct HandlerCheck {
 
 /// Checks a handler as a deploy would (it compiles, and loads on the
 /// application's runtime), storing nothing: editors and `chatfn deploy`
-/// show errors at their line before anything changes.
-#[utoipa::path(post, path = "/v1/functions/{id}/handler-checks", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
+/// show errors at their line before anything changes, new functions'
+/// handlers included.
+#[utoipa::path(post, path = "/v1/runtimes/nodejs/handler-checks", tag = "functions",
     summary = "Checks a handler as a deploy would, storing nothing.",
     request_body(content = CreateVersion),
     responses((status = 200, body = HandlerCheck),
@@ -447,14 +448,8 @@ pub(crate) struct HandlerCheck {
 pub(crate) async fn check_handler(
     State(service): State<AppState>,
     Tenant(app): Tenant,
-    Path(id): Path<String>,
     JsonBody(body): JsonBody<CreateVersion>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(&id, "the function")?;
-    let function = service.store(move |s| s.function(app.id, id)).await?;
-    if function.is_none() {
-        return Err(ApiError::not_found("the function"));
-    }
     check_script(&service, &body.handler_script, HANDLER_FILE).await?;
     if let Err(failure) = service.check_handler(app.id, body.handler_script).await? {
         return Err(ApiError::refused(

@@ -1,6 +1,7 @@
 //! The HTTP API, shaped like the Platform API: application-scoped by bearer
 //! key, HAL pages, errors as `{error, message, explanation?, timestamp}`.
 
+mod application;
 mod dashboard;
 mod error;
 mod extract;
@@ -79,6 +80,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health))
         .routes(routes!(document))
         .routes(routes!(metrics::scrape))
+        .routes(routes!(application::retrieve))
         .routes(routes!(runtime::retrieve))
         .routes(routes!(runtime::update_dependencies))
         .routes(routes!(runtime::resolved))

@@ -229,7 +229,7 @@ async fn serve(config: Config, exit_on_stdin_close: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown(on_stdin_close: bool) {
+pub(crate) async fn shutdown(on_stdin_close: bool) {
     let stdin_closed = async move {
         if !on_stdin_close {
             return std::future::pending::<()>().await;

@@ -9,6 +9,7 @@ mod operations;
 mod request;
 mod script;
 mod table;
+mod typings;
 
 use std::time::Instant;
 
@@ -18,6 +19,7 @@ use serde_json::{Map, Value, json};
 
 pub(crate) use client::{PlatformClient, Target};
 pub(crate) use script::{CONTEXT_SCRIPT_NAME, context_script};
+pub(crate) use typings::{event_type_name, typings};
 
 use client::{Failure, Response};
 

@@ -105,7 +105,7 @@ export async function render({ api }, main, [id]) {
   async function check() {
     const mine = ++checking;
     try {
-      await api.post(`/v1/functions/${id}/handler-checks`, { handlerScript: editor.text() });
+      await api.post("/v1/runtimes/nodejs/handler-checks", { handlerScript: editor.text() });
       if (mine !== checking) return true;
       editor.mark([]);
       replace(checkState, h("span", { class: "good" }, "Compiles and loads."));
