@@ -29,7 +29,9 @@ async function api(method, route, body) {
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
+let current = "starting";
 function step(name) {
+  current = name;
   console.log(`dashboard: ${name}`);
 }
 
@@ -159,7 +161,7 @@ try {
   await page.getByRole("row").filter({ hasText: "held-user" }).waitFor();
 
   step("its detail");
-  await tailed.getByRole("link", { name: id }).click();
+  await tailed.getByRole("link", { name: id, exact: true }).click();
   await page.getByRole("heading", { name: `Invocation ${id}` }).waitFor();
   const detail = await page.locator("main").innerText();
   assert.match(detail, /tailed-user/, "the event");
@@ -191,7 +193,7 @@ try {
   await page.getByLabel("Status").selectOption("FAILED");
   await page.getByRole("button", { name: "Apply" }).click();
   await page.waitForURL(/status=FAILED/);
-  await page.getByRole("row").filter({ hasText: String(failedId) }).waitFor();
+  await page.locator("main table").getByRole("link", { name: String(failedId), exact: true }).waitFor();
   assert.equal(await page.getByRole("row").filter({ hasText: "SUCCEEDED" }).count(), 0);
   await page.getByLabel("Status").selectOption("");
   await page.getByRole("button", { name: "Apply" }).click();
@@ -272,6 +274,12 @@ try {
   await page.getByRole("button", { name: "Make v2 current" }).click();
   await page.getByRole("alert").filter({ hasText: "ForbiddenError" }).waitFor();
   assert.equal((await api("GET", `/v1/functions/${fid}`)).body.currentVersionNumber, 1, "nothing changed");
+} catch (error) {
+  // Say where it stopped, and keep a picture of it.
+  console.log(`dashboard: failed at "${current}": ${error.message}`);
+  const pages = browser.contexts().flatMap((c) => c.pages());
+  if (pages[0]) await pages[0].screenshot({ path: path.join(shots, "failure.png"), fullPage: true }).catch(() => {});
+  throw error;
 } finally {
   await browser.close();
 }

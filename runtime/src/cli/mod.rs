@@ -101,17 +101,30 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the service: the HTTP API, triggers and invocation logs.
+    #[command(
+        after_help = "Examples:\n  chatfn serve --listen 127.0.0.1:8080\n  chatfn serve --database postgres://chatfn@db/chatfn --secrets-key-file /etc/chatfn/secrets.key"
+    )]
     Serve(serve::ServeArgs),
     /// Manage applications (tenants) and their keys.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  chatfn apps create \"My chat app\" --platform-url https://api.chatkitty.com --platform-token-file token.txt\n  chatfn apps add-key 1 --read-only"
+    )]
     Apps(apps::AppsCommand),
     /// Build a handler's image and run `handleEvent(event, context)` locally.
+    #[command(
+        after_help = "Examples:\n  chatfn invoke handler.ts --event '{\"username\":\"ada\"}'\n  chatfn invoke handler.ts --init init.ts --env GREETING=Hi --event @event.json --repeat 3"
+    )]
     Invoke(invoke::InvokeArgs),
     /// Compile scripts and print their diagnostics (exit 1 if any has errors).
+    #[command(after_help = "Example:\n  chatfn check functions/*.ts init.ts")]
     Check(check::CheckArgs),
     #[command(flatten)]
     Workflow(WorkflowCommand),
-    /// Print a shell completion script: `chatfn completions bash > /etc/bash_completion.d/chatfn`.
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  chatfn completions bash > ~/.local/share/bash-completion/completions/chatfn\n  chatfn completions zsh > \"${fpath[1]}/_chatfn\"\n  chatfn completions fish > ~/.config/fish/completions/chatfn.fish"
+    )]
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
@@ -131,6 +144,7 @@ enum WorkflowCommand {
     /// Save a server and application key as a profile for the commands below.
     Login(profile::LoginArgs),
     /// Show the server, application and access the commands below use.
+    #[command(after_help = "Examples:\n  chatfn whoami\n  chatfn whoami --profile staging")]
     Whoami(profile::Remote),
     /// List the application's functions.
     #[command(

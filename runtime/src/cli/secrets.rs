@@ -27,11 +27,13 @@ pub(crate) enum SecretsCommand {
         remote: Remote,
     },
     /// List the secrets' names and when they were set.
+    #[command(after_help = "Example:\n  chatfn secrets list")]
     List {
         #[command(flatten)]
         remote: Remote,
     },
     /// Remove a secret.
+    #[command(after_help = "Example:\n  chatfn secrets unset STRIPE_KEY")]
     Unset {
         /// The variable name.
         name: String,
