@@ -168,10 +168,15 @@ impl std::fmt::Display for GuestError {
 }
 
 /// The first stack frame outside the prelude, as `(file, line, column)`.
+/// Engine-made sources are skipped too: `JSON.parse` reports its input as
+/// `<input>:1:1`, which is no file of the user's.
 fn user_frame(stack: &str) -> Option<(String, u32, u32)> {
     stack.lines().find_map(|frame| {
         let (location, _) = frame_location(frame)?;
-        if location.0.starts_with("chatfn:") || location.0 == "native" {
+        if location.0.starts_with("chatfn:")
+            || location.0 == "native"
+            || location.0.starts_with('<')
+        {
             return None;
         }
         Some(location)
@@ -291,6 +296,10 @@ mod tests {
             Some(("/node_modules/a/b.js".into(), 10, 5))
         );
         assert_eq!(user_frame("    at native\n"), None);
+        // A JSON.parse failure: the handler's call, not the parser's input.
+        let parse =
+            "    at <input>:1:1\n    at parse (native)\n    at handleEvent (handler.ts:3:15)\n";
+        assert_eq!(user_frame(parse), Some(("handler.ts".into(), 3, 15)));
     }
 
     #[test]

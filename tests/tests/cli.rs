@@ -483,6 +483,22 @@ fn a_project_folder_deploys_and_redeploys_only_what_changed() {
     let rolled = client.get(&format!("/v1/functions/{sign_in}")).body;
     assert_eq!(rolled["currentVersionNumber"], 1);
 
+    // A function the folder does not name is left alone, and said to be.
+    let toml = std::fs::read_to_string(project.join("chatfn.toml")).expect("toml");
+    let cut = toml
+        .find("\n[functions.\"user.sent.message\"]")
+        .expect("the second function");
+    std::fs::write(project.join("chatfn.toml"), &toml[..cut]).expect("write");
+    let kept = ok(with(&["deploy", dir, "--text"]));
+    assert!(
+        kept.contains("? function \"user-sent-message\" (user.sent.message): on the server only"),
+        "{kept}"
+    );
+    assert_eq!(
+        client.get("/v1/runtimes/nodejs/functions").body["page"]["totalElements"],
+        2
+    );
+
     // A bad chatfn.toml is a usage error.
     std::fs::write(
         project.join("chatfn.toml"),

@@ -226,6 +226,23 @@ async fn deploy(
     }
     let plan = plan(loaded, &runtime, &functions, &current_scripts);
     print_plan(&plan, loaded, reporter);
+    // Deploys add and change, never delete: a function the folder does not
+    // name stays as it is, and the plan says so.
+    for function in &functions {
+        let trigger = function["type"].as_str().unwrap_or_default();
+        if !loaded.project.functions.contains_key(trigger) {
+            reporter.step(
+                "plan",
+                json!({
+                    "mark": "?",
+                    "what": format!(
+                        "function {:?} ({trigger}): on the server only, left as it is",
+                        function["name"].as_str().unwrap_or_default()
+                    ),
+                }),
+            );
+        }
+    }
     if plan.is_empty() {
         println!("No changes: the server matches {}.", loaded.dir.display());
         return Ok(ExitCode::SUCCESS);
