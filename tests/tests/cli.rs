@@ -660,3 +660,84 @@ fn dev_serves_a_folder_and_a_saved_handler_is_live_within_a_second() {
     let status = dev.wait().expect("it stops");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn login_reads_a_key_from_standard_input_and_names_profiles() {
+    let server = Server::shared();
+    let key = server.create_app("cli profiles", &[]);
+    let id = server.app_id("cli profiles").to_string();
+    let reader = server.apps(&["add-key", &id, "--read-only"]);
+    let reader: Value = serde_json::from_slice(&reader.stdout).expect("JSON");
+    let reader = reader["key"].as_str().expect("a key").to_owned();
+    let home = tempfile::tempdir().expect("tempdir");
+
+    // `--key -` keeps the key out of the process list and the history.
+    let mut login = chatfn(&home)
+        .args(["login", "--url", &server.base, "--key", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("chatfn runs");
+    std::io::Write::write_all(
+        login.stdin.as_mut().expect("stdin"),
+        format!("{key}\n").as_bytes(),
+    )
+    .expect("write");
+    drop(login.stdin.take());
+    ok(login.wait_with_output().expect("it ends"));
+    ok(run(
+        &home,
+        &[
+            "login",
+            "--url",
+            &server.base,
+            "--key",
+            &reader,
+            "--profile",
+            "viewer",
+        ],
+    ));
+
+    let default = ok(run(&home, &["whoami"]));
+    assert!(
+        default.contains("full") && default.contains("profile default"),
+        "{default}"
+    );
+    let viewer = ok(run(&home, &["whoami", "--profile", "viewer"]));
+    assert!(
+        viewer.contains("read-only") && viewer.contains("profile viewer"),
+        "{viewer}"
+    );
+    let chosen = chatfn(&home)
+        .args(["whoami"])
+        .env("CHATFN_PROFILE", "viewer")
+        .output()
+        .expect("chatfn runs");
+    assert!(ok(chosen).contains("read-only"));
+    // A read-only key may look, and is refused a change (exit 3).
+    ok(run(&home, &["functions", "--profile", "viewer"]));
+    let refused = run(
+        &home,
+        &["secrets", "set", "X", "--value", "y", "--profile", "viewer"],
+    );
+    assert_eq!(refused.status.code(), Some(3), "{refused:?}");
+    let missing = run(&home, &["whoami", "--profile", "nobody"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--profile nobody"));
+    // A wrong key is not saved.
+    let bad = run(
+        &home,
+        &[
+            "login",
+            "--url",
+            &server.base,
+            "--key",
+            "chatfn_nope",
+            "--profile",
+            "bad",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(3));
+    let config = std::fs::read_to_string(home.path().join("config.toml")).expect("config");
+    assert!(!config.contains("[profiles.bad]"), "{config}");
+}
