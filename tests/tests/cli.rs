@@ -35,6 +35,26 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Starts `command` and reads its standard output line by line on a
+/// thread of its own, so a test can wait for a line with a deadline.
+fn spawn_reading_lines(command: &mut Command) -> (std::process::Child, mpsc::Receiver<String>) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chatfn runs");
+    let (lines, heard) = mpsc::channel();
+    let out = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, heard)
+}
+
 fn ok(output: Output) -> String {
     assert!(
         output.status.success(),
@@ -252,21 +272,14 @@ fn logs_follow_prints_a_new_invocation_within_two_seconds() {
         None,
     );
     let home = tempfile::tempdir().expect("tempdir");
-    let mut follow = chatfn(&home)
-        .args(["logs", "--follow", "--url", &server.base, "--key", &key])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chatfn runs");
-    let (lines, heard) = mpsc::channel();
-    let out = follow.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut follow, heard) = spawn_reading_lines(chatfn(&home).args([
+        "logs",
+        "--follow",
+        "--url",
+        &server.base,
+        "--key",
+        &key,
+    ]));
     // The stream is open once nothing else comes; give it a moment.
     std::thread::sleep(Duration::from_millis(700));
     let fired = Instant::now();
@@ -567,28 +580,17 @@ fn dev_serves_a_folder_and_a_saved_handler_is_live_within_a_second() {
     let project = home.path().join("dev");
     let dir = project.to_str().expect("utf-8");
     ok(run(&home, &["init", dir, "--trigger", START]));
-    let mut dev = chatfn(&home)
-        .args([
-            "dev",
-            dir,
-            "--listen",
-            "127.0.0.1:0",
-            "--exit-on-stdin-close",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chatfn runs");
-    let (lines, heard) = mpsc::channel();
-    let out = dev.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut dev, heard) = spawn_reading_lines(
+        chatfn(&home)
+            .args([
+                "dev",
+                dir,
+                "--listen",
+                "127.0.0.1:0",
+                "--exit-on-stdin-close",
+            ])
+            .stdin(Stdio::piped()),
+    );
     let wait_for_line = |what: &str, limit: Duration| -> String {
         let deadline = Instant::now() + limit;
         loop {

@@ -52,28 +52,25 @@ export class Api {
     return this.request("PATCH", path, body);
   }
 
-  // Every function of the application (pages of 100).
-  async functions() {
+  // Every item of a paged list (pages of 100), the items under
+  // `_embedded[key]`.
+  async all(path, key, query = {}) {
     const all = [];
     for (let page = 0; ; page++) {
-      const data = await this.get("/v1/runtimes/nodejs/functions", { page, size: 100 });
-      all.push(...(data._embedded?.functions || []));
+      const data = await this.get(path, { ...query, page, size: 100 });
+      all.push(...(data._embedded?.[key] || []));
       if (page + 1 >= data.page.totalPages) return all;
     }
   }
 
+  // Every function of the application.
+  functions() {
+    return this.all("/v1/runtimes/nodejs/functions", "functions");
+  }
+
   // Every version of a function, newest first.
-  async versions(functionId) {
-    const all = [];
-    for (let page = 0; ; page++) {
-      const data = await this.get(`/v1/functions/${functionId}/versions`, {
-        page,
-        size: 100,
-        sort: "versionNumber,desc",
-      });
-      all.push(...(data._embedded?.versions || []));
-      if (page + 1 >= data.page.totalPages) return all;
-    }
+  versions(functionId) {
+    return this.all(`/v1/functions/${functionId}/versions`, "versions", { sort: "versionNumber,desc" });
   }
 
   // The sample event of each trigger type, from the API document.

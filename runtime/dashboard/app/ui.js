@@ -118,6 +118,44 @@ export function setOptions(selectElement, options, value) {
   );
 }
 
+export const STATUSES = ["QUEUED", "RUNNING", "RETRYING", "SUCCEEDED", "FAILED"];
+
+// A select of statuses, with "any" first.
+export function statusSelect(value) {
+  return select([["", "Any status"], ...STATUSES.map((s) => [s, s])], value, { name: "status" });
+}
+
+// A select of the application's functions, with "all" first.
+export function functionSelect(functions, value) {
+  return select([["", "All functions"], ...functions.map((f) => [f.id, f.name])], value, { name: "functionId" });
+}
+
+// A filter form: `fields` are [label, control] with named controls. Apply
+// puts the values in `route`'s query (datetime inputs as ISO times), so a
+// filtered view can be shared and reloaded.
+export function filterForm(route, navigate, fields) {
+  return h(
+    "form",
+    {
+      class: "inline-form filters",
+      "aria-label": "Filters",
+      onsubmit: (event) => {
+        event.preventDefault();
+        const next = new URLSearchParams();
+        for (const [, control] of fields) {
+          let value = control.value;
+          if (value && control.type === "datetime-local") value = new Date(value).toISOString();
+          if (value) next.set(control.name, value);
+        }
+        const text = next.toString();
+        navigate(text ? `${route}?${text}` : route);
+      },
+    },
+    fields.map(([label, control]) => field(label, control)),
+    h("button", { type: "submit" }, "Apply"),
+  );
+}
+
 export function button(label, onclick, attrs = {}) {
   return h("button", { type: "button", onclick, ...attrs }, label);
 }

@@ -387,17 +387,14 @@ pub(crate) async fn create_version(
     if function.is_none() {
         return Err(ApiError::not_found("the function"));
     }
-    check_script(&service, &body.handler_script, HANDLER_FILE).await?;
-    if let Err(failure) = service
-        .check_handler(app.id, body.handler_script.clone())
-        .await?
-    {
-        tracing::info!(app = app.id, function = id, "deploy refused: {failure}");
-        return Err(ApiError::refused(
-            "FunctionLoadError",
-            "the handler does not load",
-            failure,
-        ));
+    if let Err(refused) = check_loads(&service, app.id, &body.handler_script).await {
+        tracing::info!(
+            app = app.id,
+            function = id,
+            "deploy refused: {}",
+            refused.message
+        );
+        return Err(refused);
     }
     let activate = body.activate.unwrap_or(true);
     let version = service
@@ -450,15 +447,23 @@ pub(crate) async fn check_handler(
     Tenant(app): Tenant,
     JsonBody(body): JsonBody<CreateVersion>,
 ) -> Result<Response, ApiError> {
-    check_script(&service, &body.handler_script, HANDLER_FILE).await?;
-    if let Err(failure) = service.check_handler(app.id, body.handler_script).await? {
-        return Err(ApiError::refused(
+    check_loads(&service, app.id, &body.handler_script).await?;
+    Ok(ok(HandlerCheck { loads: true }))
+}
+
+/// What a deploy checks before it stores a handler: it compiles (400
+/// `CompileError`), and loads on the application's runtime (422
+/// `FunctionLoadError`).
+async fn check_loads(service: &Arc<Service>, app: i64, handler: &str) -> Result<(), ApiError> {
+    check_script(service, handler, HANDLER_FILE).await?;
+    match service.check_handler(app, handler.to_owned()).await? {
+        Ok(()) => Ok(()),
+        Err(failure) => Err(ApiError::refused(
             "FunctionLoadError",
             "the handler does not load",
             failure,
-        ));
+        )),
     }
-    Ok(ok(HandlerCheck { loads: true }))
 }
 
 #[utoipa::path(get, path = "/v1/function-versions/{id}", tag = "functions", params(("id" = i64, Path, description = "The version's id.", minimum = 1)),

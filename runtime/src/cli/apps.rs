@@ -296,7 +296,7 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
 }
 
 /// 32 random bytes, hex: unguessable, so a fast hash is enough to store it.
-fn new_key() -> Result<String> {
+pub(crate) fn new_key() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
     Ok(format!(

@@ -225,24 +225,7 @@ async fn deploy(
         }
     }
     let plan = plan(loaded, &runtime, &functions, &current_scripts);
-    print_plan(&plan, loaded, reporter);
-    // Deploys add and change, never delete: a function the folder does not
-    // name stays as it is, and the plan says so.
-    for function in &functions {
-        let trigger = function["type"].as_str().unwrap_or_default();
-        if !loaded.project.functions.contains_key(trigger) {
-            reporter.step(
-                "plan",
-                json!({
-                    "mark": "?",
-                    "what": format!(
-                        "function {:?} ({trigger}): on the server only, left as it is",
-                        function["name"].as_str().unwrap_or_default()
-                    ),
-                }),
-            );
-        }
-    }
+    print_plan(&plan, loaded, &functions, reporter);
     if plan.is_empty() {
         println!("No changes: the server matches {}.", loaded.dir.display());
         return Ok(ExitCode::SUCCESS);
@@ -415,43 +398,24 @@ fn plan(
     plan
 }
 
-fn print_plan(plan: &Plan, loaded: &Loaded, reporter: &Reporter) {
+fn print_plan(plan: &Plan, loaded: &Loaded, server_functions: &[Value], reporter: &Reporter) {
     let line =
         |mark: &str, what: String| reporter.step("plan", json!({ "mark": mark, "what": what }));
-    let mark = |changed: bool| if changed { "~" } else { "=" };
-    line(
-        mark(plan.environment.is_some()),
-        format!(
-            "environment variables: {}",
-            if plan.environment.is_some() {
-                "changed"
-            } else {
-                "unchanged"
-            }
+    let runtime = [
+        ("environment variables", plan.environment.is_some()),
+        (
+            "initialization script",
+            plan.initialization_script.is_some(),
         ),
-    );
-    line(
-        mark(plan.initialization_script.is_some()),
-        format!(
-            "initialization script: {}",
-            if plan.initialization_script.is_some() {
-                "changed"
-            } else {
-                "unchanged"
-            }
-        ),
-    );
-    line(
-        mark(plan.dependencies.is_some()),
-        format!(
-            "dependencies: {}",
-            if plan.dependencies.is_some() {
-                "changed"
-            } else {
-                "unchanged"
-            }
-        ),
-    );
+        ("dependencies", plan.dependencies.is_some()),
+    ];
+    for (what, changed) in runtime {
+        if changed {
+            line("~", format!("{what}: changed"));
+        } else {
+            line("=", format!("{what}: unchanged"));
+        }
+    }
     for (trigger, function) in &plan.functions {
         let name = &loaded.project.functions[trigger].name;
         match function {
@@ -483,6 +447,20 @@ fn print_plan(plan: &Plan, loaded: &Loaded, reporter: &Reporter) {
                     );
                 }
             }
+        }
+    }
+    // Deploys add and change, never delete: a function the folder does not
+    // name stays as it is, and the plan says so.
+    for function in server_functions {
+        let trigger = function["type"].as_str().unwrap_or_default();
+        if !loaded.project.functions.contains_key(trigger) {
+            line(
+                "?",
+                format!(
+                    "function {:?} ({trigger}): on the server only, left as it is",
+                    function["name"].as_str().unwrap_or_default()
+                ),
+            );
         }
     }
 }

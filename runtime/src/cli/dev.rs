@@ -138,11 +138,7 @@ async fn dev_key(service: &Arc<Service>, data: &Path) -> Result<String, Failure>
             return Ok(key);
         }
     }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Failure::Usage(format!("no randomness: {e}")))?;
-    let key: String = std::iter::once("chatfn_".to_owned())
-        .chain(bytes.iter().map(|b| format!("{b:02x}")))
-        .collect();
+    let key = super::apps::new_key().map_err(|e| Failure::Usage(format!("{e:#}")))?;
     let hash = crate::api::hash_key(&key);
     tokio::task::spawn_blocking(move || store.create_application("dev", &hash, None, None))
         .await

@@ -12,16 +12,16 @@ use super::output::{self, table};
 use super::profile::Remote;
 use super::{EXIT_FAILED, Failure, block_on};
 
-/// Every function of the application.
-pub(crate) async fn all_functions(client: &ApiClient) -> Result<Vec<Value>, ClientError> {
+/// Every item of a paged list: `path` (with its own query, if any) read
+/// 100 at a time, the items under `_embedded.<key>`.
+async fn all_items(client: &ApiClient, path: &str, key: &str) -> Result<Vec<Value>, ClientError> {
+    let joiner = if path.contains('?') { '&' } else { '?' };
     let mut all = Vec::new();
     for page in 0.. {
         let list = client
-            .get(&format!(
-                "/v1/runtimes/nodejs/functions?page={page}&size=100"
-            ))
+            .get(&format!("{path}{joiner}page={page}&size=100"))
             .await?;
-        if let Some(items) = list["_embedded"]["functions"].as_array() {
+        if let Some(items) = list["_embedded"][key].as_array() {
             all.extend(items.iter().cloned());
         }
         if page + 1 >= list["page"]["totalPages"].as_i64().unwrap_or(0) {
@@ -29,6 +29,11 @@ pub(crate) async fn all_functions(client: &ApiClient) -> Result<Vec<Value>, Clie
         }
     }
     Ok(all)
+}
+
+/// Every function of the application.
+pub(crate) async fn all_functions(client: &ApiClient) -> Result<Vec<Value>, ClientError> {
+    all_items(client, "/v1/runtimes/nodejs/functions", "functions").await
 }
 
 /// The function `wanted` names: an id, or a name (exactly one function's).
@@ -59,21 +64,8 @@ pub(crate) async fn find_function(client: &ApiClient, wanted: &str) -> Result<Va
 
 /// Every version of a function, newest first.
 async fn all_versions(client: &ApiClient, function: i64) -> Result<Vec<Value>, ClientError> {
-    let mut all = Vec::new();
-    for page in 0.. {
-        let list = client
-            .get(&format!(
-                "/v1/functions/{function}/versions?page={page}&size=100&sort=versionNumber,desc"
-            ))
-            .await?;
-        if let Some(items) = list["_embedded"]["versions"].as_array() {
-            all.extend(items.iter().cloned());
-        }
-        if page + 1 >= list["page"]["totalPages"].as_i64().unwrap_or(0) {
-            break;
-        }
-    }
-    Ok(all)
+    let path = format!("/v1/functions/{function}/versions?sort=versionNumber,desc");
+    all_items(client, &path, "versions").await
 }
 
 /// An event given as JSON text or `@FILE`.

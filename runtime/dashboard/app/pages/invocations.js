@@ -2,9 +2,8 @@
 // shared), newest first, older ones by cursor, and newer arrivals offered
 // as they come.
 
-import { h, replace, table, timeElement, status, ms, link, field, select, button, busy } from "../ui.js";
+import { h, replace, table, timeElement, status, ms, link, select, button, busy, filterForm, functionSelect, statusSelect } from "../ui.js";
 
-const STATUSES = ["", "QUEUED", "RUNNING", "RETRYING", "SUCCEEDED", "FAILED"];
 const PAGE = 25;
 
 function localInput(iso) {
@@ -25,39 +24,14 @@ export async function render({ api, query, navigate }, main) {
     from: query.get("from") || "",
     to: query.get("to") || "",
   };
-  const controls = {
-    functionId: select([["", "All functions"], ...functions.map((f) => [f.id, f.name])], filters.functionId, { name: "functionId" }),
-    status: select(STATUSES.map((s) => [s, s || "Any status"]), filters.status, { name: "status" }),
-    versionNumber: h("input", { type: "number", min: 1, name: "versionNumber", value: filters.versionNumber, placeholder: "any" }),
-    test: select([["", "Test runs and real"], ["false", "Real only"], ["true", "Test runs only"]], filters.test, { name: "test" }),
-    from: h("input", { type: "datetime-local", name: "from", value: localInput(filters.from) }),
-    to: h("input", { type: "datetime-local", name: "to", value: localInput(filters.to) }),
-  };
-  const form = h(
-    "form",
-    {
-      class: "inline-form filters",
-      "aria-label": "Filters",
-      onsubmit: (event) => {
-        event.preventDefault();
-        const next = new URLSearchParams();
-        for (const [name, control] of Object.entries(controls)) {
-          let value = control.value;
-          if ((name === "from" || name === "to") && value) value = new Date(value).toISOString();
-          if (value) next.set(name, value);
-        }
-        const text = next.toString();
-        navigate(text ? `#/invocations?${text}` : "#/invocations");
-      },
-    },
-    field("Function", controls.functionId),
-    field("Status", controls.status),
-    field("Version", controls.versionNumber),
-    field("Runs", controls.test),
-    field("From", controls.from),
-    field("To", controls.to),
-    h("button", { type: "submit" }, "Apply"),
-  );
+  const form = filterForm("#/invocations", navigate, [
+    ["Function", functionSelect(functions, filters.functionId)],
+    ["Status", statusSelect(filters.status)],
+    ["Version", h("input", { type: "number", min: 1, name: "versionNumber", value: filters.versionNumber, placeholder: "any" })],
+    ["Runs", select([["", "Test runs and real"], ["false", "Real only"], ["true", "Test runs only"]], filters.test, { name: "test" })],
+    ["From", h("input", { type: "datetime-local", name: "from", value: localInput(filters.from) })],
+    ["To", h("input", { type: "datetime-local", name: "to", value: localInput(filters.to) })],
+  ]);
 
   let rows = [];
   const list = h("div");

@@ -2,7 +2,7 @@
 // stream; pause keeps them aside, and a lost connection resumes where it
 // stopped (Last-Event-ID).
 
-import { h, replace, table, timeElement, status, ms, link, field, select, button } from "../ui.js";
+import { h, replace, table, timeElement, status, ms, link, select, button, filterForm, functionSelect, statusSelect } from "../ui.js";
 import { readEvents, withQuery } from "../api.js";
 
 const KEEP = 500;
@@ -16,29 +16,11 @@ export async function render({ api, query, navigate }, main) {
     status: query.get("status") || "",
     type: query.get("type") || "",
   };
-  const controls = {
-    functionId: select([["", "All functions"], ...functions.map((f) => [f.id, f.name])], filters.functionId, { name: "functionId" }),
-    status: select(["", "QUEUED", "RUNNING", "RETRYING", "SUCCEEDED", "FAILED"].map((s) => [s, s || "Any status"]), filters.status, { name: "status" }),
-    type: select([["", "Any trigger"], ...Object.keys(samples).map((t) => [t, t])], filters.type, { name: "type" }),
-  };
-  const form = h(
-    "form",
-    {
-      class: "inline-form filters",
-      "aria-label": "Filters",
-      onsubmit: (event) => {
-        event.preventDefault();
-        const next = new URLSearchParams();
-        for (const [name, control] of Object.entries(controls)) if (control.value) next.set(name, control.value);
-        const text = next.toString();
-        navigate(text ? `#/tail?${text}` : "#/tail");
-      },
-    },
-    field("Function", controls.functionId),
-    field("Status", controls.status),
-    field("Trigger", controls.type),
-    h("button", { type: "submit" }, "Apply"),
-  );
+  const form = filterForm("#/tail", navigate, [
+    ["Function", functionSelect(functions, filters.functionId)],
+    ["Status", statusSelect(filters.status)],
+    ["Trigger", select([["", "Any trigger"], ...Object.keys(samples).map((t) => [t, t])], filters.type, { name: "type" })],
+  ]);
 
   let rows = [];
   let held = [];
