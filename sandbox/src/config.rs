@@ -133,6 +133,34 @@ pub struct Limits {
     pub max_host_calls: u32,
     /// Largest host call request or response (as JSON). Default: 1 MiB.
     pub max_host_call_bytes: usize,
+    /// Whether the instance may serve later invocations of the same image
+    /// after this one. Default: [`Reuse::None`].
+    pub reuse: Reuse,
+}
+
+/// Whether an instance serves one invocation or is kept for the next ones
+/// of its image.
+///
+/// A kept instance keeps its module scope (globals, caches, what the init
+/// script built); each invocation on it still gets its own `context`, no
+/// timers or host calls of the last one, fresh console and log budgets,
+/// only its own secrets, and its sockets closed. It is retired after a
+/// failed invocation of any kind, once its linear memory passes half the
+/// invocation's memory limit, after `max_invocations`, or after `max_idle`
+/// without one; and never serves another [`Image`](crate::Image) (the
+/// embedder keeps one image per function version and runtime).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reuse {
+    /// A never-used instance per invocation: nothing survives it.
+    #[default]
+    None,
+    /// One invocation at a time per instance, kept warm between them.
+    Sequential {
+        /// Invocations an instance serves before it is retired.
+        max_invocations: u32,
+        /// How long a kept instance may wait for its next invocation.
+        max_idle: Duration,
+    },
 }
 
 impl Default for Limits {
@@ -146,6 +174,7 @@ impl Default for Limits {
             max_result_bytes: 1 << 20,
             max_host_calls: 100,
             max_host_call_bytes: 1 << 20,
+            reuse: Reuse::None,
         }
     }
 }
@@ -169,6 +198,16 @@ impl Limits {
         }
         if self.cpu_time.is_zero() {
             return invalid("CPU time limit must be positive".into());
+        }
+        if let Reuse::Sequential {
+            max_invocations,
+            max_idle,
+        } = self.reuse
+            && (max_invocations == 0 || max_idle.is_zero())
+        {
+            return invalid(
+                "instance reuse needs at least one invocation and a positive idle time".into(),
+            );
         }
         Ok(())
     }

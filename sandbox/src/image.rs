@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::cache::hex;
 use crate::instance::{Form, Ready, StartError, configure_store};
 use crate::pool::WarmPool;
+use crate::reuse::KeptInstances;
 use crate::store::StoreData;
 use crate::{CpuShare, Error, GuestError, Result, Sandbox};
 
@@ -214,7 +215,8 @@ impl SourceMaps {
 }
 
 /// A built image: instantiate it as often as needed, each instance serving
-/// one invocation. Cheap to clone.
+/// one invocation (or, under [`Reuse`](crate::Reuse), several of this image
+/// in turn). Cheap to clone.
 ///
 /// An image starts in one of two forms. A *baked* image has the handler in
 /// its snapshot. A *late-bound* one shares its chat runtime's snapshot (env,
@@ -239,6 +241,9 @@ pub(crate) struct ImageInner {
     pub(crate) modules: Arc<BTreeMap<String, String>>,
     /// Instances made ahead of invocations (see [`crate::pool`]).
     pub(crate) warm: WarmPool,
+    /// Instances that served an invocation and wait for the next (see
+    /// [`crate::reuse`]).
+    pub(crate) kept: KeptInstances,
     /// A late-bound image's full bundle, until a bake takes it.
     bake: Mutex<Option<Vec<u8>>>,
     invocations: AtomicU32,
@@ -259,6 +264,9 @@ impl Drop for ImageInner {
         // Resetting pooled instances' memory is the reaper's job.
         for ready in self.warm.drain() {
             self.sandbox.retire(ready.store);
+        }
+        for kept in self.kept.drain(self.sandbox.inner.warmer.kept_bytes()) {
+            self.sandbox.retire(kept.ready.store);
         }
     }
 }
@@ -336,6 +344,7 @@ impl Image {
                 source_maps,
                 modules,
                 warm: WarmPool::default(),
+                kept: KeptInstances::default(),
                 bake: Mutex::new(bake),
                 invocations: AtomicU32::new(0),
                 runs_long: AtomicBool::new(false),

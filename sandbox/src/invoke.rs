@@ -1,5 +1,6 @@
-//! One invocation: a fresh instance of an image, driven until the handler
-//! settles, fails, or runs out of budget.
+//! One invocation: a fresh instance of an image (or, under reuse, one kept
+//! from its earlier invocations), driven until the handler settles, fails,
+//! or runs out of budget.
 //!
 //! The guest never blocks. When its job queue is empty and the handler has
 //! not settled, `chatfn_invoke`/`chatfn_resume` return how long the guest
@@ -20,8 +21,11 @@ use crate::cpu::{CpuAccount, FREE_RUN, Meter};
 use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store};
 use crate::lane;
 use crate::outcome::{Failure, GuestError};
+use crate::reuse::Kept;
 use crate::store::StoreData;
-use crate::{Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, abi};
+use crate::{
+    Error, ErrorKind, HostCallError, HostCalls, Image, Limits, Outcome, Result, Reuse, abi,
+};
 
 impl Image {
     /// Runs `handleEvent(event, context)` on a fresh instance of this image.
@@ -69,7 +73,21 @@ impl Image {
                 context.get()
             ),
         };
-        let (warm, _running) = self.take_warm();
+        // A kept instance first (reuse), else a fresh one from the pool.
+        let kept = match limits.reuse {
+            Reuse::Sequential { .. } => self.take_kept(),
+            Reuse::None => None,
+        };
+        let uses = kept.as_ref().map_or(0, |kept| kept.uses);
+        let reused = kept.is_some();
+        let (warm, _running) = match kept {
+            Some(kept) => {
+                // So the warmer retires it when it idles out.
+                self.track();
+                (Some(kept.ready), self.inner.warm.enter())
+            }
+            None => self.take_warm(),
+        };
         let mut pooled = warm.is_some();
         let (mut store, funcs) = match warm {
             Some(ready) => arm(ready, limits, input.into_bytes()),
@@ -129,8 +147,12 @@ impl Image {
         self.inner
             .runs_long
             .store(meter.used() >= FREE_RUN, Ordering::Relaxed);
+        let mut exports = None;
         let ended = match run {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(funcs)) => {
+                exports = Some(funcs);
+                Ok(())
+            }
             Ok(Err(DriveError::Start(e))) => {
                 if store.data().limiter.hit {
                     Err(TrapKind::MemoryLimit)
@@ -152,11 +174,23 @@ impl Image {
             )),
             Err(_elapsed) => Err(TrapKind::Timeout),
         };
-        let data = std::mem::replace(store.data_mut(), StoreData::spent());
-        self.inner.sandbox.retire(store);
-        let mut outcome = outcome(data, ended, limits, started.elapsed());
+        let mut outcome = outcome(store.data_mut(), ended, limits, started.elapsed());
+        store.data_mut().release();
+        match exports {
+            Some((invoke, resume)) if outcome.succeeded() => self.keep_or_retire(
+                Ready {
+                    store,
+                    invoke,
+                    resume,
+                },
+                uses + 1,
+                limits,
+            ),
+            _ => self.retire(store),
+        }
         outcome.cpu = meter.used();
         outcome.warm = pooled;
+        outcome.reused = reused;
         outcome.startup = called.map_or(outcome.duration, |at| at.duration_since(started));
         if let Err(failure) = &mut outcome.result {
             self.inner.source_maps.apply(&mut failure.error);
@@ -192,7 +226,7 @@ impl Image {
         host: Arc<dyn HostCalls>,
         home: &tokio::runtime::Handle,
         called: &mut Option<Instant>,
-    ) -> Result<(), DriveError> {
+    ) -> Result<Exports, DriveError> {
         // Asked, per call the guest starts, whether it is metered.
         store.data_mut().host = Some(Arc::clone(&host));
         let (invoke, resume) = match funcs {
@@ -259,12 +293,68 @@ impl Image {
                 .await
                 .map_err(DriveError::Trap)?;
         }
-        Ok(())
+        Ok((invoke, resume))
+    }
+
+    /// A kept instance for a reused invocation, retiring the idled-out
+    /// ones it passes.
+    fn take_kept(&self) -> Option<Kept> {
+        let (kept, expired) = self
+            .inner
+            .kept
+            .take(self.inner.sandbox.inner.warmer.kept_bytes());
+        for gone in expired {
+            self.retire(gone.ready.store);
+        }
+        kept
+    }
+
+    /// After a successful invocation: keeps the instance for the next one
+    /// when `limits` ask for reuse and it is still fit to serve, else
+    /// retires it.
+    fn keep_or_retire(&self, ready: Ready, uses: u32, limits: &Limits) {
+        let Reuse::Sequential {
+            max_invocations,
+            max_idle,
+        } = limits.reuse
+        else {
+            return self.retire(ready.store);
+        };
+        let size = ready
+            .store
+            .data()
+            .memory
+            .map_or(0, |memory| memory.data_size(&ready.store));
+        // Past the high-water mark a growing heap would soon fail an
+        // invocation at the limit: a fresh instance serves the next one.
+        if uses >= max_invocations || size > limits.memory_bytes / 2 {
+            return self.retire(ready.store);
+        }
+        let config = &self.inner.sandbox.inner.config;
+        let bytes = config
+            .keep_resident_bytes
+            .max(1 << 20)
+            .saturating_add(size.saturating_sub(self.form().initial_bytes as usize));
+        let kept = Kept::new(ready, uses, max_idle, bytes);
+        let refused = self.inner.kept.keep(
+            kept,
+            self.inner.sandbox.inner.warmer.kept_bytes(),
+            config.warm_per_image,
+            config.warm_pool_bytes,
+        );
+        if let Err(kept) = refused {
+            self.retire(kept.ready.store);
+        }
+    }
+
+    fn retire(&self, store: Store<StoreData>) {
+        self.inner.sandbox.retire(store);
     }
 }
 
-/// How driving ended: in time or not.
-type Driven = std::result::Result<Result<(), DriveError>, tokio::time::error::Elapsed>;
+/// How driving ended: in time or not; the instance's exports when the
+/// handler settled.
+type Driven = std::result::Result<Result<Exports, DriveError>, tokio::time::error::Elapsed>;
 
 /// An instance's invoke and resume exports.
 type Exports = (TypedFunc<(), i64>, TypedFunc<(), i64>);
@@ -326,8 +416,10 @@ fn encode_result(
     }
 }
 
+/// The outcome, taken out of the store's state (which a kept instance
+/// goes on using).
 fn outcome(
-    data: StoreData,
+    data: &mut StoreData,
     ended: std::result::Result<(), TrapKind>,
     limits: &Limits,
     duration: Duration,
@@ -372,7 +464,7 @@ fn outcome(
         Err(TrapKind::Load(report)) => {
             failed(ErrorKind::Exception, GuestError::from_report(&report))
         }
-        Ok(()) => match data.finish {
+        Ok(()) => match data.finish.take() {
             Some((abi::FINISH_OK, json)) => match String::from_utf8(json)
                 .ok()
                 .and_then(|json| RawValue::from_string(json).ok())
@@ -407,10 +499,11 @@ fn outcome(
     };
     Outcome {
         result,
-        logs: data.logs,
+        logs: std::mem::take(&mut data.logs),
         host_calls: data.calls_started,
         duration,
         warm: false,
+        reused: false,
         startup: duration,
         cpu: Duration::ZERO,
     }

@@ -63,13 +63,14 @@ mod lane;
 mod outcome;
 mod pool;
 mod reaper;
+mod reuse;
 mod sched;
 mod snapshot;
 mod store;
 mod warmer;
 mod wasi;
 
-pub use config::{Limits, SandboxConfig};
+pub use config::{Limits, Reuse, SandboxConfig};
 pub use cpu::CpuShare;
 pub use engine::Sandbox;
 pub use error::{Error, Result};

@@ -263,6 +263,9 @@ pub struct Outcome {
     /// Whether the instance came from the image's warm pool (made ahead
     /// of time) rather than being made for this invocation.
     pub warm: bool,
+    /// Whether the instance had served earlier invocations of the image
+    /// (see [`Reuse`](crate::Reuse)); `warm` is then true too.
+    pub reused: bool,
     /// The part of `duration` before `handleEvent` was called: getting an
     /// instance ready (all of `duration` when it never was called).
     pub startup: Duration,

@@ -40,14 +40,21 @@ impl WarmPool {
     /// counts the invocation as running until the returned guard drops
     /// (however the invocation ends, cancellation included).
     pub(crate) fn take(&self) -> (Option<Ready>, Running<'_>) {
-        self.takes.fetch_add(1, Ordering::Relaxed);
-        let running = self.running.fetch_add(1, Ordering::Relaxed) + 1;
-        self.peak.fetch_max(running, Ordering::Relaxed);
+        let running = self.enter();
         let ready = self.ready().pop();
         if ready.is_none() {
             self.misses.fetch_add(1, Ordering::Relaxed);
         }
-        (ready, Running(self))
+        (ready, running)
+    }
+
+    /// Counts an invocation that needs no instance from the pool (it runs
+    /// on a kept one) as [`WarmPool::take`] counts one.
+    pub(crate) fn enter(&self) -> Running<'_> {
+        self.takes.fetch_add(1, Ordering::Relaxed);
+        let running = self.running.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(running, Ordering::Relaxed);
+        Running(self)
     }
 
     /// Adds an instance (a build's first, or the warmer's).

@@ -150,9 +150,15 @@ impl StoreData {
         std::mem::take(&mut self.logs)
     }
 
-    /// What is left in a store once its outcome has been taken out.
-    pub(crate) fn spent() -> StoreData {
-        StoreData::for_invocation(&Limits::default(), Vec::new(), Arc::default())
+    /// Lets go of what belonged to the invocation once its outcome has
+    /// been taken out: its host calls (and so the connections they hold),
+    /// its CPU account and buffers. What stays is the instance's own.
+    pub(crate) fn release(&mut self) {
+        self.host = None;
+        self.cpu = None;
+        self.input = Vec::new();
+        self.new_calls = Vec::new();
+        self.logs = Vec::new();
     }
 
     /// State for running an image's init at build time: no host calls.

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use crate::image::ImageInner;
 use crate::instance::{Ready, StartError};
 use crate::pool::Running;
+use crate::reuse::KeptBytes;
 use crate::{Image, SandboxConfig};
 
 /// How often pool targets adapt to traffic.
@@ -101,6 +102,12 @@ impl Image {
     pub fn warm_instances(&self) -> usize {
         self.inner.warm.len()
     }
+
+    /// How many instances of this image wait for their next invocation
+    /// under [`Reuse`](crate::Reuse) (for tests and metrics).
+    pub fn kept_instances(&self) -> usize {
+        self.inner.kept.len()
+    }
 }
 
 /// The sandbox's handle on its warmer thread.
@@ -113,6 +120,8 @@ struct Shared {
     wake: Condvar,
     /// Instances in all pools, as of the warmer's last tick.
     pooled: AtomicUsize,
+    /// Memory all kept instances hold.
+    kept: KeptBytes,
 }
 
 #[derive(Default)]
@@ -128,9 +137,12 @@ impl Warmer {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
             pooled: AtomicUsize::new(0),
+            kept: KeptBytes::default(),
         });
         let limits = Sizing {
             budget: budget(config),
+            bytes: config.warm_pool_bytes,
+            per_instance: config.keep_resident_bytes.max(1 << 20),
             per_image: config.warm_per_image,
             idle: config.warm_idle,
         };
@@ -146,6 +158,11 @@ impl Warmer {
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Memory all kept instances hold.
+    pub(crate) fn kept_bytes(&self) -> &KeptBytes {
+        &self.shared.kept
     }
 
     /// Instances in all pools, as of the last tick.
@@ -178,6 +195,10 @@ pub(crate) fn budget(config: &SandboxConfig) -> usize {
 struct Sizing {
     /// Instances in all pools together.
     budget: usize,
+    /// The same budget in bytes, which kept instances share.
+    bytes: usize,
+    /// What a pooled instance counts for.
+    per_instance: usize,
     per_image: usize,
     idle: Duration,
 }
@@ -230,7 +251,7 @@ fn run(shared: &Shared, sizing: &Sizing) {
         }
         let tick = last_tick.elapsed() >= TICK;
         if tick {
-            adapt(&mut tracked, last_tick.elapsed(), sizing);
+            adapt(&mut tracked, last_tick.elapsed(), sizing, &shared.kept);
             last_tick = Instant::now();
         }
         made = refill(&executor, &tracked);
@@ -245,14 +266,17 @@ fn run(shared: &Shared, sizing: &Sizing) {
     }
 }
 
-/// Sets every pool's target from its traffic since the last tick; drops
-/// images that are gone or idle.
-fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing) {
+/// Sets every pool's target from its traffic since the last tick; retires
+/// kept instances that idled out (and, when they hold more than their
+/// share of the budget, the longest idle); drops images that are gone or
+/// idle.
+fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &KeptBytes) {
     let mut wanted = Vec::with_capacity(tracked.len());
     tracked.retain_mut(|entry| {
         let Some(image) = entry.image.upgrade() else {
             return false;
         };
+        drop(image.kept.expired(kept));
         let pool = &image.warm;
         let takes = pool.takes.swap(0, Ordering::Relaxed);
         let misses = pool.misses.swap(0, Ordering::Relaxed);
@@ -267,6 +291,12 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing) {
         if entry.idle >= sizing.idle {
             pool.target.store(0, Ordering::Relaxed);
             let idle = pool.drain();
+            // Kept instances have idle times of their own: the image stays
+            // tracked until they have gone.
+            if image.kept.len() > 0 {
+                drop(idle);
+                return true;
+            }
             // Untracked before dropping, so a new invocation tracks it again.
             pool.tracked.store(false, Ordering::Relaxed);
             drop(idle);
@@ -278,10 +308,25 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing) {
         wanted.push((Arc::clone(&image), target));
         true
     });
+    // Kept instances are worth more than pooled ones (their module state),
+    // so pools get what they leave; when they take more than three
+    // quarters, the longest idle go.
+    let share = sizing.bytes / 4 * 3;
+    while kept.get() > share {
+        let oldest = tracked
+            .iter()
+            .filter_map(|entry| entry.image.upgrade())
+            .filter_map(|image| image.kept.oldest().map(|since| (since, image)))
+            .min_by_key(|(since, _)| *since);
+        let Some((_, image)) = oldest else { break };
+        drop(image.kept.pop_oldest(kept));
+    }
     // Hottest first within the budget.
     let mut order: Vec<usize> = (0..wanted.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tracked[i].heat));
-    let mut left = sizing.budget;
+    let mut left = sizing
+        .budget
+        .saturating_sub(kept.get().div_ceil(sizing.per_instance));
     for i in order {
         let (image, target) = &wanted[i];
         let granted = (*target).min(left);

@@ -12,3 +12,4 @@ mod limits;
 mod node;
 mod pool;
 mod prelude;
+mod reuse;

@@ -1,6 +1,8 @@
-// One invocation per instance: `boot` evaluates the image bundle at build
-// time (before the snapshot); `start` runs handleEvent(event, context);
-// `poll` reports back to the host until the handler's promise settles.
+// Invocations: `boot` evaluates the image bundle at build time (before the
+// snapshot); `start` runs handleEvent(event, context); `poll` reports back
+// to the host until the handler's promise settles. An instance serves one
+// invocation, or several in turn when the host reuses it (`start` then
+// clears what the last one left).
 (function (native, internal) {
   'use strict';
   const FINISH_OK = 0, FINISH_EXCEPTION = 1, FINISH_INVALID_RESULT = 2, FINISH_UNSETTLED = 3;
@@ -83,7 +85,21 @@
     if (native.promiseState(promise) === 1) JSON.stringify(native.promiseResult(promise));
   };
 
+  /**
+   * Before a reused instance's next invocation: what belonged to the last
+   * one goes (its timers, host calls, console state and secrets; its
+   * sockets close), and module scope stays.
+   */
+  function resetInvocation() {
+    internal.timers.clearAll();
+    internal.dropCalls();
+    internal.resetConsole();
+    internal.resetEnv();
+    internal.resetSockets();
+  }
+
   internal.start = function start(inputJson) {
+    if (current !== null) resetInvocation();
     internal.resetClock();
     current = { settled: false, ok: false, value: undefined, promise: null };
     let result;

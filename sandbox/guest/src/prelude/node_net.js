@@ -57,6 +57,21 @@
   let netModule = null;
   builtins.net = () => netModule || (netModule = makeNet());
 
+  // Sockets connecting or connected. Their connections belong to the
+  // invocation that opened them: the host closes them when it ends. A
+  // reused instance's next invocation finds them closed ('close', no
+  // error), as a client library kept in module scope would see a server
+  // hang up, and reconnects.
+  const live = new Set();
+  internal.resetSockets = function () {
+    for (const socket of live) {
+      socket._id = null;
+      socket.connecting = false;
+      socket.destroy();
+    }
+    live.clear();
+  };
+
   function makeNet() {
     const { Duplex } = require('stream');
     const { invalidArgType } = internal.nodeErrors;
@@ -130,6 +145,7 @@
         if (typeof callback === 'function') this.once(this._tls ? 'secureConnect' : 'connect', callback);
         if (options.timeout) this.setTimeout(options.timeout);
         this.connecting = true;
+        live.add(this);
         this._touch();
         internal.hostCall('net.connect', { host, port, tls: this._tls, servername: options.servername }).then((info) => {
           this.connecting = false;
@@ -221,6 +237,7 @@
           internal.hostCall('net.close', { id: this._id }).catch(() => {});
         }
         this._id = null;
+        live.delete(this);
         callback(err);
         process.nextTick(() => this.emit('close', !!err));
       }

@@ -98,12 +98,29 @@
     [Symbol.toStringTag]: 'process',
   };
 
+  // What `addEnv` replaced (key -> earlier value, or undefined when it was
+  // not set), so that `resetEnv` can put it back.
+  const replaced = new Map();
+
   /**
    * Adds variables to the environment for this invocation only (secrets:
-   * never part of an image; the instance is discarded after it).
+   * never part of an image; `resetEnv` takes them out before an instance
+   * serves another invocation).
    */
   internal.addEnv = function (vars) {
-    for (const key of Object.keys(vars)) env[key] = String(vars[key]);
+    for (const key of Object.keys(vars)) {
+      if (!replaced.has(key)) replaced.set(key, Object.prototype.hasOwnProperty.call(env, key) ? env[key] : undefined);
+      env[key] = String(vars[key]);
+    }
+  };
+
+  /** Takes out what `addEnv` added: a reused instance's next invocation
+   * sees only its own secrets. */
+  internal.resetEnv = function () {
+    for (const [key, value] of replaced) {
+      if (value === undefined) delete env[key]; else env[key] = value;
+    }
+    replaced.clear();
   };
 
   /** Replaces the environment (chat runtime variables; values as strings). */
