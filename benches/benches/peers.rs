@@ -1,9 +1,12 @@
 //! chatfn against its peers, on this machine, in one run: the same trivial
 //! handler (`benches/peers/handler.js`) per invocation
 //! - in chatfn: back to back, as the Node.js `vm` loop runs (every
-//!   invocation, warm or not), and isolated warm starts (a fresh instance
-//!   the warm pool made before each);
-//! - in Node.js with a fresh `vm` context (the handler evaluated into it);
+//!   invocation, warm or not), isolated warm starts (a fresh instance the
+//!   warm pool made before each), and with instance reuse (one kept
+//!   instance serving invocation after invocation);
+//! - in Node.js with a fresh `vm` context (the handler evaluated into it),
+//!   and in one reused `vm` context (the handler evaluated once: the fair
+//!   peer of reuse);
 //! - in a fresh Node.js process.
 //!
 //! `cargo bench -p benches --bench peers` prints a table with chatfn's
@@ -16,7 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use benches::{back_to_back, percentile, wait_warm};
-use sandbox::{ImageSpec, Limits, NoHostCalls, Sandbox, SandboxConfig, Script};
+use sandbox::{ImageSpec, Limits, NoHostCalls, Reuse, Sandbox, SandboxConfig, Script};
 use serde_json::value::to_raw_value;
 
 const SAMPLES: usize = 20_000;
@@ -33,9 +36,9 @@ fn peers_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers")
 }
 
-/// chatfn back to back (every invocation), and isolated warm starts (the
-/// pool refilled before each).
-fn chatfn() -> [Figure; 2] {
+/// chatfn back to back (every invocation), isolated warm starts (the
+/// pool refilled before each), and reused instances.
+fn chatfn() -> [Figure; 3] {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -72,6 +75,34 @@ fn chatfn() -> [Figure; 2] {
     }
     let mut samples: Vec<Duration> = (0..SAMPLES).map(|_| isolated()).collect();
     let (mut all, warm) = back_to_back(&image, SAMPLES, invoke);
+    let reusing = Limits {
+        reuse: Reuse::Sequential {
+            max_invocations: u32::MAX,
+            max_idle: Duration::from_secs(600),
+        },
+        ..Limits::default()
+    };
+    let reused = || {
+        let started = Instant::now();
+        let outcome = runtime
+            .block_on(image.invoke(&event, &context, &reusing, NoHostCalls::shared()))
+            .expect("invocation starts");
+        let elapsed = started.elapsed();
+        assert!(
+            outcome.succeeded() && outcome.reused,
+            "{:?}",
+            outcome.result
+        );
+        elapsed
+    };
+    // The first makes the kept instance.
+    runtime
+        .block_on(image.invoke(&event, &context, &reusing, NoHostCalls::shared()))
+        .expect("invocation starts");
+    for _ in 0..2_000 {
+        reused();
+    }
+    let mut kept: Vec<Duration> = (0..SAMPLES).map(|_| reused()).collect();
     [
         Figure {
             name: format!(
@@ -88,19 +119,26 @@ fn chatfn() -> [Figure; 2] {
             p99: percentile(&mut samples, 0.99),
             n: SAMPLES,
         },
+        Figure {
+            name: "chatfn, instance reuse (one kept instance, back to back)".into(),
+            p50: percentile(&mut kept, 0.5),
+            p99: percentile(&mut kept, 0.99),
+            n: SAMPLES,
+        },
     ]
 }
 
-fn node_vm() -> Option<Figure> {
+/// A Node.js peer script's figures (it prints them as JSON).
+fn node_vm(script: &str, name: &str) -> Option<Figure> {
     let output = Command::new("node")
-        .arg(peers_dir().join("node-vm.js"))
+        .arg(peers_dir().join(script))
         .arg(SAMPLES.to_string())
         .output()
         .ok()?;
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
     let us = |k: &str| Duration::from_secs_f64(json[k].as_f64().unwrap_or(0.0) / 1e6);
     Some(Figure {
-        name: "Node.js, fresh vm context per invocation".into(),
+        name: name.into(),
         p50: us("p50_us"),
         p99: us("p99_us"),
         n: json["n"].as_u64().unwrap_or(0) as usize,
@@ -138,12 +176,22 @@ fn show(d: Duration) -> String {
 fn main() {
     // `cargo bench` passes `--bench`; there is nothing to filter.
     let ours = chatfn();
-    let peers: Vec<Figure> = [node_vm(), node_process()].into_iter().flatten().collect();
+    let peers: Vec<Figure> = [
+        node_vm("node-vm.js", "Node.js, fresh vm context per invocation"),
+        node_vm(
+            "node-reused.js",
+            "Node.js, one reused vm context (handler evaluated once)",
+        ),
+        node_process(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if peers.is_empty() {
         eprintln!("node not found: only chatfn was measured");
     }
     println!(
-        "| runtime | p50 | p99 | samples | chatfn is faster at p50 by (back to back / isolated warm) |"
+        "| runtime | p50 | p99 | samples | chatfn is faster at p50 by (back to back / isolated warm / reused) |"
     );
     println!("|---|---|---|---|---|");
     for figure in &ours {
@@ -158,13 +206,14 @@ fn main() {
     let ratio = |peer: &Figure, ours: &Figure| peer.p50.as_secs_f64() / ours.p50.as_secs_f64();
     for peer in &peers {
         println!(
-            "| {} | {} | {} | {} | {:.0}× / {:.0}× |",
+            "| {} | {} | {} | {} | {:.1}× / {:.1}× / {:.1}× |",
             peer.name,
             show(peer.p50),
             show(peer.p99),
             peer.n,
             ratio(peer, &ours[0]),
-            ratio(peer, &ours[1])
+            ratio(peer, &ours[1]),
+            ratio(peer, &ours[2])
         );
     }
 }

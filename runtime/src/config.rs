@@ -59,6 +59,10 @@ pub(crate) mod defaults {
     pub(crate) fn warm_per_function() -> usize {
         sandbox::SandboxConfig::default().warm_per_image
     }
+    /// Invocations one reused instance serves before it is retired.
+    pub(crate) const REUSE_MAX_INVOCATIONS: u32 = 10_000;
+    /// How long a reused instance waits for its next invocation, in s.
+    pub(crate) const REUSE_IDLE_S: u64 = 300;
     /// Limit on each platform API call, in ms.
     pub(crate) const PLATFORM_TIMEOUT_MS: u64 = 10_000;
     /// How long cached lookups may miss a change made elsewhere, in ms.
@@ -172,6 +176,10 @@ pub struct Config {
     pub(crate) warm_pool_bytes: usize,
     /// The most instances one version's warm pool holds.
     pub(crate) warm_per_function: usize,
+    /// For functions with instance reuse: how many invocations an
+    /// instance serves, and how long it may wait for the next.
+    pub(crate) reuse_max_invocations: u32,
+    pub(crate) reuse_idle: Duration,
     /// Limit on each platform API call (connect to last byte).
     pub(crate) platform_timeout: Duration,
     /// How long cached lookups (application keys, deployments, runtimes)
@@ -239,6 +247,8 @@ impl Config {
             cache_max_bytes: defaults::CACHE_MAX_MB << 20,
             npm_cache_max_bytes: defaults::NPM_CACHE_MAX_MB << 20,
             warm_per_function: defaults::warm_per_function(),
+            reuse_max_invocations: defaults::REUSE_MAX_INVOCATIONS,
+            reuse_idle: Duration::from_secs(defaults::REUSE_IDLE_S),
             platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
             lookup_ttl: Duration::from_millis(defaults::LOOKUP_TTL_MS),
             npm_registry: npm_resolver::DEFAULT_REGISTRY.to_owned(),
@@ -265,6 +275,8 @@ impl Config {
         self.cpu_limit = self.cpu_limit.max(Duration::from_millis(1));
         self.image_cache_entries = self.image_cache_entries.max(1);
         self.platform_timeout = self.platform_timeout.max(Duration::from_millis(1));
+        self.reuse_max_invocations = self.reuse_max_invocations.max(1);
+        self.reuse_idle = self.reuse_idle.max(Duration::from_secs(1));
         self.queue.app_concurrency = self.queue.app_concurrency.max(1);
         self.queue.max_attempts = self.queue.max_attempts.max(1);
         self.queue.lease = self.queue.lease.max(MIN_LEASE);

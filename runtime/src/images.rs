@@ -212,6 +212,14 @@ impl Images {
         &self.sandbox
     }
 
+    /// The image for `key` if it is built and still cached (no recency
+    /// update).
+    pub(crate) fn peek(&self, key: ImageKey) -> Option<Image> {
+        let cache = self.cache();
+        let (slot, _, _) = cache.lru.peek(&key)?;
+        slot.get()?.as_ref().ok().cloned()
+    }
+
     /// The image for `key`, building it from `spec` if no one has (`spec`
     /// is awaited only then).
     pub(crate) async fn get(

@@ -222,6 +222,9 @@ pub(crate) struct Invocation {
     /// Whether it ran on a pooled instance made ahead of time; `None` when
     /// no instance ran (the image could not be built, say).
     pub(crate) warm: Option<bool>,
+    /// Whether that instance had served earlier invocations of the same
+    /// function version (instance reuse); `None` as for `warm`.
+    pub(crate) reused: Option<bool>,
     /// The part of `duration_ms` before `handleEvent` was called: the
     /// image (built if it was not), then an instance.
     pub(crate) start_ms: Option<f64>,
@@ -240,6 +243,7 @@ pub(crate) struct PastAttempt {
     pub(crate) ended_ms: Option<i64>,
     pub(crate) duration_ms: Option<f64>,
     pub(crate) warm: Option<bool>,
+    pub(crate) reused: Option<bool>,
     pub(crate) start_ms: Option<f64>,
     /// Why it failed (every past attempt failed, or it would have been
     /// the last).
@@ -256,6 +260,7 @@ impl PastAttempt {
             ended_ms: record.ended_ms,
             duration_ms: record.duration_ms,
             warm: record.warm,
+            reused: record.reused,
             start_ms: record.start_ms,
             error: record.error().cloned(),
             logs: record.logs.clone(),

@@ -4,10 +4,11 @@
 //! `context`, the host calls it is granted, and the invocation record that
 //! comes out.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sandbox::{CpuShare, Image, ImageSpec, Limits, Sandbox, Script};
+use sandbox::{CpuShare, Image, ImageSpec, Limits, Reuse, Sandbox, Script};
 use serde_json::value::RawValue;
 
 use crate::dependencies::{Dependencies, Resolved};
@@ -20,7 +21,7 @@ use crate::invocation::{FailureKind, Invocation, InvocationError};
 use crate::metrics::Metrics;
 use crate::platform::{self, PlatformClient, Target};
 use crate::sockets::{SocketClient, SocketLimits};
-use crate::store::{Application, Dependency, Function, Runtime, Version};
+use crate::store::{Application, Dependency, Function, InstanceReuse, Runtime, Version};
 use crate::time::now_ms;
 
 /// The handler's file name in a deployed version's stack traces.
@@ -38,6 +39,9 @@ pub(crate) struct InvokerConfig {
     pub(crate) memory_bytes: usize,
     /// CPU-time limit per invocation.
     pub(crate) cpu_time: Duration,
+    /// For functions with instance reuse: invocations per instance, and
+    /// how long one is kept idle.
+    pub(crate) reuse: (u32, Duration),
     /// Limit on each platform API call.
     pub(crate) platform_timeout: Duration,
     /// Internal hosts and networks `fetch` and sockets may reach.
@@ -86,6 +90,10 @@ pub(crate) struct Invoker {
     sockets: Arc<SocketClient>,
     memory_bytes: usize,
     cpu_time: Duration,
+    reuse: (u32, Duration),
+    /// The image each function with instance reuse last ran on here (see
+    /// [`Invoker::follow`]).
+    reusing: Mutex<HashMap<i64, ImageKey>>,
     pub(crate) metrics: Metrics,
 }
 
@@ -112,6 +120,8 @@ impl Invoker {
             sockets: Arc::new(SocketClient::new(config.egress, SocketLimits::default())),
             memory_bytes: config.memory_bytes,
             cpu_time: config.cpu_time,
+            reuse: config.reuse,
+            reusing: Mutex::default(),
             metrics: Metrics::default(),
         }
     }
@@ -253,6 +263,7 @@ impl Invoker {
             pending: None,
             started_ms: Some(started_ms),
             warm: None,
+            reused: None,
             start_ms: None,
             past_attempts: Vec::new(),
         };
@@ -281,6 +292,18 @@ impl Invoker {
                         tenant: app.id.unsigned_abs(),
                         background: attempt.queued,
                     },
+                    // Images are per version and runtime revision (the
+                    // cache's key), so a kept instance never serves another
+                    // function, version or runtime. Test runs start afresh
+                    // and leave the function's instances alone.
+                    reuse: match function.instance_reuse {
+                        _ if attempt.test => Reuse::None,
+                        InstanceReuse::None => Reuse::None,
+                        InstanceReuse::Sequential => Reuse::Sequential {
+                            max_invocations: self.reuse.0,
+                            max_idle: self.reuse.1,
+                        },
+                    },
                     ..Limits::default()
                 };
                 let context = context(app, function, version_number, attempt);
@@ -301,6 +324,7 @@ impl Invoker {
                     .await?;
                 let kind = outcome.error_kind().map(FailureKind::from);
                 invocation.warm = Some(outcome.warm);
+                invocation.reused = Some(outcome.reused);
                 handler_run = Some(outcome.duration.saturating_sub(outcome.startup));
                 invocation.logs = outcome.logs;
                 invocation.calls = host.records();
@@ -329,7 +353,34 @@ impl Invoker {
     ) -> Result<Invocation> {
         let started = Instant::now();
         let image = self.deployed_image(call.app.id, runtime, version).await;
+        if !call.attempt.test {
+            let key = ImageKey {
+                version_id: version.id,
+                runtime_revision: runtime.revision,
+            };
+            self.follow(call.function, key);
+        }
         self.run(&image, call, started).await
+    }
+
+    /// Notes the image a function's run is about to use. A function with
+    /// instance reuse that moved to another image (a new version, a
+    /// rollback, a runtime change) has the instances kept on the old one
+    /// retired, so that a later move back (a rollback) starts afresh too;
+    /// so has one whose reuse was turned off.
+    fn follow(&self, function: &Function, key: ImageKey) {
+        let previous = {
+            let mut reusing = self.reusing.lock().unwrap_or_else(PoisonError::into_inner);
+            match function.instance_reuse {
+                InstanceReuse::Sequential => reusing.insert(function.id, key),
+                InstanceReuse::None => reusing.remove(&function.id),
+            }
+        };
+        if let Some(previous) = previous.filter(|previous| *previous != key)
+            && let Some(image) = self.images.peek(previous)
+        {
+            image.retire_kept();
+        }
     }
 }
 

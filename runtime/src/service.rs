@@ -151,6 +151,7 @@ impl Service {
                 image_cache_bytes: config.image_cache_bytes,
                 memory_bytes: config.memory_bytes,
                 cpu_time: config.cpu_limit,
+                reuse: (config.reuse_max_invocations, config.reuse_idle),
                 platform_timeout: config.platform_timeout,
                 egress: config.egress.clone(),
                 fetch_limits: config.fetch_limits.clone(),

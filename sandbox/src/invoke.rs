@@ -342,7 +342,7 @@ impl Image {
             config.warm_per_image,
             config.warm_pool_bytes,
         );
-        if let Err(kept) = refused {
+        if let Some(kept) = refused {
             self.retire(kept.ready.store);
         }
     }

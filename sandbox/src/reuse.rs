@@ -96,14 +96,14 @@ impl KeptInstances {
         total: &KeptBytes,
         cap: usize,
         budget: usize,
-    ) -> Result<(), Kept> {
+    ) -> Option<Kept> {
         let mut stack = self.stack();
         if stack.len() >= cap || total.get().saturating_add(kept.bytes) > budget {
-            return Err(kept);
+            return Some(kept);
         }
         total.add(kept.bytes);
         stack.push(kept);
-        Ok(())
+        None
     }
 
     /// Takes out the instances idle past their time.

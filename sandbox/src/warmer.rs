@@ -108,6 +108,16 @@ impl Image {
     pub fn kept_instances(&self) -> usize {
         self.inner.kept.len()
     }
+
+    /// Retires the instances kept for reuse now: the embedder's function
+    /// has moved to another image (a new or rolled-back version, a
+    /// runtime change), and its next run here must start afresh.
+    pub fn retire_kept(&self) {
+        let sandbox = &self.inner.sandbox;
+        for kept in self.inner.kept.drain(sandbox.inner.warmer.kept_bytes()) {
+            sandbox.retire(kept.ready.store);
+        }
+    }
 }
 
 /// The sandbox's handle on its warmer thread.

@@ -1,6 +1,6 @@
 //! `chatfn invoke`: output shape, exit codes, inputs.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -58,6 +58,39 @@ fn runs_a_handler_and_prints_one_json_line_per_run() {
     .map(|key| first.find(key).expect("key present"))
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{first}");
+
+    // With --reuse the runs share one instance: module scope survives.
+    let output = invoke(
+        &dir,
+        &handler,
+        &[
+            "--init",
+            path(&init),
+            "--event",
+            r#"{"name":"ada"}"#,
+            "--repeat",
+            "3",
+            "--reuse",
+        ],
+    );
+    assert_exit(&output, 0);
+    let runs: Vec<(Value, Value)> = crate::support::lines(&output)
+        .iter()
+        .map(|line| {
+            (
+                line["result"]["payload"]["calls"].clone(),
+                line["reused"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            (json!(1), json!(false)),
+            (json!(2), json!(true)),
+            (json!(3), json!(true))
+        ]
+    );
 }
 
 #[test]

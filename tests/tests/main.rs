@@ -17,6 +17,7 @@ mod platform;
 mod queue;
 #[path = "../../npm-resolver/tests/support/registry.rs"]
 mod registry;
+mod reuse;
 mod sdks;
 mod secrets;
 mod server;

@@ -12,7 +12,7 @@ use super::extract::{BY_ID_TIME_OR_VERSION, JsonBody, OLDEST_FIRST, Paging, Tena
 use super::{ApiError, AppState, ok, path_id, resources};
 use crate::invoker::HANDLER_FILE;
 use crate::service::Service;
-use crate::store::{FunctionPatch, NewFunction, SortKey};
+use crate::store::{FunctionPatch, InstanceReuse, NewFunction, SortKey};
 use crate::triggers;
 
 const MAX_NAME: usize = 200;
@@ -112,6 +112,9 @@ pub(crate) struct CreateFunction {
     #[serde(default, alias = "timeout_ms", deserialize_with = "integer::optional")]
     #[schema(minimum = 1)]
     timeout_ms: Option<u32>,
+    /// Whether invocations share kept instances (`none` if absent).
+    #[serde(default, alias = "instance_reuse")]
+    instance_reuse: Option<InstanceReuse>,
     #[serde(
         default,
         alias = "initialize_asynchronously",
@@ -178,6 +181,7 @@ pub(crate) async fn create(
         name: body.name,
         description: body.description,
         timeout_ms,
+        instance_reuse: body.instance_reuse.unwrap_or_default(),
     };
     let function = service
         .write(app.id, move |s| s.create_function(app.id, new))
@@ -210,6 +214,8 @@ pub(crate) struct UpdateFunction {
     #[serde(default, alias = "timeout_ms", deserialize_with = "integer::optional")]
     #[schema(minimum = 1)]
     timeout_ms: Option<u32>,
+    #[serde(default, alias = "instance_reuse")]
+    instance_reuse: Option<InstanceReuse>,
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: Option<String>,
     #[schema(max_length = 2000)]
@@ -217,7 +223,7 @@ pub(crate) struct UpdateFunction {
 }
 
 #[utoipa::path(patch, path = "/v1/functions/{id}", tag = "functions", params(("id" = i64, Path, description = "The function's id.", minimum = 1)),
-    summary = "Enables or disables a function, or changes its timeout, name or description.",
+    summary = "Enables or disables a function, or changes its timeout, instance reuse, name or description.",
     request_body(content = UpdateFunction),
     responses((status = 200, body = resources::FunctionResource)))]
 pub(crate) async fn update(
@@ -245,6 +251,7 @@ pub(crate) async fn update(
     let patch = FunctionPatch {
         enabled: body.enabled,
         timeout_ms,
+        instance_reuse: body.instance_reuse,
         name: body.name,
         description: body.description,
     };
@@ -257,6 +264,7 @@ pub(crate) async fn update(
         function = id,
         enabled = function.enabled,
         timeout_ms = function.timeout_ms,
+        instance_reuse = function.instance_reuse.as_str(),
         "function updated"
     );
     Ok(ok(resources::function(app.id, &function)))

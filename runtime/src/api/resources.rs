@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::invocation::{CallRecord, Invocation, InvocationError, InvocationStatus, PastAttempt};
-use crate::store::{Function, PageRequest, QueueCounts, Runtime, Version};
+use crate::store::{Function, InstanceReuse, PageRequest, QueueCounts, Runtime, Version};
 use crate::time::iso;
 
 pub(crate) const RUNTIME_VERSION: &str = concat!("chatfn-", env!("CARGO_PKG_VERSION"));
@@ -146,6 +146,11 @@ pub(crate) struct FunctionResource {
     description: Option<String>,
     enabled: bool,
     timeout_ms: u32,
+    /// `none`: every invocation on a never-used instance (nothing survives
+    /// it). `sequential`: an instance serves one invocation at a time and
+    /// is kept for the next ones of the same version, module scope and
+    /// all.
+    instance_reuse: InstanceReuse,
     /// 0 until a version is deployed.
     current_version_number: i64,
     #[schema(format = DateTime)]
@@ -167,6 +172,7 @@ pub(crate) fn function(app: i64, f: &Function) -> FunctionResource {
         description: f.description.clone(),
         enabled: f.enabled,
         timeout_ms: f.timeout_ms,
+        instance_reuse: f.instance_reuse,
         current_version_number: f.current_version.unwrap_or(0),
         created_time: iso(f.created_ms),
         links: links([
@@ -283,8 +289,12 @@ pub(crate) struct AttemptResource<'a> {
     ended_time: Option<String>,
     /// From its start to its end, image build included.
     duration_ms: Option<f64>,
-    /// Whether it ran on an instance the warm pool made ahead of time.
+    /// Whether it ran on an instance made ahead of time (by the warm pool,
+    /// or kept from an earlier invocation).
     warm_start: Option<bool>,
+    /// Whether that instance had served earlier invocations of the
+    /// version (the function's `instanceReuse`).
+    reused_instance: Option<bool>,
     /// Getting to `handleEvent`: the image (built if it was not), then an
     /// instance.
     start_ms: Option<f64>,
@@ -333,6 +343,7 @@ pub(crate) struct InvocationResource<'a> {
     ended_time: Option<String>,
     duration_ms: Option<f64>,
     warm_start: Option<bool>,
+    reused_instance: Option<bool>,
     start_ms: Option<f64>,
     run_ms: Option<f64>,
     #[serde(rename = "_links")]
@@ -358,6 +369,7 @@ pub(crate) fn invocation(i: &Invocation) -> InvocationResource<'_> {
         ended_time: i.ended_ms.map(iso),
         duration_ms: i.duration_ms,
         warm_start: i.warm,
+        reused_instance: i.reused,
         start_ms: i.start_ms,
         run_ms: run_ms(i.duration_ms, i.start_ms),
         links: links([
@@ -385,6 +397,7 @@ fn attempts(i: &Invocation) -> Vec<AttemptResource<'_>> {
             ended_time: a.ended_ms.map(iso),
             duration_ms: a.duration_ms,
             warm_start: a.warm,
+            reused_instance: a.reused,
             start_ms: a.start_ms,
             run_ms: run_ms(a.duration_ms, a.start_ms),
             error: a.error.as_ref(),
@@ -404,6 +417,7 @@ fn attempts(i: &Invocation) -> Vec<AttemptResource<'_>> {
             ended_time: i.ended_ms.map(iso),
             duration_ms: i.duration_ms,
             warm_start: i.warm,
+            reused_instance: i.reused,
             start_ms: i.start_ms,
             run_ms: run_ms(i.duration_ms, i.start_ms),
             error: i.error(),

@@ -21,7 +21,7 @@ use crate::fetch::FetchLimits;
 use crate::images::{BuildFailure, ImageKey};
 use crate::invocation::{Invocation, InvocationError};
 use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
-use crate::store::{Application, Dependency, Function, Runtime};
+use crate::store::{Application, Dependency, Function, InstanceReuse, Runtime};
 
 #[derive(Args)]
 pub(crate) struct InvokeArgs {
@@ -46,9 +46,15 @@ pub(crate) struct InvokeArgs {
     /// CPU-time limit per run.
     #[arg(long, value_name = "MS", default_value_t = defaults::CPU_LIMIT_MS)]
     cpu_limit_ms: u64,
-    /// How many times to run (each on a fresh instance).
+    /// How many times to run (each on a fresh instance, unless `--reuse`).
     #[arg(long, value_name = "N", default_value_t = 1)]
     repeat: u32,
+    /// Runs the repeats on one kept instance, as a function with
+    /// `instanceReuse: sequential` is: module scope survives from one run to
+    /// the next (a failed run retires the instance). Each line then says
+    /// whether its run was on a reused instance.
+    #[arg(long)]
+    reuse: bool,
     /// Where built images are cached [default: $CHATFN_CACHE_DIR, else ~/.cache/chatfn].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
@@ -199,6 +205,10 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
             image_cache_bytes: usize::MAX,
             memory_bytes,
             cpu_time: Duration::from_millis(args.cpu_limit_ms.max(1)),
+            reuse: (
+                defaults::REUSE_MAX_INVOCATIONS,
+                Duration::from_secs(defaults::REUSE_IDLE_S),
+            ),
             platform_timeout: Duration::from_millis(defaults::PLATFORM_TIMEOUT_MS),
             egress,
             fetch_limits: FetchLimits::default(),
@@ -220,6 +230,11 @@ fn plan(args: InvokeArgs) -> Result<Plan> {
             description: None,
             enabled: true,
             timeout_ms: args.timeout_ms,
+            instance_reuse: if args.reuse {
+                InstanceReuse::Sequential
+            } else {
+                InstanceReuse::None
+            },
             current_version: Some(1),
             created_ms: 0,
         },
@@ -294,13 +309,16 @@ async fn execute(mut plan: Plan) -> Result<ExitCode> {
             attempt: Attempt {
                 id: i64::from(n) + 1,
                 number: 1,
-                test: true,
+                // Runs as triggers run them (so `--reuse` reuses); the
+                // record is printed, never stored.
+                test: false,
                 queued: false,
             },
         };
         let invocation = invoker.run(&image, call, Instant::now()).await?;
         all_succeeded &= invocation.error().is_none();
-        print(&mut stdout, &invocation_line(&invocation))?;
+        let reuse = plan.function.instance_reuse == InstanceReuse::Sequential;
+        print(&mut stdout, &invocation_line(&invocation, reuse))?;
     }
     stdout.flush()?;
     Ok(if all_succeeded {
@@ -321,6 +339,10 @@ struct RunLine<'a> {
     error: Option<ErrorLine<'a>>,
     logs: &'a [LogEntry],
     duration_ms: f64,
+    /// With `--reuse`: whether the run was on an instance an earlier run
+    /// used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reused: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -361,13 +383,14 @@ impl<'a> ErrorLine<'a> {
     }
 }
 
-fn invocation_line(invocation: &Invocation) -> RunLine<'_> {
+fn invocation_line(invocation: &Invocation, reuse: bool) -> RunLine<'_> {
     RunLine {
         status: invocation.status().as_str(),
         result: invocation.result().map(|payload| Payload { payload }),
         error: invocation.error().map(ErrorLine::from_record),
         logs: &invocation.logs,
         duration_ms: invocation.duration_ms.unwrap_or_default(),
+        reused: reuse.then_some(invocation.reused.unwrap_or(false)),
     }
 }
 
@@ -379,6 +402,7 @@ fn failure_line<'a>(kind: &'a str, error: &'a GuestError, logs: &'a [LogEntry]) 
         error: Some(ErrorLine::new(kind, error)),
         logs,
         duration_ms: 0.0,
+        reused: None,
     }
 }
 

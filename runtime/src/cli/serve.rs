@@ -91,9 +91,19 @@ pub(crate) struct ServeArgs {
     /// MiB (instances made ahead of invocations); 0 turns them off.
     #[arg(long, value_name = "MIB", default_value_t = defaults::warm_pool_mb())]
     warm_pool_mb: usize,
-    /// The most instances one function version's warm pool holds.
+    /// The most instances one function version's warm pool holds (and,
+    /// for functions with instance reuse, the most it keeps between
+    /// invocations).
     #[arg(long, value_name = "N", default_value_t = defaults::warm_per_function())]
     warm_per_function: usize,
+    /// For functions with `instanceReuse: sequential`: invocations one
+    /// instance serves before a fresh one takes over.
+    #[arg(long, value_name = "N", default_value_t = defaults::REUSE_MAX_INVOCATIONS)]
+    reuse_max_invocations: u32,
+    /// For functions with `instanceReuse: sequential`: seconds an instance
+    /// is kept without an invocation.
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::REUSE_IDLE_S)]
+    reuse_idle_secs: u64,
     /// Non-blocking trigger runs at once (their slots are separate from
     /// blocking triggers'); 0 pauses the queue: events are accepted and
     /// kept, and run once a server with slots takes over.
@@ -173,6 +183,8 @@ impl ServeArgs {
         config.cache_max_bytes = self.cache_max_mb.saturating_mul(1 << 20);
         config.npm_cache_max_bytes = self.npm_cache_max_mb.saturating_mul(1 << 20);
         config.warm_per_function = self.warm_per_function;
+        config.reuse_max_invocations = self.reuse_max_invocations;
+        config.reuse_idle = Duration::from_secs(self.reuse_idle_secs);
         config.queue.concurrency = self.queue_concurrency;
         config.queue.app_concurrency = self.queue_app_concurrency;
         config.queue.max_attempts = self.max_attempts;

@@ -250,6 +250,7 @@ fn unrun_record(
         pending: None,
         started_ms: None,
         warm: None,
+        reused: None,
         start_ms: None,
         past_attempts: Vec::new(),
     }

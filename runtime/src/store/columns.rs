@@ -57,7 +57,7 @@ pub(super) fn json_error(e: serde_json::Error) -> StoreError {
 }
 
 /// The invocation columns, in the order both backends list them.
-pub(super) const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts, started_ms, warm, start_ms";
+pub(super) const INVOCATION_COLUMNS: &str = "id, app_id, function_id, version_number, trigger, test, args, result, error, status, logs, created_ms, ended_ms, duration_ms, calls, attempts, started_ms, warm, start_ms, reused";
 
 /// The past attempts' column a select adds after [`INVOCATION_COLUMNS`]:
 /// one statement reads a record and its attempts from one snapshot.
@@ -78,7 +78,7 @@ pub(super) fn next_attempt_number(id: &str) -> String {
 /// `SET` terms that clear a record's attempt (kept as a past attempt
 /// first, where it ended), for the next one.
 pub(super) const CLEAR_ATTEMPT: &str = "result = NULL, error = NULL, logs = '[]', calls = '[]', \
-    ended_ms = NULL, duration_ms = NULL, warm = NULL, start_ms = NULL";
+    ended_ms = NULL, duration_ms = NULL, warm = NULL, start_ms = NULL, reused = NULL";
 
 /// The attempt a record holds, as stored in `invocation_attempts.body`.
 pub(super) fn encode_past_attempt(i: &Invocation) -> Result<String, serde_json::Error> {
@@ -136,6 +136,7 @@ pub(super) struct StoredInvocation {
     pub(super) attempts: i64,
     pub(super) started_ms: Option<i64>,
     pub(super) warm: Option<bool>,
+    pub(super) reused: Option<bool>,
     pub(super) start_ms: Option<f64>,
     /// A JSON array of the past attempts' bodies, oldest first (`NULL` or
     /// `[]` when there are none).
@@ -205,6 +206,7 @@ impl StoredInvocation {
             pending,
             started_ms: self.started_ms,
             warm: self.warm,
+            reused: self.reused,
             start_ms: self.start_ms,
             past_attempts: self
                 .past_attempts

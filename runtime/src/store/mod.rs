@@ -193,8 +193,40 @@ pub(crate) struct Function {
     pub(crate) description: Option<String>,
     pub(crate) enabled: bool,
     pub(crate) timeout_ms: u32,
+    pub(crate) instance_reuse: InstanceReuse,
     pub(crate) current_version: Option<i64>,
     pub(crate) created_ms: i64,
+}
+
+/// Whether a function's invocations share warm instances (one at a time),
+/// keeping module scope between them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum InstanceReuse {
+    /// Every invocation on a never-used instance.
+    #[default]
+    None,
+    /// An instance serves one invocation at a time and is kept for the
+    /// next ones of the same version.
+    Sequential,
+}
+
+impl InstanceReuse {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            InstanceReuse::None => "none",
+            InstanceReuse::Sequential => "sequential",
+        }
+    }
+
+    /// The stored text; anything else (a later build's mode) reads as
+    /// `None`, the safe one.
+    pub(crate) fn parse(text: &str) -> InstanceReuse {
+        match text {
+            "sequential" => InstanceReuse::Sequential,
+            _ => InstanceReuse::None,
+        }
+    }
 }
 
 pub(crate) struct NewFunction {
@@ -202,6 +234,7 @@ pub(crate) struct NewFunction {
     pub(crate) name: String,
     pub(crate) description: Option<String>,
     pub(crate) timeout_ms: u32,
+    pub(crate) instance_reuse: InstanceReuse,
 }
 
 /// Changes to an application; `None` leaves a field as it is.
@@ -217,6 +250,7 @@ pub(crate) struct ApplicationPatch {
 pub(crate) struct FunctionPatch {
     pub(crate) enabled: Option<bool>,
     pub(crate) timeout_ms: Option<u32>,
+    pub(crate) instance_reuse: Option<InstanceReuse>,
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
 }
@@ -229,6 +263,9 @@ impl Function {
         }
         if let Some(timeout_ms) = patch.timeout_ms {
             self.timeout_ms = timeout_ms;
+        }
+        if let Some(reuse) = patch.instance_reuse {
+            self.instance_reuse = reuse;
         }
         if let Some(name) = patch.name {
             self.name = name;

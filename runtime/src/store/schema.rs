@@ -313,6 +313,18 @@ CREATE TRIGGER secrets_changed AFTER INSERT OR UPDATE OR DELETE ON secrets
     FOR EACH ROW EXECUTE FUNCTION chatfn_notify_change();
 "#,
     },
+    // Instance reuse: a function's setting, and whether each attempt ran
+    // on an instance that had served earlier invocations.
+    Migration {
+        sqlite: r#"
+ALTER TABLE functions ADD COLUMN instance_reuse TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE invocations ADD COLUMN reused INTEGER;
+"#,
+        postgres: r#"
+ALTER TABLE functions ADD COLUMN instance_reuse TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE invocations ADD COLUMN reused BOOLEAN;
+"#,
+    },
 ];
 
 /// The error for a database whose schema is newer than this build's.

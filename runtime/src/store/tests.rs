@@ -223,6 +223,7 @@ fn new_function(trigger: &str) -> NewFunction {
         name: "f".into(),
         description: None,
         timeout_ms: 5000,
+        instance_reuse: InstanceReuse::None,
     }
 }
 
@@ -416,6 +417,7 @@ fn versions_number_up_and_roll_back(db: &impl Backend) {
             FunctionPatch {
                 enabled: Some(false),
                 timeout_ms: Some(1234),
+                instance_reuse: Some(InstanceReuse::Sequential),
                 ..FunctionPatch::default()
             },
         )
@@ -426,7 +428,11 @@ fn versions_number_up_and_roll_back(db: &impl Backend) {
         .function_for_trigger(app.id, "user.attempted.start_session")
         .expect("reads")
         .expect("exists");
-    assert_eq!((read.enabled, read.timeout_ms), (false, 1234));
+    assert_eq!(
+        (read.enabled, read.timeout_ms, read.instance_reuse),
+        (false, 1234, InstanceReuse::Sequential)
+    );
+    assert_eq!(f.instance_reuse, InstanceReuse::None, "the default");
 }
 
 fn runtime_changes_make_revisions(db: &impl Backend) {
@@ -499,6 +505,7 @@ fn record(id: i64, outcome: Option<Result<Box<RawValue>, InvocationError>>) -> I
         pending: None,
         started_ms: Some(10),
         warm: Some(true),
+        reused: Some(false),
         start_ms: Some(0.5),
         past_attempts: Vec::new(),
     }
@@ -585,8 +592,8 @@ fn records_read_back_as_written(db: &impl Backend) {
         (10, Some(12), Some(2.0))
     );
     assert_eq!(
-        (ok.started_ms, ok.warm, ok.start_ms),
-        (Some(10), Some(true), Some(0.5))
+        (ok.started_ms, ok.warm, ok.reused, ok.start_ms),
+        (Some(10), Some(true), Some(false), Some(0.5))
     );
     assert!(ok.past_attempts.is_empty());
     assert_eq!(read(2).error(), Some(&failed));

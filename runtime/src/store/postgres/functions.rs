@@ -6,13 +6,12 @@ use tokio_postgres::Row;
 use super::PostgresStore;
 use crate::store::columns::{limits, order};
 use crate::store::{
-    Function, FunctionPatch, FunctionStore, NewFunction, Page, PageRequest, SortKey, StoreError,
-    StoreResult, Version,
+    Function, FunctionPatch, FunctionStore, InstanceReuse, NewFunction, Page, PageRequest, SortKey,
+    StoreError, StoreResult, Version,
 };
 use crate::time::now_ms;
 
-const FUNCTION_COLUMNS: &str =
-    "id, trigger, name, description, enabled, timeout_ms, current_version, created_ms";
+const FUNCTION_COLUMNS: &str = "id, trigger, name, description, enabled, timeout_ms, current_version, created_ms, instance_reuse";
 const VERSION_COLUMNS: &str = "v.id, v.function_id, v.number, v.handler_script, v.created_ms";
 
 fn function_row(row: &Row) -> StoreResult<Function> {
@@ -26,6 +25,7 @@ fn function_row(row: &Row) -> StoreResult<Function> {
         timeout_ms: u32::try_from(timeout_ms).unwrap_or(u32::MAX),
         current_version: row.try_get(6)?,
         created_ms: row.try_get(7)?,
+        instance_reuse: InstanceReuse::parse(row.try_get(8)?),
     })
 }
 
@@ -68,11 +68,11 @@ impl FunctionStore for PostgresStore {
             let row = client
                 .query_opt(
                     &format!(
-                        "INSERT INTO functions (app_id, trigger, name, description, enabled, timeout_ms, created_ms)
-                         VALUES ($1, $2, $3, $4, TRUE, $5, $6) ON CONFLICT (app_id, trigger) DO NOTHING
+                        "INSERT INTO functions (app_id, trigger, name, description, enabled, timeout_ms, created_ms, instance_reuse)
+                         VALUES ($1, $2, $3, $4, TRUE, $5, $6, $7) ON CONFLICT (app_id, trigger) DO NOTHING
                          RETURNING {FUNCTION_COLUMNS}"
                     ),
-                    &[&app, &function.trigger, &function.name, &function.description, &timeout_ms, &now_ms()],
+                    &[&app, &function.trigger, &function.name, &function.description, &timeout_ms, &now_ms(), &function.instance_reuse.as_str()],
                 )
                 .await?;
             match row {
@@ -139,8 +139,8 @@ impl FunctionStore for PostgresStore {
             };
             function.patch(patch);
             tx.execute(
-                "UPDATE functions SET enabled = $1, timeout_ms = $2, name = $3, description = $4 WHERE id = $5",
-                &[&function.enabled, &i64::from(function.timeout_ms), &function.name, &function.description, &id],
+                "UPDATE functions SET enabled = $1, timeout_ms = $2, name = $3, description = $4, instance_reuse = $5 WHERE id = $6",
+                &[&function.enabled, &i64::from(function.timeout_ms), &function.name, &function.description, &function.instance_reuse.as_str(), &id],
             )
             .await?;
             tx.commit().await?;

@@ -39,7 +39,8 @@ fn invocation_row(row: &Row) -> StoreResult<Invocation> {
         started_ms: row.try_get(16)?,
         warm: row.try_get(17)?,
         start_ms: row.try_get(18)?,
-        past_attempts: row.try_get(19)?,
+        reused: row.try_get(19)?,
+        past_attempts: row.try_get(20)?,
     }
     .decode())
 }
@@ -81,7 +82,7 @@ pub(super) const ABANDONED_ATTEMPT_FROM_COLUMNS: &str = "json_build_object('star
 /// re-drive, which replaces a failed record without reading it first).
 pub(super) const PAST_ATTEMPT_FROM_COLUMNS: &str =
     "json_build_object('startedMs', started_ms, 'endedMs', ended_ms,
-   'durationMs', duration_ms, 'warm', warm, 'startMs', start_ms, 'error', error::json,
+   'durationMs', duration_ms, 'warm', warm, 'reused', reused, 'startMs', start_ms, 'error', error::json,
    'logs', logs::json, 'calls', calls::json)::text";
 
 /// The upsert of a batch of records: rows from [`unnest`], inserted, or
@@ -93,7 +94,8 @@ const UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET version_number = excluded.v
    result = excluded.result, error = excluded.error, status = excluded.status,
    logs = excluded.logs, ended_ms = excluded.ended_ms,
    duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts,
-   started_ms = excluded.started_ms, warm = excluded.warm, start_ms = excluded.start_ms
+   started_ms = excluded.started_ms, warm = excluded.warm, start_ms = excluded.start_ms,
+   reused = excluded.reused
  WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id";
 
 /// `UNNEST(...)` of a [`Records`]' arrays, as parameters `$first…`, with
@@ -102,6 +104,7 @@ pub(super) fn unnest(first: usize) -> String {
     let types = [
         "bigint", "bigint", "bigint", "bigint", "text", "boolean", "text", "text", "text", "text",
         "text", "bigint", "bigint", "float8", "text", "bigint", "bigint", "boolean", "float8",
+        "boolean",
     ];
     let arrays: Vec<String> = types
         .iter()
@@ -149,6 +152,7 @@ pub(super) struct Records<'a> {
     started_ms: Vec<Option<i64>>,
     warm: Vec<Option<bool>>,
     start_ms: Vec<Option<f64>>,
+    reused: Vec<Option<bool>>,
 }
 
 impl<'a> Records<'a> {
@@ -178,6 +182,7 @@ impl<'a> Records<'a> {
             c.started_ms.push(i.started_ms);
             c.warm.push(i.warm);
             c.start_ms.push(i.start_ms);
+            c.reused.push(i.reused);
         }
         Ok(c)
     }
@@ -186,8 +191,8 @@ impl<'a> Records<'a> {
         self.id.is_empty()
     }
 
-    /// The 19 array parameters, in [`unnest`]'s order.
-    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 19] {
+    /// The 20 array parameters, in [`unnest`]'s order.
+    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 20] {
         [
             &self.id,
             &self.app_id,
@@ -208,6 +213,7 @@ impl<'a> Records<'a> {
             &self.started_ms,
             &self.warm,
             &self.start_ms,
+            &self.reused,
         ]
     }
 }

@@ -26,9 +26,9 @@ impl FunctionStore for SqliteStore {
         self.with(|conn| {
             let created_ms = now_ms();
             let inserted = conn.execute(
-                "INSERT INTO functions (app_id, trigger, name, description, enabled, timeout_ms, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6) ON CONFLICT (app_id, trigger) DO NOTHING",
-                params![app, function.trigger, function.name, function.description, function.timeout_ms, created_ms],
+                "INSERT INTO functions (app_id, trigger, name, description, enabled, timeout_ms, created_ms, instance_reuse)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7) ON CONFLICT (app_id, trigger) DO NOTHING",
+                params![app, function.trigger, function.name, function.description, function.timeout_ms, created_ms, function.instance_reuse.as_str()],
             )?;
             if inserted == 0 {
                 return Err(StoreError::Conflict(format!(
@@ -43,6 +43,7 @@ impl FunctionStore for SqliteStore {
                 description: function.description,
                 enabled: true,
                 timeout_ms: function.timeout_ms,
+                instance_reuse: function.instance_reuse,
                 current_version: None,
                 created_ms,
             })
@@ -93,8 +94,8 @@ impl FunctionStore for SqliteStore {
             };
             function.patch(patch);
             tx.execute(
-                "UPDATE functions SET enabled = ?1, timeout_ms = ?2, name = ?3, description = ?4 WHERE id = ?5",
-                params![function.enabled, function.timeout_ms, function.name, function.description, id],
+                "UPDATE functions SET enabled = ?1, timeout_ms = ?2, name = ?3, description = ?4, instance_reuse = ?5 WHERE id = ?6",
+                params![function.enabled, function.timeout_ms, function.name, function.description, function.instance_reuse.as_str(), id],
             )?;
             tx.commit()?;
             Ok(Some(function))

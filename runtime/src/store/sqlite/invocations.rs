@@ -199,6 +199,7 @@ mod tests {
             pending: None,
             started_ms: None,
             warm: None,
+            reused: None,
             start_ms: None,
             past_attempts: Vec::new(),
         }
@@ -218,6 +219,8 @@ mod tests {
                  ALTER TABLE invocations DROP COLUMN started_ms;
                  ALTER TABLE invocations DROP COLUMN warm;
                  ALTER TABLE invocations DROP COLUMN start_ms;
+                 ALTER TABLE invocations DROP COLUMN reused;
+                 ALTER TABLE functions DROP COLUMN instance_reuse;
                  PRAGMA user_version = 5;",
             )?;
             Ok(())

@@ -8,10 +8,9 @@ use crate::store::columns::{
     INVOCATION_COLUMNS, StoredInvocation, encode_invocation, encode_past_attempt,
     next_attempt_number, past_attempts_column,
 };
-use crate::store::{Application, Function, Version};
+use crate::store::{Application, Function, InstanceReuse, Version};
 
-pub(super) const FUNCTION_COLUMNS: &str =
-    "id, trigger, name, description, enabled, timeout_ms, current_version, created_ms";
+pub(super) const FUNCTION_COLUMNS: &str = "id, trigger, name, description, enabled, timeout_ms, current_version, created_ms, instance_reuse";
 
 pub(super) fn function_row(row: &Row<'_>) -> rusqlite::Result<Function> {
     Ok(Function {
@@ -23,6 +22,7 @@ pub(super) fn function_row(row: &Row<'_>) -> rusqlite::Result<Function> {
         timeout_ms: row.get(5)?,
         current_version: row.get(6)?,
         created_ms: row.get(7)?,
+        instance_reuse: InstanceReuse::parse(&row.get::<_, String>(8)?),
     })
 }
 
@@ -59,13 +59,14 @@ pub(super) fn application_row(r: &Row<'_>) -> rusqlite::Result<Application> {
 /// reused.
 pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+        "INSERT INTO invocations ({INVOCATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
          ON CONFLICT (id) DO UPDATE SET version_number = excluded.version_number,
            trigger = excluded.trigger, test = excluded.test, args = excluded.args,
            result = excluded.result, error = excluded.error, status = excluded.status,
            logs = excluded.logs, ended_ms = excluded.ended_ms,
            duration_ms = excluded.duration_ms, calls = excluded.calls, attempts = excluded.attempts,
-           started_ms = excluded.started_ms, warm = excluded.warm, start_ms = excluded.start_ms
+           started_ms = excluded.started_ms, warm = excluded.warm, start_ms = excluded.start_ms,
+           reused = excluded.reused
          WHERE invocations.app_id = excluded.app_id AND invocations.function_id = excluded.function_id"
     ))?;
     let encoded =
@@ -89,7 +90,8 @@ pub(super) fn put_invocation(conn: &Connection, i: &Invocation) -> rusqlite::Res
         i.attempts,
         i.started_ms,
         i.warm,
-        i.start_ms
+        i.start_ms,
+        i.reused
     ])?;
     Ok(())
 }
@@ -118,6 +120,7 @@ pub(super) const ABANDONED_ATTEMPT_FROM_COLUMNS: &str = "json_object('startedMs'
 /// re-drive, which replaces a failed record without reading it first).
 pub(super) const PAST_ATTEMPT_FROM_COLUMNS: &str = "json_object('startedMs', started_ms, 'endedMs', ended_ms,
    'durationMs', duration_ms, 'warm', CASE WHEN warm IS NULL THEN NULL WHEN warm THEN json('true') ELSE json('false') END,
+   'reused', CASE WHEN reused IS NULL THEN NULL WHEN reused THEN json('true') ELSE json('false') END,
    'startMs', start_ms, 'error', json(error), 'logs', json(logs), 'calls', json(calls))";
 
 /// `SELECT {INVOCATION_COLUMNS}` for the invocation record mapper.
@@ -149,7 +152,8 @@ pub(super) fn invocation_row(row: &Row<'_>) -> rusqlite::Result<Invocation> {
         started_ms: row.get(16)?,
         warm: row.get(17)?,
         start_ms: row.get(18)?,
-        past_attempts: row.get(19)?,
+        reused: row.get(19)?,
+        past_attempts: row.get(20)?,
     }
     .decode())
 }

@@ -64,6 +64,7 @@
   // hang up, and reconnects.
   const live = new Set();
   internal.resetSockets = function () {
+    if (live.size === 0) return;
     for (const socket of live) {
       socket._id = null;
       socket.connecting = false;

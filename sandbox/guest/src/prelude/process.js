@@ -117,6 +117,7 @@
   /** Takes out what `addEnv` added: a reused instance's next invocation
    * sees only its own secrets. */
   internal.resetEnv = function () {
+    if (replaced.size === 0) return;
     for (const [key, value] of replaced) {
       if (value === undefined) delete env[key]; else env[key] = value;
     }
