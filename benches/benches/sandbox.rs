@@ -4,6 +4,8 @@
 //!   invocation (the bench waits for the pool between samples);
 //! - `start/back-to-back` (printed only): invocations back to back, as a
 //!   hot function sees them; all of them, and the warm ones apart;
+//! - `start/reused`: instance reuse, one kept instance serving invocation
+//!   after invocation (printed only);
 //! - `start/inline`: the pool is empty, the invocation instantiates;
 //! - `start/cold`: a process-fresh engine loads the image's precompiled
 //!   artifact from disk (mmap) and runs its first invocation;
@@ -24,7 +26,7 @@ use std::time::{Duration, Instant};
 use benches::{back_to_back, percentile, print_percentiles, wait_warm};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sandbox::{
-    HostCall, HostCallFuture, HostCalls, Image, ImageSpec, Limits, NoHostCalls, Sandbox,
+    HostCall, HostCallFuture, HostCalls, Image, ImageSpec, Limits, NoHostCalls, Reuse, Sandbox,
     SandboxConfig, Script,
 };
 use serde_json::value::{RawValue, to_raw_value};
@@ -165,6 +167,33 @@ fn benches(c: &mut Criterion) {
         ),
         warm,
     );
+    // Instance reuse: one kept instance serving invocation after
+    // invocation (the first one makes it).
+    let reusing = Limits {
+        reuse: Reuse::Sequential {
+            max_invocations: u32::MAX,
+            max_idle: Duration::from_secs(600),
+        },
+        ..Limits::default()
+    };
+    let reused_once = || {
+        let started = Instant::now();
+        let outcome = s
+            .runtime
+            .block_on(
+                s.trivial
+                    .invoke(&s.event, &s.context, &reusing, none.clone()),
+            )
+            .expect("invocation starts");
+        let elapsed = started.elapsed();
+        assert!(outcome.succeeded(), "{:?}", outcome.result);
+        elapsed
+    };
+    for _ in 0..2_000 {
+        reused_once();
+    }
+    print_percentiles("start/reused", (0..20_000).map(|_| reused_once()).collect());
+    s.trivial.retire_kept();
     print_percentiles(
         "start/inline",
         (0..20_000)

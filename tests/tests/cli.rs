@@ -476,7 +476,20 @@ fn a_project_folder_deploys_and_redeploys_only_what_changed() {
     );
 
     // Runtime settings from the file: environment variables.
+    // And a function setting: instance reuse for the sign-in function.
     let toml = std::fs::read_to_string(project.join("chatfn.toml")).expect("toml");
+    let section = toml
+        .find("[functions.\"user.attempted.start_session\"]")
+        .expect("the sign-in function");
+    let (before, after) = toml.split_at(section);
+    let toml = format!(
+        "{before}{}",
+        after.replacen(
+            "# instance-reuse = \"sequential\"",
+            "instance-reuse = \"sequential\"",
+            1
+        )
+    );
     std::fs::write(
         project.join("chatfn.toml"),
         toml.replace(
@@ -490,6 +503,11 @@ fn a_project_folder_deploys_and_redeploys_only_what_changed() {
     assert_eq!(
         client.get("/v1/runtimes/nodejs").body["environmentVariables"]["GREETING"],
         "Welcome"
+    );
+    assert!(env.contains("instanceReuse"), "{env}");
+    assert_eq!(
+        client.get(&format!("/v1/functions/{sign_in}")).body["instanceReuse"],
+        "sequential"
     );
 
     ok(with(&["rollback", "user-attempted-start-session", "1"]));

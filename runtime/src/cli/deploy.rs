@@ -376,6 +376,11 @@ fn plan(
         {
             settings.insert("timeoutMs".into(), timeout.into());
         }
+        if let Some(reuse) = wanted.instance_reuse
+            && existing["instanceReuse"] != reuse.as_str()
+        {
+            settings.insert("instanceReuse".into(), reuse.as_str().into());
+        }
         let enabled = wanted.enabled.unwrap_or(true);
         if existing["enabled"] != enabled {
             settings.insert("enabled".into(), enabled.into());
@@ -541,6 +546,9 @@ async fn apply(
                 let mut body = json!({ "type": trigger, "name": wanted.name });
                 if let Some(t) = wanted.timeout_ms {
                     body["timeoutMs"] = t.into();
+                }
+                if let Some(reuse) = wanted.instance_reuse {
+                    body["instanceReuse"] = reuse.as_str().into();
                 }
                 if let Some(d) = &wanted.description {
                     body["description"] = d.clone().into();

@@ -119,7 +119,7 @@ pub(crate) fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
         let file = format!("functions/{}.ts", slug(trigger));
         write(&dir, &file, &handler(trigger, known.blocking))?;
         toml.push_str(&format!(
-            "\n[functions.\"{trigger}\"]\nname = \"{}\"\nhandler = \"{file}\"\n# timeout-ms = 5000\n# enabled = true\n",
+            "\n[functions.\"{trigger}\"]\nname = \"{}\"\nhandler = \"{file}\"\n# timeout-ms = 5000\n# enabled = true\n# instance-reuse = \"sequential\"\n",
             slug(trigger)
         ));
     }

@@ -13,6 +13,7 @@
 //! handler = "functions/check-sign-ins.ts"
 //! timeout-ms = 5000
 //! enabled = true
+//! instance-reuse = "sequential"
 //! ```
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::Failure;
+use crate::store::InstanceReuse;
 
 pub(crate) const PROJECT_FILE: &str = "chatfn.toml";
 
@@ -57,6 +59,8 @@ pub(crate) struct FunctionSection {
     pub(crate) handler: PathBuf,
     pub(crate) timeout_ms: Option<u32>,
     pub(crate) enabled: Option<bool>,
+    /// `none` or `sequential` (see the function resource's `instanceReuse`).
+    pub(crate) instance_reuse: Option<InstanceReuse>,
     pub(crate) description: Option<String>,
 }
 

@@ -29,6 +29,7 @@ mod natives;
 mod zlib;
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use javy::quickjs::{Ctx, Function, Object, Persistent, String as JsString, Value, qjs};
 
@@ -445,8 +446,15 @@ where
 }
 
 /// Reseeds `Math.random` (javy backs it with fastrand's thread-local RNG),
-/// whose state the snapshot would otherwise freeze for every instance.
+/// whose state the snapshot would otherwise freeze for every instance. An
+/// instance the host reuses goes on from its own state: the flag is false
+/// in the snapshot, so only an instance's first invocation pays for the
+/// host call.
 fn reseed() {
+    static SEEDED: AtomicBool = AtomicBool::new(false);
+    if SEEDED.swap(true, Ordering::Relaxed) {
+        return;
+    }
     let mut seed = [0u8; 8];
     host::random(&mut seed);
     fastrand::seed(u64::from_le_bytes(seed));
