@@ -221,6 +221,19 @@ try {
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByText(/Saved: enabled/).waitFor();
 
+  step("settings: instance reuse");
+  await page.getByLabel("Instance reuse").selectOption("sequential");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByText(/instance reuse sequential/).waitFor();
+  assert.equal((await api("GET", `/v1/functions/${fid}`)).body.instanceReuse, "sequential");
+  await api("POST", "/v1/triggers/user.attempted.start_session", { username: "ada" });
+  const reused = await api("POST", "/v1/triggers/user.attempted.start_session", { username: "ada" });
+  const reusedId = reused.body.invocationId;
+  assert.equal((await api("GET", `/v1/invocations/${reusedId}`)).body.reusedInstance, true, "the second sign-in reused the first one's instance");
+  await page.goto(`${base}/#/invocations/${reusedId}`);
+  await page.getByText(/reused instance/).waitFor();
+  await page.goto(`${base}/#/functions/${fid}`);
+
   step("the runtime page");
   await nav("Runtime");
   await page.getByRole("heading", { name: "Environment variables" }).waitFor();

@@ -1,7 +1,7 @@
 // One function: settings, activity, a new version (checked as you type,
 // at the line of each error), its versions (roll back, diff) and test runs.
 
-import { h, replace, table, timeElement, field, setOptions, button, busy, flash, errorText, link, percent, ms } from "../ui.js";
+import { h, replace, table, timeElement, field, select, setOptions, button, busy, flash, errorText, link, percent, ms } from "../ui.js";
 import { codeEditor, diffView } from "../editor.js";
 import { activityChart } from "../chart.js";
 import { invocationSummary } from "./invocation.js";
@@ -23,6 +23,14 @@ export async function render({ api }, main, [id]) {
   const heading = h("h1", {}, fn.name);
   const enabled = h("input", { type: "checkbox", checked: fn.enabled, name: "enabled" });
   const timeout = h("input", { type: "number", min: 1, step: 1, value: fn.timeoutMs, name: "timeoutMs" });
+  const reuse = select(
+    [
+      ["none", "none: a fresh instance per invocation"],
+      ["sequential", "sequential: keep module state between invocations"],
+    ],
+    fn.instanceReuse,
+    { name: "instanceReuse" },
+  );
   const saveSettings = h("button", { type: "submit" }, "Save settings");
   const settings = h(
     "form",
@@ -32,14 +40,19 @@ export async function render({ api }, main, [id]) {
       onsubmit: (event) => {
         event.preventDefault();
         busy(saveSettings, async () => {
-          fn = await api.patch(`/v1/functions/${id}`, { enabled: enabled.checked, timeoutMs: Number(timeout.value) });
-          flash(`Saved: ${fn.enabled ? "enabled" : "disabled"}, timeout ${fn.timeoutMs} ms.`);
+          fn = await api.patch(`/v1/functions/${id}`, {
+            enabled: enabled.checked,
+            timeoutMs: Number(timeout.value),
+            instanceReuse: reuse.value,
+          });
+          flash(`Saved: ${fn.enabled ? "enabled" : "disabled"}, timeout ${fn.timeoutMs} ms, instance reuse ${fn.instanceReuse}.`);
           refreshSummary();
         });
       },
     },
     h("div", { class: "field checkbox" }, h("label", {}, enabled, " Enabled")),
     field("Timeout (ms)", timeout),
+    field("Instance reuse", reuse),
     saveSettings,
   );
   const summary = h("p", { class: "summary" });

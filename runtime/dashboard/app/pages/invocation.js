@@ -62,7 +62,13 @@ export function invocationSummary(run, version) {
       { class: "figures" },
       status(run.status),
       ` invocation ${run.id} · v${run.versionNumber} · ${ms(run.durationMs)}`,
-      run.warmStart === true ? " · warm start" : run.warmStart === false ? " · cold start" : "",
+      run.reusedInstance === true
+        ? " · reused instance"
+        : run.warmStart === true
+          ? " · warm start"
+          : run.warmStart === false
+            ? " · cold start"
+            : "",
       " · ",
       link(`#/invocations/${run.id}`, "details"),
     ),
