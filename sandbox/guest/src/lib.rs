@@ -26,6 +26,7 @@ mod handles;
 mod host;
 mod intl;
 mod natives;
+mod result_json;
 mod zlib;
 
 use std::cell::RefCell;

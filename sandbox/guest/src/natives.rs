@@ -17,6 +17,7 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("log", Func::from(log))?;
     native.set("callStart", Func::from(call_start))?;
     native.set("finish", Func::from(finish))?;
+    native.set("finishResult", Func::from(finish_result))?;
     native.set("now", Func::from(host::monotonic_ms))?;
     native.set("randomBytes", Func::from(random_bytes))?;
     native.set("evalScript", Func::from(eval_script))?;
@@ -47,6 +48,18 @@ fn call_start<'js>(ctx: Ctx<'js>, name: JsString<'js>, args: JsString<'js>) -> i
 
 fn finish<'js>(ctx: Ctx<'js>, kind: u32, payload: JsString<'js>) {
     host::finish(kind, lossy(&ctx, &payload).as_bytes())
+}
+
+/// Reports `value` as the result when the native writer can write it
+/// (see [`crate::result_json`]); false leaves it to `JSON.stringify`.
+fn finish_result<'js>(ctx: Ctx<'js>, value: Value<'js>) -> bool {
+    match crate::result_json::to_json(&ctx, &value) {
+        Some(json) => {
+            host::finish(crate::abi::FINISH_OK, &json);
+            true
+        }
+        None => false,
+    }
 }
 
 /// -1 when `value` is not a native promise, else 0 pending, 1 fulfilled,

@@ -215,3 +215,52 @@ async fn results_that_are_not_json_are_invalid() {
     }
     assert!(run(&image, json!({ "kind": "ok" })).await.succeeded());
 }
+
+/// Results are written natively for plain data; whatever the value, the
+/// text is exactly what `JSON.stringify` gives.
+#[tokio::test]
+async fn results_are_written_as_json_stringify_writes_them() {
+    let source = r#"
+class WithToJson { constructor() { this.a = 1; } toJSON() { return 'custom'; } }
+class Plain { constructor() { this.b = 2; } }
+let deep = 0; for (let i = 0; i < 40; i++) deep = [deep];
+const cycle = {}; cycle.self = cycle;
+const values = [
+  { a: 1, b: 'x', c: true, d: null, e: [1, 2, { f: 'g' }] },
+  [1, , 3],
+  { u: undefined, f() {}, s: Symbol('s'), k: 1 },
+  [undefined, function () {}, Symbol('t')],
+  -0, 0.1, 1.5e-7, 1e21, 2 ** 53, 2 ** 53 - 1, -(2 ** 31), 2 ** 31, NaN, Infinity, -Infinity,
+  '"\\\n\r\t\b\f\u0001\u001f\u007f\u2028\u2029 é 😀',
+  'lone \ud800 surrogate', { 'k\ud83d': 1 },
+  { 'qu"ote': 1, 'ü': 2, '': 3 },
+  { 2: 'two', 1: 'one', b: 'b', a: 'a', '-1': 'minus' },
+  new Date(0), { toJSON() { return 5; } }, new WithToJson(), new Plain(),
+  Object.create(null), Object.assign(Object.create(null), { z: 1 }),
+  { get g() { return 'got'; } },
+  new Map([[1, 2]]), new Set([1]), new Number(3), new String('ab'), new Boolean(false),
+  Object.defineProperty({ v: 1 }, 'hidden', { value: 2, enumerable: false }),
+  new Uint8Array([1, 2]), new Error('e'), deep, [[[]]], {}, [], null, true, false, 'str', 42,
+  1234567890123, -98765, [1.25, { n: 0.5 }],
+];
+async function handleEvent(event) {
+  if (event.i === 'count') return values.length;
+  if (event.i === 'cycle') return cycle;
+  const value = values[event.i];
+  return event.expect ? { json: JSON.stringify(value) ?? null } : value;
+}"#;
+    let image = image(&handler(source)).await;
+    let count = result(&run(&image, json!({ "i": "count" })).await);
+    for i in 0..count.as_u64().expect("a count") {
+        let written = run(&image, json!({ "i": i })).await;
+        let expected = result(&run(&image, json!({ "i": i, "expect": true })).await);
+        let text = written.result.as_ref().expect("a result").get();
+        match expected["json"].as_str() {
+            Some(json) => assert_eq!(text, json, "value {i}"),
+            None => assert_eq!(text, "null", "value {i}"),
+        }
+    }
+    // A cycle fails as JSON.stringify fails.
+    let cycle = run(&image, json!({ "i": "cycle" })).await;
+    assert_eq!(cycle.error_kind(), Some(sandbox::ErrorKind::InvalidResult));
+}

@@ -169,6 +169,8 @@
   function report() {
     if (!current.ok) return native.finish(FINISH_EXCEPTION, internal.errorJson(current.value));
     const value = current.value;
+    // Plain data is written natively; anything else as JSON.stringify does.
+    if (native.finishResult(value === undefined ? null : value)) return;
     let json;
     try {
       json = JSON.stringify(value === undefined ? null : value);
