@@ -104,6 +104,12 @@ impl Writer {
         // SAFETY: `value` is a live string of this context; the returned
         // buffer lives until `JS_FreeCString`.
         let ptr = unsafe { qjs::JS_ToCStringLen2(self.ctx, &mut len, value, false) };
+        self.quote_c_string(ptr, len)
+    }
+
+    /// Quotes (and frees) a C string QuickJS made on this context: `len`
+    /// bytes at `ptr`, null when making it failed.
+    fn quote_c_string(&mut self, ptr: *const std::ffi::c_char, len: qjs::size_t) -> Option<()> {
         if ptr.is_null() {
             self.clear_exception();
             return None;
@@ -111,7 +117,7 @@ impl Writer {
         // SAFETY: QuickJS wrote `len` bytes at `ptr`.
         let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
         let quoted = self.quote(bytes);
-        // SAFETY: `ptr` came from `JS_ToCStringLen2` on this context.
+        // SAFETY: `ptr` came from QuickJS on this context.
         unsafe { qjs::JS_FreeCString(self.ctx, ptr) };
         quoted
     }
@@ -313,16 +319,7 @@ impl Writer {
         let mut len: qjs::size_t = 0;
         // SAFETY: a live atom; the buffer lives until `JS_FreeCString`.
         let ptr = unsafe { qjs::JS_AtomToCStringLen(self.ctx, &mut len, atom) };
-        if ptr.is_null() {
-            self.clear_exception();
-            return None;
-        }
-        // SAFETY: QuickJS wrote `len` bytes at `ptr`.
-        let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
-        let quoted = self.quote(bytes);
-        // SAFETY: from `JS_AtomToCStringLen` on this context.
-        unsafe { qjs::JS_FreeCString(self.ctx, ptr) };
-        quoted
+        self.quote_c_string(ptr, len)
     }
 
     fn clear_exception(&mut self) {
