@@ -138,6 +138,14 @@ impl Form {
     }
 }
 
+/// The linear memory an instance has now (0 before it is instantiated).
+pub(crate) fn memory_bytes(store: &Store<StoreData>) -> usize {
+    store
+        .data()
+        .memory
+        .map_or(0, |memory| memory.data_size(store))
+}
+
 /// Installs the memory limiter and the epoch callback shared by init and
 /// invocation stores: past the deadline (or an invocation's CPU budget)
 /// the guest is interrupted; before it, a busy guest yields to the

@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use wasmtime::{Store, TypedFunc};
 
 use crate::cpu::{CpuAccount, FREE_RUN, Meter};
-use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store};
+use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store, memory_bytes};
 use crate::lane;
 use crate::outcome::{Failure, GuestError};
 use crate::reuse::Kept;
@@ -232,7 +232,7 @@ impl Image {
         let (invoke, resume) = match funcs {
             Some(funcs) => {
                 // A pooled instance was made under the engine's ceiling.
-                let size = store.data().memory.map_or(0, |m| m.data_size(&*store));
+                let size = memory_bytes(store);
                 if size > store.data().limiter.limit() {
                     store.data_mut().limiter.hit = true;
                     return Err(DriveError::Start(wasmtime::Error::msg(
@@ -320,11 +320,7 @@ impl Image {
         else {
             return self.retire(ready.store);
         };
-        let size = ready
-            .store
-            .data()
-            .memory
-            .map_or(0, |memory| memory.data_size(&ready.store));
+        let size = memory_bytes(&ready.store);
         // Past the high-water mark a growing heap would soon fail an
         // invocation at the limit: a fresh instance serves the next one.
         if uses >= max_invocations || size > limits.memory_bytes / 2 {

@@ -26,7 +26,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::image::ImageInner;
-use crate::instance::{Ready, StartError};
+use crate::instance::{Ready, StartError, memory_bytes};
 use crate::pool::Running;
 use crate::reuse::KeptBytes;
 use crate::{Image, SandboxConfig};
@@ -74,11 +74,7 @@ impl Image {
     /// the pool's size). Such an image is not kept warm until a bake puts
     /// that memory in its snapshot, where instances share it.
     pub(crate) fn keeps_warm(&self, ready: &Ready) -> bool {
-        let size = ready
-            .store
-            .data()
-            .memory
-            .map_or(0, |memory| memory.data_size(&ready.store));
+        let size = memory_bytes(&ready.store);
         let allowance = self
             .inner
             .sandbox
