@@ -117,7 +117,8 @@ pub struct Limits {
     /// Wall-clock limit (epoch interruption). Default: 5 s.
     pub timeout: Duration,
     /// CPU-time limit: time the invocation spends running on an executor
-    /// thread, not waiting on host calls, timers or its turn. Default: 5 s
+    /// thread, not waiting on host calls, timers or its turn, nor preempted
+    /// past its first millisecond (the thread's CPU clock). Default: 5 s
     /// (so the timeout comes first unless this is lowered).
     pub cpu_time: Duration,
     /// Whose CPU time this is, for turns among long-running guests.

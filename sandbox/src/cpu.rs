@@ -23,7 +23,10 @@ use tokio::sync::Notify;
 
 use crate::fair::TenantQueue;
 
-/// CPU time a guest may use before it needs a turn.
+/// CPU time a guest may use before it needs a turn. Measured with the
+/// thread's CPU clock once the wall clock says it has passed (see
+/// [`Meter`]), so a guest computes for one to two of these on the
+/// caller's thread before it moves.
 pub(crate) const FREE_RUN: Duration = Duration::from_millis(1);
 
 /// Whose CPU time an invocation is and how urgent it is: long-running
@@ -202,15 +205,34 @@ impl Turns {
 }
 
 /// Time spent running an invocation on an executor thread: summed over
-/// its polls (host calls and timers it waits on do not count). Read with
-/// `Instant`, not the thread's CPU clock, which costs a system call (about
-/// half a microsecond here) per read; a thread the OS preempts mid-poll is
-/// charged for it.
+/// its polls (host calls and timers it waits on do not count).
+///
+/// Read with `Instant` at first: the thread's CPU clock costs a system call
+/// (about half a microsecond here) per read, and most invocations end
+/// within their free run. But wall time charges a guest for every moment
+/// its thread was preempted, and on a busy machine (other processes, or the
+/// long lane's own guests) a trivial handler preempted once for a few
+/// milliseconds looked long: it moved to the long lane, where a saturated
+/// machine starved it past its timeout, and its image's next invocations
+/// started there too. So at the first tick past [`FREE_RUN`] of wall time,
+/// the meter turns *precise*: from then on it reads the thread's CPU clock
+/// at each poll's start and end and at each tick (once per millisecond of
+/// a long guest), and only that time counts towards the free run and the
+/// budget.
 pub(crate) struct Meter {
     base: Instant,
+    /// Wall time in polls until the meter turned precise.
     used_ns: AtomicU64,
-    /// When the current poll started (ns after `base`), or `IDLE`.
+    /// When the current poll started (ns after `base`), or `IDLE`; unused
+    /// once precise.
     polling_since: AtomicU64,
+    precise: AtomicBool,
+    /// Thread CPU time used since the meter turned precise, up to the
+    /// current segment.
+    cpu_ns: AtomicU64,
+    /// The thread's CPU clock when the current segment (a poll, or its part
+    /// since the last tick) started, or `IDLE`.
+    cpu_since: AtomicU64,
 }
 
 const IDLE: u64 = u64::MAX;
@@ -221,6 +243,9 @@ impl Meter {
             base: Instant::now(),
             used_ns: AtomicU64::new(0),
             polling_since: AtomicU64::new(IDLE),
+            precise: AtomicBool::new(false),
+            cpu_ns: AtomicU64::new(0),
+            cpu_since: AtomicU64::new(IDLE),
         }
     }
 
@@ -229,10 +254,18 @@ impl Meter {
     }
 
     fn start(&self) {
-        self.polling_since.store(self.now_ns(), Ordering::Relaxed);
+        if self.precise.load(Ordering::Relaxed) {
+            self.cpu_since.store(thread_cpu_ns(), Ordering::Relaxed);
+        } else {
+            self.polling_since.store(self.now_ns(), Ordering::Relaxed);
+        }
     }
 
     fn stop(&self) {
+        if self.precise.load(Ordering::Relaxed) {
+            self.fold_segment(false);
+            return;
+        }
         let since = self.polling_since.swap(IDLE, Ordering::Relaxed);
         if since != IDLE {
             let spent = self.now_ns().saturating_sub(since);
@@ -240,14 +273,61 @@ impl Meter {
         }
     }
 
-    /// Time used so far, the current poll included.
+    /// Adds the current segment's thread CPU time; `go_on` starts the next
+    /// one now (at a tick), else none (at a poll's end).
+    fn fold_segment(&self, go_on: bool) {
+        let now = thread_cpu_ns();
+        let since = self
+            .cpu_since
+            .swap(if go_on { now } else { IDLE }, Ordering::Relaxed);
+        if since != IDLE {
+            self.cpu_ns
+                .fetch_add(now.saturating_sub(since), Ordering::Relaxed);
+        }
+    }
+
+    /// At a tick, on the polling thread: the time used so far, the current
+    /// poll included, after turning precise once past the free run.
+    fn checkpoint(&self) -> Duration {
+        if self.precise.load(Ordering::Relaxed) {
+            self.fold_segment(true);
+            return self.used();
+        }
+        let used = self.used();
+        if used < FREE_RUN {
+            return used;
+        }
+        let since = self.polling_since.swap(IDLE, Ordering::Relaxed);
+        if since != IDLE {
+            let spent = self.now_ns().saturating_sub(since);
+            self.used_ns.fetch_add(spent, Ordering::Relaxed);
+        }
+        self.cpu_since.store(thread_cpu_ns(), Ordering::Relaxed);
+        self.precise.store(true, Ordering::Relaxed);
+        self.used()
+    }
+
+    /// Time used so far: the wall time up to turning precise, then the
+    /// thread CPU time, both up to the current poll's start or last tick.
     pub(crate) fn used(&self) -> Duration {
         let mut ns = self.used_ns.load(Ordering::Relaxed);
-        let since = self.polling_since.load(Ordering::Relaxed);
-        if since != IDLE {
-            ns += self.now_ns().saturating_sub(since);
+        if self.precise.load(Ordering::Relaxed) {
+            ns = ns.saturating_add(self.cpu_ns.load(Ordering::Relaxed));
+        } else {
+            let since = self.polling_since.load(Ordering::Relaxed);
+            if since != IDLE {
+                ns = ns.saturating_add(self.now_ns().saturating_sub(since));
+            }
         }
         Duration::from_nanos(ns)
+    }
+
+    /// Whether the guest computed past its free run: a full [`FREE_RUN`]
+    /// on the thread's CPU clock after the wall clock first said so. Time
+    /// the thread spent preempted does not make a guest long.
+    pub(crate) fn outran(&self) -> bool {
+        self.precise.load(Ordering::Relaxed)
+            && Duration::from_nanos(self.cpu_ns.load(Ordering::Relaxed)) >= FREE_RUN
     }
 
     /// Runs `future`, adding the time spent in its polls to this meter.
@@ -261,6 +341,28 @@ impl Meter {
         })
         .await
     }
+}
+
+/// The calling thread's CPU time in ns (wall time where there is no such
+/// clock).
+fn thread_cpu_ns() -> u64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        #[allow(unsafe_code, reason = "clock_gettime writes `ts` only")]
+        // SAFETY: `ts` is a valid, writable timespec for the call.
+        let read = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        if read == 0 {
+            let secs = u64::try_from(ts.tv_sec).unwrap_or(0);
+            let nanos = u64::try_from(ts.tv_nsec).unwrap_or(0);
+            return secs.saturating_mul(1_000_000_000).saturating_add(nanos);
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    u64::try_from(START.get_or_init(Instant::now).elapsed().as_nanos()).unwrap_or(u64::MAX - 1)
 }
 
 /// An invocation's CPU account: its meter, its budget and its seat. Kept
@@ -303,12 +405,12 @@ impl CpuAccount {
     }
 
     pub(crate) fn tick(&mut self) -> Tick {
-        let used = self.meter.used();
+        let used = self.meter.checkpoint();
         if used > self.limit {
             self.hit = true;
             return Tick::OverBudget;
         }
-        if used < FREE_RUN {
+        if !self.meter.outran() {
             return Tick::Run;
         }
         if !self.long.swap(true, Ordering::Relaxed) {
@@ -517,5 +619,71 @@ mod tests {
         let used = meter.used();
         assert!(used >= Duration::from_millis(20), "{used:?}");
         assert!(used < Duration::from_millis(45), "{used:?}");
+    }
+
+    /// Spins until the thread's CPU clock has advanced by `d`.
+    fn compute_for(d: Duration) {
+        let until = thread_cpu_ns() + u64::try_from(d.as_nanos()).expect("small");
+        while thread_cpu_ns() < until {
+            std::hint::spin_loop();
+        }
+    }
+
+    #[test]
+    fn time_off_the_cpu_past_the_free_run_is_not_charged() {
+        // A sleep mid-poll stands for the thread being preempted: the wall
+        // clock runs, the thread's CPU clock does not.
+        let meter = Meter::new();
+        meter.start();
+        std::thread::sleep(Duration::from_millis(5));
+        let at_switch = meter.checkpoint();
+        assert!(at_switch >= Duration::from_millis(5), "{at_switch:?}");
+        std::thread::sleep(Duration::from_millis(50));
+        let used = meter.checkpoint();
+        meter.stop();
+        assert!(!meter.outran(), "preempted, not long");
+        assert!(used < Duration::from_millis(30), "{used:?}");
+        // Later polls are timed on the CPU clock too.
+        meter.start();
+        std::thread::sleep(Duration::from_millis(50));
+        meter.stop();
+        assert!(
+            meter.used() < Duration::from_millis(30),
+            "{:?}",
+            meter.used()
+        );
+        assert!(!meter.outran());
+    }
+
+    #[test]
+    fn computing_past_the_free_run_is_long_and_charged() {
+        let meter = Meter::new();
+        meter.start();
+        compute_for(FREE_RUN + Duration::from_millis(1));
+        meter.checkpoint();
+        assert!(
+            !meter.outran(),
+            "the CPU clock starts at the first tick past the free run"
+        );
+        compute_for(FREE_RUN);
+        meter.checkpoint();
+        assert!(meter.outran());
+        compute_for(Duration::from_millis(3));
+        meter.stop();
+        let used = meter.used();
+        assert!(used >= Duration::from_millis(5), "{used:?}");
+    }
+
+    #[test]
+    fn a_guest_preempted_within_its_free_run_never_waits_for_a_turn() {
+        let turns = Arc::new(Turns::new(1));
+        let mut account = CpuAccount::new(&turns, CpuShare::default(), Duration::from_secs(1));
+        account.meter.start();
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(matches!(account.tick(), Tick::Run));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(matches!(account.tick(), Tick::Run));
+        account.meter.stop();
+        assert!(!account.long.load(Ordering::Relaxed));
     }
 }

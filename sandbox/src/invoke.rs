@@ -17,7 +17,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::value::RawValue;
 use wasmtime::{Store, TypedFunc};
 
-use crate::cpu::{CpuAccount, FREE_RUN, Meter};
+use crate::cpu::{CpuAccount, Meter};
 use crate::instance::{Ready, StartError, TrapKind, classify_trap, configure_store, memory_bytes};
 use crate::lane;
 use crate::outcome::{Failure, GuestError};
@@ -113,7 +113,7 @@ impl Image {
         let home = tokio::runtime::Handle::current();
 
         let driving = Instant::now();
-        let run = |store, funcs, timeout| {
+        let run = |store, funcs, timeout: Duration| {
             let driven = self.clone().drive_for(
                 store,
                 funcs,
@@ -122,11 +122,27 @@ impl Image {
                 Arc::clone(&meter),
                 timeout,
             );
-            sandbox.lane.run(Arc::clone(&long), driven)
+            // The guest's own timer runs where the guest does: on the long
+            // lane, at the lowest priority, a machine saturated by other
+            // work may not schedule it for seconds. The caller stops
+            // waiting soon after the deadline all the same.
+            tokio::time::timeout(
+                timeout + LANE_GRACE,
+                sandbox.lane.run(Arc::clone(&long), driven),
+            )
+        };
+        let unscheduled = |warm: bool| Outcome {
+            cpu: meter.used(),
+            warm,
+            reused,
+            ..outcome_unscheduled(limits, started.elapsed())
         };
         // `called`: when `handleEvent` was called, to tell start and run
         // times apart.
-        let (mut store, mut called, mut run_result) = run(store, funcs, limits.timeout).await;
+        let Ok((mut store, mut called, mut run_result)) = run(store, funcs, limits.timeout).await
+        else {
+            return Ok(unscheduled(pooled));
+        };
         // Every slot was busy for an inline start, yet the warmer may have
         // just taken the last one for this image's pool: that instance
         // serves the invocation instead.
@@ -141,12 +157,15 @@ impl Image {
             drop(std::mem::replace(&mut store, ready_store));
             pooled = true;
             let left = limits.timeout.saturating_sub(driving.elapsed());
-            (store, called, run_result) = run(store, funcs, left).await;
+            let Ok(ran) = run(store, funcs, left).await else {
+                return Ok(unscheduled(true));
+            };
+            (store, called, run_result) = ran;
         }
         let run = run_result;
         self.inner
             .runs_long
-            .store(meter.used() >= FREE_RUN, Ordering::Relaxed);
+            .store(meter.outran(), Ordering::Relaxed);
         let mut exports = None;
         let ended = match run {
             Ok(Ok(funcs)) => {
@@ -414,6 +433,38 @@ fn encode_result(
 
 /// The outcome, taken out of the store's state (which a kept instance
 /// goes on using).
+/// How long past its timeout the caller waits for a guest on the long lane
+/// to end by its own timer, which normally takes microseconds.
+const LANE_GRACE: Duration = Duration::from_millis(250);
+
+/// A guest on the long lane that was not scheduled by its deadline: a
+/// timeout. Its instance (and the logs in it) is dropped on the lane.
+fn outcome_unscheduled(limits: &Limits, duration: Duration) -> Outcome {
+    Outcome {
+        result: Err(Failure {
+            kind: ErrorKind::Timeout,
+            error: timeout_error(limits),
+        }),
+        logs: Vec::new(),
+        host_calls: 0,
+        duration,
+        warm: false,
+        reused: false,
+        startup: duration,
+        cpu: Duration::ZERO,
+    }
+}
+
+fn timeout_error(limits: &Limits) -> GuestError {
+    GuestError::new(
+        "TimeoutError",
+        format!(
+            "the invocation did not finish within {} ms",
+            limits.timeout.as_millis()
+        ),
+    )
+}
+
 fn outcome(
     data: &mut StoreData,
     ended: std::result::Result<(), TrapKind>,
@@ -431,16 +482,7 @@ fn outcome(
         )
     };
     let result = match ended {
-        Err(TrapKind::Timeout) => failed(
-            ErrorKind::Timeout,
-            GuestError::new(
-                "TimeoutError",
-                format!(
-                    "the invocation did not finish within {} ms",
-                    limits.timeout.as_millis()
-                ),
-            ),
-        ),
+        Err(TrapKind::Timeout) => failed(ErrorKind::Timeout, timeout_error(limits)),
         Err(TrapKind::CpuLimit) => failed(
             ErrorKind::CpuLimit,
             GuestError::new(

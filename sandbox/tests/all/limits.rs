@@ -1,5 +1,7 @@
 //! Every budget ends cleanly, with its own error kind.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use sandbox::{ErrorKind, Failure, Limits, NoHostCalls};
@@ -29,6 +31,40 @@ async fn infinite_loop_times_out_near_the_limit() {
     // Not a benchmark: only that the loop was stopped, not left running.
     assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_loop_on_a_starved_long_lane_still_times_out_on_time() {
+    // Busy threads at normal priority on every core: the long lane's
+    // threads, at the lowest priority, get next to no CPU, and neither
+    // does the guest's own timer there. The caller answers regardless.
+    let image = image(&handler("async function handleEvent() { for (;;) {} }")).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let hogs: Vec<_> = (0..cores * 4)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let outcome = run_with(&image, json!({}), &limits(300), NoHostCalls::shared()).await;
+    let elapsed = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    for hog in hogs {
+        hog.join().expect("hog");
+    }
+    assert_eq!(
+        outcome.error_kind(),
+        Some(ErrorKind::Timeout),
+        "{:?}",
+        outcome.result
+    );
+    assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
 }
 
 #[tokio::test]
