@@ -367,7 +367,8 @@ impl Invoker {
     /// instance reuse that moved to another image (a new version, a
     /// rollback, a runtime change) has the instances kept on the old one
     /// retired, so that a later move back (a rollback) starts afresh too;
-    /// so has one whose reuse was turned off.
+    /// so has one whose reuse was turned off (at its next run; until then
+    /// the idle time bounds how long they wait).
     fn follow(&self, function: &Function, key: ImageKey) {
         let previous = {
             let mut reusing = self.reusing.lock().unwrap_or_else(PoisonError::into_inner);
@@ -376,7 +377,11 @@ impl Invoker {
                 InstanceReuse::None => reusing.remove(&function.id),
             }
         };
-        if let Some(previous) = previous.filter(|previous| *previous != key)
+        // Turned off, the image keeps nothing for this function: its kept
+        // instance would hold memory until it idled out, and bring back old
+        // module state were reuse turned on again.
+        let off = function.instance_reuse == InstanceReuse::None;
+        if let Some(previous) = previous.filter(|previous| off || *previous != key)
             && let Some(image) = self.images.peek(previous)
         {
             image.retire_kept();

@@ -81,6 +81,7 @@ pub(crate) struct Gauges {
     pub(crate) images: usize,
     pub(crate) image_bytes: usize,
     pub(crate) warm_instances: usize,
+    pub(crate) kept_instances: usize,
 }
 
 impl Metrics {
@@ -166,8 +167,11 @@ impl Metrics {
              chatfn_image_bytes {}\n\
              # HELP chatfn_warm_instances Instances made ahead of invocations, waiting in warm pools.\n\
              # TYPE chatfn_warm_instances gauge\n\
-             chatfn_warm_instances {}",
-            gauges.images, gauges.image_bytes, gauges.warm_instances
+             chatfn_warm_instances {}\n\
+             # HELP chatfn_kept_instances Instances kept between invocations of functions with instance reuse, waiting for the next.\n\
+             # TYPE chatfn_kept_instances gauge\n\
+             chatfn_kept_instances {}",
+            gauges.images, gauges.image_bytes, gauges.warm_instances, gauges.kept_instances
         );
         out
     }
@@ -188,6 +192,7 @@ mod tests {
             images: 5,
             image_bytes: 1024,
             warm_instances: 4,
+            kept_instances: 2,
         }
     }
 
@@ -238,6 +243,7 @@ mod tests {
         assert!(text.contains("chatfn_saturated_total 1\n"));
         assert!(text.contains("chatfn_queue_jobs{state=\"failed\"} 2\n"));
         assert!(text.contains("chatfn_warm_instances 4"));
+        assert!(text.contains("chatfn_kept_instances 2"));
         // Every sample line is `name{labels} value` or `name value`.
         for l in text.lines().filter(|l| !l.starts_with('#')) {
             let value = l.rsplit(' ').next().unwrap_or_default();

@@ -156,6 +156,12 @@ impl Sandbox {
         self.inner.warmer.pooled()
     }
 
+    /// Instances kept between invocations under
+    /// [`Reuse::Sequential`](crate::Reuse), over all images.
+    pub fn kept_instances(&self) -> usize {
+        self.inner.warmer.kept_total().count()
+    }
+
     /// The compiler images are built with; share it for checking scripts
     /// ahead of a build (e.g. when a version is deployed).
     pub fn compiler(&self) -> &Compiler {

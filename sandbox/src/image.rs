@@ -265,7 +265,7 @@ impl Drop for ImageInner {
         for ready in self.warm.drain() {
             self.sandbox.retire(ready.store);
         }
-        for kept in self.kept.drain(self.sandbox.inner.warmer.kept_bytes()) {
+        for kept in self.kept.drain(self.sandbox.inner.warmer.kept_total()) {
             self.sandbox.retire(kept.ready.store);
         }
     }

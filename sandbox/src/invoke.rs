@@ -321,7 +321,7 @@ impl Image {
         let (kept, expired) = self
             .inner
             .kept
-            .take(self.inner.sandbox.inner.warmer.kept_bytes());
+            .take(self.inner.sandbox.inner.warmer.kept_total());
         for gone in expired {
             self.retire(gone.ready.store);
         }
@@ -353,7 +353,7 @@ impl Image {
         let kept = Kept::new(ready, uses, max_idle, bytes);
         let refused = self.inner.kept.keep(
             kept,
-            self.inner.sandbox.inner.warmer.kept_bytes(),
+            self.inner.sandbox.inner.warmer.kept_total(),
             config.warm_per_image,
             config.warm_pool_bytes,
         );

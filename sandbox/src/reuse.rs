@@ -41,21 +41,33 @@ impl Kept {
     }
 }
 
-/// Memory all kept instances hold, shared with the warm pools' budget.
+/// All kept instances together: how many, and the memory they hold
+/// (shared with the warm pools' budget).
 #[derive(Default)]
-pub(crate) struct KeptBytes(AtomicUsize);
+pub(crate) struct KeptTotal {
+    bytes: AtomicUsize,
+    count: AtomicUsize,
+}
 
-impl KeptBytes {
-    pub(crate) fn get(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+impl KeptTotal {
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
     }
 
+    pub(crate) fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// One instance holding `bytes` is kept.
     fn add(&self, bytes: usize) {
-        self.0.fetch_add(bytes, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// One instance holding `bytes` is no longer kept.
     fn sub(&self, bytes: usize) {
-        self.0.fetch_sub(bytes, Ordering::Relaxed);
+        self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        self.count.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -72,7 +84,7 @@ impl KeptInstances {
 
     /// The most recently used instance that has not idled out, for an
     /// invocation; the expired ones it passes are returned for retiring.
-    pub(crate) fn take(&self, total: &KeptBytes) -> (Option<Kept>, Vec<Kept>) {
+    pub(crate) fn take(&self, total: &KeptTotal) -> (Option<Kept>, Vec<Kept>) {
         let now = Instant::now();
         let mut expired = Vec::new();
         let mut stack = self.stack();
@@ -93,12 +105,12 @@ impl KeptInstances {
     pub(crate) fn keep(
         &self,
         kept: Kept,
-        total: &KeptBytes,
+        total: &KeptTotal,
         cap: usize,
         budget: usize,
     ) -> Option<Kept> {
         let mut stack = self.stack();
-        if stack.len() >= cap || total.get().saturating_add(kept.bytes) > budget {
+        if stack.len() >= cap || total.bytes().saturating_add(kept.bytes) > budget {
             return Some(kept);
         }
         total.add(kept.bytes);
@@ -107,7 +119,7 @@ impl KeptInstances {
     }
 
     /// Takes out the instances idle past their time.
-    pub(crate) fn expired(&self, total: &KeptBytes) -> Vec<Kept> {
+    pub(crate) fn expired(&self, total: &KeptTotal) -> Vec<Kept> {
         let now = Instant::now();
         let mut stack = self.stack();
         let (gone, kept) = std::mem::take(&mut *stack)
@@ -126,7 +138,7 @@ impl KeptInstances {
     }
 
     /// Takes out the longest idle instance.
-    pub(crate) fn pop_oldest(&self, total: &KeptBytes) -> Option<Kept> {
+    pub(crate) fn pop_oldest(&self, total: &KeptTotal) -> Option<Kept> {
         let mut stack = self.stack();
         if stack.is_empty() {
             return None;
@@ -137,7 +149,7 @@ impl KeptInstances {
     }
 
     /// Takes out every instance.
-    pub(crate) fn drain(&self, total: &KeptBytes) -> Vec<Kept> {
+    pub(crate) fn drain(&self, total: &KeptTotal) -> Vec<Kept> {
         let gone = std::mem::take(&mut *self.stack());
         for kept in &gone {
             total.sub(kept.bytes);

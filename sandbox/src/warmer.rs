@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use crate::image::ImageInner;
 use crate::instance::{Ready, StartError, memory_bytes};
 use crate::pool::Running;
-use crate::reuse::KeptBytes;
+use crate::reuse::KeptTotal;
 use crate::{Image, SandboxConfig};
 
 /// How often pool targets adapt to traffic.
@@ -110,7 +110,7 @@ impl Image {
     /// runtime change), and its next run here must start afresh.
     pub fn retire_kept(&self) {
         let sandbox = &self.inner.sandbox;
-        for kept in self.inner.kept.drain(sandbox.inner.warmer.kept_bytes()) {
+        for kept in self.inner.kept.drain(sandbox.inner.warmer.kept_total()) {
             sandbox.retire(kept.ready.store);
         }
     }
@@ -126,8 +126,8 @@ struct Shared {
     wake: Condvar,
     /// Instances in all pools, as of the warmer's last tick.
     pooled: AtomicUsize,
-    /// Memory all kept instances hold.
-    kept: KeptBytes,
+    /// All kept instances together (their number and memory).
+    kept: KeptTotal,
 }
 
 #[derive(Default)]
@@ -143,7 +143,7 @@ impl Warmer {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
             pooled: AtomicUsize::new(0),
-            kept: KeptBytes::default(),
+            kept: KeptTotal::default(),
         });
         let limits = Sizing {
             budget: budget(config),
@@ -166,8 +166,8 @@ impl Warmer {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Memory all kept instances hold.
-    pub(crate) fn kept_bytes(&self) -> &KeptBytes {
+    /// All kept instances together (their number and memory).
+    pub(crate) fn kept_total(&self) -> &KeptTotal {
         &self.shared.kept
     }
 
@@ -276,7 +276,7 @@ fn run(shared: &Shared, sizing: &Sizing) {
 /// kept instances that idled out (and, when they hold more than their
 /// share of the budget, the longest idle); drops images that are gone or
 /// idle.
-fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &KeptBytes) {
+fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &KeptTotal) {
     let mut wanted = Vec::with_capacity(tracked.len());
     tracked.retain_mut(|entry| {
         let Some(image) = entry.image.upgrade() else {
@@ -318,7 +318,7 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &
     // so pools get what they leave; when they take more than three
     // quarters, the longest idle go.
     let share = sizing.bytes / 4 * 3;
-    while kept.get() > share {
+    while kept.bytes() > share {
         let oldest = tracked
             .iter()
             .filter_map(|entry| entry.image.upgrade())
@@ -332,7 +332,7 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &
     order.sort_by_key(|&i| std::cmp::Reverse(tracked[i].heat));
     let mut left = sizing
         .budget
-        .saturating_sub(kept.get().div_ceil(sizing.per_instance));
+        .saturating_sub(kept.bytes().div_ceil(sizing.per_instance));
     for i in order {
         let (image, target) = &wanted[i];
         let granted = (*target).min(left);

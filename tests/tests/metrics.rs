@@ -25,7 +25,7 @@ pub(crate) fn scrape(server: &Server) -> String {
 }
 
 /// The value of the sample line starting with `series` (labels included).
-fn value(text: &str, series: &str) -> f64 {
+pub(crate) fn value(text: &str, series: &str) -> f64 {
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|v| v.parse().ok())

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
+use crate::metrics::{scrape, value};
 use crate::server::{Client, Server};
 use crate::service::START;
 
@@ -139,6 +140,8 @@ fn a_token_cached_in_module_scope_is_fetched_once_with_reuse() {
         "{record}"
     );
     assert_eq!(record["attempts"][0]["reusedInstance"], true);
+    // The instance waits for the next sign-in, and the metrics show it.
+    assert_eq!(value(&scrape(&server), "chatfn_kept_instances"), 1.0);
 
     // Turned off: every invocation starts from the snapshot and fetches.
     let patched = client.json(
@@ -156,6 +159,11 @@ fn a_token_cached_in_module_scope_is_fetched_once_with_reuse() {
     let id = last["invocationId"].as_i64().expect("invocation id");
     let record = client.get(&format!("/v1/invocations/{id}")).body;
     assert_eq!(record["reusedInstance"], false, "{record}");
+    assert_eq!(
+        value(&scrape(&server), "chatfn_kept_instances"),
+        0.0,
+        "turned off, the kept instance was retired"
+    );
 
     // A mode the server does not know is a client error.
     let refused = client.json(

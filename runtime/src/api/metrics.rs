@@ -56,6 +56,7 @@ pub(crate) async fn scrape(
         images,
         image_bytes,
         warm_instances: service.invoker.images().sandbox().warm_instances(),
+        kept_instances: service.invoker.images().sandbox().kept_instances(),
     };
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -6,7 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sandbox::{HostCall, HostCallFuture, HostCalls, Image, Limits, NoHostCalls, Outcome, Reuse};
+use sandbox::{
+    HostCall, HostCallFuture, HostCalls, Image, Limits, NoHostCalls, Outcome, Reuse, Sandbox,
+    SandboxConfig,
+};
 use serde_json::{Value, json};
 
 use crate::support::{handler, image, raw, result, run_with, sandbox};
@@ -255,6 +258,39 @@ async fn images_never_share_instances() {
         json!(1)
     );
     assert_eq!(result(&run(&first, json!({}), &limits).await), json!(4));
+}
+
+#[tokio::test]
+async fn the_sandbox_counts_kept_instances_over_its_images() {
+    // A sandbox of its own: the shared one's count moves with other tests.
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(std::env::temp_dir().join("chatfn-sandbox-tests")),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
+    let first = sandbox.build_image(&handler(COUNTER)).await.expect("image");
+    let second = sandbox
+        .build_image(&handler(&format!("{COUNTER}\n// second")))
+        .await
+        .expect("image");
+    assert_eq!(sandbox.kept_instances(), 0);
+    let limits = reuse();
+    for image in [&first, &second, &first] {
+        assert!(run(image, json!({}), &limits).await.succeeded());
+    }
+    assert_eq!(sandbox.kept_instances(), 2);
+    first.retire_kept();
+    assert_eq!(sandbox.kept_instances(), 1);
+    assert!(
+        !run(&second, json!({ "fail": "throw" }), &limits)
+            .await
+            .succeeded()
+    );
+    assert_eq!(
+        sandbox.kept_instances(),
+        0,
+        "a failed run retires its instance"
+    );
 }
 
 #[tokio::test]
