@@ -264,8 +264,13 @@ impl Meter {
     fn stop(&self) {
         if self.precise.load(Ordering::Relaxed) {
             self.fold_segment(false);
-            return;
+        } else {
+            self.fold_wall();
         }
+    }
+
+    /// Adds the current poll's wall time so far, and ends it.
+    fn fold_wall(&self) {
         let since = self.polling_since.swap(IDLE, Ordering::Relaxed);
         if since != IDLE {
             let spent = self.now_ns().saturating_sub(since);
@@ -297,11 +302,7 @@ impl Meter {
         if used < FREE_RUN {
             return used;
         }
-        let since = self.polling_since.swap(IDLE, Ordering::Relaxed);
-        if since != IDLE {
-            let spent = self.now_ns().saturating_sub(since);
-            self.used_ns.fetch_add(spent, Ordering::Relaxed);
-        }
+        self.fold_wall();
         self.cpu_since.store(thread_cpu_ns(), Ordering::Relaxed);
         self.precise.store(true, Ordering::Relaxed);
         self.used()

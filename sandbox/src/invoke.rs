@@ -131,11 +131,23 @@ impl Image {
                 sandbox.lane.run(Arc::clone(&long), driven),
             )
         };
-        let unscheduled = |warm: bool| Outcome {
-            cpu: meter.used(),
-            warm,
-            reused,
-            ..outcome_unscheduled(limits, started.elapsed())
+        // A guest on the long lane not scheduled by its deadline: a
+        // timeout. Its instance (and the logs in it) is dropped on the lane.
+        let unscheduled = |warm: bool| {
+            let duration = started.elapsed();
+            Outcome {
+                result: Err(Failure {
+                    kind: ErrorKind::Timeout,
+                    error: timeout_error(limits),
+                }),
+                logs: Vec::new(),
+                host_calls: 0,
+                duration,
+                warm,
+                reused,
+                startup: duration,
+                cpu: meter.used(),
+            }
         };
         // `called`: when `handleEvent` was called, to tell start and run
         // times apart.
@@ -431,29 +443,9 @@ fn encode_result(
     }
 }
 
-/// The outcome, taken out of the store's state (which a kept instance
-/// goes on using).
 /// How long past its timeout the caller waits for a guest on the long lane
 /// to end by its own timer, which normally takes microseconds.
 const LANE_GRACE: Duration = Duration::from_millis(250);
-
-/// A guest on the long lane that was not scheduled by its deadline: a
-/// timeout. Its instance (and the logs in it) is dropped on the lane.
-fn outcome_unscheduled(limits: &Limits, duration: Duration) -> Outcome {
-    Outcome {
-        result: Err(Failure {
-            kind: ErrorKind::Timeout,
-            error: timeout_error(limits),
-        }),
-        logs: Vec::new(),
-        host_calls: 0,
-        duration,
-        warm: false,
-        reused: false,
-        startup: duration,
-        cpu: Duration::ZERO,
-    }
-}
 
 fn timeout_error(limits: &Limits) -> GuestError {
     GuestError::new(
@@ -465,6 +457,8 @@ fn timeout_error(limits: &Limits) -> GuestError {
     )
 }
 
+/// The outcome, taken out of the store's state (which a kept instance
+/// goes on using).
 fn outcome(
     data: &mut StoreData,
     ended: std::result::Result<(), TrapKind>,
