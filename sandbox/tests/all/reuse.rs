@@ -6,13 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sandbox::{
-    HostCall, HostCallFuture, HostCalls, Image, Limits, NoHostCalls, Outcome, Reuse, Sandbox,
-    SandboxConfig,
-};
+use sandbox::{HostCall, HostCallFuture, HostCalls, Image, Limits, NoHostCalls, Outcome, Reuse};
 use serde_json::{Value, json};
 
-use crate::support::{handler, image, raw, result, run_with, sandbox};
+use crate::support::{handler, image, new_sandbox, raw, result, run_with, sandbox};
 
 fn reusing(max_invocations: u32, max_idle: Duration) -> Limits {
     Limits {
@@ -263,11 +260,7 @@ async fn images_never_share_instances() {
 #[tokio::test]
 async fn the_sandbox_counts_kept_instances_over_its_images() {
     // A sandbox of its own: the shared one's count moves with other tests.
-    let sandbox = Sandbox::new(SandboxConfig {
-        cache_dir: Some(std::env::temp_dir().join("chatfn-sandbox-tests")),
-        ..SandboxConfig::default()
-    })
-    .expect("sandbox");
+    let sandbox = new_sandbox();
     let first = sandbox.build_image(&handler(COUNTER)).await.expect("image");
     let second = sandbox
         .build_image(&handler(&format!("{COUNTER}\n// second")))

@@ -10,16 +10,17 @@ use serde_json::value::{RawValue, to_raw_value};
 
 pub(crate) fn sandbox() -> Sandbox {
     static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
-    SANDBOX
-        .get_or_init(|| {
-            let cache_dir = std::env::temp_dir().join("chatfn-sandbox-tests");
-            Sandbox::new(SandboxConfig {
-                cache_dir: Some(cache_dir),
-                ..SandboxConfig::default()
-            })
-            .expect("sandbox")
-        })
-        .clone()
+    SANDBOX.get_or_init(new_sandbox).clone()
+}
+
+/// A sandbox of a test's own (sharing the image cache on disk), for counts
+/// the shared one's other tests would move.
+pub(crate) fn new_sandbox() -> Sandbox {
+    Sandbox::new(SandboxConfig {
+        cache_dir: Some(std::env::temp_dir().join("chatfn-sandbox-tests")),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox")
 }
 
 pub(crate) fn handler(source: &str) -> ImageSpec {
