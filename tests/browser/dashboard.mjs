@@ -170,8 +170,15 @@ try {
   // Times are shown in the browser's time zone (Tokyo here).
   const created = await page.locator("time").first().getAttribute("datetime");
   const shown = await page.locator("time").first().innerText();
-  const tokyo = new Date(created).toLocaleString("en-US", { timeZone: "Asia/Tokyo", hour: "2-digit", hour12: false });
-  assert.ok(shown.includes(tokyo.padStart(2, "0")), `${shown} is in Tokyo time (${tokyo})`);
+  // The page's locale picks a 12- or 24-hour clock: either is Tokyo's
+  // time to the second (comparing a 24-hour "13" with "01:26 PM" failed
+  // every Tokyo afternoon).
+  const tokyo = [true, false].map((hour12) =>
+    new Date(created).toLocaleTimeString("en-US", {
+      timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12,
+    }).replace(/^24:/, "00:"),
+  );
+  assert.ok(tokyo.some((t) => shown.includes(t)), `${shown} is in Tokyo time (${tokyo.join(" or ")})`);
   await shot("invocation");
 
   step("a failure shows its error at the handler's line");
