@@ -346,7 +346,7 @@ impl Meter {
 
 /// The calling thread's CPU time in ns (wall time where there is no such
 /// clock).
-fn thread_cpu_ns() -> u64 {
+pub(crate) fn thread_cpu_ns() -> u64 {
     #[cfg(unix)]
     {
         let mut ts = libc::timespec {

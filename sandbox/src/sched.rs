@@ -45,15 +45,47 @@ pub(crate) fn prompt_wakeups() {
 /// work goes there at once instead of queueing behind a busy executor
 /// thread.
 pub(crate) fn background() {
+    set_background(0, true);
+}
+
+/// Moves thread `tid` (0: the calling thread) to the background policy
+/// of [`background`], or back to the normal one (`SCHED_OTHER`, nice 0).
+/// A thread at `SCHED_IDLE` gets no CPU at all while normal threads keep
+/// every core busy; the long lane's watch lifts its threads for a while
+/// when that starves them.
+pub(crate) fn set_background(tid: i32, background: bool) {
     #[cfg(target_os = "linux")]
     {
         let param = libc::sched_param { sched_priority: 0 };
         #[allow(unsafe_code, reason = "these calls read their arguments only")]
-        // SAFETY: `param` is valid for the call; pid 0 is the calling thread.
+        // SAFETY: `param` is valid for the call; `tid` names a thread of
+        // this process (or 0, the calling thread).
         unsafe {
-            if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
-                let _ = libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
+            let id = if tid == 0 { libc::gettid() } else { tid };
+            if background {
+                if libc::sched_setscheduler(tid, libc::SCHED_IDLE, &param) != 0 {
+                    let _ = libc::setpriority(libc::PRIO_PROCESS, id as libc::id_t, 19);
+                }
+            } else {
+                let _ = libc::sched_setscheduler(tid, libc::SCHED_OTHER, &param);
+                let _ = libc::setpriority(libc::PRIO_PROCESS, id as libc::id_t, 0);
             }
         }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (tid, background);
+}
+
+/// The calling thread's id, for [`set_background`].
+pub(crate) fn thread_id() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        #[allow(unsafe_code, reason = "gettid has no arguments")]
+        // SAFETY: gettid cannot fail.
+        unsafe {
+            libc::gettid()
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    0
 }
