@@ -82,6 +82,7 @@ pub(crate) struct Gauges {
     pub(crate) image_bytes: usize,
     pub(crate) warm_instances: usize,
     pub(crate) kept_instances: usize,
+    pub(crate) bakes_pending: usize,
 }
 
 impl Metrics {
@@ -170,8 +171,15 @@ impl Metrics {
              chatfn_warm_instances {}\n\
              # HELP chatfn_kept_instances Instances kept between invocations of functions with instance reuse, waiting for the next.\n\
              # TYPE chatfn_kept_instances gauge\n\
-             chatfn_kept_instances {}",
-            gauges.images, gauges.image_bytes, gauges.warm_instances, gauges.kept_instances
+             chatfn_kept_instances {}\n\
+             # HELP chatfn_bakes_pending Images serving late-bound (their handler loaded per instance) that wait for their bake or are being baked.\n\
+             # TYPE chatfn_bakes_pending gauge\n\
+             chatfn_bakes_pending {}",
+            gauges.images,
+            gauges.image_bytes,
+            gauges.warm_instances,
+            gauges.kept_instances,
+            gauges.bakes_pending
         );
         out
     }
@@ -193,6 +201,7 @@ mod tests {
             image_bytes: 1024,
             warm_instances: 4,
             kept_instances: 2,
+            bakes_pending: 1,
         }
     }
 
@@ -243,7 +252,8 @@ mod tests {
         assert!(text.contains("chatfn_saturated_total 1\n"));
         assert!(text.contains("chatfn_queue_jobs{state=\"failed\"} 2\n"));
         assert!(text.contains("chatfn_warm_instances 4"));
-        assert!(text.contains("chatfn_kept_instances 2"));
+        assert!(text.contains("chatfn_kept_instances 2\n"));
+        assert!(text.contains("chatfn_bakes_pending 1\n"));
         // Every sample line is `name{labels} value` or `name value`.
         for l in text.lines().filter(|l| !l.starts_with('#')) {
             let value = l.rsplit(' ').next().unwrap_or_default();

@@ -8,6 +8,7 @@
 //! The queue holds weak references: an image dropped while it waits (its
 //! version was replaced or evicted) is not baked.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
 
 use crate::fair::TenantQueue;
@@ -21,6 +22,8 @@ pub(crate) struct Baker {
 struct Shared {
     queue: Mutex<Queue>,
     ready: Condvar,
+    /// Images queued or being baked.
+    pending: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -45,8 +48,14 @@ impl Baker {
         Ok(Baker { shared })
     }
 
+    /// Images waiting for a bake or being baked.
+    pub(crate) fn pending(&self) -> usize {
+        self.shared.pending.load(Ordering::Relaxed)
+    }
+
     /// Queues `image` for a bake.
     pub(crate) fn enqueue(&self, image: &Image) {
+        self.shared.pending.fetch_add(1, Ordering::Relaxed);
         self.shared
             .queue()
             .images
@@ -89,13 +98,13 @@ fn run(shared: &Shared) {
                     .unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let Some(inner) = next.upgrade() else {
-            continue;
-        };
-        let image = Image { inner };
-        // It keeps working late-bound.
-        if let Err(e) = executor.block_on(image.bake()) {
-            tracing::warn!(image = image.id(), "could not bake an image: {e}");
+        if let Some(inner) = next.upgrade() {
+            let image = Image { inner };
+            // It keeps working late-bound.
+            if let Err(e) = executor.block_on(image.bake()) {
+                tracing::warn!(image = image.id(), "could not bake an image: {e}");
+            }
         }
+        shared.pending.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -162,6 +162,11 @@ impl Sandbox {
         self.inner.warmer.kept_total().count()
     }
 
+    /// Late-bound images waiting for their bake or being baked.
+    pub fn bakes_pending(&self) -> usize {
+        self.inner.baker.pending()
+    }
+
     /// The compiler images are built with; share it for checking scripts
     /// ahead of a build (e.g. when a version is deployed).
     pub fn compiler(&self) -> &Compiler {

@@ -57,6 +57,7 @@ pub(crate) async fn scrape(
         image_bytes,
         warm_instances: service.invoker.images().sandbox().warm_instances(),
         kept_instances: service.invoker.images().sandbox().kept_instances(),
+        bakes_pending: service.invoker.images().sandbox().bakes_pending(),
     };
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
