@@ -68,10 +68,26 @@ impl Sandbox {
         let dir = self.inner.config.cache_dir.clone();
         let max_bytes = self.inner.config.cache_max_bytes;
         let id = id.to_owned();
+        let background = share
+            .background
+            .then(|| self.inner.baker.compile_pool())
+            .flatten();
         // The compile and the cache file's write and fsync all block.
         tokio::task::spawn_blocking(move || {
-            let module =
-                Module::new(&engine, &wasm).map_err(Error::engine("compiling an image"))?;
+            let compile = || Module::new(&engine, &wasm);
+            let module = match background {
+                // Background work (a bake, or a build for a queued job):
+                // this thread and the compile's at background priority
+                // (see `crate::baker`).
+                Some(pool) => {
+                    crate::sched::set_background(0, true);
+                    let module = pool.install(compile);
+                    crate::sched::set_background(0, false);
+                    module
+                }
+                None => compile(),
+            }
+            .map_err(Error::engine("compiling an image"))?;
             if let Some(dir) = dir.as_deref() {
                 cache::store(dir, &id, &module, max_bytes);
                 // Mapped from the file, the code is shared, clean page cache
