@@ -83,6 +83,9 @@ pub(crate) struct Gauges {
     pub(crate) warm_instances: usize,
     pub(crate) kept_instances: usize,
     pub(crate) bakes_pending: usize,
+    /// Unused instance slots that keep an image mapped, and their
+    /// resident bytes.
+    pub(crate) idle_slots: (usize, usize),
 }
 
 impl Metrics {
@@ -174,12 +177,20 @@ impl Metrics {
              chatfn_kept_instances {}\n\
              # HELP chatfn_bakes_pending Images serving late-bound (their handler loaded per instance) that wait for their bake or are being baked.\n\
              # TYPE chatfn_bakes_pending gauge\n\
-             chatfn_bakes_pending {}",
+             chatfn_bakes_pending {}\n\
+             # HELP chatfn_idle_slots Unused instance slots that keep an image's memory mapped for its next instance.\n\
+             # TYPE chatfn_idle_slots gauge\n\
+             chatfn_idle_slots {}\n\
+             # HELP chatfn_idle_slot_bytes Memory those slots keep resident.\n\
+             # TYPE chatfn_idle_slot_bytes gauge\n\
+             chatfn_idle_slot_bytes {}",
             gauges.images,
             gauges.image_bytes,
             gauges.warm_instances,
             gauges.kept_instances,
-            gauges.bakes_pending
+            gauges.bakes_pending,
+            gauges.idle_slots.0,
+            gauges.idle_slots.1,
         );
         out
     }
@@ -202,6 +213,7 @@ mod tests {
             warm_instances: 4,
             kept_instances: 2,
             bakes_pending: 1,
+            idle_slots: (7, 8192),
         }
     }
 
@@ -254,6 +266,8 @@ mod tests {
         assert!(text.contains("chatfn_warm_instances 4"));
         assert!(text.contains("chatfn_kept_instances 2\n"));
         assert!(text.contains("chatfn_bakes_pending 1\n"));
+        assert!(text.contains("chatfn_idle_slots 7\n"));
+        assert!(text.contains("chatfn_idle_slot_bytes 8192\n"));
         // Every sample line is `name{labels} value` or `name value`.
         for l in text.lines().filter(|l| !l.starts_with('#')) {
             let value = l.rsplit(' ').next().unwrap_or_default();

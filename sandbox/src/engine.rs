@@ -162,6 +162,20 @@ impl Sandbox {
         self.inner.warmer.kept_total().count()
     }
 
+    /// Instance slots not in use that keep an image's memory mapped for
+    /// its next instance, and the bytes they keep resident.
+    pub fn idle_slots(&self) -> (usize, usize) {
+        self.inner
+            .engine
+            .pooling_allocator_metrics()
+            .map_or((0, 0), |metrics| {
+                (
+                    metrics.unused_warm_memories() as usize,
+                    metrics.unused_memory_bytes_resident(),
+                )
+            })
+    }
+
     /// Late-bound images waiting for their bake or being baked.
     pub fn bakes_pending(&self) -> usize {
         self.inner.baker.pending()
@@ -240,7 +254,15 @@ fn engine_config(config: &SandboxConfig) -> Config {
         // pagemap scanning only the pages the last instance dirtied are reset.
         .linear_memory_keep_resident(config.keep_resident_bytes)
         .table_keep_resident(64 << 10)
-        .pagemap_scan(Enabled::Auto);
+        .pagemap_scan(Enabled::Auto)
+        // A freed slot keeps its image mapped (and the pages its instances
+        // touched resident) for the next instance of that image. Beyond
+        // this many unused slots, a new instance takes one of another
+        // image's, and remapping it costs page faults and TLB shootdowns
+        // on every core: with wasmtime's default (100, split between
+        // per-thread shards), traffic rotating over 50 functions remapped
+        // a slot on every second invocation.
+        .max_unused_warm_slots(config.max_instances / 2);
 
     let mut cfg = Config::new();
     cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool))

@@ -58,6 +58,7 @@ pub(crate) async fn scrape(
         warm_instances: service.invoker.images().sandbox().warm_instances(),
         kept_instances: service.invoker.images().sandbox().kept_instances(),
         bakes_pending: service.invoker.images().sandbox().bakes_pending(),
+        idle_slots: service.invoker.images().sandbox().idle_slots(),
     };
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
