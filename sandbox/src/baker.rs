@@ -139,13 +139,7 @@ fn run(shared: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The scheduling policy of the calling thread, from procfs.
-    fn policy() -> Option<String> {
-        let sched = std::fs::read_to_string("/proc/thread-self/sched").ok()?;
-        let line = sched.lines().find(|l| l.starts_with("policy"))?;
-        Some(line.rsplit(':').next()?.trim().to_string())
-    }
+    use crate::sched::policy;
 
     #[test]
     fn bakes_compile_at_background_priority() {

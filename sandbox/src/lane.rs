@@ -170,7 +170,7 @@ impl Drop for Lane {
 /// Watches the lane's threads for starvation (see the module's doc).
 #[derive(Default)]
 struct Watch {
-    /// The lane's threads: their ids and `schedstat` files.
+    /// The lane's threads: their ids and procfs files.
     threads: Mutex<Vec<Watched>>,
     /// Guests on the lane now; the watch sleeps while there are none.
     guests: AtomicUsize,
@@ -321,14 +321,8 @@ fn read<'a>(file: &File, buf: &'a mut [u8]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sched::policy;
     use std::time::Duration;
-
-    /// The scheduling policy of the calling thread, from procfs.
-    fn policy() -> Option<String> {
-        let sched = std::fs::read_to_string("/proc/thread-self/sched").ok()?;
-        let line = sched.lines().find(|l| l.starts_with("policy"))?;
-        Some(line.rsplit(':').next()?.trim().to_string())
-    }
 
     #[tokio::test]
     async fn a_future_moves_once_flagged_and_gives_its_output_back() {

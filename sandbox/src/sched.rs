@@ -89,3 +89,12 @@ pub(crate) fn thread_id() -> i32 {
     #[cfg(not(target_os = "linux"))]
     0
 }
+
+/// The scheduling policy of the calling thread, from procfs (`5` is
+/// `SCHED_IDLE`), for tests.
+#[cfg(test)]
+pub(crate) fn policy() -> Option<String> {
+    let sched = std::fs::read_to_string("/proc/thread-self/sched").ok()?;
+    let line = sched.lines().find(|l| l.starts_with("policy"))?;
+    Some(line.rsplit(':').next()?.trim().to_string())
+}
