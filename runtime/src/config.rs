@@ -47,7 +47,7 @@ pub(crate) mod defaults {
     pub(crate) const HEADER_TIMEOUT_MS: u64 = 10_000;
     /// Built images kept in memory.
     pub(crate) const IMAGE_CACHE_ENTRIES: usize = 512;
-    /// Memory built images may take, in MiB.
+    /// Memory built images may hold privately, in MiB (`Image::private_bytes`).
     pub(crate) const IMAGE_CACHE_MB: usize = 2048;
     /// Memory the warm pools may take together, in MiB: the sandbox's
     /// default.

@@ -237,7 +237,7 @@ impl Images {
                     Ok(image) => {
                         let (held, bytes) = {
                             let mut cache = self.cache();
-                            cache.built(key, &slot, image.size_bytes());
+                            cache.built(key, &slot, image.private_bytes());
                             (cache.lru.len(), cache.bytes)
                         };
                         tracing::info!(
@@ -245,7 +245,7 @@ impl Images {
                             revision = key.runtime_revision,
                             image = image.id(),
                             ms = started.elapsed().as_millis() as u64,
-                            size = image.size_bytes(),
+                            private_bytes = image.private_bytes(),
                             held,
                             held_bytes = bytes,
                             "image ready"

@@ -16,6 +16,35 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::OnceCell;
 use wasmtime::{Engine, Module};
 
+/// Where a compiled module's code and data live, which decides what keeping
+/// it loaded costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backing {
+    /// Mapped from its `.cwasm` in the disk cache: clean page cache the
+    /// kernel can reclaim and share, so the module holds privately only
+    /// wasmtime's tables about it.
+    File,
+    /// Compiled in this process's memory (no disk cache, or the write
+    /// failed): all of it is private.
+    Memory,
+}
+
+impl Backing {
+    /// Memory `module` holds that nothing else shares and the kernel cannot
+    /// reclaim. Mapped from a file, that is wasmtime's metadata (function
+    /// and trap tables): about 320 KB per image of the default runtime,
+    /// whose range is 14 MB, measured as the process's anonymous memory
+    /// with 18 and with 401 images loaded; counted as 1/32 of the range.
+    pub(crate) fn private_bytes(self, module: &Module) -> usize {
+        let range = module.image_range();
+        let len = range.end.addr().saturating_sub(range.start.addr());
+        match self {
+            Backing::File => len / 32,
+            Backing::Memory => len,
+        }
+    }
+}
+
 /// Makes sure native code may be loaded from `dir`: creates it (only its
 /// owner may enter) if missing; refuses one that another user owns or that
 /// others may write, since whoever can write there can run code in this

@@ -11,7 +11,7 @@ use compiler::{Compiler, Format, SourceKind, SourceMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cache::hex;
+use crate::cache::{Backing, hex};
 use crate::instance::{Form, Ready, StartError, configure_store};
 use crate::pool::WarmPool;
 use crate::reuse::KeptInstances;
@@ -308,13 +308,15 @@ impl Image {
         self.form().is_baked()
     }
 
-    /// The size of the image's compiled code and data in memory: what
-    /// keeping it loaded costs (file-backed and shared when it came from
-    /// the disk cache, anonymous when it was just built). A late-bound
-    /// image shares this with the other functions on its runtime.
-    pub fn size_bytes(&self) -> usize {
-        let range = self.form().module().image_range();
-        range.end.addr().saturating_sub(range.start.addr())
+    /// Memory that keeping this image loaded holds on its own, for a cache
+    /// of images to budget: a baked image mapped from the disk cache holds
+    /// only wasmtime's tables about its module (its code and data are
+    /// clean page cache, which the kernel shares and reclaims); one
+    /// compiled in memory holds all of it; a late-bound image shares its
+    /// runtime's module and holds only its compiled handler. A late-bound
+    /// image's figure changes when it bakes.
+    pub fn private_bytes(&self) -> usize {
+        self.form().private_bytes
     }
 
     pub(crate) fn form(&self) -> Arc<Form> {
@@ -381,7 +383,7 @@ impl Image {
             tenant: self.inner.tenant,
             background: true,
         };
-        let module = sandbox
+        let (module, backing) = sandbox
             .compiled(
                 &self.inner.id,
                 bundle,
@@ -389,7 +391,7 @@ impl Image {
                 share,
             )
             .await?;
-        let form = Form::new(&sandbox.inner.linker, &module, None)?;
+        let form = Form::baked(&sandbox.inner.linker, &module, backing)?;
         *self
             .inner
             .form
@@ -446,7 +448,7 @@ impl Sandbox {
         let id = spec.digest(fingerprint, "chatfn-image\0", &compiled.full);
         let modules = Arc::clone(&spec.modules);
         if let Some(module) = self.cached(&id) {
-            let form = Form::new(&self.inner.linker, &module, None)?;
+            let form = Form::baked(&self.inner.linker, &module, Backing::File)?;
             return Ok(Image::new(
                 self,
                 id,
@@ -477,11 +479,7 @@ impl Sandbox {
             }
             Err(e) => return Err(e),
         };
-        let form = Form::new(
-            &self.inner.linker,
-            &runtime,
-            Some(Arc::clone(&compiled.handler)),
-        )?;
+        let form = Form::late_bound(&self.inner.linker, &runtime, Arc::clone(&compiled.handler))?;
         let image = Image::new(
             self,
             id,

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use wasmtime::{InstancePre, Linker, Module, ModuleExport, Store, Trap, TypedFunc, UpdateDeadline};
 
+use crate::cache::Backing;
 use crate::cpu::{CpuAccount, Tick};
 use crate::store::StoreData;
 use crate::{Error, LogEntry, Result, abi};
@@ -26,6 +27,10 @@ pub(crate) struct Form {
     /// For a late-bound form: the guest's load export and the compiled
     /// handler each instance evaluates.
     load: Option<(ModuleExport, Arc<[u8]>)>,
+    /// What keeping this form loaded costs on its own (see
+    /// [`Backing::private_bytes`]); a late-bound form shares its runtime's
+    /// module and holds only its handler.
+    pub(crate) private_bytes: usize,
 }
 
 /// An instance ready to serve an invocation.
@@ -47,12 +52,33 @@ pub(crate) enum StartError {
 }
 
 impl Form {
-    /// Links `module` and looks up its exports. With a `handler`, the form
-    /// is late-bound: each instance loads it.
-    pub(crate) fn new(
+    /// A baked form: `module` (kept where `backing` says) has the handler
+    /// in its snapshot.
+    pub(crate) fn baked(
+        linker: &Linker<StoreData>,
+        module: &Module,
+        backing: Backing,
+    ) -> Result<Form> {
+        Form::link(linker, module, None, backing.private_bytes(module))
+    }
+
+    /// A late-bound form: each instance of its runtime's `module` loads
+    /// `handler`.
+    pub(crate) fn late_bound(
+        linker: &Linker<StoreData>,
+        module: &Module,
+        handler: Arc<[u8]>,
+    ) -> Result<Form> {
+        let private_bytes = handler.len();
+        Form::link(linker, module, Some(handler), private_bytes)
+    }
+
+    /// Links `module` and looks up its exports.
+    fn link(
         linker: &Linker<StoreData>,
         module: &Module,
         handler: Option<Arc<[u8]>>,
+        private_bytes: usize,
     ) -> Result<Form> {
         let export = |name: &str| {
             module.get_export_index(name).ok_or_else(|| Error::Engine {
@@ -80,17 +106,13 @@ impl Form {
             invoke: export(abi::EXPORT_INVOKE)?,
             resume: export(abi::EXPORT_RESUME)?,
             load,
+            private_bytes,
         })
     }
 
     /// Whether the handler is in the snapshot (not loaded per instance).
     pub(crate) fn is_baked(&self) -> bool {
         self.load.is_none()
-    }
-
-    /// The compiled module instances come from.
-    pub(crate) fn module(&self) -> &Module {
-        self.pre.module()
     }
 
     /// Instantiates into `store` (configured, with its limits set) and, for

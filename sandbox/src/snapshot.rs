@@ -10,9 +10,10 @@ use std::time::Instant;
 use wasmtime::{Instance, Module, Store};
 use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
 
+use crate::cache::{self, Backing};
 use crate::instance::{TrapKind, classify_trap, configure_store};
 use crate::store::StoreData;
-use crate::{CpuShare, Error, GuestError, Result, Sandbox, abi, cache};
+use crate::{CpuShare, Error, GuestError, Result, Sandbox, abi};
 
 impl Sandbox {
     /// The precompiled module `id` from the disk cache, if there.
@@ -41,7 +42,7 @@ impl Sandbox {
                 return Ok(module);
             }
             let started = Instant::now();
-            let module = self.compiled(id, bundle, modules, share).await?;
+            let (module, _) = self.compiled(id, bundle, modules, share).await?;
             tracing::debug!(
                 runtime = id,
                 ms = started.elapsed().as_millis() as u64,
@@ -61,7 +62,7 @@ impl Sandbox {
         bundle: Vec<u8>,
         modules: Arc<BTreeMap<String, String>>,
         share: CpuShare,
-    ) -> Result<Module> {
+    ) -> Result<(Module, Backing)> {
         let _turn = self.inner.builds.hold(share).await;
         let wasm = self.snapshot(bundle, modules).await?;
         let engine = self.inner.engine.clone();
@@ -94,10 +95,10 @@ impl Sandbox {
                 // the kernel can reclaim, rather than this process's private
                 // memory.
                 if let Some(mapped) = cache::load(&engine, dir, &id) {
-                    return Ok(mapped);
+                    return Ok((mapped, Backing::File));
                 }
             }
-            Ok(module)
+            Ok((module, Backing::Memory))
         })
         .await
         .map_err(|e| Error::Engine {

@@ -75,7 +75,7 @@ pub(crate) struct ServeArgs {
     /// Built images kept in memory, at most.
     #[arg(long, value_name = "N", default_value_t = defaults::IMAGE_CACHE_ENTRIES)]
     image_cache_entries: usize,
-    /// Memory built images may take, in MiB (the most recent one is always kept).
+    /// Memory built images may hold privately, in MiB (the most recent one is always kept); one mapped from the disk cache counts 1/32 of its size, its code being shared page cache.
     #[arg(long, value_name = "MIB", default_value_t = defaults::IMAGE_CACHE_MB)]
     image_cache_mb: usize,
     /// Disk the image cache (under the data directory) may take, in MiB;
