@@ -137,6 +137,32 @@ fn deploy_once(s: &Setup, n: u64) -> Duration {
     started.elapsed()
 }
 
+/// A new late-bound image of the trivial handler: its first invocation
+/// (on the instance its build checked the handler in) and one that
+/// instantiates and loads the handler inline.
+fn late_bound_once(s: &Setup, n: u64, none: &Arc<dyn HostCalls>) -> (Duration, Duration) {
+    // (A comment would not do: the compiler drops it, and the image would
+    // be the baked trivial one.)
+    let source = format!(
+        "async function handleEvent(event) {{ return {{ ok: true, n: event.n, v: {n} }}; }}"
+    );
+    let image = s
+        .runtime
+        .block_on(
+            s.sandbox
+                .build_image(&ImageSpec::new(Script::new("handler.js", source))),
+        )
+        .expect("image");
+    assert!(!image.is_baked());
+    let warm = warm_once(s, &image, none);
+    if image.warm_instances() > 0 {
+        invoke_once(s, &image, none);
+    }
+    let inline = invoke_once(s, &image, none);
+    assert!(!image.is_baked());
+    (warm, inline)
+}
+
 fn deploy_counter() -> u64 {
     // Distinct handlers across runs too, so none is in the disk cache.
     std::time::SystemTime::now()
@@ -206,6 +232,15 @@ fn benches(c: &mut Criterion) {
             })
             .collect(),
     );
+    // The trivial handler late-bound (each instance of its runtime's
+    // snapshot loads it): a warm start, and an instance made inline,
+    // which loads the handler on the request path. A fresh image each
+    // time, as a late-bound image bakes after a few invocations.
+    let (warm, inline): (Vec<Duration>, Vec<Duration>) = (0..2_000)
+        .map(|_| late_bound_once(&s, deploy_counter(), &none))
+        .unzip();
+    print_percentiles("start/warm, late-bound", warm);
+    print_percentiles("start/inline, late-bound", inline);
     let cold: Vec<(Duration, Duration)> = (0..50).map(|_| cold_once(&s)).collect();
     print_percentiles("engine/new", cold.iter().map(|c| c.0).collect());
     print_percentiles("start/cold", cold.iter().map(|c| c.1).collect());
