@@ -77,15 +77,10 @@ impl Sandbox {
         tokio::task::spawn_blocking(move || {
             let compile = || Module::new(&engine, &wasm);
             let module = match background {
-                // Background work (a bake, or a build for a queued job):
-                // this thread and the compile's at background priority
-                // (see `crate::baker`).
-                Some(pool) => {
-                    crate::sched::set_background(0, true);
-                    let module = pool.install(compile);
-                    crate::sched::set_background(0, false);
-                    module
-                }
+                // Background work (a bake, or a build for a queued job)
+                // compiles on the baker's pool, at background priority
+                // (see `crate::baker`); this thread only waits for it.
+                Some(pool) => pool.install(compile),
                 None => compile(),
             }
             .map_err(Error::engine("compiling an image"))?;
