@@ -1,18 +1,10 @@
 //! The baker: bakes late-bound images in the background, one at a time,
-//! on one thread. A bake is a snapshot and a Cranelift compile, about a
-//! second of CPU on every core that must not hold up an executor; with a
-//! queue, a burst of newly hot images costs one waiting thread rather than
-//! one each. The queue is served round-robin over tenants, so one tenant's
-//! burst of new functions does not hold up another's bake.
-//!
-//! Bakes yield to invocations: their compiles, nine tenths of a bake, run
-//! on a rayon pool of their own (wasmtime compiles on the current pool) at
-//! background priority ([`crate::sched::background`]), so they use only
-//! CPU time nothing else wants. On a saturated machine new versions stay
-//! late-bound until load drops. The snapshot before the compile runs at
-//! normal priority: it is short, and its time limit is wall time. Deploys
-//! and runtime builds, which a client waits for, compile at normal
-//! priority on rayon's global pool.
+//! on one thread at background priority ([`crate::sched::background`]). A
+//! bake runs the guest's init over the bundle and snapshots the instance
+//! (nothing is compiled: see [`crate::snapshot`]). With a queue, a burst of
+//! newly hot images takes at most one core's spare time, and never an
+//! executor thread. The queue is served round-robin over tenants, so one
+//! tenant's burst of new functions does not hold up another's bake.
 //!
 //! The queue holds weak references: an image dropped while it waits (its
 //! version was replaced or evicted) is not baked.
@@ -25,9 +17,6 @@ use crate::image::{Image, ImageInner};
 
 pub(crate) struct Baker {
     shared: Arc<Shared>,
-    /// Where bakes compile; `None` if it could not start (bakes then
-    /// compile on rayon's global pool, at normal priority).
-    compile_pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 #[derive(Default)]
@@ -57,22 +46,7 @@ impl Baker {
         std::thread::Builder::new()
             .name("chatfn-baker".into())
             .spawn(move || run(&theirs))?;
-        let compile_pool = rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("chatfn-bake-{i}"))
-            .start_handler(|_| crate::sched::background())
-            .build()
-            .inspect_err(|e| tracing::warn!("bakes compile at normal priority: {e}"))
-            .ok()
-            .map(Arc::new);
-        Ok(Baker {
-            shared,
-            compile_pool,
-        })
-    }
-
-    /// The pool bakes compile on.
-    pub(crate) fn compile_pool(&self) -> Option<Arc<rayon::ThreadPool>> {
-        self.compile_pool.clone()
+        Ok(Baker { shared })
     }
 
     /// Images waiting for a bake or being baked.
@@ -99,6 +73,9 @@ impl Drop for Baker {
 }
 
 fn run(shared: &Shared) {
+    // Bakes use only CPU time nothing else wants; on a saturated machine
+    // new versions stay late-bound until load drops (see `Image::bake`).
+    crate::sched::background();
     let executor = match tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -133,28 +110,5 @@ fn run(shared: &Shared) {
             }
         }
         shared.pending.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sched::policy;
-
-    #[test]
-    fn bakes_compile_at_background_priority() {
-        if !cfg!(target_os = "linux") {
-            return;
-        }
-        let baker = Baker::spawn().expect("baker");
-        let pool = baker.compile_pool().expect("the bakes' compile pool");
-        // SCHED_IDLE is 5: every thread of the pool (rayon's own
-        // `par_iter` work goes to them) and not the caller's.
-        let policies: Vec<_> = pool.broadcast(|_| policy());
-        assert!(!policies.is_empty());
-        for p in policies {
-            assert_eq!(p.as_deref(), Some("5"));
-        }
-        assert_eq!(policy().as_deref(), Some("0"));
     }
 }

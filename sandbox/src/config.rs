@@ -10,8 +10,9 @@ use crate::{Error, Result};
 /// Engine-wide settings, validated by [`Sandbox::new`](crate::Sandbox::new).
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
-    /// Directory where precompiled images (`.cwasm`) are cached. `None`
-    /// disables the disk cache. Default: `None`.
+    /// Directory where image snapshots (`.image`) and the compiled guest
+    /// (`.cwasm`) are cached. `None` disables the disk cache. Default:
+    /// `None`.
     pub cache_dir: Option<PathBuf>,
     /// The most bytes of images the disk cache keeps: past it, the least
     /// recently used are removed (the instrumented guest always stays).
@@ -47,11 +48,11 @@ pub struct SandboxConfig {
     /// over tenants). Default: one fewer than the available cores (at
     /// least 1), so short invocations always find a core.
     pub cpu_turns: usize,
-    /// Image builds that snapshot and compile at once (a cache hit is not
-    /// one); the others wait, builds someone waits on before bakes, then
-    /// round-robin over tenants ([`ImageSpec::tenant`](crate::ImageSpec::tenant)).
-    /// Default: half the available cores (at least 1): a compile uses
-    /// several.
+    /// Image builds (an init run and its snapshot) at once (a cache hit is
+    /// not one); the others wait, builds someone waits on before bakes,
+    /// then round-robin over tenants
+    /// ([`ImageSpec::tenant`](crate::ImageSpec::tenant)). Default: half the
+    /// available cores (at least 1), so builds leave invocations a core.
     pub max_builds: usize,
 }
 

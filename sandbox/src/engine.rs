@@ -13,11 +13,10 @@ use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel,
     PoolingAllocationConfig, Store,
 };
-use wasmtime_wizer::{ModuleContext, Wizer};
+use wasmtime_wizer::Wizer;
 
 use crate::baker::Baker;
 use crate::cache::Runtimes;
-use crate::compile_cache::CompileCache;
 use crate::cpu::Turns;
 use crate::lane::Lane;
 use crate::reaper::Reaper;
@@ -42,17 +41,18 @@ pub(crate) struct Inner {
     pub(crate) linker: Linker<StoreData>,
     pub(crate) config: SandboxConfig,
     /// sha256 of everything besides an image's own inputs that decides what
-    /// an image compiles to: the guest and the engine's settings.
+    /// an image is: the guest and the engine's settings.
     pub(crate) fingerprint: [u8; 32],
-    /// The guest instrumented for Wizer and compiled, shared by all builds.
-    pub(crate) instrumented: OnceCell<Instrumented>,
+    /// The guest, instrumented so that its globals can be read, and
+    /// compiled: every image's module is this one started from a snapshot.
+    pub(crate) guest: OnceCell<Module>,
     pub(crate) wizer: Wizer,
     /// Compiles handler and init scripts (TypeScript, ES modules).
     pub(crate) compiler: Compiler,
     stop_ticker: Arc<AtomicBool>,
     /// Runtime snapshots late-bound images share.
     pub(crate) runtimes: Mutex<Runtimes>,
-    /// Turns of builds (snapshot and compile), shared by tenant.
+    /// Turns of builds (init run and snapshot), shared by tenant.
     pub(crate) builds: Arc<Turns>,
     /// Bakes hot late-bound images in the background.
     pub(crate) baker: Baker,
@@ -64,11 +64,6 @@ pub(crate) struct Inner {
     pub(crate) turns: Arc<Turns>,
     /// Where long-running guests compute.
     pub(crate) lane: Lane,
-}
-
-pub(crate) struct Instrumented {
-    pub(crate) context: ModuleContext<'static>,
-    pub(crate) module: Module,
 }
 
 impl Drop for Inner {
@@ -94,7 +89,7 @@ impl Sandbox {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let mut fingerprint = Sha256::new();
-        fingerprint.update(b"chatfn-image-v1\0");
+        fingerprint.update(b"chatfn-image-v2\0");
         fingerprint.update(guest_digest());
         fingerprint.update(hasher.finish().to_le_bytes());
         fingerprint.update(config.max_memory_bytes.to_le_bytes());
@@ -137,7 +132,7 @@ impl Sandbox {
                 linker,
                 config,
                 fingerprint: fingerprint.finalize().into(),
-                instrumented: OnceCell::new(),
+                guest: OnceCell::new(),
                 wizer,
                 compiler: Compiler::default(),
                 stop_ticker,
@@ -201,31 +196,30 @@ impl Sandbox {
     }
 
     /// The guest instrumented for snapshotting, compiled on first use (or
-    /// loaded from the disk cache: it is the same for every image).
-    pub(crate) async fn instrumented(&self) -> Result<&Instrumented> {
+    /// loaded from the disk cache): every image's code.
+    pub(crate) async fn guest(&self) -> Result<&Module> {
         self.inner
-            .instrumented
+            .guest
             .get_or_try_init(|| async {
                 let inner = self.inner.clone();
                 tokio::task::spawn_blocking(move || {
-                    let (context, wasm) = inner
-                        .wizer
-                        .instrument(GUEST_WASM)
-                        .map_err(Error::engine("instrumenting the guest"))?;
                     let id = format!("guest-{}", cache::hex(&inner.fingerprint));
                     let cache_dir = inner.config.cache_dir.as_deref();
                     if let Some(module) =
-                        cache_dir.and_then(|dir| cache::load(&inner.engine, dir, &id))
+                        cache_dir.and_then(|dir| cache::load_guest(&inner.engine, dir, &id))
                     {
-                        return Ok(Instrumented { context, module });
+                        return Ok(module);
                     }
+                    let (_, wasm) = inner
+                        .wizer
+                        .instrument(GUEST_WASM)
+                        .map_err(Error::engine("instrumenting the guest"))?;
                     let module = Module::new(&inner.engine, &wasm)
                         .map_err(Error::engine("compiling the guest"))?;
                     if let Some(dir) = cache_dir {
-                        // Never collected: every build needs it.
-                        cache::store(dir, &id, &module, None);
+                        cache::store_guest(dir, &id, &module);
                     }
-                    Ok(Instrumented { context, module })
+                    Ok(module)
                 })
                 .await
                 .map_err(|e| Error::Engine {
@@ -269,13 +263,6 @@ fn engine_config(config: &SandboxConfig) -> Config {
         .epoch_interruption(true)
         .memory_init_cow(true)
         .cranelift_opt_level(OptLevel::Speed);
-    // Every image's code is the guest's (snapshots change data, not code):
-    // with Cranelift's per-function results kept, a bake or a new runtime
-    // image compiles almost nothing after the first.
-    let cache = CompileCache::new(config.cache_dir.as_deref(), guest_digest());
-    if let Err(e) = cfg.enable_incremental_compilation(Arc::new(cache)) {
-        tracing::warn!("incremental compilation is off: {e}");
-    }
     cfg
 }
 

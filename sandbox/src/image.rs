@@ -1,6 +1,7 @@
-//! Images: the guest with a chat runtime and a handler evaluated, snapshotted
-//! with Wizer and precompiled (baked), or sharing the runtime's snapshot and
-//! loading the handler per instance (late-bound).
+//! Images: the guest with a chat runtime and a handler evaluated and
+//! snapshotted (baked), or sharing the runtime's snapshot and loading the
+//! handler per instance (late-bound). Either way an image runs the guest's
+//! one compiled module from its snapshot (see [`crate::snapshot`]).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -309,12 +310,13 @@ impl Image {
     }
 
     /// Memory that keeping this image loaded holds on its own, for a cache
-    /// of images to budget: a baked image mapped from the disk cache holds
-    /// only wasmtime's tables about its module (its code and data are
-    /// clean page cache, which the kernel shares and reclaims); one
-    /// compiled in memory holds all of it; a late-bound image shares its
-    /// runtime's module and holds only its compiled handler. A late-bound
-    /// image's figure changes when it bakes.
+    /// of images to budget. Every image's code is the guest's, shared. A
+    /// baked image whose snapshot is mapped from the disk cache holds only
+    /// wasmtime's tables about its module (the snapshot is clean page
+    /// cache, which the kernel shares and reclaims); one whose snapshot is
+    /// in memory holds that too; a late-bound image shares its runtime's
+    /// snapshot and holds only its compiled handler. A late-bound image's
+    /// figure changes when it bakes.
     pub fn private_bytes(&self) -> usize {
         self.form().private_bytes
     }
@@ -364,9 +366,10 @@ impl Image {
         }
     }
 
-    /// Bakes a late-bound image now: snapshots it with its handler and
-    /// compiles that (caching it on disk), then makes later instances from
-    /// it. Does nothing for a baked image (or one another caller is baking).
+    /// Bakes a late-bound image now: snapshots it with its handler
+    /// evaluated (caching the snapshot on disk), then makes later instances
+    /// from it. Does nothing for a baked image (or one another caller is
+    /// baking).
     pub async fn bake(&self) -> Result<()> {
         let Some(bundle) = self
             .inner
@@ -383,14 +386,32 @@ impl Image {
             tenant: self.inner.tenant,
             background: true,
         };
-        let (module, backing) = sandbox
+        let built = sandbox
             .compiled(
                 &self.inner.id,
-                bundle,
+                bundle.clone(),
                 Arc::clone(&self.inner.modules),
                 share,
             )
-            .await?;
+            .await;
+        let (module, backing) = match built {
+            Ok(built) => built,
+            // Out of time: at background priority on a busy machine, that
+            // says more about the machine than the image. Try again after
+            // another `BAKE_AFTER` invocations.
+            Err(e @ Error::InitLimit { .. })
+                if started.elapsed() >= sandbox.inner.config.init_timeout =>
+            {
+                *self
+                    .inner
+                    .bake
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(bundle);
+                self.inner.invocations.store(0, Ordering::Relaxed);
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let form = Form::baked(&sandbox.inner.linker, &module, backing)?;
         *self
             .inner
@@ -447,7 +468,7 @@ impl Sandbox {
         let fingerprint = &self.inner.fingerprint;
         let id = spec.digest(fingerprint, "chatfn-image\0", &compiled.full);
         let modules = Arc::clone(&spec.modules);
-        if let Some(module) = self.cached(&id) {
+        if let Some(module) = self.cached(&id).await? {
             let form = Form::baked(&self.inner.linker, &module, Backing::File)?;
             return Ok(Image::new(
                 self,

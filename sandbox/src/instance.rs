@@ -52,14 +52,14 @@ pub(crate) enum StartError {
 }
 
 impl Form {
-    /// A baked form: `module` (kept where `backing` says) has the handler
-    /// in its snapshot.
+    /// A baked form: `module` (its snapshot kept where `backing` says) has
+    /// the handler in its snapshot.
     pub(crate) fn baked(
         linker: &Linker<StoreData>,
         module: &Module,
         backing: Backing,
     ) -> Result<Form> {
-        Form::link(linker, module, None, backing.private_bytes(module))
+        Form::link(linker, module, None, backing.private_bytes())
     }
 
     /// A late-bound form: each instance of its runtime's `module` loads
@@ -108,6 +108,12 @@ impl Form {
             load,
             private_bytes,
         })
+    }
+
+    /// The module instances come from.
+    #[cfg(test)]
+    pub(crate) fn module(&self) -> &Module {
+        self.pre.module()
     }
 
     /// Whether the handler is in the snapshot (not loaded per instance).

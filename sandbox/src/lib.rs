@@ -8,8 +8,9 @@
 //!   imports, and the on-disk image cache. Cheap to clone.
 //! - [`ImageSpec`] → [`Image`]: the guest (QuickJS + prelude) with a chat
 //!   runtime's environment, module map and init script and a function's
-//!   handler already evaluated, snapshotted with Wizer and precompiled. Images
-//!   are keyed by a sha256 of their inputs and the engine, and cached on disk.
+//!   handler already evaluated, snapshotted. Every image runs the guest's one
+//!   compiled module, started from its snapshot. Images are keyed by a
+//!   sha256 of their inputs and the engine, and cached on disk.
 //! - [`Image::invoke`]: one invocation on a fresh instance of the image. Init
 //!   effects are present; nothing the handler does survives it. Guest code
 //!   reaches the outside only through [`HostCalls`].
@@ -20,7 +21,7 @@
 //!   distinct [`ErrorKind`]; the host process never dies from guest code.
 //!
 //! Building and invoking need a tokio runtime with the time driver enabled
-//! (`spawn_blocking` for compiles, timers for timeouts and guest timers).
+//! (`spawn_blocking` for compiles and cache files, timers for timeouts and guest timers).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), sandbox::Error> {
@@ -49,7 +50,6 @@
 mod abi;
 mod baker;
 mod cache;
-mod compile_cache;
 mod config;
 mod cpu;
 mod engine;

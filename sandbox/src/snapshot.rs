@@ -1,25 +1,60 @@
-//! Building images: the guest's init run over a bundle, snapshotted with
-//! Wizer and compiled by Cranelift (about 1.5 s, nearly all of it the
-//! compile), with the results cached on disk by content hash and runtime
-//! snapshots shared in memory.
+//! Building images: the guest's init run over a bundle, and a snapshot of
+//! the instance's memory and globals after it. An image's module is the
+//! guest's, compiled once per process, started from that snapshot
+//! (`Module::with_initial_state`, patched into wasmtime, see
+//! `vendor/README.md`): a build compiles nothing, and every image shares one
+//! copy of the guest's machine code. Snapshots are cached on disk by content
+//! hash and runtime snapshots shared in memory.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
-use wasmtime::{Instance, Module, Store};
-use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
+use wasmtime::{InitialMemory, Module, Store, Val};
 
 use crate::cache::{self, Backing};
 use crate::instance::{TrapKind, classify_trap, configure_store};
 use crate::store::StoreData;
 use crate::{CpuShare, Error, GuestError, Result, Sandbox, abi};
 
+/// Where the guest exports its mutable globals for snapshots (Wizer's
+/// instrumentation: `__wizer_global_{index}`).
+const GLOBAL_EXPORT_PREFIX: &str = "__wizer_global_";
+
+/// An instance's state after its init: what an image's instances start
+/// from.
+pub(crate) struct State {
+    /// The memory's contents up to its last non-zero page.
+    pub(crate) memory: Vec<u8>,
+    /// The memory's size, in wasm pages.
+    pub(crate) pages: u64,
+    /// Mutable globals by index, with their values.
+    pub(crate) globals: Vec<(u32, Val)>,
+}
+
+impl State {
+    /// The guest's module, `base`, starting from this state, with the
+    /// memory copied into an anonymous file.
+    pub(crate) fn into_module(self, base: &Module) -> Result<Module> {
+        base.with_initial_state(InitialMemory::Bytes(self.memory), self.pages, &self.globals)
+            .map_err(Error::engine("loading a snapshot"))
+    }
+}
+
 impl Sandbox {
-    /// The precompiled module `id` from the disk cache, if there.
-    pub(crate) fn cached(&self, id: &str) -> Option<Module> {
-        let dir = self.inner.config.cache_dir.as_deref()?;
-        cache::load(&self.inner.engine, dir, id)
+    /// The image `id` from the disk cache, if there.
+    pub(crate) async fn cached(&self, id: &str) -> Result<Option<Module>> {
+        let Some(dir) = self.inner.config.cache_dir.clone() else {
+            return Ok(None);
+        };
+        let base = self.guest().await?.clone();
+        let id = id.to_owned();
+        tokio::task::spawn_blocking(move || cache::load(&base, &dir, &id))
+            .await
+            .map_err(|e| Error::Engine {
+                context: "loading a cached image",
+                message: e.to_string(),
+            })
     }
 
     /// The runtime snapshot `id` (a bundle without a handler): from memory,
@@ -38,7 +73,7 @@ impl Sandbox {
             .unwrap_or_else(PoisonError::into_inner)
             .slot(id);
         slot.get_or_try_init(|| async {
-            if let Some(module) = self.cached(id) {
+            if let Some(module) = self.cached(id).await? {
                 return Ok(module);
             }
             let started = Instant::now();
@@ -54,8 +89,8 @@ impl Sandbox {
         .cloned()
     }
 
-    /// Snapshots `bundle`, compiles the snapshot, and caches it on disk as
-    /// `id`, once a build turn is free (`share` places it in line).
+    /// Snapshots `bundle` once a build turn is free (`share` places it in
+    /// line) and caches the snapshot on disk as `id`.
     pub(crate) async fn compiled(
         &self,
         id: &str,
@@ -64,40 +99,27 @@ impl Sandbox {
         share: CpuShare,
     ) -> Result<(Module, Backing)> {
         let _turn = self.inner.builds.hold(share).await;
-        let wasm = self.snapshot(bundle, modules).await?;
-        let engine = self.inner.engine.clone();
+        let state = self.snapshot(bundle, modules).await?;
+        let base = self.guest().await?.clone();
         let dir = self.inner.config.cache_dir.clone();
         let max_bytes = self.inner.config.cache_max_bytes;
         let id = id.to_owned();
-        let background = share
-            .background
-            .then(|| self.inner.baker.compile_pool())
-            .flatten();
-        // The compile and the cache file's write and fsync all block.
+        // The cache file's write and fsync block.
         tokio::task::spawn_blocking(move || {
-            let compile = || Module::new(&engine, &wasm);
-            let module = match background {
-                // Background work (a bake, or a build for a queued job)
-                // compiles on the baker's pool, at background priority
-                // (see `crate::baker`); this thread only waits for it.
-                Some(pool) => pool.install(compile),
-                None => compile(),
-            }
-            .map_err(Error::engine("compiling an image"))?;
+            let len = state.memory.len();
             if let Some(dir) = dir.as_deref() {
-                cache::store(dir, &id, &module, max_bytes);
-                // Mapped from the file, the code is shared, clean page cache
-                // the kernel can reclaim, rather than this process's private
-                // memory.
-                if let Some(mapped) = cache::load(&engine, dir, &id) {
+                cache::store(dir, &id, &state, max_bytes);
+                // Mapped from the file, the snapshot is clean page cache the
+                // kernel shares and reclaims, not this process's memory.
+                if let Some(mapped) = cache::load(&base, dir, &id) {
                     return Ok((mapped, Backing::File));
                 }
             }
-            Ok((module, Backing::Memory))
+            Ok((state.into_module(&base)?, Backing::Memory { bytes: len }))
         })
         .await
         .map_err(|e| Error::Engine {
-            context: "compiling an image",
+            context: "loading a snapshot",
             message: e.to_string(),
         })?
     }
@@ -107,8 +129,8 @@ impl Sandbox {
         &self,
         bundle: Vec<u8>,
         modules: Arc<BTreeMap<String, String>>,
-    ) -> Result<Vec<u8>> {
-        let instrumented = self.instrumented().await?;
+    ) -> Result<State> {
+        let guest = self.guest().await?;
         let config = &self.inner.config;
         let data = StoreData::for_init(
             config.init_memory_bytes,
@@ -142,12 +164,7 @@ impl Sandbox {
             },
         };
 
-        let instance = match self
-            .inner
-            .linker
-            .instantiate_async(&mut store, &instrumented.module)
-            .await
-        {
+        let instance = match self.inner.linker.instantiate_async(&mut store, guest).await {
             Ok(instance) => instance,
             Err(e) => return Err(Error::engine("instantiating the guest")(e)),
         };
@@ -171,45 +188,81 @@ impl Sandbox {
                 logs: std::mem::take(&mut store.data_mut().logs),
             });
         }
-        let mut state = Snapshotter {
-            store: &mut store,
-            instance,
+        read_state(&mut store, &instance)
+    }
+}
+
+/// Reads an instance's memory and mutable globals.
+fn read_state(store: &mut Store<StoreData>, instance: &wasmtime::Instance) -> Result<State> {
+    let memory = instance
+        .get_memory(&mut *store, "memory")
+        .ok_or_else(|| Error::Engine {
+            context: "snapshotting the image",
+            message: "the guest exports no memory".into(),
+        })?;
+    let data = memory.data(&*store);
+    let page = 4096;
+    let used = data
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(0, |last| (last + 1).next_multiple_of(page))
+        .min(data.len());
+    let pages = memory.size(&*store);
+    let memory = data[..used].to_vec();
+    let module = instance.module(&*store).clone();
+    let mut globals = Vec::new();
+    for export in module.exports() {
+        let Some(index) = export.name().strip_prefix(GLOBAL_EXPORT_PREFIX) else {
+            continue;
         };
-        self.inner
-            .wizer
-            .snapshot(&instrumented.context, &mut state)
-            .await
-            .map_err(Error::engine("snapshotting the image"))
+        let index: u32 = index.parse().map_err(|_| Error::Engine {
+            context: "snapshotting the image",
+            message: format!("unexpected export `{}`", export.name()),
+        })?;
+        let global = instance
+            .get_global(&mut *store, export.name())
+            .ok_or_else(|| Error::Engine {
+                context: "snapshotting the image",
+                message: format!("`{}` is not a global", export.name()),
+            })?;
+        globals.push((index, global.get(&mut *store)));
     }
+    Ok(State {
+        memory,
+        pages,
+        globals,
+    })
 }
 
-/// Reads an instance's globals and memory for Wizer.
-struct Snapshotter<'a> {
-    store: &'a mut Store<StoreData>,
-    instance: Instance,
-}
+#[cfg(test)]
+mod tests {
+    use crate::{ImageSpec, Sandbox, SandboxConfig, Script};
 
-impl InstanceState for Snapshotter<'_> {
-    async fn global_get(&mut self, name: &str, _type_hint: ValType) -> SnapshotVal {
-        let global = self
-            .instance
-            .get_global(&mut *self.store, name)
-            .expect("Wizer's instrumentation exports every global it snapshots");
-        match global.get(&mut *self.store) {
-            wasmtime::Val::I32(x) => SnapshotVal::I32(x),
-            wasmtime::Val::I64(x) => SnapshotVal::I64(x),
-            wasmtime::Val::F32(x) => SnapshotVal::F32(x),
-            wasmtime::Val::F64(x) => SnapshotVal::F64(x),
-            wasmtime::Val::V128(x) => SnapshotVal::V128(x.as_u128()),
-            other => unreachable!("the guest has no {other:?} globals"),
+    #[tokio::test]
+    async fn every_image_runs_the_one_compiled_copy_of_the_guest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sandbox = Sandbox::new(SandboxConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..SandboxConfig::default()
+        })
+        .expect("sandbox");
+        let mut texts = Vec::new();
+        for (n, init) in ["var a = 1;", "var b = 'two'.repeat(1000);"]
+            .into_iter()
+            .enumerate()
+        {
+            let spec = ImageSpec::new(Script::new(
+                "handler.js",
+                format!("async function handleEvent() {{ return {n}; }}"),
+            ))
+            .with_init(Script::new("init.js", init));
+            let image = sandbox.build_image(&spec).await.expect("build");
+            image.bake().await.expect("bake");
+            assert!(image.is_baked());
+            let text = image.form().module().text().as_ptr();
+            texts.push(text);
         }
-    }
-
-    async fn memory_contents(&mut self, name: &str, contents: impl FnOnce(&[u8]) + Send) {
-        let memory = self
-            .instance
-            .get_memory(&mut *self.store, name)
-            .expect("Wizer's instrumentation exports every memory it snapshots");
-        contents(memory.data(&*self.store));
+        let guest = sandbox.guest().await.expect("guest").text().as_ptr();
+        assert_eq!(texts, [guest, guest]);
     }
 }

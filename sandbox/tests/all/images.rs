@@ -107,10 +107,10 @@ async fn a_cached_image_loads_in_a_new_engine() {
         .expect("build");
     // Built late-bound on its runtime's snapshot; baking writes the image.
     assert!(!built.is_baked());
-    assert!(!dir.path().join(format!("{}.cwasm", built.id())).is_file());
+    assert!(!dir.path().join(format!("{}.image", built.id())).is_file());
     built.bake().await.expect("bake");
     assert!(built.is_baked());
-    assert!(dir.path().join(format!("{}.cwasm", built.id())).is_file());
+    assert!(dir.path().join(format!("{}.image", built.id())).is_file());
     assert_eq!(result(&run(&built, json!({ "n": 1 })).await), json!(2));
     let fresh = Sandbox::new(config).expect("sandbox");
     let loaded = fresh.build_image(&spec).await.expect("load");
@@ -126,17 +126,26 @@ async fn a_corrupt_cache_file_is_rebuilt() {
         cache_dir: Some(dir.path().to_path_buf()),
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::new(config).expect("sandbox");
     let spec = handler("async function handleEvent() { return 'rebuilt'; }");
-    let id = sandbox
+    let built = Sandbox::new(config.clone())
+        .expect("sandbox")
         .build_image(&spec)
         .await
-        .expect("build")
-        .id()
-        .to_string();
-    std::fs::write(dir.path().join(format!("{id}.cwasm")), b"garbage").expect("write");
-    let image = sandbox.build_image(&spec).await.expect("rebuild");
-    assert_eq!(result(&run(&image, json!({})).await), json!("rebuilt"));
+        .expect("build");
+    built.bake().await.expect("bake");
+    let path = dir.path().join(format!("{}.image", built.id()));
+    let whole = std::fs::read(&path).expect("the snapshot is cached");
+    // Garbage, and a snapshot cut short: neither is loaded.
+    for bytes in [&b"garbage"[..], &whole[..whole.len() / 2]] {
+        std::fs::write(&path, bytes).expect("write");
+        let image = Sandbox::new(config.clone())
+            .expect("sandbox")
+            .build_image(&spec)
+            .await
+            .expect("rebuild");
+        assert!(!image.is_baked(), "the broken file was not used");
+        assert_eq!(result(&run(&image, json!({})).await), json!("rebuilt"));
+    }
 }
 
 #[tokio::test]

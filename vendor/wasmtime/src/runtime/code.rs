@@ -251,6 +251,12 @@ impl EngineCode {
         self.original_code.wasm_data()
     }
 
+    /// The serialized module information (chatfn patch: read by
+    /// `Module::with_initial_state`).
+    pub(crate) fn wasmtime_info(&self) -> &[u8] {
+        self.original_code.wasmtime_info()
+    }
+
     pub(crate) fn module_memory_image_source(&self) -> &Arc<impl ModuleMemoryImageSource> {
         &self.original_code
     }

@@ -22,8 +22,10 @@ use wasmtime_environ::{
     CompiledFunctionsTable, CompiledModuleInfo, EntityIndex, FuncKey, HostPtr, ModuleTypes,
     ObjectKind, StaticModuleIndex, TypeTrace, VMOffsets, VMSharedTypeIndex, WasmChecksum,
 };
+mod initial_state;
 mod registry;
 
+pub use initial_state::InitialMemory;
 pub use registry::*;
 
 /// A compiled WebAssembly module, ready to be instantiated.

@@ -246,6 +246,26 @@ impl ModuleMemoryImages {
     }
 }
 
+impl ModuleMemoryImages {
+    /// chatfn patch: images for a module whose one memory, defined, starts
+    /// as all of `source`'s data at offset 0 (`Module::with_initial_state`).
+    pub fn for_initial_state(
+        engine: &Engine,
+        source: &Arc<impl ModuleMemoryImageSource>,
+    ) -> Result<Option<ModuleMemoryImages>> {
+        let page_size = u32::try_from(crate::runtime::vm::host_page_size()).unwrap();
+        let len = source.wasm_data().len();
+        let Some(image) =
+            MemoryImage::new(engine, page_size, HostAlignedByteCount::ZERO, source, 0..len)?
+        else {
+            return Ok(None);
+        };
+        let mut memories = TryPrimaryMap::with_capacity(1)?;
+        memories.push(Some(try_new::<Arc<_>>(image)?))?;
+        Ok(Some(ModuleMemoryImages { memories }))
+    }
+}
+
 /// Slot management of a copy-on-write image which can be reused for the pooling
 /// allocator.
 ///
