@@ -105,6 +105,36 @@ pub(crate) fn check_trusted(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Removes what earlier versions cached that no version reads any more:
+/// compiled images (`<id>.cwasm`, 14 MB each; only the guest is compiled
+/// now) and Cranelift's per-function cache (`functions/`, about 30 MB).
+pub(crate) fn remove_earlier_formats(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let gone = if name == "functions" {
+            fs::remove_dir_all(entry.path())
+        } else if name.ends_with(".cwasm") && !name.starts_with("guest-") {
+            fs::remove_file(entry.path())
+        } else {
+            continue;
+        };
+        if gone.is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(
+            removed,
+            "removed images of an earlier format from the disk cache"
+        );
+    }
+}
+
 /// Lowercase hex, as digests appear in ids (and so in cache file names).
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -435,6 +465,24 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["guest-x.cwasm", "new.image", "recent.image"]);
+        Ok(())
+    }
+
+    #[test]
+    fn images_of_earlier_formats_are_removed_and_nothing_else() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        for name in ["a.cwasm", "guest-x.cwasm", "b.image", "other.txt"] {
+            fs::write(dir.path().join(name), b"x")?;
+        }
+        fs::create_dir_all(dir.path().join("functions/guest"))?;
+        fs::write(dir.path().join("functions/guest/f"), b"x")?;
+        remove_earlier_formats(dir.path());
+        let mut left: Vec<String> = fs::read_dir(dir.path())?
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["b.image", "guest-x.cwasm", "other.txt"]);
         Ok(())
     }
 

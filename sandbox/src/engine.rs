@@ -79,6 +79,7 @@ impl Sandbox {
         config.validate()?;
         if let Some(dir) = &config.cache_dir {
             cache::check_trusted(dir).map_err(|message| Error::InvalidConfig { message })?;
+            cache::remove_earlier_formats(dir);
         }
         let engine =
             Engine::new(&engine_config(&config)).map_err(Error::engine("creating the engine"))?;
