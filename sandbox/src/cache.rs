@@ -31,7 +31,8 @@ pub(crate) enum Backing {
     /// tables about its module.
     File,
     /// Copied into an anonymous file (no disk cache, or the write failed):
-    /// all of it is private.
+    /// all of it is private, twice (wasmtime keeps the bytes it copied
+    /// into the file too).
     Memory {
         /// The snapshot's length.
         bytes: usize,
@@ -50,7 +51,7 @@ impl Backing {
     pub(crate) fn private_bytes(self) -> usize {
         match self {
             Backing::File => MODULE_METADATA_BYTES,
-            Backing::Memory { bytes } => MODULE_METADATA_BYTES + bytes,
+            Backing::Memory { bytes } => MODULE_METADATA_BYTES + 2 * bytes,
         }
     }
 }
@@ -230,7 +231,7 @@ pub(crate) fn load(base: &Module, dir: &Path, id: &str) -> Option<Module> {
             len,
             globals,
         } = parse_header(&head)
-            .filter(|header| header.len % PAGE == 0)
+            .filter(|header| header.len % DATA_OFFSET == 0)
             .ok_or_else(|| std::io::Error::other("not a snapshot of this version"))?;
         if file.metadata()?.len() < (DATA_OFFSET + len) as u64 {
             return Err(std::io::Error::other("truncated"));

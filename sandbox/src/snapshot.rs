@@ -201,7 +201,9 @@ fn read_state(store: &mut Store<StoreData>, instance: &wasmtime::Instance) -> Re
             message: "the guest exports no memory".into(),
         })?;
     let data = memory.data(&*store);
-    let page = 4096;
+    // Whole wasm pages: a multiple of any host's page size, as a memory
+    // image must be.
+    let page = 64 << 10;
     let used = data
         .iter()
         .rposition(|b| *b != 0)

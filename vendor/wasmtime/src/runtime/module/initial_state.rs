@@ -62,11 +62,12 @@ impl Module {
     /// `pages` wasm pages long, and the mutable globals in `globals` (by
     /// global index) set to the given values. Nothing is compiled.
     ///
-    /// This module must define exactly one memory and import none, must
-    /// initialize its memory statically (as modules without
-    /// `global.get`-based data segments do), and copy-on-write memory
-    /// initialization must be enabled: the memory image made here replaces
-    /// this module's data segments, which are never applied.
+    /// This module must define exactly one memory (unshared, 64 KiB pages)
+    /// and import none, must initialize its memory statically (as modules
+    /// without `global.get`-based data segments do), and copy-on-write
+    /// memory initialization must be enabled, with wasmtime's own memory
+    /// creator: the memory image made here replaces this module's data
+    /// segments, which are never applied.
     pub fn with_initial_state(
         &self,
         memory: InitialMemory,
@@ -83,6 +84,19 @@ impl Module {
         }
         if !matches!(base.memory_initialization, MemoryInitialization::Static { .. }) {
             bail!("initial states need a module whose memory is initialized statically");
+        }
+        // A module of a component shares its info section with the others.
+        #[cfg(any(feature = "cranelift", feature = "winch"))]
+        if !self.inner.serializable {
+            bail!("initial states need a core module of its own");
+        }
+        // The image must be mapped in every instance: an image the memory
+        // could not take (a custom page size whose initial size is not a
+        // multiple of the host's, a shared memory) would leave the base's
+        // data segments to be applied instead.
+        let plan = &base.memories[MemoryIndex::from_u32(0)];
+        if plan.shared || plan.page_size_log2 != 16 {
+            bail!("initial states need an unshared memory with 64 KiB pages");
         }
 
         // The base module as registered (its types already canonicalized for
