@@ -166,7 +166,7 @@ impl Metrics {
             "# HELP chatfn_images Images kept in memory.\n\
              # TYPE chatfn_images gauge\n\
              chatfn_images {}\n\
-             # HELP chatfn_image_bytes Private memory of the images kept in memory, as their cache counts it (an image mapped from the disk cache counts 1/32 of its code and data).\n\
+             # HELP chatfn_image_bytes Private memory of the images kept in memory, as their cache counts it (an image whose snapshot is mapped from the disk cache counts only wasmtime's metadata about it).\n\
              # TYPE chatfn_image_bytes gauge\n\
              chatfn_image_bytes {}\n\
              # HELP chatfn_warm_instances Instances made ahead of invocations, waiting in warm pools.\n\

@@ -145,6 +145,10 @@ fn path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.image"))
 }
 
+fn guest_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.cwasm"))
+}
+
 /// The start of a snapshot file: magic and version.
 const MAGIC: &[u8; 16] = b"chatfn-image\0\0\0\x01";
 /// Where a snapshot's memory starts in its file: past the header, aligned
@@ -291,7 +295,7 @@ pub(crate) fn store(dir: &Path, id: &str, state: &State, max_bytes: Option<u64>)
 
 /// The compiled guest `id`, if cached and compatible with `engine`.
 pub(crate) fn load_guest(engine: &Engine, dir: &Path, id: &str) -> Option<Module> {
-    let path = dir.join(format!("{id}.cwasm"));
+    let path = guest_path(dir, id);
     if !path.is_file() {
         return None;
     }
@@ -319,7 +323,7 @@ pub(crate) fn store_guest(dir: &Path, id: &str, module: &Module) {
             return;
         }
     };
-    let path = dir.join(format!("{id}.cwasm"));
+    let path = guest_path(dir, id);
     if let Err(e) = write_atomically(dir, &path, |file| file.write_all(&bytes)) {
         tracing::warn!(dir = %dir.display(), "could not write to the image cache: {e}");
     }
@@ -460,13 +464,19 @@ mod tests {
         write("guest-x.cwasm", 1000)?;
         write("new.image", 500)?; // just written, whatever its time
         collect(dir.path(), 250 << 10, "new");
-        let mut left: Vec<String> = fs::read_dir(dir.path())?
+        let left = names(dir.path())?;
+        assert_eq!(left, ["guest-x.cwasm", "new.image", "recent.image"]);
+        Ok(())
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> std::io::Result<Vec<String>> {
+        let mut names: Vec<String> = fs::read_dir(dir)?
             .flatten()
             .filter_map(|e| e.file_name().into_string().ok())
             .collect();
-        left.sort();
-        assert_eq!(left, ["guest-x.cwasm", "new.image", "recent.image"]);
-        Ok(())
+        names.sort();
+        Ok(names)
     }
 
     #[test]
@@ -478,11 +488,7 @@ mod tests {
         fs::create_dir_all(dir.path().join("functions/guest"))?;
         fs::write(dir.path().join("functions/guest/f"), b"x")?;
         remove_earlier_formats(dir.path());
-        let mut left: Vec<String> = fs::read_dir(dir.path())?
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect();
-        left.sort();
+        let left = names(dir.path())?;
         assert_eq!(left, ["b.image", "guest-x.cwasm", "other.txt"]);
         Ok(())
     }

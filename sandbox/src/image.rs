@@ -387,7 +387,7 @@ impl Image {
             background: true,
         };
         let built = sandbox
-            .compiled(
+            .snapshotted(
                 &self.inner.id,
                 bundle.clone(),
                 Arc::clone(&self.inner.modules),
@@ -432,7 +432,7 @@ impl Image {
 impl Sandbox {
     /// The image for `spec`, ready to invoke.
     ///
-    /// - Its precompiled artifact on disk is loaded (mmap, lazily paged).
+    /// - Its snapshot on disk is loaded (mmap, lazily paged).
     /// - Otherwise the image is late-bound to its chat runtime's snapshot,
     ///   which is built (or loaded) once per runtime; the handler is checked
     ///   by loading it into one instance, which the warm pool keeps. The

@@ -77,7 +77,7 @@ impl Sandbox {
                 return Ok(module);
             }
             let started = Instant::now();
-            let (module, _) = self.compiled(id, bundle, modules, share).await?;
+            let (module, _) = self.snapshotted(id, bundle, modules, share).await?;
             tracing::debug!(
                 runtime = id,
                 ms = started.elapsed().as_millis() as u64,
@@ -91,7 +91,7 @@ impl Sandbox {
 
     /// Snapshots `bundle` once a build turn is free (`share` places it in
     /// line) and caches the snapshot on disk as `id`.
-    pub(crate) async fn compiled(
+    pub(crate) async fn snapshotted(
         &self,
         id: &str,
         bundle: Vec<u8>,
