@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use compiler::{Compiler, Format, SourceKind, SourceMap};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use crate::instance::{Form, Ready, StartError, configure_store};
 use crate::pool::WarmPool;
 use crate::reuse::KeptInstances;
 use crate::store::StoreData;
-use crate::{CpuShare, Error, GuestError, Result, Sandbox};
+use crate::{CpuShare, Error, GuestError, Result, Sandbox, abi};
 
 /// A named script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -139,13 +139,14 @@ impl ImageSpec {
             handler: None,
         };
         let runtime = serde_json::to_vec(&bundle).unwrap_or_default();
-        let handler_json = serde_json::to_vec(&handler).unwrap_or_default();
+        let mut handler_input = vec![abi::LOAD_SOURCE];
+        serde_json::to_writer(&mut handler_input, &handler).unwrap_or_default();
         bundle.handler = Some(handler);
         let full = serde_json::to_vec(&bundle).unwrap_or_default();
         Ok(Compiled {
             full,
             runtime,
-            handler: handler_json.into(),
+            handler: handler_input.into(),
             maps,
         })
     }
@@ -176,7 +177,8 @@ struct Compiled {
     full: Vec<u8>,
     /// Everything but the handler: the runtime image late-bound images share.
     runtime: Vec<u8>,
-    /// The compiled handler, which a late-bound image's instances load.
+    /// The compiled handler as a late-bound image's instances load it
+    /// (`abi::LOAD_SOURCE`, then JSON).
     handler: Arc<[u8]>,
     maps: SourceMaps,
 }
@@ -223,10 +225,13 @@ impl SourceMaps {
 /// its snapshot. A *late-bound* one shares its chat runtime's snapshot (env,
 /// module map, init script) with every function on that runtime, and each
 /// instance evaluates the handler after instantiation (off the request path
-/// when a warm pool made it). Late binding makes a handler-only deploy cost
-/// milliseconds instead of a snapshot and a compile; a late-bound image is
-/// baked in the background once it is in use ([`Image::bake`] does it
-/// now), and its later instances come from the baked form.
+/// when a warm pool made it), from bytecode once one instance compiled it.
+/// Late binding makes a handler-only deploy cost milliseconds instead of a
+/// snapshot, and lets functions on one runtime share memory and instance
+/// slots. A late-bound image whose load is slow ([`SLOW_LOAD`]) or whose
+/// loads take a share of a core ([`BAKE_SHARE`]) is baked in the background
+/// ([`Image::bake`] does it now), and its later instances come from the
+/// baked form.
 #[derive(Clone)]
 pub struct Image {
     pub(crate) inner: Arc<ImageInner>,
@@ -247,6 +252,8 @@ pub(crate) struct ImageInner {
     pub(crate) kept: KeptInstances,
     /// A late-bound image's full bundle, until a bake takes it.
     bake: Mutex<Option<Vec<u8>>>,
+    /// Whether it waits in the baker's queue (or is being baked).
+    bake_queued: AtomicBool,
     invocations: AtomicU32,
     /// The last invocation outran its free run: the next one starts on the
     /// long lane rather than spend its free run on the caller's thread.
@@ -255,10 +262,23 @@ pub(crate) struct ImageInner {
     pub(crate) tenant: u64,
 }
 
-/// A late-bound image is baked once it has been invoked this often: by
-/// then it is likely to stay in use, and baking costs seconds of CPU that a
-/// rarely used function should not.
+/// A late-bound image whose handler takes [`SLOW_LOAD`] or more to load
+/// is baked once it has been invoked this often: by then it is likely to
+/// stay in use, and every instance would pay for the load again.
 pub(crate) const BAKE_AFTER: u32 = 8;
+
+/// See [`BAKE_AFTER`]: the load of a handler whose top level does real
+/// work (requires an SDK, builds tables).
+pub(crate) const SLOW_LOAD: Duration = Duration::from_millis(2);
+
+/// A late-bound image whose loads are quicker than [`SLOW_LOAD`] is baked
+/// once they take this share of a core (its invocation rate times its load
+/// time, as the warmer sees them). Below that, what a bake would save is
+/// worth less than sharing: the late-bound images of a runtime share its
+/// snapshot and instance slots, while each baked image has a snapshot and
+/// slots of its own, and traffic spread over many baked images runs out of
+/// CPU cache (BENCHMARKS.md, "Many functions").
+pub(crate) const BAKE_SHARE: f64 = 0.02;
 
 impl Drop for ImageInner {
     fn drop(&mut self) {
@@ -318,7 +338,7 @@ impl Image {
     /// snapshot and holds only its compiled handler. A late-bound image's
     /// figure changes when it bakes.
     pub fn private_bytes(&self) -> usize {
-        self.form().private_bytes
+        self.form().private_bytes()
     }
 
     pub(crate) fn form(&self) -> Arc<Form> {
@@ -350,6 +370,7 @@ impl Image {
                 warm: WarmPool::default(),
                 kept: KeptInstances::default(),
                 bake: Mutex::new(bake),
+                bake_queued: AtomicBool::new(false),
                 invocations: AtomicU32::new(0),
                 runs_long: AtomicBool::new(false),
                 tenant,
@@ -357,11 +378,19 @@ impl Image {
         }
     }
 
-    /// Counts an invocation; a late-bound image is queued for the baker at
-    /// its [`BAKE_AFTER`]th.
+    /// Counts an invocation; a late-bound image with a slow load is queued
+    /// for the baker at its [`BAKE_AFTER`]th (the warmer queues the others
+    /// by [`BAKE_SHARE`]).
     pub(crate) fn invoked(&self) {
         let count = self.inner.invocations.fetch_add(1, Ordering::Relaxed) + 1;
-        if count == BAKE_AFTER && !self.is_baked() {
+        if count == BAKE_AFTER && self.form().load_time().is_some_and(|t| t >= SLOW_LOAD) {
+            self.queue_bake();
+        }
+    }
+
+    /// Queues a late-bound image for the baker, unless it is queued.
+    pub(crate) fn queue_bake(&self) {
+        if !self.is_baked() && !self.inner.bake_queued.swap(true, Ordering::Relaxed) {
             self.inner.sandbox.inner.baker.enqueue(self);
         }
     }
@@ -408,6 +437,7 @@ impl Image {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = Some(bundle);
                 self.inner.invocations.store(0, Ordering::Relaxed);
+                self.inner.bake_queued.store(false, Ordering::Relaxed);
                 return Err(e);
             }
             Err(e) => return Err(e),
@@ -436,7 +466,7 @@ impl Sandbox {
     /// - Otherwise the image is late-bound to its chat runtime's snapshot,
     ///   which is built (or loaded) once per runtime; the handler is checked
     ///   by loading it into one instance, which the warm pool keeps. The
-    ///   image bakes in the background once it is in use.
+    ///   image may bake in the background later (see [`Image`]).
     ///
     /// Fails with [`Error::Init`] when the init script or handler throws or
     /// does not parse, or when the handler defines no `handleEvent`. When

@@ -5,7 +5,8 @@
 //! drive instances; this module imports none of them, so they form no
 //! import cycle through it.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use wasmtime::{InstancePre, Linker, Module, ModuleExport, Store, Trap, TypedFunc, UpdateDeadline};
@@ -24,13 +25,36 @@ pub(crate) struct Form {
     pub(crate) initial_bytes: u64,
     invoke: ModuleExport,
     resume: ModuleExport,
-    /// For a late-bound form: the guest's load export and the compiled
-    /// handler each instance evaluates.
-    load: Option<(ModuleExport, Arc<[u8]>)>,
+    /// For a late-bound form: how each instance loads the handler.
+    load: Option<Load>,
     /// What keeping this form loaded costs on its own (see
-    /// [`Backing::private_bytes`]); a late-bound form shares its runtime's
-    /// module and holds only its handler.
-    pub(crate) private_bytes: usize,
+    /// [`Backing::private_bytes`]), without a late-bound form's compiled
+    /// handler.
+    private_bytes: usize,
+}
+
+/// A late-bound form's handler, as each of its instances loads it.
+struct Load {
+    /// The guest's load export.
+    export: ModuleExport,
+    /// The handler script (see `abi::EXPORT_LOAD`).
+    source: Arc<[u8]>,
+    /// The handler compiled to bytecode by the first load that succeeded:
+    /// later loads run it instead of parsing the source again.
+    compiled: OnceLock<Arc<[u8]>>,
+    /// How long a load takes, in nanoseconds: a moving average (0 before
+    /// the first).
+    time_ns: AtomicU64,
+}
+
+impl Load {
+    fn record(&self, took: std::time::Duration) {
+        let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        // Races between instances lose a sample at worst.
+        let old = self.time_ns.load(Ordering::Relaxed);
+        let new = if old == 0 { ns } else { old - old / 8 + ns / 8 };
+        self.time_ns.store(new.max(1), Ordering::Relaxed);
+    }
 }
 
 /// An instance ready to serve an invocation.
@@ -90,7 +114,12 @@ impl Form {
             .instantiate_pre(module)
             .map_err(Error::engine("linking an image"))?;
         let load = match handler {
-            Some(handler) => Some((export(abi::EXPORT_LOAD)?, handler)),
+            Some(source) => Some(Load {
+                export: export(abi::EXPORT_LOAD)?,
+                source,
+                compiled: OnceLock::new(),
+                time_ns: AtomicU64::new(0),
+            }),
             None => None,
         };
         let initial_bytes = match module.get_export("memory") {
@@ -121,6 +150,27 @@ impl Form {
         self.load.is_none()
     }
 
+    /// How long loading the handler takes an instance (recently, on
+    /// average); `None` for a baked form.
+    pub(crate) fn load_time(&self) -> Option<std::time::Duration> {
+        let load = self.load.as_ref()?;
+        Some(std::time::Duration::from_nanos(
+            load.time_ns.load(Ordering::Relaxed),
+        ))
+    }
+
+    /// What keeping this form loaded costs on its own (see
+    /// [`Backing::private_bytes`]); a late-bound form shares its runtime's
+    /// module and holds only its handler, as source and compiled.
+    pub(crate) fn private_bytes(&self) -> usize {
+        let compiled = self
+            .load
+            .as_ref()
+            .and_then(|load| load.compiled.get())
+            .map_or(0, |compiled| compiled.len());
+        self.private_bytes + compiled
+    }
+
     /// Instantiates into `store` (configured, with its limits set) and, for
     /// a late-bound form, loads the handler.
     pub(crate) async fn start(
@@ -148,18 +198,28 @@ impl Form {
         let resume = func(store, &self.resume)?
             .typed::<(), i64>(&*store)
             .map_err(StartError::Engine)?;
-        if let Some((load, handler)) = &self.load {
-            let load = func(store, load)?
+        if let Some(load) = &self.load {
+            let call = func(store, &load.export)?
                 .typed::<(), ()>(&*store)
                 .map_err(StartError::Engine)?;
-            let saved = store.data_mut().begin_load(handler.to_vec());
-            load.call_async(&mut *store, ())
+            let input = load.compiled.get().unwrap_or(&load.source).to_vec();
+            let saved = store.data_mut().begin_load(input);
+            let started = Instant::now();
+            call.call_async(&mut *store, ())
                 .await
                 .map_err(StartError::Trap)?;
+            load.record(started.elapsed());
             let data = store.data_mut();
             let logs = data.end_load(saved);
-            if let Some((_, report)) = data.finish.take() {
-                return Err(StartError::Load(report, logs));
+            match data.finish.take() {
+                None => {}
+                Some((abi::FINISH_OK, compiled)) => {
+                    let _ = load.compiled.set(compiled.into());
+                }
+                // The compiled handler is over its limit: loads keep
+                // parsing the source.
+                Some((abi::FINISH_INVALID_RESULT, _)) => {}
+                Some((_, report)) => return Err(StartError::Load(report, logs)),
             }
         }
         Ok((invoke, resume))
@@ -226,5 +286,62 @@ pub(crate) fn classify_trap(error: &wasmtime::Error, data: &StoreData) -> TrapKi
             }
         }
         None => TrapKind::Crash(format!("the guest failed: {error:#}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use serde_json::value::to_raw_value;
+
+    use crate::{ImageSpec, Limits, NoHostCalls, Sandbox, SandboxConfig, Script, abi};
+
+    #[tokio::test]
+    async fn a_late_bound_handler_is_compiled_once_and_its_instances_run_the_bytecode() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sandbox = Sandbox::new(SandboxConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..SandboxConfig::default()
+        })
+        .expect("sandbox");
+        // A plain script (its handler a global) and an ES module (its
+        // handler an export of a CommonJS module function).
+        let handlers = [
+            (
+                "handler.js",
+                "var k = 2; async function handleEvent(e) { return [e.n * k, handleEvent.name]; }",
+            ),
+            (
+                "handler.ts",
+                "const k: number = 2;\nexport async function handleEvent(e: { n: number }) { return [e.n * k, handleEvent.name]; }",
+            ),
+        ];
+        let event = to_raw_value(&json!({ "n": 21 })).expect("json");
+        let context = to_raw_value(&json!({})).expect("json");
+        for (filename, source) in handlers {
+            let image = sandbox
+                .build_image(&ImageSpec::new(Script::new(filename, source)))
+                .await
+                .expect("build");
+            let form = image.form();
+            let load = form.load.as_ref().expect("late-bound");
+            let compiled = load.compiled.get().expect("the build's load compiled it");
+            assert_eq!(compiled.first(), Some(&abi::LOAD_COMPILED));
+            assert_eq!(form.private_bytes(), load.source.len() + compiled.len());
+            // The build's instance loaded the source; every later one
+            // loads the bytecode.
+            for _ in 0..4 {
+                let outcome = image
+                    .invoke(&event, &context, &Limits::default(), NoHostCalls::shared())
+                    .await
+                    .expect("invocation starts");
+                let result = outcome
+                    .result
+                    .map_err(|f| f.error.message)
+                    .expect("succeeds");
+                assert_eq!(result.get(), r#"[42,"handleEvent"]"#, "{filename}");
+            }
+            assert!(!image.is_baked());
+        }
     }
 }

@@ -51,6 +51,17 @@ pub(crate) struct StoreData {
     pub(crate) cpu: Option<CpuAccount>,
 }
 
+/// What a handler load changes in a store, to put back after it.
+pub(crate) struct SavedForLoad {
+    input: Vec<u8>,
+    calls_allowed: bool,
+    max_result_bytes: usize,
+}
+
+/// Largest compiled handler (see `abi::EXPORT_LOAD`) an image keeps; a
+/// larger one is loaded from source each time.
+pub(crate) const MAX_COMPILED_HANDLER_BYTES: usize = 8 << 20;
+
 /// Absolute path (`/node_modules/x/index.js`) to source text.
 pub(crate) type ModuleMap = std::collections::BTreeMap<String, String>;
 
@@ -134,17 +145,24 @@ impl StoreData {
     /// Stages a late-bound handler for the guest's load, with host calls
     /// unavailable as at build time; returns what [`StoreData::end_load`]
     /// restores.
-    pub(crate) fn begin_load(&mut self, handler: Vec<u8>) -> (bool, Vec<u8>) {
-        let input = std::mem::replace(&mut self.input, handler);
-        (std::mem::replace(&mut self.calls_allowed, false), input)
+    pub(crate) fn begin_load(&mut self, handler: Vec<u8>) -> SavedForLoad {
+        SavedForLoad {
+            input: std::mem::replace(&mut self.input, handler),
+            calls_allowed: std::mem::replace(&mut self.calls_allowed, false),
+            max_result_bytes: std::mem::replace(
+                &mut self.max_result_bytes,
+                MAX_COMPILED_HANDLER_BYTES,
+            ),
+        }
     }
 
     /// After a load: restores what [`StoreData::begin_load`] saved and
     /// returns the load's console output (dropped from the invocation's, as
     /// a baked image's build-time output is).
-    pub(crate) fn end_load(&mut self, (calls_allowed, input): (bool, Vec<u8>)) -> Vec<LogEntry> {
-        self.calls_allowed = calls_allowed;
-        self.input = input;
+    pub(crate) fn end_load(&mut self, saved: SavedForLoad) -> Vec<LogEntry> {
+        self.calls_allowed = saved.calls_allowed;
+        self.input = saved.input;
+        self.max_result_bytes = saved.max_result_bytes;
         self.log_bytes = 0;
         self.logs_truncated = false;
         std::mem::take(&mut self.logs)

@@ -25,7 +25,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::image::ImageInner;
+use crate::image::{BAKE_SHARE, ImageInner};
 use crate::instance::{Ready, StartError, memory_bytes};
 use crate::pool::Running;
 use crate::reuse::KeptTotal;
@@ -285,6 +285,14 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &
         drop(image.kept.expired(kept));
         let pool = &image.warm;
         let takes = pool.takes.swap(0, Ordering::Relaxed);
+        let handle = Image {
+            inner: Arc::clone(&image),
+        };
+        if let Some(load) = handle.form().load_time()
+            && f64::from(takes) * load.as_secs_f64() >= BAKE_SHARE * elapsed.as_secs_f64()
+        {
+            handle.queue_bake();
+        }
         let misses = pool.misses.swap(0, Ordering::Relaxed);
         let running = pool.running.load(Ordering::Relaxed);
         let peak = pool.peak.swap(running, Ordering::Relaxed);

@@ -40,9 +40,16 @@ pub(crate) const MODULE_LIST: u32 = 2;
 /// Export run by Wizer: reads the image bundle (JSON) and evaluates it.
 pub(crate) const EXPORT_INIT: &str = "chatfn_init";
 /// `()`: evaluate a handler on an instance of a runtime image (built
-/// without one); the input is the compiled handler script as JSON. On
-/// failure the guest calls `finish` with the error.
+/// without one). The input is `LOAD_SOURCE` then the handler script as
+/// JSON, or an earlier load's compiled form (see [`encode_compiled`]). On
+/// failure the guest calls `finish` with the error. After loading from
+/// source it may `finish` with `FINISH_OK` and the compiled form, which
+/// later loads of that handler can stage instead: they skip the parse.
 pub(crate) const EXPORT_LOAD: &str = "chatfn_load";
+/// Load input tag: the handler script as JSON follows.
+pub(crate) const LOAD_SOURCE: u8 = 0;
+/// Load input tag: a compiled handler follows (see [`encode_compiled`]).
+pub(crate) const LOAD_COMPILED: u8 = 1;
 /// `() -> i64`: start an invocation; the input is the event as JSON.
 pub(crate) const EXPORT_INVOKE: &str = "chatfn_invoke";
 /// `() -> i64`: deliver host-call completions (see [`encode_completion`]).
@@ -95,4 +102,27 @@ pub(crate) fn decode_completions(mut input: &[u8]) -> Option<Vec<(u32, bool, &[u
         input = &input[9 + len..];
     }
     Some(out)
+}
+
+/// A handler compiled by a load from source, as a later load's input:
+/// `LOAD_COMPILED, commonjs: u8, filename_len: u32 LE, filename (UTF-8),
+/// QuickJS bytecode`. The bytecode runs only in instances of the image
+/// whose guest wrote it: QuickJS trusts bytecode it reads.
+pub(crate) fn encode_compiled(commonjs: bool, filename: &str, bytecode: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(6 + filename.len() + bytecode.len());
+    out.push(LOAD_COMPILED);
+    out.push(u8::from(commonjs));
+    out.extend_from_slice(&(filename.len() as u32).to_le_bytes());
+    out.extend_from_slice(filename.as_bytes());
+    out.extend_from_slice(bytecode);
+    out
+}
+
+/// Splits a compiled form (without its tag) into `(commonjs, filename,
+/// bytecode)`; `None` if malformed.
+pub(crate) fn decode_compiled(input: &[u8]) -> Option<(bool, &str, &[u8])> {
+    let commonjs = *input.first()? != 0;
+    let len = u32::from_le_bytes(input.get(1..5)?.try_into().ok()?) as usize;
+    let filename = std::str::from_utf8(input.get(5..5usize.checked_add(len)?)?).ok()?;
+    Some((commonjs, filename, &input[5 + len..]))
 }

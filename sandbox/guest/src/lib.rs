@@ -32,7 +32,9 @@ mod zlib;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use javy::quickjs::{Ctx, Function, Object, Persistent, String as JsString, Value, qjs};
+use javy::quickjs::{
+    Array, ArrayBuffer, Ctx, Function, Object, Persistent, String as JsString, Value, qjs,
+};
 
 /// `(name, source)` of each prelude file, by file name.
 macro_rules! prelude {
@@ -96,10 +98,11 @@ struct Hooks<'js> {
     uncaught: Function<'js>,
     error_json: Function<'js>,
     load: Function<'js>,
+    load_compiled: Function<'js>,
     seal: Function<'js>,
 }
 
-struct SavedHooks([Persistent<Function<'static>>; 7]);
+struct SavedHooks([Persistent<Function<'static>>; 8]);
 
 impl<'js> Hooks<'js> {
     fn new(internal: &Object<'js>) -> javy::quickjs::Result<Hooks<'js>> {
@@ -110,6 +113,7 @@ impl<'js> Hooks<'js> {
             uncaught: internal.get("uncaught")?,
             error_json: internal.get("errorJson")?,
             load: internal.get("load")?,
+            load_compiled: internal.get("loadCompiled")?,
             seal: internal.get("sealInit")?,
         })
     }
@@ -123,6 +127,7 @@ impl<'js> Hooks<'js> {
                 self.uncaught,
                 self.error_json,
                 self.load,
+                self.load_compiled,
                 self.seal,
             ]
             .map(|f| Persistent::save(ctx, f)),
@@ -132,8 +137,16 @@ impl<'js> Hooks<'js> {
 
 impl SavedHooks {
     fn restore<'js>(&self, ctx: &Ctx<'js>) -> javy::quickjs::Result<Hooks<'js>> {
-        let [start, poll, complete, uncaught, error_json, load, seal] =
-            self.0.clone().map(|f| f.restore(ctx));
+        let [
+            start,
+            poll,
+            complete,
+            uncaught,
+            error_json,
+            load,
+            load_compiled,
+            seal,
+        ] = self.0.clone().map(|f| f.restore(ctx));
         Ok(Hooks {
             start: start?,
             poll: poll?,
@@ -141,6 +154,7 @@ impl SavedHooks {
             uncaught: uncaught?,
             error_json: error_json?,
             load: load?,
+            load_compiled: load_compiled?,
             seal: seal?,
         })
     }
@@ -189,7 +203,7 @@ pub extern "C" fn init() {
 
 #[unsafe(export_name = "chatfn_load")]
 pub extern "C" fn load() {
-    let script = host::read_input();
+    let input = host::read_input();
     STATE.with(|state| {
         let state = state.borrow();
         let Some(state) = state.as_ref() else {
@@ -202,18 +216,60 @@ pub extern "C" fn load() {
             let Ok(hooks) = state.hooks.restore(&ctx) else {
                 return host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
             };
-            let script = String::from_utf8_lossy(&script);
-            let loaded = hooks.load.call::<_, ()>((script.as_ref(),));
-            if loaded.is_ok() {
+            let loaded = load_handler(&ctx, &hooks, &input).and_then(|compiled| {
                 run_jobs(&ctx, &hooks);
-            }
-            if loaded.is_err() || hooks.seal.call::<_, ()>(()).is_err() {
-                let caught = ctx.catch();
-                let report = describe_error(&ctx, Some(&hooks), caught);
-                host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
+                hooks.seal.call::<_, ()>(())?;
+                Ok(compiled)
+            });
+            match loaded {
+                Ok(Some(compiled)) => host::finish(abi::FINISH_OK, &compiled),
+                Ok(None) => {}
+                Err(_) => {
+                    let caught = ctx.catch();
+                    let report = describe_error(&ctx, Some(&hooks), caught);
+                    host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
+                }
             }
         })
     })
+}
+
+/// Evaluates the handler `chatfn_load` was given; from source, returns its
+/// compiled form for later loads (see `abi::EXPORT_LOAD`).
+fn load_handler<'js>(
+    ctx: &Ctx<'js>,
+    hooks: &Hooks<'js>,
+    input: &[u8],
+) -> javy::quickjs::Result<Option<Vec<u8>>> {
+    match input.split_first() {
+        Some((&abi::LOAD_SOURCE, script)) => {
+            let script = String::from_utf8_lossy(script);
+            let loaded: Array = hooks.load.call((script.as_ref(),))?;
+            let bytecode: ArrayBuffer = loaded.get(0)?;
+            let commonjs: bool = loaded.get(1)?;
+            let filename = convert::lossy(ctx, &loaded.get::<JsString>(2)?);
+            Ok(bytecode
+                .as_bytes()
+                .map(|bytecode| abi::encode_compiled(commonjs, &filename, bytecode)))
+        }
+        Some((&abi::LOAD_COMPILED, compiled)) => {
+            let Some((commonjs, filename, bytecode)) = abi::decode_compiled(compiled) else {
+                return Err(javy::quickjs::Exception::throw_internal(
+                    ctx,
+                    "malformed compiled handler",
+                ));
+            };
+            let value = natives::run_compiled(ctx, bytecode)?;
+            hooks
+                .load_compiled
+                .call::<_, ()>((commonjs, value, filename))?;
+            Ok(None)
+        }
+        _ => Err(javy::quickjs::Exception::throw_internal(
+            ctx,
+            "unknown handler load input",
+        )),
+    }
 }
 
 #[unsafe(export_name = "chatfn_invoke")]

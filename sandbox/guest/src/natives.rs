@@ -3,8 +3,8 @@
 
 use hmac::{Hmac, Mac};
 use javy::quickjs::{
-    ArrayBuffer, Ctx, Exception, Function, Object, Promise, Result, String as JsString, Value,
-    context::EvalOptions, prelude::Func, promise::PromiseState, qjs,
+    ArrayBuffer, Ctx, Error, Exception, Function, Object, Promise, Result, String as JsString,
+    Value, context::EvalOptions, prelude::Func, promise::PromiseState, qjs,
 };
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -21,6 +21,8 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("now", Func::from(host::monotonic_ms))?;
     native.set("randomBytes", Func::from(random_bytes))?;
     native.set("evalScript", Func::from(eval_script))?;
+    native.set("compileScript", Func::from(compile_script))?;
+    native.set("runCompiled", Func::from(run_compiled_buffer))?;
     native.set("digest", Func::from(digest))?;
     native.set("moduleExists", Func::from(module_exists))?;
     native.set("moduleSource", Func::from(module_source))?;
@@ -254,6 +256,80 @@ fn eval_script<'js>(
     options.strict = false;
     options.filename = Some(lossy(&ctx, &filename));
     ctx.eval_with_options(lossy(&ctx, &source), options)
+}
+
+/// Compiles a script as [`eval_script`] would run it (global scope, not
+/// strict) to QuickJS bytecode, without running it; [`run_compiled`] runs
+/// it. Throws the script's `SyntaxError`.
+fn compile_script<'js>(
+    ctx: Ctx<'js>,
+    source: JsString<'js>,
+    filename: JsString<'js>,
+) -> Result<ArrayBuffer<'js>> {
+    // JS_Eval reads a NUL-terminated buffer; a NUL inside a file name would
+    // end it early, so none is kept.
+    let mut source = lossy(&ctx, &source).into_bytes();
+    let len = source.len();
+    source.push(0);
+    let filename =
+        std::ffi::CString::new(lossy(&ctx, &filename).replace('\0', "")).unwrap_or_default();
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: plain QuickJS API calls on the live context; `source` is
+    // NUL-terminated at `len`; the compiled function and the written
+    // buffer are freed here, after the buffer is copied.
+    let bytecode = unsafe {
+        let flags = qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY;
+        let function = qjs::JS_Eval(
+            raw,
+            source.as_ptr().cast(),
+            len as _,
+            filename.as_ptr(),
+            flags as i32,
+        );
+        if qjs::JS_IsException(function) {
+            return Err(Error::Exception);
+        }
+        let mut size = 0;
+        let buf = qjs::JS_WriteObject(raw, &mut size, function, qjs::JS_WRITE_OBJ_BYTECODE as i32);
+        qjs::JS_FreeValue(raw, function);
+        if buf.is_null() {
+            return Err(Error::Exception);
+        }
+        let bytecode = std::slice::from_raw_parts(buf, size as usize).to_vec();
+        qjs::js_free(raw, buf.cast());
+        bytecode
+    };
+    ArrayBuffer::new(ctx, bytecode)
+}
+
+fn run_compiled_buffer<'js>(ctx: Ctx<'js>, bytecode: ArrayBuffer<'js>) -> Result<Value<'js>> {
+    run_compiled(&ctx, bytes(&bytecode))
+}
+
+/// Runs a script [`compile_script`] compiled; returns its completion
+/// value. The bytecode must come from this guest's own `compile_script`:
+/// QuickJS does not validate bytecode it reads.
+pub(crate) fn run_compiled<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> Result<Value<'js>> {
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: plain QuickJS API calls on the live context; JS_EvalFunction
+    // takes over the read function, and its result is a new reference that
+    // `from_raw` takes over.
+    unsafe {
+        let function = qjs::JS_ReadObject(
+            raw,
+            bytecode.as_ptr(),
+            bytecode.len() as _,
+            qjs::JS_READ_OBJ_BYTECODE as i32,
+        );
+        if qjs::JS_IsException(function) {
+            return Err(Error::Exception);
+        }
+        let value = qjs::JS_EvalFunction(raw, function);
+        if qjs::JS_IsException(value) {
+            return Err(Error::Exception);
+        }
+        Ok(Value::from_raw(ctx.clone(), value))
+    }
 }
 
 /// Evaluates one prelude file (a function expression) and runs it.

@@ -23,11 +23,24 @@
     if (bundle.handler) internal.load(bundle.handler);
   };
 
+  /**
+   * Compiles and runs the handler script; returns what a later load of it
+   * needs instead of the source, `[bytecode, commonJs, filename]`.
+   */
   internal.load = function load(script) {
     if (typeof script === 'string') script = JSON.parse(script);
-    handler = loadHandler(script);
+    const commonJs = script.format === 'commonjs';
+    const compiled = native.compileScript(
+      commonJs ? internal.commonJsWrapper(script.source, HANDLER_TAIL) : script.source, script.filename);
+    internal.loadCompiled(commonJs, native.runCompiled(compiled), script.filename);
+    return [compiled, commonJs, script.filename];
+  };
+
+  /** Takes the handler from a handler script's completion value. */
+  internal.loadCompiled = function loadCompiled(commonJs, value, filename) {
+    handler = commonJs ? commonJsHandler(value, filename) : scriptHandler();
     if (typeof handler !== 'function') {
-      throw new TypeError(`${script.filename} must define a function named handleEvent, e.g. \`async function handleEvent(event, context) { ... }\``);
+      throw new TypeError(`${filename} must define a function named handleEvent, e.g. \`async function handleEvent(event, context) { ... }\``);
     }
   };
 
@@ -52,16 +65,21 @@
     return exports;
   }
 
-  function loadHandler(script) {
-    if (script.format !== 'commonjs') {
-      native.evalScript(script.source, script.filename);
-      return native.evalScript('typeof handleEvent === "function" ? handleEvent : undefined', 'chatfn:lookup');
-    }
-    const { exports, local } = internal.runCommonJs(script.source, script.filename,
-      ';return typeof handleEvent === "function" ? handleEvent : undefined;');
+  // An ES module handler's `handleEvent` may be a local of its module
+  // function rather than an export: the wrapper returns it.
+  const HANDLER_TAIL = ';return typeof handleEvent === "function" ? handleEvent : undefined;';
+
+  function commonJsHandler(moduleFunction, filename) {
+    const { exports, local } = internal.runCommonJsFunction(moduleFunction, filename);
     if (typeof exports.handleEvent === 'function') return exports.handleEvent;
     if (typeof exports.default === 'function') return exports.default;
     return local;
+  }
+
+  // A plain script's declarations are globals. Compiled here, once, so a
+  // load compiles nothing more than the handler.
+  function scriptHandler() {
+    return typeof handleEvent === 'function' ? handleEvent : undefined;
   }
 
   /** Ends the init phase: timers set by the init script never fire. */

@@ -341,10 +341,18 @@
    * the end of the module's function (it may `return` a local).
    */
   internal.runCommonJs = function (source, filename, tail) {
+    return internal.runCommonJsFunction(
+      native.evalScript(internal.commonJsWrapper(source, tail), filename), filename);
+  };
+
+  /** A script whose value is the module function of `source`. */
+  internal.commonJsWrapper = (source, tail) =>
+    '(function (exports, require, module, __filename, __dirname) {' + source + '\n' + tail + '\n})';
+
+  /** Runs a module function (see `commonJsWrapper`) as the module `filename`. */
+  internal.runCommonJsFunction = function (fn, filename) {
     const module = { id: filename, filename, path: '/', exports: {}, loaded: false, children: [] };
     module.require = makeRequire('/');
-    const fn = native.evalScript(
-      '(function (exports, require, module, __filename, __dirname) {' + source + '\n' + tail + '\n})', filename);
     const local = fn.call(module.exports, module.exports, module.require, module, filename, '/');
     module.loaded = true;
     return { exports: module.exports, local };
