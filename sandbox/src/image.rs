@@ -273,7 +273,7 @@ pub(crate) const SLOW_LOAD: Duration = Duration::from_millis(2);
 
 /// A late-bound image whose loads are quicker than [`SLOW_LOAD`] is baked
 /// once they take this share of a core (its invocation rate times its load
-/// time, as the warmer sees them). Below that, what a bake would save is
+/// time, averaged over about a second by the warmer). Below that, what a bake would save is
 /// worth less than sharing: the late-bound images of a runtime share its
 /// snapshot and instance slots, while each baked image has a snapshot and
 /// slots of its own, and traffic spread over many baked images runs out of

@@ -214,6 +214,10 @@ struct Tracked {
     idle: Duration,
     /// Invocations in the last tick, to share the budget hottest first.
     heat: u32,
+    /// The share of a core its handler loads took, as a moving average
+    /// over about a second of ticks (see [`BAKE_SHARE`]): a warm-up burst
+    /// does not make an image worth baking, sustained traffic does.
+    load_share: f64,
 }
 
 fn run(shared: &Shared, sizing: &Sizing) {
@@ -253,6 +257,7 @@ fn run(shared: &Shared, sizing: &Sizing) {
                 image,
                 idle: Duration::ZERO,
                 heat: 1,
+                load_share: 0.0,
             }));
         }
         let tick = last_tick.elapsed() >= TICK;
@@ -288,10 +293,12 @@ fn adapt(tracked: &mut Vec<Tracked>, elapsed: Duration, sizing: &Sizing, kept: &
         let handle = Image {
             inner: Arc::clone(&image),
         };
-        if let Some(load) = handle.form().load_time()
-            && f64::from(takes) * load.as_secs_f64() >= BAKE_SHARE * elapsed.as_secs_f64()
-        {
-            handle.queue_bake();
+        if let Some(load) = handle.form().load_time() {
+            let share = f64::from(takes) * load.as_secs_f64() / elapsed.as_secs_f64().max(1e-3);
+            entry.load_share += (share - entry.load_share) / 8.0;
+            if entry.load_share >= BAKE_SHARE {
+                handle.queue_bake();
+            }
         }
         let misses = pool.misses.swap(0, Ordering::Relaxed);
         let running = pool.running.load(Ordering::Relaxed);

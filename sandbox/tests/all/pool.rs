@@ -333,10 +333,13 @@ async fn instances_too_large_to_keep_warm_are_not_pooled() {
         assert_eq!(result(&run(&large, json!({})).await), json!(16 << 20));
         assert_eq!(result(&run(&small, json!({})).await), json!("small"));
     }
-    // The warmer refills the small image's pool, never the large one's.
+    // The warmer refills the small image's pool, never the large one's
+    // while it is late-bound. (Its slow loads, back to back, may get it
+    // baked; then its megabytes are in its snapshot and its instances are
+    // small.)
     assert!(eventually(Duration::from_secs(2), || small.warm_instances() >= 1).await);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(large.warm_instances(), 0);
+    assert!(large.is_baked() || large.warm_instances() == 0);
 }
 
 #[tokio::test]
