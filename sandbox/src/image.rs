@@ -59,7 +59,8 @@ pub struct ImageSpec {
     /// compiled) evaluated before the init script, whose `module.exports`
     /// is a function from an invocation's context data to the handler's
     /// `context` argument (e.g. one that adds API clients over host calls).
-    /// Without one, `context` is the context data, frozen.
+    /// Without one, `context` is the context data, frozen. Its top level
+    /// runs before `process.env` is set, unless there is an init script.
     pub context: Option<Script>,
     /// The function's handler script; it must define `handleEvent` (or, as
     /// an ES module, export it by name or as the default export).
@@ -132,15 +133,26 @@ impl ImageSpec {
             source: script.source.clone(),
             format: Format::CommonJs,
         });
+        // Only an init script runs before the handler, so only then does the
+        // runtime snapshot need the environment. Without one, each
+        // late-bound load sets it: applications whose runtimes differ only
+        // in their variables share one snapshot (and its instance slots).
+        let env_in_runtime = init.is_some();
+        let no_env = BTreeMap::new();
         let mut bundle = Bundle {
-            env: &self.env,
+            env: if env_in_runtime { &self.env } else { &no_env },
             context,
             init,
             handler: None,
         };
         let runtime = serde_json::to_vec(&bundle).unwrap_or_default();
+        let load = HandlerLoad {
+            script: &handler,
+            env: (!env_in_runtime && !self.env.is_empty()).then_some(&self.env),
+        };
         let mut handler_input = vec![abi::LOAD_SOURCE];
-        serde_json::to_writer(&mut handler_input, &handler).unwrap_or_default();
+        serde_json::to_writer(&mut handler_input, &load).unwrap_or_default();
+        bundle.env = &self.env;
         bundle.handler = Some(handler);
         let full = serde_json::to_vec(&bundle).unwrap_or_default();
         Ok(Compiled {
@@ -178,7 +190,7 @@ struct Compiled {
     /// Everything but the handler: the runtime image late-bound images share.
     runtime: Vec<u8>,
     /// The compiled handler as a late-bound image's instances load it
-    /// (`abi::LOAD_SOURCE`, then JSON).
+    /// (`abi::LOAD_SOURCE`, then [`HandlerLoad`] as JSON).
     handler: Arc<[u8]>,
     maps: SourceMaps,
 }
@@ -190,6 +202,16 @@ struct Bundle<'a> {
     context: Option<CompiledScript>,
     init: Option<CompiledScript>,
     handler: Option<CompiledScript>,
+}
+
+/// What a late-bound instance's guest `load` reads: the handler, and the
+/// environment when the runtime snapshot left it out.
+#[derive(Serialize)]
+struct HandlerLoad<'a> {
+    #[serde(flatten)]
+    script: &'a CompiledScript,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<&'a BTreeMap<String, String>>,
 }
 
 #[derive(Serialize)]

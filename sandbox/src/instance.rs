@@ -344,4 +344,40 @@ mod tests {
             assert!(!image.is_baked());
         }
     }
+
+    #[tokio::test]
+    async fn runtimes_that_differ_only_in_their_environment_share_a_snapshot() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sandbox = Sandbox::new(SandboxConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..SandboxConfig::default()
+        })
+        .expect("sandbox");
+        let build = |env: &str, init: Option<&str>| {
+            let mut spec = ImageSpec::new(Script::new(
+                "handler.js",
+                "async function handleEvent() { return process.env.MODE; }",
+            ))
+            .with_env("MODE", env);
+            if let Some(init) = init {
+                spec = spec.with_init(Script::new("init.js", init));
+            }
+            let sandbox = sandbox.clone();
+            async move { sandbox.build_image(&spec).await.expect("build") }
+        };
+        let (a, b) = (build("a", None).await, build("b", None).await);
+        assert!(wasmtime::Module::same(a.form().module(), b.form().module()));
+        // An init script may read the environment: then it is part of the
+        // runtime snapshot, one per environment.
+        let init = "var seen = process.env.MODE;";
+        let (c, d) = (build("c", Some(init)).await, build("d", Some(init)).await);
+        assert!(!wasmtime::Module::same(
+            c.form().module(),
+            d.form().module()
+        ));
+        assert!(!wasmtime::Module::same(
+            a.form().module(),
+            c.form().module()
+        ));
+    }
 }

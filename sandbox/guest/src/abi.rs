@@ -106,23 +106,51 @@ pub(crate) fn decode_completions(mut input: &[u8]) -> Option<Vec<(u32, bool, &[u
 
 /// A handler compiled by a load from source, as a later load's input:
 /// `LOAD_COMPILED, commonjs: u8, filename_len: u32 LE, filename (UTF-8),
-/// QuickJS bytecode`. The bytecode runs only in instances of the image
-/// whose guest wrote it: QuickJS trusts bytecode it reads.
-pub(crate) fn encode_compiled(commonjs: bool, filename: &str, bytecode: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(6 + filename.len() + bytecode.len());
+/// env_len: u32 LE, env (a JSON object, or empty when the runtime snapshot
+/// has the environment), QuickJS bytecode`. The bytecode runs only in
+/// instances of the image whose guest wrote it: QuickJS trusts bytecode it
+/// reads.
+pub(crate) fn encode_compiled(
+    commonjs: bool,
+    filename: &str,
+    env: &str,
+    bytecode: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(10 + filename.len() + env.len() + bytecode.len());
     out.push(LOAD_COMPILED);
     out.push(u8::from(commonjs));
-    out.extend_from_slice(&(filename.len() as u32).to_le_bytes());
-    out.extend_from_slice(filename.as_bytes());
+    for text in [filename, env] {
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
     out.extend_from_slice(bytecode);
     out
 }
 
-/// Splits a compiled form (without its tag) into `(commonjs, filename,
-/// bytecode)`; `None` if malformed.
-pub(crate) fn decode_compiled(input: &[u8]) -> Option<(bool, &str, &[u8])> {
-    let commonjs = *input.first()? != 0;
-    let len = u32::from_le_bytes(input.get(1..5)?.try_into().ok()?) as usize;
-    let filename = std::str::from_utf8(input.get(5..5usize.checked_add(len)?)?).ok()?;
-    Some((commonjs, filename, &input[5 + len..]))
+/// A compiled handler (without its tag): `commonjs`, `filename`, `env`
+/// and `bytecode`; `None` if malformed.
+pub(crate) struct CompiledHandler<'a> {
+    pub(crate) commonjs: bool,
+    pub(crate) filename: &'a str,
+    pub(crate) env: &'a str,
+    pub(crate) bytecode: &'a [u8],
+}
+
+/// Splits a compiled form (without its tag); `None` if malformed.
+pub(crate) fn decode_compiled(input: &[u8]) -> Option<CompiledHandler<'_>> {
+    let (&commonjs, mut rest) = input.split_first()?;
+    let mut text = || {
+        let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let text = std::str::from_utf8(rest.get(4..4usize.checked_add(len)?)?).ok()?;
+        rest = &rest[4 + len..];
+        Some(text)
+    };
+    let filename = text()?;
+    let env = text()?;
+    Some(CompiledHandler {
+        commonjs: commonjs != 0,
+        filename,
+        env,
+        bytecode: rest,
+    })
 }

@@ -99,10 +99,11 @@ struct Hooks<'js> {
     error_json: Function<'js>,
     load: Function<'js>,
     load_compiled: Function<'js>,
+    set_env: Function<'js>,
     seal: Function<'js>,
 }
 
-struct SavedHooks([Persistent<Function<'static>>; 8]);
+struct SavedHooks([Persistent<Function<'static>>; 9]);
 
 impl<'js> Hooks<'js> {
     fn new(internal: &Object<'js>) -> javy::quickjs::Result<Hooks<'js>> {
@@ -114,6 +115,7 @@ impl<'js> Hooks<'js> {
             error_json: internal.get("errorJson")?,
             load: internal.get("load")?,
             load_compiled: internal.get("loadCompiled")?,
+            set_env: internal.get("setEnvJson")?,
             seal: internal.get("sealInit")?,
         })
     }
@@ -128,6 +130,7 @@ impl<'js> Hooks<'js> {
                 self.error_json,
                 self.load,
                 self.load_compiled,
+                self.set_env,
                 self.seal,
             ]
             .map(|f| Persistent::save(ctx, f)),
@@ -145,6 +148,7 @@ impl SavedHooks {
             error_json,
             load,
             load_compiled,
+            set_env,
             seal,
         ] = self.0.clone().map(|f| f.restore(ctx));
         Ok(Hooks {
@@ -155,6 +159,7 @@ impl SavedHooks {
             error_json: error_json?,
             load: load?,
             load_compiled: load_compiled?,
+            set_env: set_env?,
             seal: seal?,
         })
     }
@@ -248,21 +253,25 @@ fn load_handler<'js>(
             let bytecode: ArrayBuffer = loaded.get(0)?;
             let commonjs: bool = loaded.get(1)?;
             let filename = convert::lossy(ctx, &loaded.get::<JsString>(2)?);
+            let env = convert::lossy(ctx, &loaded.get::<JsString>(3)?);
             Ok(bytecode
                 .as_bytes()
-                .map(|bytecode| abi::encode_compiled(commonjs, &filename, bytecode)))
+                .map(|bytecode| abi::encode_compiled(commonjs, &filename, &env, bytecode)))
         }
         Some((&abi::LOAD_COMPILED, compiled)) => {
-            let Some((commonjs, filename, bytecode)) = abi::decode_compiled(compiled) else {
+            let Some(compiled) = abi::decode_compiled(compiled) else {
                 return Err(javy::quickjs::Exception::throw_internal(
                     ctx,
                     "malformed compiled handler",
                 ));
             };
-            let value = natives::run_compiled(ctx, bytecode)?;
+            if !compiled.env.is_empty() {
+                hooks.set_env.call::<_, ()>((compiled.env,))?;
+            }
+            let value = natives::run_compiled(ctx, compiled.bytecode)?;
             hooks
                 .load_compiled
-                .call::<_, ()>((commonjs, value, filename))?;
+                .call::<_, ()>((compiled.commonjs, value, compiled.filename))?;
             Ok(None)
         }
         _ => Err(javy::quickjs::Exception::throw_internal(

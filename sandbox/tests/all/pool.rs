@@ -200,6 +200,35 @@ async fn a_quick_handler_used_now_and_then_stays_late_bound() {
 }
 
 #[tokio::test]
+async fn a_late_bound_handler_sees_its_environment_at_its_top_level() {
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig::default());
+    // No init script: the runtime snapshot leaves the environment out and
+    // each load sets it (from source, then from bytecode).
+    let source = "const mode = process.env.MODE;\nasync function handleEvent() { return [mode, process.env.MODE, Object.keys(process.env)]; }";
+    let mut images = Vec::new();
+    for mode in ["a", "b"] {
+        let spec = handler(source).with_env("MODE", mode);
+        images.push((sandbox.build_image(&spec).await.expect("build"), mode));
+    }
+    for (image, mode) in &images {
+        assert!(!image.is_baked());
+        for _ in 0..3 {
+            assert_eq!(
+                result(&run_inline(image, json!({})).await),
+                json!([mode, mode, ["MODE"]])
+            );
+        }
+    }
+    let (baked, mode) = &images[1];
+    baked.bake().await.expect("bake");
+    assert!(baked.is_baked());
+    assert_eq!(
+        result(&run(baked, json!({})).await),
+        json!([mode, mode, ["MODE"]])
+    );
+}
+
+#[tokio::test]
 async fn handlers_on_one_runtime_share_its_snapshot() {
     let sandbox = sandbox_with(SandboxConfig::default());
     let runtime = |source: &str| {

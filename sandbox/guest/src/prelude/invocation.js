@@ -24,16 +24,19 @@
   };
 
   /**
-   * Compiles and runs the handler script; returns what a later load of it
-   * needs instead of the source, `[bytecode, commonJs, filename]`.
+   * Compiles and runs the handler script (after setting the environment
+   * it came with, which a runtime snapshot without an init script leaves
+   * out); returns what a later load of it needs instead of the source,
+   * `[bytecode, commonJs, filename, env as JSON or '']`.
    */
   internal.load = function load(script) {
     if (typeof script === 'string') script = JSON.parse(script);
+    if (script.env) internal.setEnv(script.env);
     const commonJs = script.format === 'commonjs';
     const compiled = native.compileScript(
       commonJs ? internal.commonJsWrapper(script.source, HANDLER_TAIL) : script.source, script.filename);
     internal.loadCompiled(commonJs, native.runCompiled(compiled), script.filename);
-    return [compiled, commonJs, script.filename];
+    return [compiled, commonJs, script.filename, script.env ? JSON.stringify(script.env) : ''];
   };
 
   /** Takes the handler from a handler script's completion value. */

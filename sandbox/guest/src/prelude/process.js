@@ -129,6 +129,7 @@
     for (const key of Object.keys(env)) delete env[key];
     for (const key of Object.keys(vars)) env[key] = String(vars[key]);
   };
+  internal.setEnvJson = (json) => internal.setEnv(JSON.parse(json));
 
   Object.defineProperty(globalThis, 'process', {
     value: process, writable: true, configurable: true, enumerable: false,
