@@ -282,6 +282,19 @@ fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> std::io::Result<
         .map(drop)
 }
 
+/// For unit tests: a sandbox with an image cache of its own (nothing cached
+/// yet), removed when the returned directory drops.
+#[cfg(test)]
+pub(crate) fn fresh_sandbox() -> (tempfile::TempDir, Sandbox) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
+    (dir, sandbox)
+}
+
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Sandbox>();

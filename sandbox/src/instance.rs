@@ -294,16 +294,12 @@ mod tests {
     use serde_json::json;
     use serde_json::value::to_raw_value;
 
-    use crate::{ImageSpec, Limits, NoHostCalls, Sandbox, SandboxConfig, Script, abi};
+    use crate::engine::fresh_sandbox;
+    use crate::{ImageSpec, Limits, NoHostCalls, Script, abi};
 
     #[tokio::test]
     async fn a_late_bound_handler_is_compiled_once_and_its_instances_run_the_bytecode() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let sandbox = Sandbox::new(SandboxConfig {
-            cache_dir: Some(dir.path().to_path_buf()),
-            ..SandboxConfig::default()
-        })
-        .expect("sandbox");
+        let (_dir, sandbox) = fresh_sandbox();
         // A plain script (its handler a global) and an ES module (its
         // handler an export of a CommonJS module function).
         let handlers = [
@@ -347,12 +343,7 @@ mod tests {
 
     #[tokio::test]
     async fn runtimes_that_differ_only_in_their_environment_share_a_snapshot() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let sandbox = Sandbox::new(SandboxConfig {
-            cache_dir: Some(dir.path().to_path_buf()),
-            ..SandboxConfig::default()
-        })
-        .expect("sandbox");
+        let (_dir, sandbox) = fresh_sandbox();
         let build = |env: &str, init: Option<&str>| {
             let mut spec = ImageSpec::new(Script::new(
                 "handler.js",

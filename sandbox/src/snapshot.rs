@@ -238,16 +238,12 @@ fn read_state(store: &mut Store<StoreData>, instance: &wasmtime::Instance) -> Re
 
 #[cfg(test)]
 mod tests {
-    use crate::{ImageSpec, Sandbox, SandboxConfig, Script};
+    use crate::engine::fresh_sandbox;
+    use crate::{ImageSpec, Script};
 
     #[tokio::test]
     async fn every_image_runs_the_one_compiled_copy_of_the_guest() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let sandbox = Sandbox::new(SandboxConfig {
-            cache_dir: Some(dir.path().to_path_buf()),
-            ..SandboxConfig::default()
-        })
-        .expect("sandbox");
+        let (_dir, sandbox) = fresh_sandbox();
         let mut texts = Vec::new();
         for (n, init) in ["var a = 1;", "var b = 'two'.repeat(1000);"]
             .into_iter()
