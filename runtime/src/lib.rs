@@ -33,6 +33,7 @@ mod egress;
 mod error;
 mod fetch;
 mod host;
+mod ids;
 mod images;
 mod invocation;
 mod invoker;

@@ -2,8 +2,7 @@
 //! operations that span them (a blocking run within its slots, a write that
 //! refreshes the lookups, a deploy's image build).
 
-use std::ops::Range;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sandbox::{Sandbox, SandboxConfig};
@@ -14,6 +13,7 @@ use crate::config::Config;
 use crate::dependencies::{LogProgress, Resolved};
 use crate::directory::{Deployment, Directory};
 use crate::error::Result;
+use crate::ids::InvocationIds;
 use crate::images::BuildFailure;
 use crate::invocation::Invocation;
 use crate::invoker::{Attempt, Call, Invoker, InvokerConfig};
@@ -47,11 +47,6 @@ const HEALTH_TTL: Duration = Duration::from_secs(1);
 /// tenant's deploys cannot keep another's waiting.
 const BUILDS_AT_ONCE: usize = 2;
 
-/// Invocation ids reserved from the database at a time: one write per
-/// block rather than per invocation; a restart leaves at most a block's
-/// gap.
-const ID_BLOCK: u32 = 256;
-
 /// A running chatfn service: storage, lookups, the invoker, the invocation
 /// log and the queue. Serve it with [`app`](crate::app).
 pub struct Service {
@@ -73,8 +68,7 @@ pub struct Service {
     checks: Slots,
     /// Slots of dependency installs.
     installs: Slots,
-    /// The unused rest of the ids this node reserved.
-    ids: Mutex<Range<i64>>,
+    ids: InvocationIds,
     /// The last database check and when it was made: health probes are
     /// answered from it for a second, so probing costs the database little.
     health: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
@@ -193,7 +187,7 @@ impl Service {
             tests: Slots::new("test runs", config.max_test_runs, config.app_test_runs),
             checks: Slots::new("deploy checks", BUILDS_AT_ONCE, 1),
             installs: Slots::new("dependency installs", BUILDS_AT_ONCE, 1),
-            ids: Mutex::new(0..0),
+            ids: InvocationIds::new(Arc::clone(&store)),
             health: tokio::sync::Mutex::new(None),
             store,
             directory,
@@ -290,27 +284,9 @@ impl Service {
         self.directory.deployment(app, trigger).await
     }
 
-    /// A new invocation id: from this node's block, reserving the next
-    /// block from the database when it runs out.
+    /// A new invocation id, unique over the nodes sharing the database.
     pub(crate) async fn next_invocation_id(&self) -> StoreResult<i64> {
-        loop {
-            if let Some(id) = self.take_id() {
-                return Ok(id);
-            }
-            let block = self.store(|s| s.allocate_invocation_ids(ID_BLOCK)).await?;
-            let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
-            // A concurrent refill may have won: either block will do.
-            if ids.is_empty() {
-                *ids = block;
-            }
-        }
-    }
-
-    fn take_id(&self) -> Option<i64> {
-        self.ids
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .next()
+        self.ids.next().await
     }
 
     /// Resolves and installs a dependency list for `app` (before it is
