@@ -158,16 +158,20 @@ impl InvocationStore for SqliteStore {
         let keep = i64::try_from(keep).unwrap_or(i64::MAX);
         let mut removed = 0;
         loop {
-            let doomed: Vec<i64> = self.with(|conn| {
+            // Each with whether it is past the newest `keep` of its
+            // function, which stays true as newer records come.
+            let doomed: Vec<(i64, bool)> = self.with(|conn| {
                 let mut select = conn.prepare_cached(
-                    "SELECT id FROM (
+                    "SELECT id, n > ?1 FROM (
                        SELECT id, created_ms, status,
                          ROW_NUMBER() OVER (PARTITION BY function_id ORDER BY id DESC) AS n FROM invocations
                      ) WHERE n > ?1 OR (created_ms < ?2 AND status IN ('SUCCEEDED', 'FAILED'))
                      LIMIT ?3",
                 )?;
                 let ids = select
-                    .query_map(params![keep, before_ms, PRUNE_SCAN], |r| r.get(0))?
+                    .query_map(params![keep, before_ms, PRUNE_SCAN], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?
                     .collect::<Result<_, _>>()?;
                 Ok(ids)
             })?;
@@ -176,18 +180,24 @@ impl InvocationStore for SqliteStore {
                     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                     let mut n = 0;
                     {
-                        let mut record =
-                            tx.prepare_cached("DELETE FROM invocations WHERE id = ?1")?;
+                        // Old but not past the newest: only if it is still
+                        // finished (a redrive since the scan queues it again).
+                        let mut record = tx.prepare_cached(
+                            "DELETE FROM invocations WHERE id = ?1
+                               AND (?2 OR status IN ('SUCCEEDED', 'FAILED'))",
+                        )?;
                         let mut attempts = tx.prepare_cached(
                             "DELETE FROM invocation_attempts WHERE invocation_id = ?1",
                         )?;
-                        for id in batch {
-                            n += record.execute([id])?;
-                            attempts.execute([id])?;
+                        for &(id, past_newest) in batch {
+                            if record.execute(params![id, past_newest])? == 1 {
+                                n += 1;
+                                attempts.execute([id])?;
+                            }
                         }
                     }
                     tx.commit()?;
-                    Ok(n as u64)
+                    Ok(n)
                 })?;
             }
             if doomed.len() < PRUNE_SCAN as usize {
