@@ -29,8 +29,8 @@ const BLOCK: u32 = 1024;
 pub(crate) struct InvocationIds {
     store: Arc<dyn Store>,
     state: Arc<Mutex<State>>,
-    /// Held while a block is reserved.
-    reserving: Arc<tokio::sync::Mutex<()>>,
+    /// Held while a block is reserved: one reservation at a time.
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Default)]
@@ -81,7 +81,7 @@ impl InvocationIds {
         InvocationIds {
             store,
             state: Arc::default(),
-            reserving: Arc::default(),
+            turn: Arc::default(),
         }
     }
 
@@ -94,7 +94,7 @@ impl InvocationIds {
             }
             // Nothing left: wait for the reservation ahead, if one is
             // under way, else reserve now.
-            let _turn = self.reserving.lock().await;
+            let _turn = self.turn.lock().await;
             if let Some(id) = self.take() {
                 return Ok(id);
             }
@@ -114,9 +114,9 @@ impl InvocationIds {
     fn reserve_ahead(&self) {
         let store = Arc::clone(&self.store);
         let state = Arc::clone(&self.state);
-        let reserving = Arc::clone(&self.reserving);
+        let turn = Arc::clone(&self.turn);
         tokio::spawn(async move {
-            let _turn = reserving.lock().await;
+            let _turn = turn.lock().await;
             let reserved = blocking(&store, |s| s.allocate_invocation_ids(BLOCK)).await;
             let mut state = State::lock(&state);
             state.reserving = false;
