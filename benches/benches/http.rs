@@ -27,7 +27,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Request, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
 const START: &str = "/v1/triggers/user.attempted.start_session";
@@ -72,16 +71,9 @@ impl Client {
             .enable_io()
             .build()
             .expect("runtime");
-        let (sender, connection) = runtime.block_on(async {
-            let stream = tokio::net::TcpStream::connect(authority)
-                .await
-                .expect("connect to chatfn serve");
-            // Requests are small writes: Nagle would hold them back.
-            stream.set_nodelay(true).expect("TCP_NODELAY");
-            hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .expect("HTTP/1.1 handshake")
-        });
+        let (sender, connection) = runtime
+            .block_on(benches::connect_http1(authority))
+            .expect("a connection to chatfn serve");
         runtime.spawn(async move {
             if let Err(e) = connection.await {
                 eprintln!("connection to chatfn serve failed: {e}");

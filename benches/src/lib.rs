@@ -1,10 +1,38 @@
 //! What the bench binaries in `benches/` share: latency percentiles of
 //! single samples (criterion reports means of batches, and start-up cost is
-//! a latency), and the two ways of measuring a warm start.
+//! a latency), the two ways of measuring a warm start, and a keep-alive
+//! HTTP/1.1 connection to `chatfn serve`.
 
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::client::conn::http1::{Connection, SendRequest};
+use hyper_util::rt::TokioIo;
 use sandbox::Image;
+
+/// One keep-alive HTTP/1.1 connection to `authority`: the sender, and the
+/// connection, which the caller spawns on its runtime.
+pub async fn connect_http1(
+    authority: &str,
+) -> Result<
+    (
+        SendRequest<Full<Bytes>>,
+        Connection<TokioIo<tokio::net::TcpStream>, Full<Bytes>>,
+    ),
+    String,
+> {
+    let stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .map_err(|e| format!("connect to {authority}: {e}"))?;
+    // Requests are small writes: Nagle would hold them back.
+    stream
+        .set_nodelay(true)
+        .map_err(|e| format!("TCP_NODELAY: {e}"))?;
+    hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("HTTP/1.1 handshake: {e}"))
+}
 
 /// The `q` quantile of `samples` (sorts them).
 pub fn percentile(samples: &mut [Duration], q: f64) -> Duration {

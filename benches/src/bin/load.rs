@@ -1,4 +1,4 @@
-//! A closed-loop HTTP/1.1 load client that keeps every request's latency.
+//! An HTTP/1.1 load client that keeps every request's latency.
 //!
 //! `scripts/bench-many` used wrk, whose tail figures failed a sanity check:
 //! at 1,698 requests/s over 4 connections it reported a mean latency of
@@ -33,7 +33,6 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
-use hyper_util::rt::TokioIo;
 
 struct Target {
     path: String,
@@ -135,42 +134,34 @@ async fn run_connection(
     start: usize,
     deadline: Instant,
 ) -> Result<Tally, String> {
-    let stream = tokio::net::TcpStream::connect(&options.authority)
-        .await
-        .map_err(|e| format!("connect to {}: {e}", options.authority))?;
-    // Requests are small writes: Nagle would hold them back.
-    stream
-        .set_nodelay(true)
-        .map_err(|e| format!("TCP_NODELAY: {e}"))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("HTTP/1.1 handshake: {e}"))?;
+    let (mut sender, connection) = benches::connect_http1(&options.authority).await?;
     tokio::task::spawn_local(async move {
         // A connection error shows up as a failed request below.
         let _ = connection.await;
     });
     let mut tally = Tally::default();
     let mut next = start;
-    // Open loop: this connection's share of the rate, its first request at
-    // a phase of its own so the connections do not send in step.
-    let interval = options
-        .rate
-        .map(|rate| Duration::from_secs_f64(options.connections as f64 / rate));
-    let mut due =
-        interval.map(|i| Instant::now() + i.mul_f64(start as f64 / options.targets.len() as f64));
+    // Open loop: when this connection's next request is due, and its
+    // share of the rate; the first at a phase of its own so the
+    // connections do not send in step.
+    let mut schedule = options.rate.map(|rate| {
+        let interval = Duration::from_secs_f64(options.connections as f64 / rate);
+        let phase = interval.mul_f64(start as f64 / options.targets.len() as f64);
+        (Instant::now() + phase, interval)
+    });
     while Instant::now() < deadline {
         let target = &options.targets[next % options.targets.len()];
         next += 1;
         // When the request is on time, the wait is the client's and the
         // latency counts from the send; when it is late, from when it was due.
         let mut late_since = None;
-        if let (Some(at), Some(interval)) = (due.as_mut(), interval) {
-            if Instant::now() < *at {
-                tokio::time::sleep_until((*at).into()).await;
+        if let Some((due, interval)) = schedule.as_mut() {
+            if Instant::now() < *due {
+                tokio::time::sleep_until((*due).into()).await;
             } else {
-                late_since = Some(*at);
+                late_since = Some(*due);
             }
-            *at += interval;
+            *due += *interval;
         }
         let request = Request::post(&target.path)
             .header(HOST, &options.authority)
@@ -302,22 +293,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             "--authority" => authority = value()?,
             "--connections" => connections = number(&arg, &value()?)?,
             "--threads" => threads = number(&arg, &value()?)?,
-            "--seconds" => {
-                seconds = value()?
-                    .parse::<f64>()
-                    .map_err(|e| format!("--seconds: {e}"))?
-            }
-            "--rate" => {
-                rate = Some(
-                    value()?
-                        .parse::<f64>()
-                        .map_err(|e| format!("--rate: {e}"))?,
-                )
-            }
+            "--seconds" => seconds = number(&arg, &value()?)?,
+            "--rate" => rate = Some(number(&arg, &value()?)?),
             "--show-slow" => {
-                let ms = value()?
-                    .parse::<f64>()
-                    .map_err(|e| format!("--show-slow: {e}"))?;
+                let ms: f64 = number(&arg, &value()?)?;
                 show_slow = Some(Duration::from_secs_f64(ms.max(0.0) / 1e3));
             }
             _ => return Err(format!("unknown argument {arg}")),
@@ -364,6 +343,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     })
 }
 
-fn number(arg: &str, value: &str) -> Result<usize, String> {
+fn number<T: std::str::FromStr<Err: std::fmt::Display>>(
+    arg: &str,
+    value: &str,
+) -> Result<T, String> {
     value.parse().map_err(|e| format!("{arg}: {e}"))
 }
