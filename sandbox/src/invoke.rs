@@ -114,14 +114,14 @@ impl Image {
 
         let driving = Instant::now();
         let run = |store, funcs, timeout: Duration| {
-            let driven = self.clone().drive_for(
+            let driven = Box::pin(self.clone().drive_for(
                 store,
                 funcs,
                 Arc::clone(&host),
                 home.clone(),
                 Arc::clone(&meter),
                 timeout,
-            );
+            ));
             // The guest's own timer runs where the guest does: on the long
             // lane, at the lowest priority, a machine saturated by other
             // work may not schedule it for seconds. The caller stops

@@ -104,10 +104,20 @@ pub(crate) fn random(buf: &mut [u8]) {
 
 /// Monotonic clock in milliseconds, for timers and `performance.now()`.
 pub(crate) fn monotonic_ms() -> f64 {
+    clock_ns(1) as f64 / 1e6
+}
+
+/// Wall-clock time in whole milliseconds since the epoch, as `Date.now()`.
+pub(crate) fn realtime_ms() -> f64 {
+    (clock_ns(0) / 1_000_000) as f64
+}
+
+fn clock_ns(id: u32) -> u64 {
     let mut ns = 0u64;
-    // SAFETY: the host writes one u64 at the pointer. Clock id 1 = monotonic.
+    // SAFETY: the host writes one u64 at the pointer. Clock id 0 =
+    // realtime, 1 = monotonic.
     unsafe {
-        clock_time_get(1, 1_000, &mut ns);
+        clock_time_get(id, 1_000, &mut ns);
     }
-    ns as f64 / 1e6
+    ns
 }

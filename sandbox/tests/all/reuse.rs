@@ -165,6 +165,49 @@ async function handleEvent(e, context) {
     );
 }
 
+/// Each kind of leftover on its own (the prelude skips the reset when an
+/// invocation left none, so each must say it left one), then an invocation
+/// that looks for it.
+#[tokio::test]
+async fn each_kind_of_leftover_is_cleared_on_its_own() {
+    let source = r#"
+let fired = false;
+async function handleEvent(e) {
+  switch (e.leave) {
+    case 'group': console.group(); return null;
+    case 'time': console.time('t'); return null;
+    case 'count': console.count('c'); return null;
+    case 'timer': setTimeout(() => { fired = true; }, 1); return null;
+  }
+  console.log('line');
+  console.timeEnd('t');
+  console.count('c');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return { fired, since: Math.round(performance.now()) };
+}"#;
+    let image = image(&handler(source)).await;
+    let limits = reuse();
+    for leave in ["group", "time", "count", "timer"] {
+        let left = run(&image, json!({ "leave": leave }), &limits).await;
+        assert!(left.succeeded(), "{leave}: {:?}", left.result);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let probe = run(&image, json!({}), &limits).await;
+        assert!(probe.reused, "{leave}");
+        let lines: Vec<&str> = probe.logs.iter().map(|l| l.message.as_str()).collect();
+        assert_eq!(
+            lines,
+            ["line", "No such label 't' for console.timeEnd()", "c: 1"],
+            "after {leave}"
+        );
+        let result = result(&probe);
+        assert_eq!(result["fired"], false, "after {leave}");
+        // performance.now() counts from this invocation's start, not the
+        // instance's or the last invocation's.
+        let since = result["since"].as_i64().unwrap_or(-1);
+        assert!((10..1000).contains(&since), "after {leave}: {since}");
+    }
+}
+
 struct Echo;
 
 impl HostCalls for Echo {

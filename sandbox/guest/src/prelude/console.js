@@ -14,6 +14,7 @@
     let line = internal.format(...args);
     if (indent) line = indent + line.split('\n').join('\n' + indent);
     full = native.log(level, line);
+    if (full) internal.needsReset = true;
   }
 
   const console = {
@@ -38,10 +39,14 @@
     count: (label = 'default') => {
       const n = (counts.get(label) || 0) + 1;
       counts.set(label, n);
+      internal.needsReset = true;
       emit(INFO, [`${label}: ${n}`]);
     },
     countReset: (label = 'default') => { counts.delete(label); },
-    time: (label = 'default') => { timers.set(String(label), native.now()); },
+    time: (label = 'default') => {
+      timers.set(String(label), native.now());
+      internal.needsReset = true;
+    },
     timeLog: (label = 'default', ...args) => {
       const start = timers.get(String(label));
       if (start === undefined) return emit(WARN, [`No such label '${label}' for console.timeLog()`]);
@@ -56,6 +61,7 @@
     group: (...args) => {
       if (args.length) emit(LOG, args);
       indent += '  ';
+      internal.needsReset = true;
     },
     groupEnd: () => { indent = indent.slice(2); },
   };

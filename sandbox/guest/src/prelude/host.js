@@ -36,6 +36,7 @@
       err.name = 'HostCallError';
       return Promise.reject(err);
     }
+    internal.needsReset = true;
     return new Promise((resolve, reject) => pending.set(id, { resolve, reject, name }));
   };
 

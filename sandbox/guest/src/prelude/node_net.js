@@ -147,6 +147,7 @@
         if (options.timeout) this.setTimeout(options.timeout);
         this.connecting = true;
         live.add(this);
+        internal.needsReset = true;
         this._touch();
         internal.hostCall('net.connect', { host, port, tls: this._tls, servername: options.servername }).then((info) => {
           this.connecting = false;

@@ -108,6 +108,7 @@
    * serves another invocation).
    */
   internal.addEnv = function (vars) {
+    internal.needsReset = true;
     for (const key of Object.keys(vars)) {
       if (!replaced.has(key)) replaced.set(key, Object.prototype.hasOwnProperty.call(env, key) ? env[key] : undefined);
       env[key] = String(vars[key]);

@@ -23,6 +23,7 @@
       this._when = native.now() + this._delay;
       this._sequence = sequence++;
       active.set(this._id, this);
+      internal.needsReset = true;
     }
     ref() { this._ref = true; return this; }
     unref() { this._ref = false; return this; }

@@ -41,17 +41,14 @@
   internal.randomBytes = (n) => new Uint8Array(native.randomBytes(n));
   define('crypto', { getRandomValues, randomUUID });
 
-  // performance.now() counts from the start of the invocation.
-  let origin = native.now();
-  let originWall = Date.now();
+  // performance.now() counts from the start of the invocation: `start`
+  // sets the origin, read by the host (monotonic ms, and Date.now()).
+  const clock = { origin: native.now(), wall: Date.now() };
+  internal.clock = clock;
   const performance = {
-    now: () => native.now() - origin,
-    get timeOrigin() { return originWall; },
-    toJSON() { return { timeOrigin: originWall }; },
-  };
-  internal.resetClock = function () {
-    origin = native.now();
-    originWall = Date.now();
+    now: () => native.now() - clock.origin,
+    get timeOrigin() { return clock.wall; },
+    toJSON() { return { timeOrigin: clock.wall }; },
   };
   define('performance', performance);
 
