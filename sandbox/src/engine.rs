@@ -101,7 +101,7 @@ impl Sandbox {
             message: e.to_string(),
         })?;
 
-        let reaper = Reaper::spawn().map_err(|e| Error::Engine {
+        let reaper = Reaper::spawn(config.max_instances).map_err(|e| Error::Engine {
             context: "starting the reaper thread",
             message: e.to_string(),
         })?;

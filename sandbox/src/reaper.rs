@@ -16,14 +16,17 @@ use wasmtime::Store;
 
 use crate::store::StoreData;
 
-/// How many finished stores may wait; beyond that callers reset their own
-/// (backpressure instead of exhausting the instance pool).
+/// How many finished stores may wait at most; beyond that callers reset
+/// their own (backpressure instead of exhausting the instance pool).
 const BACKLOG: usize = 64;
 const POLL: Duration = Duration::from_millis(1);
 const LINGER: Duration = Duration::from_millis(100);
 
 pub(crate) struct Reaper {
     shared: Arc<Shared>,
+    /// Stores that may wait: [`BACKLOG`], or a quarter of a small pool,
+    /// whose slots the waiting stores would otherwise all hold.
+    backlog: usize,
 }
 
 struct Shared {
@@ -46,9 +49,11 @@ impl Shared {
 }
 
 impl Reaper {
-    pub(crate) fn spawn() -> std::io::Result<Reaper> {
+    /// A reaper for a pool of `max_instances` slots.
+    pub(crate) fn spawn(max_instances: u32) -> std::io::Result<Reaper> {
+        let backlog = BACKLOG.min(usize::try_from(max_instances / 4).unwrap_or(BACKLOG));
         let shared = Arc::new(Shared {
-            queue: Mutex::new(Vec::with_capacity(BACKLOG)),
+            queue: Mutex::new(Vec::with_capacity(backlog)),
             parked: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             thread: OnceLock::new(),
@@ -58,7 +63,7 @@ impl Reaper {
             .name("chatfn-reaper".into())
             .spawn(move || run(&theirs))?;
         let _ = shared.thread.set(handle.thread().clone());
-        Ok(Reaper { shared })
+        Ok(Reaper { shared, backlog })
     }
 
     /// Queues `store` for disposal, or disposes of it here when the reaper
@@ -66,7 +71,7 @@ impl Reaper {
     pub(crate) fn retire(&self, store: Store<StoreData>) {
         let refused = {
             let mut queue = self.shared.queue();
-            if queue.len() >= BACKLOG {
+            if queue.len() >= self.backlog {
                 Some(store)
             } else {
                 queue.push(store);

@@ -440,6 +440,34 @@ impl HostCalls for Gate {
     }
 }
 
+/// Finished instances wait for the reaper holding their slots: in a small
+/// pool, as many waiting as the reaper's usual backlog would leave none
+/// for the next invocation.
+#[tokio::test]
+async fn a_small_pool_serves_invocations_back_to_back() {
+    let (_dir, sandbox) = fresh_sandbox(SandboxConfig {
+        max_instances: 8,
+        warm_per_image: 2,
+        ..SandboxConfig::default()
+    });
+    let image = sandbox
+        .build_image(&handler("async function handleEvent(e) { return e.n; }"))
+        .await
+        .expect("build");
+    for n in 0..2_000 {
+        let outcome = image
+            .invoke(
+                &crate::support::raw(&json!({ "n": n })),
+                &crate::support::raw(&json!({})),
+                &sandbox::Limits::default(),
+                sandbox::NoHostCalls::shared(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("invocation {n}: {e}"));
+        assert_eq!(result(&outcome), json!(n));
+    }
+}
+
 #[tokio::test]
 async fn with_every_slot_busy_an_invocation_is_refused_and_the_pool_recovers() {
     let (_dir, sandbox) = fresh_sandbox(SandboxConfig {
