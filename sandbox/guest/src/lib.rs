@@ -89,74 +89,70 @@ struct State {
     hooks: SavedHooks,
 }
 
-/// The prelude's entry points, looked up once at init rather than by name
-/// on every call.
+/// The prelude's entry points for invocations, looked up once at init
+/// rather than by name on every call.
 struct Hooks<'js> {
     start: Function<'js>,
     poll: Function<'js>,
     complete: Function<'js>,
     uncaught: Function<'js>,
     error_json: Function<'js>,
+}
+
+/// The entry points only `chatfn_load` calls: restored there alone, so an
+/// invocation pays for five hooks, not nine.
+struct LoadHooks<'js> {
     load: Function<'js>,
     load_compiled: Function<'js>,
     set_env: Function<'js>,
     seal: Function<'js>,
 }
 
-struct SavedHooks([Persistent<Function<'static>>; 9]);
-
-impl<'js> Hooks<'js> {
-    fn new(internal: &Object<'js>) -> javy::quickjs::Result<Hooks<'js>> {
-        Ok(Hooks {
-            start: internal.get("start")?,
-            poll: internal.get("poll")?,
-            complete: internal.get("complete")?,
-            uncaught: internal.get("uncaught")?,
-            error_json: internal.get("errorJson")?,
-            load: internal.get("load")?,
-            load_compiled: internal.get("loadCompiled")?,
-            set_env: internal.get("setEnvJson")?,
-            seal: internal.get("sealInit")?,
-        })
-    }
-
-    fn save(self, ctx: &Ctx<'js>) -> SavedHooks {
-        SavedHooks(
-            [
-                self.start,
-                self.poll,
-                self.complete,
-                self.uncaught,
-                self.error_json,
-                self.load,
-                self.load_compiled,
-                self.set_env,
-                self.seal,
-            ]
-            .map(|f| Persistent::save(ctx, f)),
-        )
-    }
+struct SavedHooks {
+    invocation: [Persistent<Function<'static>>; 5],
+    load: [Persistent<Function<'static>>; 4],
 }
 
 impl SavedHooks {
+    fn new<'js>(ctx: &Ctx<'js>, internal: &Object<'js>) -> javy::quickjs::Result<SavedHooks> {
+        let get = |name: &str| -> javy::quickjs::Result<Persistent<Function<'static>>> {
+            Ok(Persistent::save(
+                ctx,
+                internal.get::<_, Function<'js>>(name)?,
+            ))
+        };
+        Ok(SavedHooks {
+            invocation: [
+                get("start")?,
+                get("poll")?,
+                get("complete")?,
+                get("uncaught")?,
+                get("errorJson")?,
+            ],
+            load: [
+                get("load")?,
+                get("loadCompiled")?,
+                get("setEnvJson")?,
+                get("sealInit")?,
+            ],
+        })
+    }
+
     fn restore<'js>(&self, ctx: &Ctx<'js>) -> javy::quickjs::Result<Hooks<'js>> {
-        let [
-            start,
-            poll,
-            complete,
-            uncaught,
-            error_json,
-            load,
-            load_compiled,
-            set_env,
-            seal,
-        ] = self.0.clone().map(|f| f.restore(ctx));
+        let [start, poll, complete, uncaught, error_json] =
+            self.invocation.clone().map(|f| f.restore(ctx));
         Ok(Hooks {
             start: start?,
             poll: poll?,
             complete: complete?,
             uncaught: uncaught?,
             error_json: error_json?,
+        })
+    }
+
+    fn restore_load<'js>(&self, ctx: &Ctx<'js>) -> javy::quickjs::Result<LoadHooks<'js>> {
+        let [load, load_compiled, set_env, seal] = self.load.clone().map(|f| f.restore(ctx));
+        Ok(LoadHooks {
             load: load?,
             load_compiled: load_compiled?,
             set_env: set_env?,
@@ -199,7 +195,15 @@ pub extern "C" fn init() {
             return None;
         }
         settle_heap(&ctx);
-        Some(hooks.1.save(&ctx))
+        match SavedHooks::new(&ctx, &hooks.0) {
+            Ok(saved) => Some(saved),
+            Err(_) => {
+                let caught = ctx.catch();
+                let report = describe_error(&ctx, Some(&hooks.1), caught);
+                host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
+                None
+            }
+        }
     });
     if let Some(hooks) = hooks {
         STATE.with(|state| *state.borrow_mut() = Some(State { runtime, hooks }));
@@ -218,12 +222,14 @@ pub extern "C" fn load() {
             );
         };
         state.runtime.context().with(|ctx| {
-            let Ok(hooks) = state.hooks.restore(&ctx) else {
+            let (Ok(hooks), Ok(load_hooks)) =
+                (state.hooks.restore(&ctx), state.hooks.restore_load(&ctx))
+            else {
                 return host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
             };
-            let loaded = load_handler(&ctx, &hooks, &input).and_then(|compiled| {
+            let loaded = load_handler(&ctx, &load_hooks, &input).and_then(|compiled| {
                 run_jobs(&ctx, &hooks);
-                hooks.seal.call::<_, ()>(())?;
+                load_hooks.seal.call::<_, ()>(())?;
                 Ok(compiled)
             });
             match loaded {
@@ -243,7 +249,7 @@ pub extern "C" fn load() {
 /// compiled form for later loads (see `abi::EXPORT_LOAD`).
 fn load_handler<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Hooks<'js>,
+    hooks: &LoadHooks<'js>,
     input: &[u8],
 ) -> javy::quickjs::Result<Option<Vec<u8>>> {
     match input.split_first() {
@@ -299,7 +305,11 @@ pub extern "C" fn invoke() -> i64 {
         // The invocation's clock origin, read here rather than by the
         // prelude: two native calls from JS cost more than the handler.
         let started = (host::monotonic_ms(), host::realtime_ms());
-        if hooks.start.call::<_, ()>((event, started.0, started.1)).is_err() {
+        if hooks
+            .start
+            .call::<_, ()>((event, started.0, started.1))
+            .is_err()
+        {
             fail_from_exception(ctx, hooks);
         }
         drive(ctx, hooks)
@@ -352,7 +362,13 @@ fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<(Object<'js
     }
     let bundle = String::from_utf8_lossy(bundle);
     call::<_, ()>(&internal, "boot", (bundle.as_ref(),))?;
-    let hooks = Hooks::new(&internal)?;
+    let hooks = Hooks {
+        start: internal.get("start")?,
+        poll: internal.get("poll")?,
+        complete: internal.get("complete")?,
+        uncaught: internal.get("uncaught")?,
+        error_json: internal.get("errorJson")?,
+    };
     Ok((internal, hooks))
 }
 

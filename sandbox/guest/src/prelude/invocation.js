@@ -131,7 +131,17 @@
     if (current !== null) resetInvocation();
     clock.origin = startedMs;
     clock.wall = startedWallMs;
-    current = { settled: false, ok: false, value: undefined, promise: null };
+    // One record serves every invocation of an instance: `settle` reads
+    // `current` when called, so a fresh object would change nothing but
+    // cost an allocation and its collection.
+    if (current === null) {
+      current = { settled: false, ok: false, value: undefined, promise: null };
+    } else {
+      current.settled = false;
+      current.ok = false;
+      current.value = undefined;
+      current.promise = null;
+    }
     let result;
     try {
       const input = JSON.parse(inputJson);
