@@ -6,13 +6,16 @@
 //!   the JS runtime, runs the prelude, and evaluates the image bundle (env,
 //!   module map, init script, handler). Wizer then snapshots linear memory, so
 //!   every later instance starts with all of that already done.
-//! - Each instance of the snapshot serves exactly one invocation:
-//!   `chatfn_invoke` starts `handleEvent(event, context)` and runs the job
-//!   queue and due timers until the handler settles or must wait; while it
-//!   waits on host calls or timers the host calls `chatfn_resume`.
+//! - Each instance of the snapshot serves one invocation (or several in
+//!   turn, when the host reuses it): `chatfn_invoke` starts
+//!   `handleEvent(event, context)` and runs the job queue and due timers
+//!   until the handler settles or must wait; while it waits on host calls
+//!   or timers the host calls `chatfn_resume`.
 //!
-//! The JS side (`src/prelude/*.js`) owns the invocation state; this file only
-//! moves bytes between the host and the prelude's `internal` functions.
+//! The JS side (`src/prelude/*.js`) owns the invocation state; this file
+//! moves bytes between the host and the prelude's `internal` functions, and
+//! takes one shortcut: an async handler's promise fulfilled with plain data
+//! is written as the result here (`finish_fulfilled`).
 
 #[allow(
     dead_code,
@@ -33,7 +36,8 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use javy::quickjs::{
-    Array, ArrayBuffer, Ctx, Function, Object, Persistent, String as JsString, Value, qjs,
+    Array, ArrayBuffer, Ctx, Function, Object, Persistent, Promise, String as JsString, Value,
+    promise::PromiseState, qjs,
 };
 
 /// `(name, source)` of each prelude file, by file name.
@@ -305,14 +309,17 @@ pub extern "C" fn invoke() -> i64 {
         // The invocation's clock origin, read here rather than by the
         // prelude: two native calls from JS cost more than the handler.
         let started = (host::monotonic_ms(), host::realtime_ms());
-        if hooks
-            .start
-            .call::<_, ()>((event, started.0, started.1))
-            .is_err()
-        {
-            fail_from_exception(ctx, hooks);
-        }
-        drive(ctx, hooks)
+        natives::take_uncaught();
+        // `start` returns the handler's promise when it is a native one
+        // (an async handler's), for `drive` to read directly.
+        let watched = match hooks.start.call::<_, Value>((event, started.0, started.1)) {
+            Ok(value) => value.into_promise(),
+            Err(_) => {
+                fail_from_exception(ctx, hooks);
+                None
+            }
+        };
+        drive(ctx, hooks, watched.as_ref())
     })
 }
 
@@ -337,7 +344,7 @@ pub extern "C" fn resume() -> i64 {
                 fail_from_exception(ctx, hooks);
             }
         }
-        drive(ctx, hooks)
+        drive(ctx, hooks, None)
     })
 }
 
@@ -396,9 +403,15 @@ fn with_hooks(f: impl for<'js> FnOnce(&Ctx<'js>, &Hooks<'js>) -> i64) -> i64 {
 }
 
 /// Runs jobs and due timers until the invocation is done or has to wait.
-fn drive<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>) -> i64 {
+/// `watched` is the handler's promise, when it is a native one.
+fn drive<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, watched: Option<&Promise<'js>>) -> i64 {
     loop {
         run_jobs(ctx, hooks);
+        if let Some(promise) = watched
+            && finish_fulfilled(ctx, promise)
+        {
+            return abi::STATUS_DONE;
+        }
         // poll: -1 done, -2 waiting on host calls, 0 run again, > 0 ms to the
         // next timer.
         let status: f64 = match hooks.poll.call(()) {
@@ -418,6 +431,31 @@ fn drive<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>) -> i64 {
             return abi::STATUS_WAIT_CALLS;
         }
         return (status * 1000.0).ceil().max(1.0) as i64;
+    }
+}
+
+/// `poll`'s common case without calling into the prelude: once the
+/// handler's promise is fulfilled with data the native writer can write,
+/// and no uncaught error has had a say in the outcome, its value is the
+/// result. A tenth of a trivial invocation's instructions. Anything else
+/// (pending, rejected, a value only `JSON.stringify` can write) is left to
+/// `poll`.
+fn finish_fulfilled<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> bool {
+    if !matches!(promise.state(), PromiseState::Resolved) || natives::uncaught_seen() {
+        return false;
+    }
+    let value = natives::promise_result(ctx.clone(), promise.clone());
+    let json = if value.is_undefined() {
+        Some(b"null".to_vec())
+    } else {
+        result_json::to_json(ctx, &value)
+    };
+    match json {
+        Some(json) => {
+            host::finish(abi::FINISH_OK, &json);
+            true
+        }
+        None => false,
     }
 }
 

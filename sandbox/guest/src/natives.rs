@@ -1,6 +1,8 @@
 //! Native functions the prelude is given as `native` (never visible to user
 //! code: the prelude closes over them and deletes nothing from globals).
 
+use std::cell::Cell;
+
 use hmac::{Hmac, Mac};
 use javy::quickjs::{
     ArrayBuffer, Ctx, Error, Exception, Function, Object, Promise, Result, String as JsString,
@@ -36,6 +38,7 @@ pub(crate) fn object<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     crate::crypto::register(&native)?;
     native.set("promiseState", Func::from(promise_state))?;
     native.set("promiseResult", Func::from(promise_result))?;
+    native.set("sawUncaught", Func::from(saw_uncaught))?;
     crate::intl::register(&native)?;
     Ok(native)
 }
@@ -75,8 +78,29 @@ fn promise_state(value: Value<'_>) -> i32 {
     }
 }
 
+thread_local! {
+    /// Whether the prelude was told of an uncaught error since the
+    /// invocation started: the outcome is then its to decide.
+    static UNCAUGHT: Cell<bool> = const { Cell::new(false) };
+}
+
+fn saw_uncaught() {
+    UNCAUGHT.set(true);
+}
+
+/// Whether an uncaught error reached the prelude since the last call (the
+/// start of an invocation).
+pub(crate) fn take_uncaught() -> bool {
+    UNCAUGHT.replace(false)
+}
+
+/// Whether an uncaught error reached the prelude since [`take_uncaught`].
+pub(crate) fn uncaught_seen() -> bool {
+    UNCAUGHT.get()
+}
+
 /// A settled promise's value or reason (`undefined` while it is pending).
-fn promise_result<'js>(ctx: Ctx<'js>, promise: Promise<'js>) -> Value<'js> {
+pub(crate) fn promise_result<'js>(ctx: Ctx<'js>, promise: Promise<'js>) -> Value<'js> {
     // SAFETY: plain QuickJS API call on a live promise; it returns a new
     // reference, which `from_raw` takes over.
     unsafe {

@@ -1,7 +1,7 @@
 //! Handlers run, return values, throw, log.
 
 use sandbox::{ErrorKind, Failure, LogLevel};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -158,24 +158,41 @@ async fn every_kind_of_return_settles_the_same_way() {
                 queueMicrotask(() => { throw new Error('late'); });
                 return (async () => 8)();
               }
+              // The error comes first: the promise fulfilled after it
+              // does not make the invocation succeed.
+              case 'error-before-resolving': {
+                queueMicrotask(() => { throw new Error('first'); });
+                return (async () => { await null; await null; return 9; })();
+              }
+              case 'nothing': return (async () => {})();
+              // Written by JSON.stringify, not the native writer.
+              case 'date': return (async () => new Date(0))();
             }
         }"#,
     ))
     .await;
     for (kind, value) in [
-        ("value", 1),
-        ("thenable", 2),
-        ("resolved-with-thenable", 3),
-        ("later", 4),
-        ("chained", 5),
-        ("subclass", 6),
-        ("own-then", 7),
+        ("value", json!(1)),
+        ("thenable", json!(2)),
+        ("resolved-with-thenable", json!(3)),
+        ("later", json!(4)),
+        ("chained", json!(5)),
+        ("subclass", json!(6)),
+        ("own-then", json!(7)),
         // Once the handler's promise has settled, its outcome stands.
-        ("error-after-resolving", 8),
+        ("error-after-resolving", json!(8)),
+        ("nothing", Value::Null),
+        ("date", json!("1970-01-01T00:00:00.000Z")),
     ] {
         let outcome = run(&image, json!({ "kind": kind })).await;
-        assert_eq!(result(&outcome), json!(value), "{kind}");
+        assert_eq!(result(&outcome), value, "{kind}");
     }
+    let first = run(&image, json!({ "kind": "error-before-resolving" })).await;
+    assert_eq!(
+        first.result.expect_err("failed").error.message,
+        "first",
+        "an uncaught error before the handler's promise settles decides"
+    );
     for (kind, name) in [
         ("rejected-later", "TypeError"),
         ("throwing-thenable", "RangeError"),

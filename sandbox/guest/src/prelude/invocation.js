@@ -164,9 +164,11 @@
     // through PromiseResolve, calling its `then`, as `await` does.
     if (native.promiseState(result) >= 0 && result.constructor === NativePromise) {
       current.promise = result;
-    } else {
-      NativePromise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err));
+      // The host reads it too: once it is fulfilled with plain data, the
+      // guest's `drive` writes the result without calling `poll`.
+      return result;
     }
+    NativePromise.resolve(result).then((value) => settle(true, value), (err) => settle(false, err));
   };
 
   /** Settles from the watched promise, if it has settled. */
@@ -186,6 +188,9 @@
   /** An error nothing caught (a timer or microtask threw): the invocation fails. */
   internal.uncaught = function uncaught(err) {
     if (current === null) throw err; // during init: fails the build
+    // From now on the outcome is decided here, not by the host reading
+    // the handler's promise.
+    native.sawUncaught();
     // Once the handler's promise has settled, its outcome stands.
     settleFromPromise();
     settle(false, err);
