@@ -176,8 +176,8 @@ pub extern "C" fn init() {
         return host::finish(abi::FINISH_EXCEPTION, FALLBACK_ERROR);
     };
     let hooks = runtime.context().with(|ctx| -> Option<SavedHooks> {
-        let hooks = match boot(&ctx, &bundle) {
-            Ok(hooks) => hooks,
+        let (internal, saved, hooks) = match boot(&ctx, &bundle) {
+            Ok(booted) => booted,
             Err(_) => {
                 let caught = ctx.catch();
                 let report = describe_error(&ctx, None, caught);
@@ -188,26 +188,18 @@ pub extern "C" fn init() {
         // Async work started by the init script (promise chains) finishes
         // now, so its effects are part of the snapshot.
         // Only a warm-up: if it throws, the image is still good.
-        if call::<_, ()>(&hooks.0, "rehearse", ()).is_err() {
+        if call::<_, ()>(&internal, "rehearse", ()).is_err() {
             let _ = ctx.catch();
         }
-        run_jobs(&ctx, &hooks.1);
-        if call::<_, ()>(&hooks.0, "sealInit", ()).is_err() {
+        run_jobs(&ctx, &hooks);
+        if call::<_, ()>(&internal, "sealInit", ()).is_err() {
             let caught = ctx.catch();
-            let report = describe_error(&ctx, Some(&hooks.1), caught);
+            let report = describe_error(&ctx, Some(&hooks), caught);
             host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
             return None;
         }
         settle_heap(&ctx);
-        match SavedHooks::new(&ctx, &hooks.0) {
-            Ok(saved) => Some(saved),
-            Err(_) => {
-                let caught = ctx.catch();
-                let report = describe_error(&ctx, Some(&hooks.1), caught);
-                host::finish(abi::FINISH_EXCEPTION, report.as_bytes());
-                None
-            }
-        }
+        Some(saved)
     });
     if let Some(hooks) = hooks {
         STATE.with(|state| *state.borrow_mut() = Some(State { runtime, hooks }));
@@ -309,7 +301,7 @@ pub extern "C" fn invoke() -> i64 {
         // The invocation's clock origin, read here rather than by the
         // prelude: two native calls from JS cost more than the handler.
         let started = (host::monotonic_ms(), host::realtime_ms());
-        natives::take_uncaught();
+        natives::reset_uncaught();
         // `start` returns the handler's promise when it is a native one
         // (an async handler's), for `drive` to read directly.
         let watched = match hooks.start.call::<_, Value>((event, started.0, started.1)) {
@@ -359,9 +351,12 @@ fn new_runtime() -> Option<javy::Runtime> {
     javy::Runtime::new(config).ok()
 }
 
-/// Runs the prelude and the bundle; returns the prelude's `internal` object
-/// and its hooks.
-fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<(Object<'js>, Hooks<'js>)> {
+/// Runs the prelude and the bundle; returns the prelude's `internal` object,
+/// its hooks saved for later calls, and the invocation hooks for this one.
+fn boot<'js>(
+    ctx: &Ctx<'js>,
+    bundle: &[u8],
+) -> javy::quickjs::Result<(Object<'js>, SavedHooks, Hooks<'js>)> {
     let native = natives::object(ctx)?;
     let internal = Object::new(ctx.clone())?;
     for (name, source) in PRELUDE {
@@ -369,14 +364,9 @@ fn boot<'js>(ctx: &Ctx<'js>, bundle: &[u8]) -> javy::quickjs::Result<(Object<'js
     }
     let bundle = String::from_utf8_lossy(bundle);
     call::<_, ()>(&internal, "boot", (bundle.as_ref(),))?;
-    let hooks = Hooks {
-        start: internal.get("start")?,
-        poll: internal.get("poll")?,
-        complete: internal.get("complete")?,
-        uncaught: internal.get("uncaught")?,
-        error_json: internal.get("errorJson")?,
-    };
-    Ok((internal, hooks))
+    let saved = SavedHooks::new(ctx, &internal)?;
+    let hooks = saved.restore(ctx)?;
+    Ok((internal, saved, hooks))
 }
 
 fn with_hooks(f: impl for<'js> FnOnce(&Ctx<'js>, &Hooks<'js>) -> i64) -> i64 {
@@ -445,18 +435,13 @@ fn finish_fulfilled<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> bool {
         return false;
     }
     let value = natives::promise_result(ctx.clone(), promise.clone());
-    let json = if value.is_undefined() {
-        Some(b"null".to_vec())
+    // `undefined` is reported as null, as `poll` does.
+    let value = if value.is_undefined() {
+        Value::new_null(ctx.clone())
     } else {
-        result_json::to_json(ctx, &value)
+        value
     };
-    match json {
-        Some(json) => {
-            host::finish(abi::FINISH_OK, &json);
-            true
-        }
-        None => false,
-    }
+    natives::finish_result(ctx.clone(), value)
 }
 
 /// Allocation an invocation may make before QuickJS collects cycles.

@@ -57,7 +57,7 @@ fn finish<'js>(ctx: Ctx<'js>, kind: u32, payload: JsString<'js>) {
 
 /// Reports `value` as the result when the native writer can write it
 /// (see [`crate::result_json`]); false leaves it to `JSON.stringify`.
-fn finish_result<'js>(ctx: Ctx<'js>, value: Value<'js>) -> bool {
+pub(crate) fn finish_result<'js>(ctx: Ctx<'js>, value: Value<'js>) -> bool {
     match crate::result_json::to_json(&ctx, &value) {
         Some(json) => {
             host::finish(crate::abi::FINISH_OK, &json);
@@ -88,13 +88,12 @@ fn saw_uncaught() {
     UNCAUGHT.set(true);
 }
 
-/// Whether an uncaught error reached the prelude since the last call (the
-/// start of an invocation).
-pub(crate) fn take_uncaught() -> bool {
-    UNCAUGHT.replace(false)
+/// Forgets uncaught errors of earlier invocations: called as one starts.
+pub(crate) fn reset_uncaught() {
+    UNCAUGHT.set(false);
 }
 
-/// Whether an uncaught error reached the prelude since [`take_uncaught`].
+/// Whether an uncaught error reached the prelude since [`reset_uncaught`].
 pub(crate) fn uncaught_seen() -> bool {
     UNCAUGHT.get()
 }

@@ -107,14 +107,17 @@
     if (native.promiseState(promise) === 1) JSON.stringify(native.promiseResult(promise));
   };
 
+  // Set by whatever leaves per-invocation state (a timer, a host call,
+  // console state, secrets, a socket).
+  internal.needsReset = false;
+
   /**
    * Before a reused instance's next invocation: what belonged to the last
    * one goes (its timers, host calls, console state and secrets; its
-   * sockets close), and module scope stays. Whatever leaves such state
-   * sets `internal.needsReset`: a handler that left none (most) skips the
-   * five calls, a tenth of a trivial invocation's instructions.
+   * sockets close), and module scope stays. A handler that left none
+   * (most) skips the five calls, a tenth of a trivial invocation's
+   * instructions.
    */
-  internal.needsReset = false;
   function resetInvocation() {
     if (!internal.needsReset) return;
     internal.needsReset = false;
